@@ -1,0 +1,257 @@
+"""Reverse-mode traversal: ``backward()`` and ``grad()``.
+
+The graph is walked iteratively (no recursion, so a chain of a million ops works).
+Each node runs only once its gradient is complete: dependency counts are taken first
+(Kahn's algorithm), so every path's contribution is summed before the node propagates.
+The three mechanisms ops never re-implement live here: summing a broadcast gradient
+back to its input's shape (``_fit_gradient``), calling hooks, and accumulating into
+leaves (``_accumulate``).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import anomaly
+from .errors import GraphError, ShapeError
+from .function import Function
+from .grad_mode import set_grad_enabled
+from .tensor import Tensor
+
+TensorOrTensors = Any
+
+
+def backward(
+    tensors: TensorOrTensors,
+    grad_tensors: TensorOrTensors = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of every leaf they depend on."""
+    roots, root_grads = _roots("backward", tensors, grad_tensors)
+    _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, None)
+
+
+def grad(
+    outputs: TensorOrTensors,
+    inputs: TensorOrTensors,
+    grad_outputs: TensorOrTensors = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Return d(outputs)/d(inputs) as a tuple, leaving every ``.grad`` untouched.
+
+    ``grad_outputs`` weights each output (required for non-scalar outputs), so the
+    result is a vector-Jacobian product. With ``create_graph=True`` the returned
+    gradients are themselves differentiable (Hessian-vector products, penalties).
+    """
+    roots, root_grads = _roots("grad", outputs, grad_outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    for position, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise GraphError(
+                f"grad: input {position} does not require grad, so no gradient can be taken "
+                "with respect to it; create it with requires_grad=True."
+            )
+    targets = {tensor.grad_fn if tensor.grad_fn is not None else tensor: None for tensor in inputs}
+    found = _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, targets)
+    results = []
+    for position, tensor in enumerate(inputs):
+        gradient = found[tensor.grad_fn if tensor.grad_fn is not None else tensor]
+        if gradient is None and not allow_unused:
+            raise GraphError(
+                f"grad: input {position} (shape {tensor.shape}) was not used to compute the "
+                "outputs, so it has no gradient. Pass allow_unused=True to get None for it."
+            )
+        results.append(gradient)
+    return tuple(results)
+
+
+def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if gradients is None:
+        gradients = (None,) * len(tensors)
+    elif isinstance(gradients, Tensor) or not isinstance(gradients, (list, tuple)):
+        gradients = (gradients,)
+    if len(gradients) != len(tensors):
+        raise GraphError(f"{caller}: got {len(tensors)} outputs but {len(gradients)} gradients")
+    roots, root_grads = [], []
+    for tensor, gradient in zip(tensors, gradients):
+        if not tensor.requires_grad:
+            raise GraphError(
+                f"{caller}: the tensor (shape {tensor.shape}) does not require grad and has no "
+                "grad_fn, so there is nothing to differentiate. Set requires_grad=True on the "
+                "leaf tensors you want gradients for, and do not compute it under no_grad()."
+            )
+        if gradient is None:
+            if tensor.data.size != 1:
+                raise GraphError(
+                    f"{caller}: a gradient can be implied only for a one-element output, but this "
+                    f"one has shape {tensor.shape}. Pass gradient=<tensor of shape {tensor.shape}> "
+                    "or reduce it first, e.g. y.sum().backward()."
+                )
+            gradient = Tensor._make(np.ones_like(tensor.data), False, None)
+        else:
+            if not isinstance(gradient, Tensor):
+                gradient = Tensor._make(np.asarray(gradient, dtype=tensor.dtype), False, None)
+            if gradient.shape != tensor.shape:
+                raise ShapeError(
+                    f"{caller}: gradient has shape {gradient.shape} but the output has shape "
+                    f"{tensor.shape}; they must match."
+                )
+        roots.append(tensor.grad_fn if tensor.grad_fn is not None else tensor)
+        root_grads.append(gradient)
+    return roots, root_grads
+
+
+def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, targets: dict | None) -> dict | None:
+    """The traversal shared by ``backward`` and ``grad``.
+
+    ``targets`` (for ``grad``) maps the graph entries whose gradients are wanted to
+    None; they are filled in and returned, and leaves' ``.grad`` are left alone.
+    """
+    dependencies: dict[Any, int] = {}
+    parents: dict[Any, list] | None = {} if targets is not None else None
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
+    while stack:
+        entry = stack.pop()
+        if not isinstance(entry, Function):
+            continue
+        for child in entry._next:
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if parents is not None:
+                parents.setdefault(child, []).append(entry)
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    needed = _ancestors(targets, parents) if targets is not None else None
+
+    buffers: dict[Any, Tensor] = {}
+    for root, gradient in zip(roots, root_grads):
+        buffers[root] = buffers[root] + gradient if root in buffers else gradient
+    ready = [root for root in dict.fromkeys(roots) if dependencies.get(root, 0) == 0]
+    with set_grad_enabled(create_graph):
+        while ready:
+            entry = ready.pop()
+            gradient = buffers.pop(entry, None)
+            if not isinstance(entry, Function):
+                if gradient is not None:
+                    gradient = _call_hooks(entry._hooks, gradient)
+                    if targets is not None:
+                        if entry in targets:
+                            targets[entry] = gradient
+                    else:
+                        _accumulate(entry, gradient, create_graph)
+                continue
+            node = entry
+            if needed is not None and node not in needed:
+                continue
+            input_grads = None
+            if gradient is not None:
+                gradient = _call_hooks(node._pre_hooks, gradient)
+                if node._retained is not None:
+                    retained = node._retained()
+                    if retained is not None:
+                        _accumulate(retained, gradient, create_graph)
+                if targets is not None and node in targets:
+                    targets[node] = gradient
+                input_grads = _call_backward(node, gradient)
+            for position, child in enumerate(node._next):
+                if child is None:
+                    continue
+                if input_grads is not None and input_grads[position] is not None:
+                    child_grad = _fit_gradient(node, position, input_grads[position])
+                    buffers[child] = buffers[child] + child_grad if child in buffers else child_grad
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    ready.append(child)
+            if not retain_graph:
+                node._release()
+    return targets
+
+
+def _ancestors(targets: dict, parents: dict) -> set:
+    """Nodes from which some target can be reached: the only ones grad() must run."""
+    needed = set(targets)
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
+
+
+def _call_backward(node: Function, gradient: Tensor) -> tuple:
+    input_grads = node.backward(node, gradient)
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node._next):
+        raise GraphError(
+            f"{node.name()}: backward returned {len(input_grads)} gradients but forward took "
+            f"{len(node._next)} inputs; return one per input (None for non-tensors)."
+        )
+    input_grads = tuple(
+        Tensor._make(np.asarray(g), False, None) if g is not None and not isinstance(g, Tensor) else g
+        for g in input_grads
+    )
+    if node._trace is not None or anomaly._state.enabled:
+        anomaly.check_gradients(node, input_grads)
+    return input_grads
+
+
+def _fit_gradient(node: Function, position: int, gradient: Tensor) -> Tensor:
+    """Sum a broadcast gradient back to the input's shape and match its dtype.
+
+    The one place un-broadcasting happens: ops may return gradients in the output's
+    (broadcast) shape and never reduce them themselves.
+    """
+    shape, dtype = node._meta[position]
+    if gradient.data.shape != shape:
+        from .ops.shape import sum_to
+
+        try:
+            gradient = sum_to(gradient, shape)
+        except ShapeError:
+            raise GraphError(
+                f"{node.name()}: backward returned a gradient of shape {gradient.shape} for "
+                f"input {position} of shape {shape}, which cannot be summed back to it."
+            ) from None
+    if gradient.data.dtype != dtype:
+        gradient = gradient.to(dtype)
+    return gradient
+
+
+def _call_hooks(hooks: list | None, gradient: Tensor) -> Tensor:
+    if hooks:
+        for hook in tuple(hooks):
+            replaced = hook(gradient)
+            if replaced is not None:
+                if not isinstance(replaced, Tensor) or replaced.shape != gradient.shape:
+                    raise GraphError(
+                        f"hook {getattr(hook, '__name__', hook)!r} must return None or a Tensor "
+                        f"of shape {gradient.shape}, got {getattr(replaced, 'shape', type(replaced))}"
+                    )
+                gradient = replaced
+    return gradient
+
+
+def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
+    """Add ``gradient`` into ``tensor.grad`` (a fresh array the first time, never shared)."""
+    if create_graph:
+        tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
+    elif tensor.grad is None:
+        tensor.grad = Tensor._make(np.array(gradient.data, dtype=tensor.data.dtype), False, None)
+    elif tensor.grad.requires_grad or not tensor.grad.data.flags.writeable:
+        tensor.grad = Tensor._make(tensor.grad.data + gradient.data, False, None)
+    else:
+        tensor.grad.data += gradient.data
+        tensor.grad._version.value += 1
+
+

@@ -1,0 +1,245 @@
+"""``Function``: one differentiable op, and the graph node it leaves behind.
+
+An op is a subclass with two static methods side by side::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):                  # a, b: Tensors (or Python numbers)
+            ctx.save_for_backward(a, b)
+            return a.data * b.data               # an ndarray
+        @staticmethod
+        def backward(ctx, grad_output):          # grad_output: Tensor
+            a, b = ctx.saved_tensors
+            return grad_output * b, grad_output * a   # d(a*b)/da = b, d(a*b)/db = a
+
+``forward`` computes with NumPy (it runs with grad recording off and returns an
+ndarray or a Tensor). ``backward`` returns one gradient per positional argument of
+``forward`` (``None`` for non-tensors); writing it with Tensor ops makes it
+differentiable, so ``create_graph=True`` gives higher-order gradients. Gradients may
+have the broadcast shape of the output: the engine sums them back to each input's
+shape in one place (``engine._fit_gradient``).
+
+``Mul.apply(a, b)`` runs the op. When recording, the ``ctx`` object becomes the
+output's ``grad_fn``: it holds the edges to the inputs' nodes and the saved values.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import anomaly
+from .errors import GraphError, ShapeError
+from .grad_mode import _state
+from .tensor import Tensor
+
+_RELEASED = object()  # marks saved values freed by a backward without retain_graph
+
+
+class Function:
+    """Base class of every op; an instance is a node of the backward graph."""
+
+    #: The backward needs the op's own output (``ctx.output``), e.g. exp, tanh.
+    saves_output: ClassVar[bool] = False
+    #: The output may share memory with the first input (reshape, transpose, slicing):
+    #: it then shares that input's version counter, so in-place writes are tracked.
+    is_view: ClassVar[bool] = False
+
+    needs_input_grad: tuple[bool, ...]
+    _next: tuple[Any, ...]  # per positional input: its grad_fn, the leaf Tensor, or None
+    _meta: tuple[Any, ...]  # per positional input: (shape, dtype) where it needs grad
+    _saved: Any
+    _output: Any
+    _pre_hooks: Any
+    _retained: Any
+    _trace: Any
+
+    @staticmethod
+    def forward(ctx: "Function", *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a Function subclass must define a static forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: "Function", grad_output: Tensor) -> Any:
+        raise TypeError("a Function subclass must define a static backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run ``forward`` on ``args`` and, when any input requires grad, record the node."""
+        record = False
+        if _state.enabled:
+            for arg in args:
+                if isinstance(arg, Tensor) and arg._requires_grad:
+                    record = True
+                    break
+        node = cls.__new__(cls)
+        node._saved = None
+        node._output = None
+        node.needs_input_grad = (
+            tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
+            if record
+            else (False,) * len(args)
+        )
+        enabled = _state.enabled
+        _state.enabled = False
+        try:
+            out = cls.forward(node, *args, **kwargs)
+        except ValueError as error:
+            if str(error).startswith("operands could not be broadcast"):
+                shapes = " and ".join(str(_shape_of(arg)) for arg in args)
+                raise ShapeError(
+                    f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together "
+                    "(NumPy rules: trailing dims must match or be 1). Reshape or unsqueeze "
+                    "an input so the shapes line up."
+                ) from None
+            raise
+        finally:
+            _state.enabled = enabled
+        if type(out) is not np.ndarray:
+            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if record and out.dtype.kind != "f":
+            record = False
+        result = Tensor._make(out, record, node if record else None)
+        if cls.is_view and out.base is not None:
+            source = args[0]
+            result._version = source._version
+            result._base = source if source._base is None else source._base
+        if record:
+            node._next = tuple(_edge(arg) for arg in args)
+            node._meta = tuple(
+                (arg.data.shape, arg.data.dtype) if needs else None
+                for arg, needs in zip(args, node.needs_input_grad)
+            )
+            node._pre_hooks = None
+            node._retained = None
+            node._trace = traceback.extract_stack()[:-1] if anomaly._state.enabled else None
+            if cls.saves_output:
+                node._output = (out, result._version, result._version.value)
+        return result
+
+    # -- what forward/backward use -------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep tensors (or other values) for backward; in-place changes are detected."""
+        if any(self.needs_input_grad):
+            self._saved = tuple(
+                (value, value._version.value) if isinstance(value, Tensor) else (value, None)
+                for value in values
+            )
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The values given to ``save_for_backward``, checked against in-place changes."""
+        saved = self._saved
+        if saved is _RELEASED:
+            raise _freed_error(self)
+        if saved is None:
+            return ()
+        for position, (value, version) in enumerate(saved):
+            if version is not None and value._version.value != version:
+                raise _modified_error(self, f"input {position}", version, value._version.value)
+        return tuple(value for value, _ in saved)
+
+    @property
+    def output(self) -> Tensor:
+        """The op's own output (for ops with ``saves_output``), differentiable through this node."""
+        if self._output is _RELEASED:
+            raise _freed_error(self)
+        data, counter, version = self._output
+        if counter.value != version:
+            raise _modified_error(self, "its output", version, counter.value)
+        if _state.enabled:
+            return Tensor._make(data, True, self)
+        return Tensor._make(data, False, None)
+
+    # -- introspection -------------------------------------------------------------
+    def name(self) -> str:
+        """``MulBackward`` for the op ``Mul``."""
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch-style ``((node, 0), ...)``; a leaf input shows as ``AccumulateGrad``."""
+        return tuple(
+            (AccumulateGrad(entry) if isinstance(entry, Tensor) else entry, 0)
+            for entry in self._next
+        )
+
+    def register_hook(self, hook: Any) -> "RemovableHandle":
+        """Call ``hook(grad_output)`` before this node's backward; it may return a new grad."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return RemovableHandle(self._pre_hooks, hook)
+
+    def _release(self) -> None:
+        """Free saved values after a backward that does not retain the graph."""
+        if self._saved is not None:
+            self._saved = _RELEASED
+        if self._output is not None:
+            self._output = _RELEASED
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """How a leaf tensor appears in ``next_functions``: gradients accumulate into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions: tuple = ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("hooks", "hook")
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self.hooks = hooks
+        self.hook = hook
+        hooks.append(hook)
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+def _edge(arg: Any) -> Any:
+    if not isinstance(arg, Tensor) or not arg._requires_grad:
+        return None
+    return arg.grad_fn if arg.grad_fn is not None else arg
+
+
+def _shape_of(arg: Any) -> Any:
+    if isinstance(arg, Tensor):
+        return arg.data.shape
+    return np.shape(arg)
+
+
+def _freed_error(node: Function) -> GraphError:
+    return GraphError(
+        f"{node.name()}: trying to backward through the graph a second time, but its saved "
+        "values were already freed by the first backward. Pass retain_graph=True to the "
+        "first backward() or grad() call if you need to backward through it again."
+    )
+
+
+def _modified_error(node: Function, what: str, saved: int, now: int) -> GraphError:
+    return GraphError(
+        f"{node.name()}: a tensor needed for its gradient ({what}) was modified by an "
+        f"in-place operation: it was saved at version {saved} and is now at version {now}. "
+        "Use the out-of-place op (e.g. x = x + 1 instead of x.add_(1)) or clone() the "
+        "tensor before changing it."
+    )
+
+
+__all__ = ["Function", "AccumulateGrad", "RemovableHandle"]

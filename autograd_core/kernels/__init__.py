@@ -1,0 +1,1 @@
+"""Numba kernels. Nothing here compiles, or even imports Numba, until first use."""

@@ -1,0 +1,416 @@
+"""Elementwise ops: arithmetic, math functions and activations.
+
+Each op's backward is written with Tensor ops, so it is itself differentiable
+(second derivatives via ``create_graph=True``). Gradients may come back in the
+broadcast output shape; the engine sums them to each input's shape.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import DtypeError, ShapeError
+from ..function import Function
+from ..tensor import Tensor
+
+
+def _data(x: Any) -> Any:
+    """The ndarray of a Tensor; Python numbers pass through (NumPy keeps the tensor's dtype)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _need(ctx: Function, position: int) -> bool:
+    return ctx.needs_input_grad[position]
+
+
+# -- arithmetic ----------------------------------------------------------------------
+class Add(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        return np.add(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # d(a+b)/da = 1, d(a+b)/db = 1
+        return grad_output, grad_output
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        return np.subtract(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # d(a-b)/da = 1, d(a-b)/db = -1
+        return grad_output, (-grad_output if _need(ctx, 1) else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a if _need(ctx, 1) else None, b if _need(ctx, 0) else None)
+        return np.multiply(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        # d(a*b)/da = b, d(a*b)/db = a
+        return (grad_output * b if _need(ctx, 0) else None, grad_output * a if _need(ctx, 1) else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a if _need(ctx, 1) else None, b)
+        return np.divide(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        grad_a = grad_output / b if _need(ctx, 0) else None
+        grad_b = -grad_output * a / (b * b) if _need(ctx, 1) else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """``a ** b`` for tensor or number base and exponent."""
+
+    @staticmethod
+    def forward(ctx: Function, base: Any, exponent: Any) -> np.ndarray:
+        ctx.save_for_backward(base, exponent)
+        base_data, exponent_data = _data(base), _data(exponent)
+        if isinstance(exponent, (int, float)) and isinstance(base, Tensor) and base_data.dtype.kind == "f":
+            exponent_data = base_data.dtype.type(exponent)
+        return np.power(base_data, exponent_data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        base, exponent = ctx.saved_tensors
+        grad_base = grad_exponent = None
+        if _need(ctx, 0):
+            # d(a^b)/da = b * a^(b-1)   (0 when b == 0, also at a == 0)
+            if isinstance(exponent, (int, float)) and exponent == 0:
+                grad_base = grad_output * 0.0
+            else:
+                grad_base = grad_output * exponent * base ** (exponent - 1)
+        if _need(ctx, 1):
+            # d(a^b)/db = a^b * log(a)   (taken as 0 where a == 0)
+            log_base = _log(base)
+            grad_exponent = grad_output * (base**exponent) * log_base
+        return grad_base, grad_exponent
+
+
+def _log(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        safe = where(x.data == 0, 1.0, x)
+        return safe.log()
+    return math.log(x) if x != 0 else 0.0
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return -grad_output  # d(-a)/da = -1
+
+
+# -- math functions ------------------------------------------------------------------
+class Exp(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.exp(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return grad_output * ctx.output  # d(e^a)/da = e^a
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / a  # d(log a)/da = 1/a
+
+
+class Sqrt(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return grad_output / (2.0 * ctx.output)  # d(sqrt a)/da = 1 / (2 sqrt a)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.abs(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * np.sign(a.data)  # d|a|/da = sign(a), 0 at 0 as in PyTorch
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.sin(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * a.cos()  # d(sin a)/da = cos a
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.cos(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return -grad_output * a.sin()  # d(cos a)/da = -sin a
+
+
+class Tanh(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.tanh(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        out = ctx.output
+        return grad_output * (1.0 - out * out)  # d(tanh a)/da = 1 - tanh(a)^2
+
+
+class Sigmoid(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return _sigmoid(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        out = ctx.output
+        return grad_output * out * (1.0 - out)  # d(sigmoid a)/da = s (1 - s)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # exp of a non-positive number only: no overflow for large |x|
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+class Relu(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.maximum(a.data, 0)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return grad_output * (ctx.output.data > 0)  # d relu(a)/da = 1 if a > 0 else 0
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, negative_slope: float) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.negative_slope = negative_slope
+        return np.where(a.data > 0, a.data, a.data * a.data.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        slope = np.where(a.data > 0, 1.0, ctx.negative_slope).astype(a.dtype)
+        return grad_output * slope, None  # 1 for a > 0, negative_slope otherwise
+
+
+class Softplus(Function):
+    """``log(1 + exp(beta a)) / beta``; linear above ``threshold`` as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, beta: float, threshold: float) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        scaled = a.data * beta
+        soft = np.logaddexp(0, scaled) / beta
+        return np.where(scaled > threshold, a.data, soft).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        # d softplus(a)/da = sigmoid(beta a)  (1 in the linear region)
+        slope = (a * ctx.beta).sigmoid()
+        linear = a.data * ctx.beta > ctx.threshold
+        return grad_output * where(linear, 1.0, slope), None, None
+
+
+class Elu(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, alpha: float) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.alpha = alpha
+        return np.where(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0))).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        # d elu(a)/da = 1 for a > 0, alpha e^a otherwise
+        negative = a.clamp(max=0.0).exp() * ctx.alpha
+        return grad_output * where(a.data > 0, 1.0, negative), None
+
+
+class Erf(Function):
+    """The error function (a Numba kernel: NumPy has none)."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        from ..kernels.special import erf
+
+        ctx.save_for_backward(a)
+        return erf(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * (2.0 / math.sqrt(math.pi)) * (-(a * a)).exp()  # d erf/da = 2/sqrt(pi) e^{-a^2}
+
+
+def gelu(a: Tensor, approximate: str = "none") -> Tensor:
+    """GELU: ``a * Phi(a)`` (``approximate='tanh'`` for the tanh formula), as in PyTorch."""
+    if approximate == "none":
+        return a * 0.5 * (1.0 + Erf.apply(a * (1.0 / math.sqrt(2.0))))
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (a + 0.044715 * a * a * a)
+        return 0.5 * a * (1.0 + inner.tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# -- selection -----------------------------------------------------------------------
+class Cast(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dtype: np.dtype) -> np.ndarray:
+        return a.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return grad_output, None  # the engine casts back to the input's dtype
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, low: Any, high: Any) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return np.clip(a.data, low, high)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        inside = np.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a.data >= ctx.low
+        if ctx.high is not None:
+            inside &= a.data <= ctx.high
+        return grad_output * inside, None, None  # 1 inside [low, high], 0 outside
+
+
+def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Limit values to ``[min, max]`` (either may be None)."""
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clamp: min ({min}) is greater than max ({max})")
+    return Clamp.apply(a, min, max)
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.maximum(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return _split_by_winner(grad_output, _data(a), _data(b))
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.minimum(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return _split_by_winner(grad_output, _data(b), _data(a))
+
+
+def _split_by_winner(grad_output: Tensor, winner: np.ndarray, loser: np.ndarray) -> tuple:
+    # the gradient goes to the selected input; ties split it evenly, as in PyTorch
+    dtype = grad_output.dtype
+    share = np.where(winner > loser, 1.0, np.where(winner == loser, 0.5, 0.0)).astype(dtype)
+    return grad_output * share, grad_output * (1.0 - share)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx: Function, condition: np.ndarray, a: Any, b: Any) -> np.ndarray:
+        ctx.condition = condition
+        return np.where(condition, _data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # the gradient flows to whichever input was picked at each position
+        return None, where(ctx.condition, grad_output, 0.0), where(ctx.condition, 0.0, grad_output)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b`` (all three broadcast together)."""
+    condition = np.asarray(_data(condition))
+    if condition.dtype != np.bool_:
+        raise DtypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return Tensor._make(np.where(condition, a, b), False, None)
+    return Where.apply(condition, a, b)
+
+
+def compare(ufunc: Callable, name: str, a: Tensor, b: Any) -> Tensor:
+    """A comparison or logical op: a bool tensor that never requires grad."""
+    try:
+        return Tensor._make(np.asarray(ufunc(a.data, _data(b))), False, None)
+    except ValueError:
+        raise ShapeError(
+            f"{name}: shapes {a.shape} and {np.shape(_data(b))} cannot be broadcast together"
+        ) from None

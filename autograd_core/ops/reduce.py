@@ -1,0 +1,248 @@
+"""Reductions over dims: sum, mean, var/std, max/min, logsumexp, argmax; softmax.
+
+``dim`` is an int, a tuple of ints, or None for all dims; ``keepdim`` keeps reduced
+dims as size 1, as in PyTorch.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+from ..errors import DimError, ShapeError
+from ..function import Function
+from ..tensor import Tensor
+from .shape import normalize_dim
+
+Dim = Union[int, Sequence[int], None]
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def normalize_dims(op: str, dim: Dim, tensor: Tensor) -> tuple[int, ...]:
+    """``dim`` as a sorted tuple of non-negative dims (all dims for None)."""
+    ndim = tensor.data.ndim
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    normalized = tuple(sorted(normalize_dim(op, d, ndim, tensor.shape) for d in dims))
+    if len(set(normalized)) != len(normalized):
+        raise DimError(f"{op}: dim {dim} names the same dim twice")
+    return normalized
+
+
+def _kept_shape(shape: tuple, dims: tuple) -> tuple:
+    return tuple(1 if axis in dims else size for axis, size in enumerate(shape))
+
+
+def _expand_back(grad_output: Tensor, ctx: Function) -> Tensor:
+    """A reduced gradient reshaped with size-1 dims and broadcast to the input shape."""
+    return grad_output.reshape(_kept_shape(ctx.input_shape, ctx.dims)).expand(*ctx.input_shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
+        ctx.input_shape, ctx.dims = a.shape, dims
+        return np.sum(a.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _expand_back(grad_output, ctx), None, None  # d(sum a)/da_i = 1
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
+        ctx.input_shape, ctx.dims = a.shape, dims
+        ctx.count = int(np.prod([a.shape[d] for d in dims]))
+        if ctx.count == 0:
+            raise ShapeError(f"mean: reducing over dims {dims} of shape {a.shape} averages zero elements")
+        return np.mean(a.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _expand_back(grad_output, ctx) / ctx.count, None, None  # d(mean a)/da_i = 1/n
+
+
+def sum(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """Sum over ``dim`` (all dims when None)."""
+    return Sum.apply(a, normalize_dims("sum", dim, a), keepdim)
+
+
+def mean(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """Mean over ``dim`` (all dims when None); float tensors only."""
+    if a.data.dtype.kind != "f":
+        from ..errors import DtypeError
+
+        raise DtypeError(f"mean: needs a float tensor, got {a.dtype}; call .float() first")
+    return Mean.apply(a, normalize_dims("mean", dim, a), keepdim)
+
+
+class Var(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dims: tuple, correction: int, keepdim: bool) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.input_shape, ctx.dims = a.shape, dims
+        count = int(np.prod([a.shape[d] for d in dims]))
+        ctx.divisor = count - correction
+        if ctx.divisor <= 0:
+            raise ShapeError(
+                f"var/std: {count} element(s) over dims {dims} with correction={correction} "
+                "leaves no degrees of freedom; use correction=0 or reduce over more elements."
+            )
+        return np.var(a.data, axis=dims, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        # d var/da_i = 2 (a_i - mean) / (n - correction)
+        centered = a - a.mean(ctx.dims, keepdim=True)
+        return _expand_back(grad_output, ctx) * centered * (2.0 / ctx.divisor), None, None, None
+
+
+def var(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (1, PyTorch's default)."""
+    return Var.apply(a, normalize_dims("var", dim, a), correction, keepdim)
+
+
+def std(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
+    """Standard deviation: ``var(...).sqrt()``."""
+    return var(a, dim, correction, keepdim).sqrt()
+
+
+class Extreme(Function):
+    """max/min over all elements: ties share the gradient evenly (PyTorch's amax rule)."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, reducer: Any) -> np.ndarray:
+        out = reducer(a.data)
+        ctx.winners = a.data == out
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        share = ctx.winners / ctx.winners.sum()
+        return grad_output * share.astype(grad_output.dtype), None
+
+
+class ExtremeAlongDim(Function):
+    """max/min along one dim: the gradient goes to the (first) selected index."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, indices: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        ctx.input_shape, ctx.dims = a.shape, (dim,)
+        ctx.selected = np.arange(a.shape[dim]).reshape([-1 if d == dim else 1 for d in range(a.ndim)]) == indices
+        out = np.take_along_axis(a.data, indices, axis=dim)
+        return out if keepdim else np.squeeze(out, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _expand_back(grad_output, ctx) * ctx.selected, None, None, None
+
+
+def _extreme(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Any:
+    if a.data.size == 0:
+        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); there is no {op}imum")
+    reducer, arg = (np.max, np.argmax) if op == "max" else (np.min, np.argmin)
+    if dim is None:
+        return Extreme.apply(a, reducer)
+    dim = normalize_dim(op, dim, a.ndim, a.shape)
+    indices = np.expand_dims(arg(a.data, axis=dim), dim)
+    values = ExtremeAlongDim.apply(a, indices, dim, keepdim)
+    return MaxResult(values, Tensor._make(indices if keepdim else np.squeeze(indices, axis=dim), False, None))
+
+
+def max(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``max(a)``: the largest element; ``max(a, dim)``: ``(values, indices)`` along ``dim``."""
+    return _extreme("max", a, dim, keepdim)
+
+
+def min(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``min(a)``: the smallest element; ``min(a, dim)``: ``(values, indices)`` along ``dim``."""
+    return _extreme("min", a, dim, keepdim)
+
+
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+    return _arg("argmax", np.argmax, a, dim, keepdim)
+
+
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+    return _arg("argmin", np.argmin, a, dim, keepdim)
+
+
+def _arg(op: str, function: Any, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if a.data.size == 0:
+        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape})")
+    if dim is None:
+        return Tensor._make(np.asarray(function(a.data), dtype=np.int64), False, None)
+    dim = normalize_dim(op, dim, a.ndim, a.shape)
+    return Tensor._make(function(a.data, axis=dim, keepdims=keepdim).astype(np.int64), False, None)
+
+
+class LogSumExp(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.input_shape, ctx.dims = a.shape, dims
+        peak = np.max(a.data, axis=dims, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        out = np.log(np.sum(np.exp(a.data - peak), axis=dims, keepdims=True)) + peak
+        return out if keepdim else np.squeeze(out, axis=dims)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        # d logsumexp(a)/da_i = softmax(a)_i = exp(a_i - logsumexp(a))
+        out = ctx.output.reshape(_kept_shape(ctx.input_shape, ctx.dims))
+        return _expand_back(grad_output, ctx) * (a - out).exp(), None, None
+
+
+def logsumexp(a: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(a), dim))`` computed without overflow."""
+    return LogSumExp.apply(a, normalize_dims("logsumexp", dim, a), keepdim)
+
+
+class Softmax(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        shifted = np.exp(a.data - np.max(a.data, axis=dim, keepdims=True))
+        return shifted / np.sum(shifted, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        out = ctx.output
+        # d softmax_i/d a_j = s_i (delta_ij - s_j)  =>  s * (g - sum(g * s))
+        return out * (grad_output - (grad_output * out).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # d log_softmax_i/d a_j = delta_ij - s_j  =>  g - softmax * sum(g)
+        return grad_output - ctx.output.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+
+
+def softmax(a: Tensor, dim: int) -> Tensor:
+    """``exp(a) / sum(exp(a), dim)``, shifted by the max so large logits stay finite."""
+    return Softmax.apply(a, normalize_dim("softmax", dim, a.ndim, a.shape))
+
+
+def log_softmax(a: Tensor, dim: int) -> Tensor:
+    """``a - logsumexp(a, dim)``: finite even for logits of 1e4."""
+    return LogSoftmax.apply(a, normalize_dim("log_softmax", dim, a.ndim, a.shape))

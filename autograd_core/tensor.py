@@ -1,0 +1,528 @@
+"""``Tensor``: a NumPy array that records the ops applied to it.
+
+Float tensors (float32 by default, float64 on request) can require grad; integer and
+bool tensors hold labels, indices and masks and never do. Operators and methods follow
+PyTorch's names and argument orders; each dispatches to one ``Function`` in ``ops/``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence, Union
+
+import numpy as np
+
+from .errors import DtypeError, GraphError, ShapeError
+
+Shape = tuple[int, ...]
+Dim = Union[int, Sequence[int], None]
+Scalarlike = Union[int, float, bool]
+
+float32 = np.float32
+float64 = np.float64
+int64 = np.int64
+int32 = np.int32
+uint8 = np.uint8
+bool_ = np.bool_
+
+
+class _VersionCounter:
+    """Bumped by every in-place write; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """``data`` as a fresh ndarray with PyTorch's dtype defaults.
+
+    Python floats become float32, Python ints int64; NumPy arrays keep their dtype.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    from_numpy = isinstance(data, (np.ndarray, np.generic))
+    if dtype is not None:
+        dtype = _check_dtype(dtype)
+        return np.array(data, dtype=dtype, copy=True)
+    try:
+        array = np.array(data, copy=True)
+    except (ValueError, TypeError) as error:
+        raise ShapeError(f"tensor(): cannot build an array from {type(data).__name__}: {error}") from None
+    kind = array.dtype.kind
+    if kind == "f" and not from_numpy:
+        return array.astype(np.float32)
+    if kind in "iu" and not from_numpy:
+        return array.astype(np.int64)
+    if kind not in "fiub":
+        raise DtypeError(
+            f"tensor(): data of dtype {array.dtype} is not supported; give numbers "
+            "(floats, ints or bools), nested lists of them, or a numeric NumPy array."
+        )
+    return array
+
+
+def _check_dtype(dtype: Any) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise DtypeError(
+            f"unknown dtype {dtype!r}; use autograd_core.float32, float64, int64, int32, "
+            "uint8 or bool_ (or the NumPy equivalents)."
+        ) from None
+    if dtype.kind not in "fiub":
+        raise DtypeError(f"dtype {dtype} is not supported; use a float, integer or bool dtype.")
+    return dtype
+
+
+class Tensor:
+    """An n-dimensional array with autograd.
+
+    Attributes:
+        data: the values, an ``np.ndarray`` (changing it in place bypasses autograd).
+        grad: accumulated gradient (a Tensor of the same shape) or None.
+        grad_fn: the node that created this tensor (None for leaves).
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # so ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        self._version = _VersionCounter()
+        self._base = None
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> "Tensor":
+        """Wrap an ndarray without copying (the fast path every op uses)."""
+        tensor = object.__new__(Tensor)
+        tensor.data = data
+        tensor.grad = None
+        tensor.grad_fn = grad_fn
+        tensor._requires_grad = requires_grad
+        tensor._version = _VersionCounter()
+        tensor._base = None
+        tensor._hooks = None
+        return tensor
+
+    # -- basic attributes ----------------------------------------------------------
+    @property
+    def shape(self) -> Shape:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or one dim's length: ``x.size()``, ``x.size(1)``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_ops_shape.normalize_dim("size", dim, self.data.ndim, self.data.shape)]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor; use x.item() or x.numel()")
+        return self.data.shape[0]
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (or that do not require grad)."""
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Make this leaf track gradients (in place); returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise DtypeError(
+                f"only floating point tensors can require grad, but this tensor is "
+                f"{self.data.dtype} (shape {self.data.shape}); convert it with .float() or "
+                "create it with dtype=autograd_core.float32."
+            )
+        if self.grad_fn is not None and not requires_grad:
+            raise GraphError(
+                "requires_grad_(False) on a non-leaf tensor; use .detach() to get a tensor "
+                "that does not require grad."
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    # -- conversion ----------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (shared memory); refuses tensors that require grad."""
+        if self._requires_grad:
+            raise GraphError(
+                "numpy() on a tensor that requires grad; call .detach().numpy() (or use .data) "
+                "to say you do not need gradients through the array."
+            )
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def item(self) -> Scalarlike:
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ShapeError(
+                f"item(): only one-element tensors can be converted to a Python number; "
+                f"this one has shape {self.data.shape}. Reduce it first (e.g. .sum()) or index it."
+            )
+        return self.data.item()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self.data.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ShapeError(
+                f"the truth value of a tensor with {self.data.size} elements (shape "
+                f"{self.data.shape}) is ambiguous; use .any() or .all()."
+            )
+        return bool(self.data.item())
+
+    __hash__ = object.__hash__
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # -- autograd API --------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` (same shape as self) is required unless self has one element.
+        The graph's saved values are freed unless ``retain_graph``; ``create_graph``
+        records the backward pass so gradients can be differentiated again.
+        """
+        _engine.backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self) -> "Tensor":
+        """The same data (shared memory) cut out of the graph."""
+        result = Tensor._make(self.data, False, None)
+        result._version = self._version
+        return result
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise GraphError("retain_grad() on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            import weakref
+
+            self.grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[["Tensor"], Any]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
+        Tensor replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise GraphError("register_hook() on a tensor that does not require grad")
+        from .function import RemovableHandle
+
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(hook)
+        if self._hooks is None:
+            self._hooks = []
+        return RemovableHandle(self._hooks, hook)
+
+    # -- arithmetic ----------------------------------------------------------------
+    def __add__(self, other: Any) -> "Tensor":
+        return _elementwise.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _elementwise.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return _elementwise.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _elementwise.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return _elementwise.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _elementwise.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return _elementwise.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _elementwise.Div.apply(other, self)
+
+    def __pow__(self, exponent: Any) -> "Tensor":
+        return _elementwise.Pow.apply(self, exponent)
+
+    def __rpow__(self, base: Any) -> "Tensor":
+        return _elementwise.Pow.apply(base, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return _linalg.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return _linalg.matmul(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return _elementwise.Neg.apply(self)
+
+    def __abs__(self) -> "Tensor":
+        return _elementwise.Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+    abs = __abs__
+
+    # comparisons: bool tensors, never differentiable
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _elementwise.compare(np.equal, "eq", self, other)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _elementwise.compare(np.not_equal, "ne", self, other)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.less, "lt", self, other)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.less_equal, "le", self, other)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.greater, "gt", self, other)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.greater_equal, "ge", self, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self) -> "Tensor":
+        if self.data.dtype != np.bool_:
+            raise DtypeError(f"~ needs a bool tensor, got {self.data.dtype}")
+        return Tensor._make(~self.data, False, None)
+
+    def __and__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.logical_and, "and", self, other)
+
+    def __or__(self, other: Any) -> "Tensor":
+        return _elementwise.compare(np.logical_or, "or", self, other)
+
+    def any(self) -> "Tensor":
+        return Tensor._make(np.asarray(self.data.any()), False, None)
+
+    def all(self) -> "Tensor":
+        return Tensor._make(np.asarray(self.data.all()), False, None)
+
+    # -- elementwise functions -----------------------------------------------------
+    def exp(self) -> "Tensor":
+        return _elementwise.Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return _elementwise.Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return _elementwise.Sqrt.apply(self)
+
+    def sin(self) -> "Tensor":
+        return _elementwise.Sin.apply(self)
+
+    def cos(self) -> "Tensor":
+        return _elementwise.Cos.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return _elementwise.Tanh.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return _elementwise.Sigmoid.apply(self)
+
+    def relu(self) -> "Tensor":
+        return _elementwise.Relu.apply(self)
+
+    def sign(self) -> "Tensor":
+        return Tensor._make(np.sign(self.data), False, None)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        return _elementwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> "Tensor":
+        return _elementwise.Maximum.apply(self, other)
+
+    def minimum(self, other: Any) -> "Tensor":
+        return _elementwise.Minimum.apply(self, other)
+
+    # -- reductions ----------------------------------------------------------------
+    def sum(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+        return _reduce.sum(self, dim, keepdim)
+
+    def mean(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+        return _reduce.mean(self, dim, keepdim)
+
+    def var(self, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> "Tensor":
+        return _reduce.var(self, dim, correction=correction, keepdim=keepdim)
+
+    def std(self, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> "Tensor":
+        return _reduce.std(self, dim, correction=correction, keepdim=keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _reduce.max(self, dim, keepdim)
+
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _reduce.min(self, dim, keepdim)
+
+    def logsumexp(self, dim: Dim, keepdim: bool = False) -> "Tensor":
+        return _reduce.logsumexp(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        return _reduce.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        return _reduce.argmin(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> "Tensor":
+        return _reduce.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> "Tensor":
+        return _reduce.log_softmax(self, dim)
+
+    # -- shape ---------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> "Tensor":
+        return _ops_shape.reshape(self, *shape)
+
+    view = reshape
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        return _ops_shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> "Tensor":
+        return _ops_shape.permute(self, *dims)
+
+    @property
+    def T(self) -> "Tensor":
+        """All dims reversed (``x.T`` of a matrix is its transpose)."""
+        return _ops_shape.permute(self, *reversed(range(self.data.ndim)))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        return _ops_shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Dim = None) -> "Tensor":
+        return _ops_shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        return _ops_shape.unsqueeze(self, dim)
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        return _ops_shape.expand(self, *sizes)
+
+    def broadcast_to(self, shape: Sequence[int]) -> "Tensor":
+        return _ops_shape.broadcast_to(self, shape)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple["Tensor", ...]:
+        return _ops_shape.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]:
+        return _ops_shape.chunk(self, chunks, dim)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return _ops_shape.getitem(self, index)
+
+    def clone(self) -> "Tensor":
+        return _ops_shape.Clone.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        return self if self.data.flags.c_contiguous else _ops_shape.Clone.apply(self)
+
+    def to(self, dtype: Any) -> "Tensor":
+        """A copy converted to ``dtype`` (itself when it already has it)."""
+        dtype = _check_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return _elementwise.Cast.apply(self, dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    # -- in-place ------------------------------------------------------------------
+    def add_(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Add, "add_", other)
+
+    def sub_(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Sub, "sub_", other)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Mul, "mul_", other)
+
+    def div_(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Div, "div_", other)
+
+    def fill_(self, value: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _inplace.Fill, "fill_", value)
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0.0)
+
+    def copy_(self, source: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _inplace.Fill, "copy_", source)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _inplace.apply_inplace(self, _inplace.SetItem, "__setitem__", value, _ops_shape.as_index(index))
+
+
+from . import engine as _engine  # noqa: E402  (these modules import Tensor)
+from . import inplace as _inplace  # noqa: E402
+from .ops import elementwise as _elementwise  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import reduce as _reduce  # noqa: E402
+from .ops import shape as _ops_shape  # noqa: E402
