@@ -106,86 +106,117 @@ def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
     return roots, root_grads
 
 
+class Traversal:
+    """Kahn's algorithm over a backward graph, one entry at a time.
+
+    ``pop()`` returns an entry whose gradient is complete (every path into it has
+    contributed) together with that gradient, or None when done; ``push(entry,
+    child_grads)`` hands the gradients for ``children(entry)`` back. Tensor backward,
+    ``grad()``, ``Scalar.backward`` and backward stepping all drive this one class, so
+    the graph is ordered by exactly one piece of code.
+    """
+
+    def __init__(self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False) -> None:
+        self.children = children
+        self.dependencies: dict[Any, int] = {}
+        self.parents: dict[Any, list] | None = {} if track_parents else None
+        unique_roots = list(dict.fromkeys(roots))
+        stack = list(unique_roots)
+        seen = set(stack)
+        while stack:  # count the edges into every reachable entry
+            entry = stack.pop()
+            for child in children(entry):
+                if child is None:
+                    continue
+                self.dependencies[child] = self.dependencies.get(child, 0) + 1
+                if self.parents is not None:
+                    self.parents.setdefault(child, []).append(entry)
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        self.buffers: dict[Any, Any] = {}
+        for root, gradient in zip(roots, root_grads):
+            self.buffers[root] = self.buffers[root] + gradient if root in self.buffers else gradient
+        self.ready = [root for root in unique_roots if self.dependencies.get(root, 0) == 0]
+
+    def pop(self) -> tuple[Any, Any] | None:
+        if not self.ready:
+            return None
+        entry = self.ready.pop()
+        return entry, self.buffers.pop(entry, None)
+
+    def push(self, entry: Any, child_grads: Sequence[Any] | None) -> None:
+        buffers, dependencies = self.buffers, self.dependencies
+        for position, child in enumerate(self.children(entry)):
+            if child is None:
+                continue
+            if child_grads is not None and child_grads[position] is not None:
+                gradient = child_grads[position]
+                buffers[child] = buffers[child] + gradient if child in buffers else gradient
+            remaining = dependencies[child] - 1
+            dependencies[child] = remaining
+            if remaining == 0:
+                self.ready.append(child)
+
+    def ancestors(self, targets: Any) -> set:
+        """Entries from which some target can be reached (needs ``track_parents``)."""
+        needed = set(targets)
+        stack = list(targets)
+        while stack:
+            for parent in self.parents.get(stack.pop(), ()):
+                if parent not in needed:
+                    needed.add(parent)
+                    stack.append(parent)
+        return needed
+
+
+def _children(entry: Any) -> tuple:
+    return entry._next if isinstance(entry, Function) else ()
+
+
 def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, targets: dict | None) -> dict | None:
-    """The traversal shared by ``backward`` and ``grad``.
+    """The loop shared by ``backward`` and ``grad``.
 
     ``targets`` (for ``grad``) maps the graph entries whose gradients are wanted to
     None; they are filled in and returned, and leaves' ``.grad`` are left alone.
     """
-    dependencies: dict[Any, int] = {}
-    parents: dict[Any, list] | None = {} if targets is not None else None
-    stack = list(dict.fromkeys(roots))
-    seen = set(stack)
-    while stack:
-        entry = stack.pop()
-        if not isinstance(entry, Function):
-            continue
-        for child in entry._next:
-            if child is None:
-                continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if parents is not None:
-                parents.setdefault(child, []).append(entry)
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    needed = _ancestors(targets, parents) if targets is not None else None
-
-    buffers: dict[Any, Tensor] = {}
-    for root, gradient in zip(roots, root_grads):
-        buffers[root] = buffers[root] + gradient if root in buffers else gradient
-    ready = [root for root in dict.fromkeys(roots) if dependencies.get(root, 0) == 0]
+    traversal = Traversal(roots, root_grads, _children, track_parents=targets is not None)
+    needed = traversal.ancestors(targets) if targets is not None else None
     with set_grad_enabled(create_graph):
-        while ready:
-            entry = ready.pop()
-            gradient = buffers.pop(entry, None)
-            if not isinstance(entry, Function):
+        while (item := traversal.pop()) is not None:
+            entry, gradient = item
+            if not isinstance(entry, Function):  # a leaf tensor
                 if gradient is not None:
                     gradient = _call_hooks(entry._hooks, gradient)
-                    if targets is not None:
-                        if entry in targets:
-                            targets[entry] = gradient
-                    else:
+                    if targets is None:
                         _accumulate(entry, gradient, create_graph)
+                    elif entry in targets:
+                        targets[entry] = gradient
                 continue
-            node = entry
-            if needed is not None and node not in needed:
+            if needed is not None and entry not in needed:
                 continue
-            input_grads = None
-            if gradient is not None:
-                gradient = _call_hooks(node._pre_hooks, gradient)
-                if node._retained is not None:
-                    retained = node._retained()
-                    if retained is not None:
-                        _accumulate(retained, gradient, create_graph)
-                if targets is not None and node in targets:
-                    targets[node] = gradient
-                input_grads = _call_backward(node, gradient)
-            for position, child in enumerate(node._next):
-                if child is None:
-                    continue
-                if input_grads is not None and input_grads[position] is not None:
-                    child_grad = _fit_gradient(node, position, input_grads[position])
-                    buffers[child] = buffers[child] + child_grad if child in buffers else child_grad
-                remaining = dependencies[child] - 1
-                dependencies[child] = remaining
-                if remaining == 0:
-                    ready.append(child)
+            traversal.push(entry, _node_gradients(entry, gradient, create_graph, targets))
             if not retain_graph:
-                node._release()
+                entry._release()
     return targets
 
 
-def _ancestors(targets: dict, parents: dict) -> set:
-    """Nodes from which some target can be reached: the only ones grad() must run."""
-    needed = set(targets)
-    stack = list(targets)
-    while stack:
-        for parent in parents.get(stack.pop(), ()):
-            if parent not in needed:
-                needed.add(parent)
-                stack.append(parent)
-    return needed
+def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool, targets: dict | None) -> tuple | None:
+    """Hooks, retained grads and the node's backward: its inputs' gradients, fitted."""
+    if gradient is None:
+        return None
+    gradient = _call_hooks(node._pre_hooks, gradient)
+    if node._retained is not None:
+        retained = node._retained()
+        if retained is not None:
+            _accumulate(retained, gradient, create_graph)
+    if targets is not None and node in targets:
+        targets[node] = gradient
+    input_grads = _call_backward(node, gradient)
+    return tuple(
+        _fit_gradient(node, position, grad) if grad is not None and child is not None else None
+        for position, (grad, child) in enumerate(zip(input_grads, node._next))
+    )
 
 
 def _call_backward(node: Function, gradient: Tensor) -> tuple:

@@ -66,20 +66,15 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on ``args`` and, when any input requires grad, record the node."""
-        record = False
         if _state.enabled:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg._requires_grad:
-                    record = True
-                    break
-        node = cls.__new__(cls)
+            needs = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
+            record = True in needs
+        else:
+            record = False
+        node = object.__new__(cls)
         node._saved = None
         node._output = None
-        node.needs_input_grad = (
-            tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
-            if record
-            else (False,) * len(args)
-        )
+        node.needs_input_grad = tuple(needs) if record else (False,) * len(args)
         enabled = _state.enabled
         _state.enabled = False
         try:
@@ -105,11 +100,8 @@ class Function:
             result._version = source._version
             result._base = source if source._base is None else source._base
         if record:
-            node._next = tuple(_edge(arg) for arg in args)
-            node._meta = tuple(
-                (arg.data.shape, arg.data.dtype) if needs else None
-                for arg, needs in zip(args, node.needs_input_grad)
-            )
+            node._next = tuple([(arg.grad_fn or arg) if need else None for arg, need in zip(args, needs)])
+            node._meta = tuple([(arg.data.shape, arg.data.dtype) if need else None for arg, need in zip(args, needs)])
             node._pre_hooks = None
             node._retained = None
             node._trace = traceback.extract_stack()[:-1] if anomaly._state.enabled else None
@@ -211,12 +203,6 @@ class RemovableHandle:
     def remove(self) -> None:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
-
-
-def _edge(arg: Any) -> Any:
-    if not isinstance(arg, Tensor) or not arg._requires_grad:
-        return None
-    return arg.grad_fn if arg.grad_fn is not None else arg
 
 
 def _shape_of(arg: Any) -> Any:

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
-from .shape import normalize_dim
+from .shape import BroadcastTo, Reshape, normalize_dim
 
 Dim = Union[int, Sequence[int], None]
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
@@ -37,7 +37,10 @@ def _kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def _expand_back(grad_output: Tensor, ctx: Function) -> Tensor:
     """A reduced gradient reshaped with size-1 dims and broadcast to the input shape."""
-    return grad_output.reshape(_kept_shape(ctx.input_shape, ctx.dims)).expand(*ctx.input_shape)
+    kept = _kept_shape(ctx.input_shape, ctx.dims)
+    if grad_output.ndim and grad_output.shape != kept:  # keepdim=False dropped the reduced dims
+        grad_output = Reshape.apply(grad_output, kept)
+    return BroadcastTo.apply(grad_output, ctx.input_shape)
 
 
 class Sum(Function):

@@ -1,0 +1,62 @@
+"""Shared benchmark plumbing: median-of-repeats timing, a ratio table, JSON output.
+
+Machines are shared and noisy: each figure is the median of several repetitions,
+and each repetition times a loop long enough to dwarf timer overhead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from typing import Any, Callable
+
+
+def median_time(function: Callable[[], Any], repeats: int = 7, min_seconds: float = 0.05) -> float:
+    """Median seconds per call of ``function`` over ``repeats`` timed loops."""
+    function()  # warm up (lazy compilation, caches)
+    loops = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(loops):
+            function()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            break
+        loops *= 2
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(loops):
+            function()
+        samples.append((time.perf_counter() - start) / loops)
+    return statistics.median(samples)
+
+
+def format_seconds(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:8.2f} {unit}"
+    return f"{seconds / 1e-9:8.1f} ns"
+
+
+def report(title: str, rows: list[dict], path: str | None = None) -> None:
+    """Print ``rows`` (name, ours, theirs, target) as a table with ratios; save JSON."""
+    print(f"\n{title}")
+    print(f"{'case':48s} {'autograd-core':>13s} {'PyTorch':>13s} {'ratio':>7s} {'target':>7s}")
+    for row in rows:
+        theirs = row.get("theirs")
+        ratio = row["ours"] / theirs if theirs else float("nan")
+        row["ratio"] = ratio
+        target = row.get("target")
+        mark = "" if target is None or ratio != ratio else ("  ok" if ratio <= target else "  MISS")
+        print(
+            f"{row['name']:48s} {format_seconds(row['ours']):>13s} "
+            f"{format_seconds(theirs) if theirs else 'n/a':>13s} {ratio:7.2f} "
+            f"{(f'{target:.2f}' if target else ''):>7s}{mark}"
+        )
+    if path:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump({"title": title, "machine": platform.platform(), "cpus": os.cpu_count(), "rows": rows}, handle, indent=2)
