@@ -45,6 +45,9 @@ class Function:
     #: The output may share memory with the first input (reshape, transpose, slicing):
     #: it then shares that input's version counter, so in-place writes are tracked.
     is_view: ClassVar[bool] = False
+    #: The output dtype is exactly what forward returns (``Cast``); other ops turn a
+    #: float64 that NumPy promoted from integers into float32, as PyTorch does.
+    exact_dtype: ClassVar[bool] = False
 
     needs_input_grad: tuple[bool, ...]
     _next: tuple[Any, ...]  # per positional input: its grad_fn, the leaf Tensor, or None
@@ -92,10 +95,12 @@ class Function:
             _state.enabled = enabled
         if type(out) is not np.ndarray:
             out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if out.dtype.char == "d" and not cls.exact_dtype and not _any_float64(args):
+            out = out.astype(np.float32)  # int tensor * 0.5 is float32, as in PyTorch
         if record and out.dtype.kind != "f":
             record = False
         result = Tensor._make(out, record, node if record else None)
-        if cls.is_view and out.base is not None:
+        if cls.is_view and np.may_share_memory(out, args[0].data):
             source = args[0]
             result._version = source._version
             result._base = source if source._base is None else source._base
@@ -203,6 +208,12 @@ class RemovableHandle:
     def remove(self) -> None:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def _any_float64(args: tuple) -> bool:
+    """Whether a float64 result comes from a float64 tensor or array (kept), rather than
+    from NumPy promoting an integer tensor combined with a Python float (made float32)."""
+    return any(isinstance(arg, (Tensor, np.ndarray)) and arg.dtype.char == "d" for arg in args)
 
 
 def _shape_of(arg: Any) -> Any:

@@ -435,7 +435,16 @@ class Tensor:
     def reshape(self, *shape: Any) -> "Tensor":
         return _ops_shape.reshape(self, *shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        """Like ``reshape``, but only where no copy is needed (as PyTorch's ``view``)."""
+        result = _ops_shape.reshape(self, *shape)
+        if result.data.size and not np.may_share_memory(result.data, self.data):
+            raise ShapeError(
+                f"view: a tensor of shape {self.shape} with this memory layout (e.g. after a "
+                f"transpose) cannot be viewed as {result.shape} without copying; use "
+                ".reshape(...) or .contiguous().view(...)."
+            )
+        return result
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         return _ops_shape.transpose(self, dim0, dim1)

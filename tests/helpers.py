@@ -82,6 +82,9 @@ def compare_with_torch(
     theirs = [torch.tensor(np.array(a), requires_grad=bool(d)) for a, d in zip(arrays, differentiable)]
     out_ours = op(*ours)
     out_theirs = torch_op(*theirs)
+    assert str(out_ours.dtype) == str(out_theirs.dtype).replace("torch.", ""), (
+        f"dtype {out_ours.dtype} differs from PyTorch's {out_theirs.dtype}"
+    )
     np.testing.assert_allclose(
         out_ours.data, out_theirs.detach().numpy(), rtol=value_rtol, atol=value_atol, err_msg="forward values differ from PyTorch"
     )

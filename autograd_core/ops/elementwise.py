@@ -105,10 +105,11 @@ class Pow(Function):
 
 
 def _log(x: Any) -> Any:
+    """log of a base for pow's exponent gradient: 0 at 0, NaN for a negative base (as PyTorch)."""
     if isinstance(x, Tensor):
         safe = where(x.data == 0, 1.0, x)
         return safe.log()
-    return math.log(x) if x != 0 else 0.0
+    return math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
 
 
 class Neg(Function):
@@ -223,9 +224,9 @@ class Sigmoid(Function):
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number only: no overflow for large |x|
+    # exp of a non-positive number only: no overflow for large |x|; an int input gives floats
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 class Relu(Function):
@@ -245,7 +246,7 @@ class LeakyRelu(Function):
     def forward(ctx: Function, a: Tensor, negative_slope: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
-        return np.where(a.data > 0, a.data, a.data * a.data.dtype.type(negative_slope))
+        return np.where(a.data > 0, a.data, a.data * negative_slope)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -263,7 +264,7 @@ class Softplus(Function):
         ctx.beta, ctx.threshold = beta, threshold
         scaled = a.data * beta
         soft = np.logaddexp(0, scaled) / beta
-        return np.where(scaled > threshold, a.data, soft).astype(a.dtype, copy=False)
+        return np.where(scaled > threshold, a.data, soft)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -279,7 +280,7 @@ class Elu(Function):
     def forward(ctx: Function, a: Tensor, alpha: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.alpha = alpha
-        return np.where(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0))).astype(a.dtype, copy=False)
+        return np.where(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0)))
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -317,6 +318,8 @@ def gelu(a: Tensor, approximate: str = "none") -> Tensor:
 
 # -- selection -----------------------------------------------------------------------
 class Cast(Function):
+    exact_dtype = True
+
     @staticmethod
     def forward(ctx: Function, a: Tensor, dtype: np.dtype) -> np.ndarray:
         return a.data.astype(dtype)

@@ -20,15 +20,15 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
 def normalize_dims(op: str, dim: Dim, tensor: Tensor) -> tuple[int, ...]:
-    """``dim`` as a sorted tuple of non-negative dims (all dims for None)."""
+    """``dim`` as a sorted tuple of non-negative dims (all dims for None or (), as in PyTorch)."""
     ndim = tensor.data.ndim
-    if dim is None:
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     normalized = tuple(sorted(normalize_dim(op, d, ndim, tensor.shape) for d in dims))
     if len(set(normalized)) != len(normalized):
         raise DimError(f"{op}: dim {dim} names the same dim twice")
-    return normalized
+    return normalized if ndim else ()  # a 0-d tensor accepts dim 0 or -1, as in PyTorch: nothing to reduce
 
 
 def _kept_shape(shape: tuple, dims: tuple) -> tuple:
@@ -151,6 +151,8 @@ def _extreme(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Any:
     if dim is None:
         return Extreme.apply(a, reducer)
     dim = normalize_dim(op, dim, a.ndim, a.shape)
+    if a.ndim == 0:  # PyTorch: the value itself and index 0
+        return _extreme(op, a.reshape(1), 0, keepdim=False)
     indices = np.expand_dims(arg(a.data, axis=dim), dim)
     values = ExtremeAlongDim.apply(a, indices, dim, keepdim)
     return MaxResult(values, Tensor._make(indices if keepdim else np.squeeze(indices, axis=dim), False, None))
@@ -179,9 +181,12 @@ def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 def _arg(op: str, function: Any, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     if a.data.size == 0:
         raise ShapeError(f"{op}: the tensor is empty (shape {a.shape})")
-    if dim is None:
-        return Tensor._make(np.asarray(function(a.data), dtype=np.int64), False, None)
+    if dim is None:  # an index into the flattened tensor (shape (1, ..., 1) with keepdim, as in PyTorch)
+        index = np.asarray(function(a.data), dtype=np.int64)
+        return Tensor._make(index.reshape((1,) * a.ndim) if keepdim else index, False, None)
     dim = normalize_dim(op, dim, a.ndim, a.shape)
+    if a.ndim == 0:
+        return Tensor._make(np.zeros((), dtype=np.int64), False, None)
     return Tensor._make(function(a.data, axis=dim, keepdims=keepdim).astype(np.int64), False, None)
 
 

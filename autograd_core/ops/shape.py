@@ -23,7 +23,7 @@ def normalize_dim(op: str, dim: Any, ndim: int, shape: tuple = ()) -> int:
     low, high = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     if not low <= dim <= high:
         raise DimError(
-            f"{op}: dim {dim} is out of range for a tensor with {ndim} dims (shape {shape}); "
+            f"{op}: dim {dim} is out of range for a tensor of shape {shape} ({len(shape)} dims); "
             f"use a dim in [{low}, {high}]."
         )
     return int(dim) % ndim if ndim > 0 else 0
@@ -46,7 +46,7 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, shape: tuple) -> np.ndarray:
         ctx.input_shape = a.shape
-        return a.data.reshape(shape)
+        return a.data.reshape(shape)  # a view when the layout allows, else a copy
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -223,6 +223,8 @@ def _is_basic(index: Any) -> bool:
 
 
 class GetItem(Function):
+    """Basic indexing (ints, slices, None, Ellipsis): a view of the input."""
+
     is_view = True
 
     @staticmethod
@@ -237,6 +239,12 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return IndexAdd.apply(grad_output, ctx.input_shape, ctx.index), None
+
+
+class Index(GetItem):
+    """Advanced indexing (integer arrays or Tensors, bool masks): a copy, as in PyTorch."""
+
+    is_view = False
 
 
 class IndexAdd(Function):
@@ -259,7 +267,8 @@ class IndexAdd(Function):
 
 def getitem(a: Tensor, index: Any) -> Tensor:
     """NumPy indexing: slices, ints, None, Ellipsis, integer arrays/Tensors, bool masks."""
-    return GetItem.apply(a, as_index(index))
+    index = as_index(index)
+    return (GetItem if _is_basic(index) else Index).apply(a, index)
 
 
 class Clone(Function):
@@ -294,6 +303,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = _tensor_list("cat", tensors)
     first = tensors[0]
+    if first.ndim == 0:
+        raise ShapeError("cat: 0-d tensors have no dim to join along; use stack, or unsqueeze them first.")
     dim = normalize_dim("cat", dim, first.ndim, first.shape)
     for position, tensor in enumerate(tensors):
         if tensor.ndim != first.ndim or builtins.any(

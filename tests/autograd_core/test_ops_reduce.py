@@ -1,0 +1,243 @@
+"""Reductions (``ops/reduce.py``): sum, mean, var/std, max/min, logsumexp, argmax/argmin,
+softmax and log_softmax, with ``dim`` as None, an int, a negative int or a tuple."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
+
+SMALL = shapes(max_dims=3, max_side=3)
+
+
+@st.composite
+def array_and_dim(draw: Any, tuples: bool = True, none: bool = True) -> tuple[np.ndarray, Any]:
+    """A small array and a valid ``dim`` for it: None, an int (maybe negative) or a tuple."""
+    array = draw(SMALL.flatmap(float_arrays))
+    ndim = array.ndim
+    kinds = (["none"] if none else []) + ["int"] + (["tuple"] if tuples and ndim else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return array, None
+    if kind == "int":
+        return array, draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1))
+    dims = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return array, tuple(d - ndim if draw(st.booleans()) else d for d in dims)
+
+
+def reduced_count(shape: tuple, dim: Any) -> int:
+    if dim is None or not shape:
+        return int(np.prod(shape))
+    dims = (dim,) if isinstance(dim, int) else dim
+    return int(np.prod([shape[d] for d in dims]))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=10)
+@given(case=array_and_dim())
+def test_sum_mean(name, keepdim, case):
+    array, dim = case
+    op = lambda x: getattr(x, name)(dim=dim, keepdim=keepdim)  # noqa: E731  (same call in both engines)
+    check_op(op, [array], op)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("correction", [1, 0])
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=6)
+@given(case=array_and_dim())
+def test_var_std(name, correction, keepdim, case):
+    array, dim = case
+    assume(reduced_count(array.shape, dim) > correction + (name == "std"))  # std of one element: sqrt at 0
+    op = lambda x: getattr(x, name)(dim=dim, correction=correction, keepdim=keepdim)  # noqa: E731
+    check_op(op, [array], op)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "var", "std"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_an_empty_dim_tuple_reduces_every_dim_like_pytorch(name, keepdim):
+    """(PyTorch 2.13's var/std backward gives inf for dim=(): compared with dim=None instead.)"""
+    array = np.arange(6.0).reshape(2, 3) ** 1.5
+    check_op(lambda x: getattr(x, name)(dim=(), keepdim=keepdim), [array],
+             lambda x: getattr(x, name)(dim=None, keepdim=keepdim))
+    if torch is not None:
+        expected = getattr(torch.tensor(array), name)(dim=(), keepdim=keepdim)
+        np.testing.assert_allclose(getattr(ag.tensor(array), name)(dim=(), keepdim=keepdim).data, expected.numpy())
+
+
+def test_var_std_default_to_bessels_correction_like_pytorch():
+    values = np.array([1.0, 2.0, 4.0, 7.0])
+    assert ag.tensor(values).var().item() == pytest.approx(np.var(values, ddof=1))
+    assert ag.tensor(values).std().item() == pytest.approx(np.std(values, ddof=1))
+    assert ag.std(ag.tensor(values), correction=0).item() == pytest.approx(np.std(values))
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=10)
+@given(case=array_and_dim())
+def test_logsumexp(keepdim, case):
+    array, dim = case
+    dim = tuple(range(array.ndim)) if dim is None else dim  # PyTorch requires a dim
+    check_op(lambda x: ag.logsumexp(x, dim, keepdim), [array * 3], lambda x: torch.logsumexp(x, dim, keepdim))
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@settings(max_examples=10)
+@given(array=SMALL.flatmap(float_arrays))
+def test_full_max_min(name, array):
+    check_op(lambda x: getattr(x, name)(), [array], lambda x: getattr(x, name)())
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=10)
+@given(case=array_and_dim(tuples=False, none=False))
+def test_max_min_along_a_dim_return_values_and_indices(name, keepdim, case):
+    array, dim = case
+    ours = getattr(ag.from_numpy(array), name)(dim, keepdim)
+    check_op(lambda x: getattr(x, name)(dim, keepdim).values, [array], lambda x: getattr(x, name)(dim, keepdim).values)
+    values, indices = ours
+    assert indices.dtype == np.int64 and not indices.requires_grad and values is ours.values
+    if torch is not None:
+        expected = getattr(torch.from_numpy(array), name)(dim, keepdim)
+        np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_full_max_min_share_the_gradient_among_ties_like_pytorch(name):
+    values = np.array([[1.0, 3.0, 3.0], [2.0, -1.0, -1.0]])
+    compare_with_torch(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), [values], [True])
+    x = ag.tensor(values, requires_grad=True)
+    getattr(x, name)().backward()
+    tied = (1, 2) if name == "max" else (4, 5)
+    np.testing.assert_array_equal(np.flatnonzero(x.grad.data), tied)
+    assert x.grad.data.sum() == 1.0
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_max_min_along_a_dim_with_ties_pick_the_same_index_as_pytorch(name, dim):
+    values = np.array([[1.0, 3.0, 3.0], [3.0, 1.0, 1.0], [1.0, 3.0, 1.0]])
+    ours, theirs = getattr(ag.tensor(values), name)(dim), getattr(torch.tensor(values), name)(dim)
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    compare_with_torch(lambda x: getattr(x, name)(dim)[0], lambda x: getattr(x, name)(dim)[0], [values], [True])
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@given(case=array_and_dim(tuples=False))
+def test_argmax_argmin_match_pytorch(name, keepdim, case):
+    array, dim = case
+    array = np.round(array)  # rounding makes ties: both engines pick the first
+    ours = getattr(ag.tensor(array), name)(dim, keepdim)
+    theirs = getattr(torch.tensor(array), name)(dim, keepdim)
+    assert ours.dtype == np.int64 and ours.shape == tuple(theirs.shape) and not ours.requires_grad
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+# -- softmax / log_softmax ------------------------------------------------------------
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@settings(max_examples=12)
+@given(case=array_and_dim(tuples=False, none=False))
+def test_softmax_log_softmax(name, case):
+    array, dim = case
+    check_op(lambda x: getattr(ag, name)(x, dim), [array * 3], lambda x: getattr(torch, name)(x, dim))
+
+
+def test_softmax_of_known_logits():
+    probabilities = ag.softmax(ag.tensor([1.2, 5.1, 2.7]), dim=0)
+    np.testing.assert_allclose(probabilities.data, [0.018, 0.90, 0.08], atol=0.002)
+    assert probabilities.sum().item() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("scale", [1e4, -1e4])
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+def test_huge_logits_give_finite_outputs_and_gradients(name, scale, dtype):
+    logits = ag.tensor([[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]], dtype=dtype) * scale
+    logits = logits.detach().requires_grad_()
+    out = getattr(ag, name)(logits, dim=-1)
+    (out * ag.tensor([[1.0, -2.0, 0.5], [0.3, 1.0, -1.0]], dtype=dtype)).sum().backward()
+    assert np.isfinite(out.data).all() and np.isfinite(logits.grad.data).all()
+    if torch is not None:
+        expected = getattr(torch, name)(torch.tensor(logits.data), dim=-1).numpy()
+        np.testing.assert_allclose(out.data, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("scale", [1e4, -1e4])
+def test_logsumexp_of_huge_values_is_finite(scale):
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    out = ag.logsumexp(x * scale, 0)
+    out.backward()
+    assert np.isfinite(out.item()) and np.isfinite(x.grad.data).all()
+    assert out.item() == pytest.approx(scale * (3.0 if scale > 0 else 1.0))
+
+
+# -- 0-d tensors with a dim (PyTorch accepts dim 0 and -1) ------------------------------
+@requires_torch
+@pytest.mark.parametrize("dim", [0, -1])
+def test_reductions_of_a_0d_tensor_along_dim_0_or_minus_1(dim):
+    for call in (
+        lambda x: x.sum(dim), lambda x: x.mean(dim, keepdim=True), lambda x: x.max(dim)[0], lambda x: x.min(dim)[0],
+        lambda x: x.logsumexp(dim), lambda x: x.softmax(dim), lambda x: x.var(dim, correction=0),
+    ):
+        compare_with_torch(call, call, [np.array(1.5)], [True])
+    assert ag.tensor(1.5).argmax(dim).item() == 0 and ag.tensor(1.5).max(dim).indices.item() == 0
+
+
+# -- error paths ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("sum", lambda x: x.sum(3)),
+        ("mean", lambda x: x.mean((0, -4))),
+        ("var", lambda x: x.var(dim=3)),
+        ("max", lambda x: x.max(-4)),
+        ("argmin", lambda x: x.argmin(5)),
+        ("logsumexp", lambda x: x.logsumexp(3)),
+        ("softmax", lambda x: x.softmax(3)),
+        ("log_softmax", lambda x: x.log_softmax(-4)),
+    ],
+)
+def test_bad_dim_names_the_op_and_the_valid_range(name, call):
+    with pytest.raises(ag.DimError, match=rf"{name}: dim -?\d is out of range for a tensor of shape \(2, 3, 4\) \(3 dims\); use a dim in \[-3, 2\]"):
+        call(ag.ones(2, 3, 4))
+
+
+def test_a_dim_that_is_not_an_int_is_an_error():
+    with pytest.raises(ag.DimError, match="sum: dim must be an int, got 1.5"):
+        ag.ones(2, 3).sum(1.5)
+    with pytest.raises(ag.DimError, match=r"max: dim must be an int, got \(0, 1\)"):
+        ag.ones(2, 3).max(dim=(0, 1))
+
+
+def test_a_dim_named_twice_is_an_error():
+    with pytest.raises(ag.DimError, match=r"sum: dim \(1, -1\) names the same dim twice"):
+        ag.ones(2, 3).sum((1, -1))
+
+
+def test_var_without_degrees_of_freedom_says_what_to_do():
+    with pytest.raises(ag.ShapeError, match=r"var/std: 1 element\(s\) over dims \(1,\) with correction=1 leaves no degrees of freedom; use correction=0"):
+        ag.ones(3, 1).var(dim=1)
+    with pytest.raises(ag.ShapeError, match="correction=1 leaves no degrees of freedom"):
+        ag.tensor(2.0).std()
+
+
+def test_mean_of_an_integer_tensor_says_to_convert():
+    with pytest.raises(ag.DtypeError, match=r"mean: needs a float tensor, got int64; call .float\(\) first"):
+        ag.arange(4).mean()
+
+
+@pytest.mark.parametrize("name", ["max", "argmax"])
+def test_max_of_an_empty_tensor(name):
+    with pytest.raises(ag.ShapeError, match=rf"{name}: the tensor is empty \(shape \(0, 3\)\)"):
+        getattr(ag.zeros(0, 3), name)()
