@@ -1,6 +1,7 @@
 """``detect_anomaly()``: name the forward op and source line behind a NaN/inf gradient."""
 from __future__ import annotations
 
+import os
 import traceback
 from typing import Any
 
@@ -14,6 +15,7 @@ class _AnomalyState:
 
 
 _state = _AnomalyState()
+_SHOWN_FRAMES = 6
 
 
 class detect_anomaly:
@@ -55,6 +57,7 @@ def check_gradients(node: Any, gradients: tuple) -> None:
 def _user_frames(trace: Any) -> str:
     if not trace:
         return "  (unknown: the op was created outside detect_anomaly())"
-    package = __file__.rsplit("/", 1)[0]
-    frames = [frame for frame in trace if not frame.filename.startswith(package)]
-    return "".join(traceback.format_list(frames[-3:] or trace[-3:]))
+    package = os.path.dirname(os.path.abspath(__file__))
+    frames = [frame for frame in trace if not os.path.abspath(frame.filename).startswith(package)]
+    # the innermost frames outside autograd_core: the user's line, and the layers between
+    return "".join(traceback.format_list(frames[-_SHOWN_FRAMES:] or trace[-_SHOWN_FRAMES:]))

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
-from .tensor import Tensor, _check_dtype, as_array
+from .errors import DtypeError, ShapeError
+from .tensor import Tensor, _check_dtype
 
 _generator = np.random.default_rng()
 
@@ -34,7 +34,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (same dtype)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected an np.ndarray, got {type(array).__name__}")
-    as_array(array[:0] if array.ndim else array.reshape(1)[:0])  # validates the dtype
+    if array.dtype.kind not in "fiub":
+        raise DtypeError(
+            f"from_numpy: arrays of dtype {array.dtype} are not supported; convert it to a "
+            "float, integer or bool dtype first (e.g. array.astype(np.float32))."
+        )
     return Tensor._make(array, False, None)
 
 
@@ -51,8 +55,12 @@ def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
     return result.requires_grad_(True) if requires_grad else result
 
 
-def _float_dtype(dtype: Any) -> np.dtype:
-    return np.dtype(np.float32) if dtype is None else _check_dtype(dtype)
+def _float_dtype(dtype: Any, op: str = "") -> np.dtype:
+    """float32 by default; random floats (``op`` given) refuse integer dtypes, as in PyTorch."""
+    dtype = np.dtype(np.float32) if dtype is None else _check_dtype(dtype)
+    if op and dtype.kind != "f":
+        raise DtypeError(f"{op}: samples are floats, so dtype must be a float dtype, not {dtype}; use randint for integers.")
+    return dtype
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -64,8 +72,13 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    if dtype is None:
-        dtype = np.int64 if isinstance(fill_value, (int, np.integer)) and not isinstance(fill_value, bool) else np.float32
+    if dtype is None:  # PyTorch infers it from the fill value: bool, int64 or float32
+        if isinstance(fill_value, (bool, np.bool_)):
+            dtype = np.bool_
+        elif isinstance(fill_value, (int, np.integer)):
+            dtype = np.int64
+        else:
+            dtype = np.float32
     return _new(np.full(_shape("full", (size,)), fill_value, dtype=_check_dtype(dtype)), requires_grad)
 
 
@@ -83,6 +96,11 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
         start, end = 0, start
     if step == 0:
         raise ValueError("arange: step must be non-zero")
+    if (end - start) * step < 0:
+        raise ValueError(
+            f"arange: cannot go from {start} to {end} in steps of {step}; the step's sign "
+            "must point from start to end."
+        )
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if integral else np.float32
@@ -91,18 +109,20 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    values = _generator.standard_normal(_shape("randn", size))
-    return _new(np.asarray(values, dtype=_float_dtype(dtype)), requires_grad)
+    dtype = _float_dtype(dtype, "randn")
+    return _new(np.asarray(_generator.standard_normal(_shape("randn", size)), dtype=dtype), requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from ``[0, 1)``."""
-    values = _generator.random(_shape("rand", size))
-    return _new(np.asarray(values, dtype=_float_dtype(dtype)), requires_grad)
+    dtype = _float_dtype(dtype, "rand")
+    return _new(np.asarray(_generator.random(_shape("rand", size)), dtype=dtype), requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = None) -> Tensor:
-    """Integers from ``[low, high)`` (``randint(high, size=...)`` starts at 0)."""
+    """Integers from ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
+    if isinstance(high, (tuple, list)):  # randint(10, (3,))
+        high, size = None, high
     if high is None:
         low, high = 0, low
     if high <= low:

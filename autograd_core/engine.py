@@ -50,10 +50,17 @@ def grad(
     roots, root_grads = _roots("grad", outputs, grad_outputs)
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     for position, tensor in enumerate(inputs):
-        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"grad: input {position} is of type {type(tensor).__name__}, not a Tensor")
+        if not tensor.requires_grad:
+            fix = (
+                "create it with requires_grad=True."
+                if tensor.dtype.kind == "f"
+                else f"it is {tensor.dtype}, and only floating point tensors can require grad."
+            )
             raise GraphError(
-                f"grad: input {position} does not require grad, so no gradient can be taken "
-                "with respect to it; create it with requires_grad=True."
+                f"grad: input {position} (shape {tensor.shape}) does not require grad, so no "
+                f"gradient can be taken with respect to it; {fix}"
             )
     targets = {tensor.grad_fn if tensor.grad_fn is not None else tensor: None for tensor in inputs}
     found = _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, targets)
@@ -70,15 +77,28 @@ def grad(
 
 
 def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
-    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
-    if gradients is None:
-        gradients = (None,) * len(tensors)
-    elif isinstance(gradients, Tensor) or not isinstance(gradients, (list, tuple)):
-        gradients = (gradients,)
+    """The graph entries to start from and their (checked) gradients."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+        # one output: a gradient in a one-element list or tuple, or the gradient itself
+        # (a Tensor, an ndarray or nested lists of numbers)
+        if not (isinstance(gradients, (list, tuple)) and len(gradients) == 1 and _is_gradient(gradients[0])):
+            gradients = (gradients,)
+    else:
+        tensors = tuple(tensors)
+        if gradients is None:
+            gradients = (None,) * len(tensors)
+        elif isinstance(gradients, Tensor) or not isinstance(gradients, (list, tuple)):
+            gradients = (gradients,)
     if len(gradients) != len(tensors):
-        raise GraphError(f"{caller}: got {len(tensors)} outputs but {len(gradients)} gradients")
+        raise GraphError(
+            f"{caller}: got {len(tensors)} outputs but {len(gradients)} gradients; pass one "
+            "gradient (or None) per output."
+        )
     roots, root_grads = [], []
     for tensor, gradient in zip(tensors, gradients):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{caller}: outputs must be Tensors, got one of type {type(tensor).__name__}")
         if not tensor.requires_grad:
             raise GraphError(
                 f"{caller}: the tensor (shape {tensor.shape}) does not require grad and has no "
@@ -106,6 +126,10 @@ def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
     return roots, root_grads
 
 
+def _is_gradient(value: Any) -> bool:
+    return value is None or isinstance(value, (Tensor, np.ndarray))
+
+
 class Traversal:
     """Kahn's algorithm over a backward graph, one entry at a time.
 
@@ -116,10 +140,12 @@ class Traversal:
     the graph is ordered by exactly one piece of code.
     """
 
+    __slots__ = ("children", "dependencies", "parents", "buffers", "ready")
+
     def __init__(self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False) -> None:
         self.children = children
-        self.dependencies: dict[Any, int] = {}
-        self.parents: dict[Any, list] | None = {} if track_parents else None
+        dependencies: dict[Any, int] = {}
+        parents: dict[Any, list] | None = {} if track_parents else None
         unique_roots = list(dict.fromkeys(roots))
         stack = list(unique_roots)
         seen = set(stack)
@@ -128,16 +154,20 @@ class Traversal:
             for child in children(entry):
                 if child is None:
                     continue
-                self.dependencies[child] = self.dependencies.get(child, 0) + 1
-                if self.parents is not None:
-                    self.parents.setdefault(child, []).append(entry)
-                if child not in seen:
+                if child in seen:
+                    dependencies[child] += 1
+                else:
+                    dependencies[child] = 1
                     seen.add(child)
                     stack.append(child)
+                if parents is not None:
+                    parents.setdefault(child, []).append(entry)
+        self.dependencies = dependencies
+        self.parents = parents
         self.buffers: dict[Any, Any] = {}
         for root, gradient in zip(roots, root_grads):
             self.buffers[root] = self.buffers[root] + gradient if root in self.buffers else gradient
-        self.ready = [root for root in unique_roots if self.dependencies.get(root, 0) == 0]
+        self.ready = [root for root in unique_roots if root not in dependencies]
 
     def pop(self) -> tuple[Any, Any] | None:
         if not self.ready:
@@ -146,17 +176,18 @@ class Traversal:
         return entry, self.buffers.pop(entry, None)
 
     def push(self, entry: Any, child_grads: Sequence[Any] | None) -> None:
-        buffers, dependencies = self.buffers, self.dependencies
+        buffers, dependencies, ready = self.buffers, self.dependencies, self.ready
         for position, child in enumerate(self.children(entry)):
             if child is None:
                 continue
-            if child_grads is not None and child_grads[position] is not None:
+            if child_grads is not None:
                 gradient = child_grads[position]
-                buffers[child] = buffers[child] + gradient if child in buffers else gradient
+                if gradient is not None:
+                    buffers[child] = buffers[child] + gradient if child in buffers else gradient
             remaining = dependencies[child] - 1
             dependencies[child] = remaining
             if remaining == 0:
-                self.ready.append(child)
+                ready.append(child)
 
     def ancestors(self, targets: Any) -> set:
         """Entries from which some target can be reached (needs ``track_parents``)."""
@@ -182,59 +213,60 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
     """
     traversal = Traversal(roots, root_grads, _children, track_parents=targets is not None)
     needed = traversal.ancestors(targets) if targets is not None else None
+    pop, push = traversal.pop, traversal.push
     with set_grad_enabled(create_graph):
-        while (item := traversal.pop()) is not None:
+        while (item := pop()) is not None:
             entry, gradient = item
+            if needed is not None and entry not in needed:
+                continue  # grad(): nothing wanted lies below this entry
             if not isinstance(entry, Function):  # a leaf tensor
                 if gradient is not None:
                     gradient = _call_hooks(entry._hooks, gradient)
                     if targets is None:
                         _accumulate(entry, gradient, create_graph)
-                    elif entry in targets:
+                    else:
                         targets[entry] = gradient
                 continue
-            if needed is not None and entry not in needed:
-                continue
-            traversal.push(entry, _node_gradients(entry, gradient, create_graph, targets))
+            push(entry, _node_gradients(entry, gradient, create_graph, targets))
             if not retain_graph:
                 entry._release()
     return targets
 
 
-def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool, targets: dict | None) -> tuple | None:
+def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool, targets: dict | None) -> list | None:
     """Hooks, retained grads and the node's backward: its inputs' gradients, fitted."""
     if gradient is None:
         return None
-    gradient = _call_hooks(node._pre_hooks, gradient)
+    if node._pre_hooks:
+        gradient = _call_hooks(node._pre_hooks, gradient)
     if node._retained is not None:
         retained = node._retained()
         if retained is not None:
             _accumulate(retained, gradient, create_graph)
     if targets is not None and node in targets:
         targets[node] = gradient
-    input_grads = _call_backward(node, gradient)
-    return tuple(
-        _fit_gradient(node, position, grad) if grad is not None and child is not None else None
-        for position, (grad, child) in enumerate(zip(input_grads, node._next))
-    )
-
-
-def _call_backward(node: Function, gradient: Tensor) -> tuple:
     input_grads = node.backward(node, gradient)
-    if not isinstance(input_grads, tuple):
-        input_grads = (input_grads,)
+    if type(input_grads) is not tuple:
+        input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
     if len(input_grads) != len(node._next):
         raise GraphError(
             f"{node.name()}: backward returned {len(input_grads)} gradients but forward took "
             f"{len(node._next)} inputs; return one per input (None for non-tensors)."
         )
-    input_grads = tuple(
-        Tensor._make(np.asarray(g), False, None) if g is not None and not isinstance(g, Tensor) else g
-        for g in input_grads
-    )
+    fitted = []
+    for position, (input_grad, child, meta) in enumerate(zip(input_grads, node._next, node._meta)):
+        if input_grad is None or child is None:
+            fitted.append(None)
+            continue
+        if not isinstance(input_grad, Tensor):
+            input_grad = Tensor._make(np.asarray(input_grad), False, None)
+        data = input_grad.data
+        if data.shape != meta[0] or data.dtype != meta[1]:
+            input_grad = _fit_gradient(node, position, input_grad)
+        fitted.append(input_grad)
     if node._trace is not None or anomaly._state.enabled:
-        anomaly.check_gradients(node, input_grads)
-    return input_grads
+        anomaly.check_gradients(node, fitted)
+    return fitted
 
 
 def _fit_gradient(node: Function, position: int, gradient: Tensor) -> Tensor:
@@ -265,18 +297,28 @@ def _call_hooks(hooks: list | None, gradient: Tensor) -> Tensor:
             replaced = hook(gradient)
             if replaced is not None:
                 if not isinstance(replaced, Tensor) or replaced.shape != gradient.shape:
+                    got = (
+                        f"a Tensor of shape {replaced.shape}"
+                        if isinstance(replaced, Tensor)
+                        else f"a value of type {type(replaced).__name__}"
+                    )
                     raise GraphError(
                         f"hook {getattr(hook, '__name__', hook)!r} must return None or a Tensor "
-                        f"of shape {gradient.shape}, got {getattr(replaced, 'shape', type(replaced))}"
+                        f"of shape {gradient.shape} (the gradient's), got {got}."
                     )
                 gradient = replaced
     return gradient
 
 
 def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
-    """Add ``gradient`` into ``tensor.grad`` (a fresh array the first time, never shared)."""
+    """Add ``gradient`` into ``tensor.grad``.
+
+    The first gradient is stored as a fresh array (a copy, or a differentiable clone
+    under ``create_graph``), so ``.grad`` never aliases a user's tensor or another
+    leaf's gradient; later ones are added in place unless the graph is being recorded.
+    """
     if create_graph:
-        tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
+        tensor.grad = gradient.to(tensor.dtype).clone() if tensor.grad is None else tensor.grad + gradient
     elif tensor.grad is None:
         tensor.grad = Tensor._make(np.array(gradient.data, dtype=tensor.data.dtype), False, None)
     elif tensor.grad.requires_grad or not tensor.grad.data.flags.writeable:
@@ -284,5 +326,3 @@ def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
     else:
         tensor.grad.data += gradient.data
         tensor.grad._version.value += 1
-
-

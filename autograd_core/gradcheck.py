@@ -12,7 +12,7 @@ import numpy as np
 
 from .engine import grad
 from .errors import DtypeError
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 
@@ -96,6 +96,12 @@ def gradcheck(
     positions = _checked_inputs(inputs)
     analytical = _analytical(func, inputs, positions)
     numerical = _numerical(func, inputs, positions, eps)
+    if [[a.shape for a in rows] for rows in analytical] != [[n.shape for n in rows] for rows in numerical]:
+        raise GradcheckError(
+            f"gradcheck: func returned {len(analytical)} float outputs when recording the graph "
+            f"but {len(numerical)} (or other shapes) under no_grad; it must return the same "
+            "outputs in both modes."
+        )
     worst = None
     for k, (rows_a, rows_n) in enumerate(zip(analytical, numerical)):
         for j, (jac_a, jac_n) in enumerate(zip(rows_a, rows_n)):
@@ -106,14 +112,20 @@ def gradcheck(
     if worst is None or worst[0] <= 0:
         return True
     _, k, i, out_el, in_el, value_a, value_n = worst
+    output_shape = _outputs(func, inputs)[k].shape
     message = (
-        f"gradcheck: gradients disagree. Worst element: d output {k}[flat {out_el}] / "
-        f"d input {i}[{np.unravel_index(in_el, inputs[i].shape)}]: analytical {value_a:.8g}, "
+        f"gradcheck: gradients disagree. Worst element: d output {k}{_position(out_el, output_shape)} / "
+        f"d input {i}{_position(in_el, inputs[i].shape)}: analytical {value_a:.8g}, "
         f"numerical {value_n:.8g} (difference {abs(value_a - value_n):.3g}; atol={atol}, rtol={rtol})."
     )
     if raise_exception:
         raise GradcheckError(message)
     return False
+
+
+def _position(flat_index: int, shape: tuple) -> str:
+    """``[1, 2]`` for element (1, 2) of a tensor of ``shape`` (``[]`` for a 0-d one)."""
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat_index, shape)) + "]"
 
 
 def gradgradcheck(
@@ -140,12 +152,13 @@ def gradgradcheck(
     count = len(inputs)
 
     def first_derivatives(*values: Any) -> tuple:
-        outs = [o for o in _outputs(func, values[:count])]
-        pairs = [(o, g) for o, g in zip(outs, values[count:]) if o.requires_grad]
-        grads = grad(
-            [o for o, _ in pairs], [values[i] for i in positions], [g for _, g in pairs],
-            create_graph=True, allow_unused=True,
-        )
+        with enable_grad():  # also when gradcheck evaluates it under no_grad for differences
+            outs = _outputs(func, values[:count])
+            pairs = [(o, g) for o, g in zip(outs, values[count:]) if o.requires_grad]
+            grads = grad(
+                [o for o, _ in pairs], [values[i] for i in positions], [g for _, g in pairs],
+                create_graph=True, allow_unused=True,
+            )
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(

@@ -41,8 +41,13 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
             f"tensor, here shape {target.shape}) are not recorded for autograd. Write into "
             "the base tensor with index assignment, or clone() the view first."
         )
-    alias = Tensor._make(target.data, target._requires_grad, target.grad_fn)
-    alias._version = target._version
+    if recording and function not in _OVERWRITING:
+        # the op may save its input for backward: give it the old value, which the write
+        # below destroys (as PyTorch saves a copy of ``self`` for ``mul_``)
+        alias = Tensor._make(target.data.copy(), target._requires_grad, target.grad_fn)
+    else:
+        alias = Tensor._make(target.data, target._requires_grad, target.grad_fn)
+        alias._version = target._version
     result = function.apply(alias, *args)
     if result.shape != target.shape:
         raise ShapeError(
@@ -58,9 +63,17 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
     np.copyto(target.data, result.data, casting="same_kind")
     target._version.value += 1
     if result.grad_fn is not None:
+        _move_retained_grad(target, result.grad_fn)
         target.grad_fn = result.grad_fn
         target._requires_grad = True
     return target
+
+
+def _move_retained_grad(target: Tensor, node: Function) -> None:
+    """``retain_grad()`` follows the tensor to its new value, as in PyTorch (hooks stay)."""
+    old = target.grad_fn
+    if old is not None and old._retained is not None and old._retained() is target:
+        node._retained, old._retained = old._retained, None
 
 
 def _value(x: Any) -> Any:
@@ -102,3 +115,6 @@ class SetItem(Function):
         keep = np.ones(grad_output.shape, dtype=grad_output.dtype)
         keep[ctx.index] = 0
         return grad_output * keep, grad_output[ctx.index], None
+
+
+_OVERWRITING = (Fill, SetItem)  # their backward never reads the old value

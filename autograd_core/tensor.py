@@ -520,7 +520,7 @@ class Tensor:
         return _inplace.apply_inplace(self, _inplace.Fill, "fill_", value)
 
     def zero_(self) -> "Tensor":
-        return self.fill_(0.0)
+        return _inplace.apply_inplace(self, _inplace.Fill, "zero_", 0.0)
 
     def copy_(self, source: Any) -> "Tensor":
         return _inplace.apply_inplace(self, _inplace.Fill, "copy_", source)

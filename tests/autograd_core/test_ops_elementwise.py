@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -221,6 +221,7 @@ def test_clamp_needs_a_bound_and_an_ordered_range():
 @pytest.mark.parametrize("name", ["maximum", "minimum"])
 @given(pair=broadcast_pair())
 def test_maximum_minimum_broadcast(name, pair):
+    assume(np.abs(np.subtract(*pair)).min() > 0.05)  # away from ties: no derivative there
     check_op(getattr(ag, name), pair, lambda a, b: getattr(torch, name)(a, b))
 
 
