@@ -214,7 +214,8 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
     traversal = Traversal(roots, root_grads, _children, track_parents=targets is not None)
     needed = traversal.ancestors(targets) if targets is not None else None
     pop, push = traversal.pop, traversal.push
-    with set_grad_enabled(create_graph):
+    # inf/nan in gradients are the user's to see (or detect_anomaly's to name), not NumPy warnings
+    with set_grad_enabled(create_graph), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while (item := pop()) is not None:
             entry, gradient = item
             if needed is not None and entry not in needed:
@@ -254,28 +255,31 @@ def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool,
             f"{len(node._next)} inputs; return one per input (None for non-tensors)."
         )
     fitted = []
-    for position, (input_grad, child, meta) in enumerate(zip(input_grads, node._next, node._meta)):
+    for position, (input_grad, child) in enumerate(zip(input_grads, node._next)):
         if input_grad is None or child is None:
             fitted.append(None)
             continue
         if not isinstance(input_grad, Tensor):
             input_grad = Tensor._make(np.asarray(input_grad), False, None)
         data = input_grad.data
-        if data.shape != meta[0] or data.dtype != meta[1]:
-            input_grad = _fit_gradient(node, position, input_grad)
+        if isinstance(child, Function):  # the gradient must match what the child produced
+            shape, dtype = child._shape, child._dtype
+        else:  # a leaf tensor
+            shape, dtype = child.data.shape, child.data.dtype
+        if data.shape != shape or data.dtype != dtype:
+            input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
         fitted.append(input_grad)
     if node._trace is not None or anomaly._state.enabled:
         anomaly.check_gradients(node, fitted)
     return fitted
 
 
-def _fit_gradient(node: Function, position: int, gradient: Tensor) -> Tensor:
+def _fit_gradient(node: Function, position: int, gradient: Tensor, shape: tuple, dtype: np.dtype) -> Tensor:
     """Sum a broadcast gradient back to the input's shape and match its dtype.
 
     The one place un-broadcasting happens: ops may return gradients in the output's
     (broadcast) shape and never reduce them themselves.
     """
-    shape, dtype = node._meta[position]
     if gradient.data.shape != shape:
         from .ops.shape import sum_to
 

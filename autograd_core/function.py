@@ -51,12 +51,14 @@ class Function:
 
     needs_input_grad: tuple[bool, ...]
     _next: tuple[Any, ...]  # per positional input: its grad_fn, the leaf Tensor, or None
-    _meta: tuple[Any, ...]  # per positional input: (shape, dtype) where it needs grad
-    _saved: Any
-    _output: Any
-    _pre_hooks: Any
-    _retained: Any
-    _trace: Any
+    _shape: tuple[int, ...]  # the output's shape and dtype: what a gradient flowing
+    _dtype: np.dtype  # into this node must have (the engine fits gradients to it)
+    # defaults, set on a node only when used
+    _saved: Any = None
+    _output: Any = None
+    _pre_hooks: Any = None
+    _retained: Any = None
+    _trace: Any = None
 
     @staticmethod
     def forward(ctx: "Function", *args: Any, **kwargs: Any) -> Any:
@@ -75,9 +77,7 @@ class Function:
         else:
             record = False
         node = object.__new__(cls)
-        node._saved = None
-        node._output = None
-        node.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        node.needs_input_grad = tuple(needs) if record else _NO_GRAD[len(args)]
         enabled = _state.enabled
         _state.enabled = False
         try:
@@ -104,12 +104,16 @@ class Function:
             source = args[0]
             result._version = source._version
             result._base = source if source._base is None else source._base
+            result._view_of_fn = result._base.grad_fn
         if record:
+            for arg in args:
+                if isinstance(arg, Tensor) and arg._base is not None and arg._base.grad_fn is not arg._view_of_fn:
+                    raise _stale_view_error(cls, arg)
             node._next = tuple([(arg.grad_fn or arg) if need else None for arg, need in zip(args, needs)])
-            node._meta = tuple([(arg.data.shape, arg.data.dtype) if need else None for arg, need in zip(args, needs)])
-            node._pre_hooks = None
-            node._retained = None
-            node._trace = traceback.extract_stack()[:-1] if anomaly._state.enabled else None
+            node._shape = out.shape
+            node._dtype = out.dtype
+            if anomaly._state.enabled:
+                node._trace = traceback.extract_stack()[:-1]
             if cls.saves_output:
                 node._output = (out, result._version, result._version.value)
         return result
@@ -117,10 +121,9 @@ class Function:
     # -- what forward/backward use -------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
         """Keep tensors (or other values) for backward; in-place changes are detected."""
-        if any(self.needs_input_grad):
+        if True in self.needs_input_grad:
             self._saved = tuple(
-                (value, value._version.value) if isinstance(value, Tensor) else (value, None)
-                for value in values
+                [(value, value._version.value) if isinstance(value, Tensor) else (value, None) for value in values]
             )
 
     @property
@@ -213,13 +216,28 @@ class RemovableHandle:
 def _any_float64(args: tuple) -> bool:
     """Whether a float64 result comes from a float64 tensor or array (kept), rather than
     from NumPy promoting an integer tensor combined with a Python float (made float32)."""
-    return any(isinstance(arg, (Tensor, np.ndarray)) and arg.dtype.char == "d" for arg in args)
+    for arg in args:
+        if isinstance(arg, (Tensor, np.ndarray)) and arg.dtype.char == "d":
+            return True
+    return False
+
+
+_NO_GRAD = [(False,) * count for count in range(64)]
 
 
 def _shape_of(arg: Any) -> Any:
     if isinstance(arg, Tensor):
         return arg.data.shape
     return np.shape(arg)
+
+
+def _stale_view_error(cls: type, view: Tensor) -> GraphError:
+    return GraphError(
+        f"{cls.__name__.lower()}: an input (shape {view.shape}) is a view of a tensor (shape "
+        f"{view._base.shape}) that was modified in place after the view was taken, so the "
+        "view's gradient path is out of date. Take the view again after the in-place op "
+        "(or clone() it before the in-place op if you want the old values)."
+    )
 
 
 def _freed_error(node: Function) -> GraphError:

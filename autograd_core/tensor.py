@@ -83,7 +83,9 @@ class Tensor:
         grad_fn: the node that created this tensor (None for leaves).
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_hooks", "__weakref__")
+    # _base: the tensor a view shares memory with (None otherwise); _view_of_fn: the
+    # base's grad_fn when the view was taken, to detect views made stale by in-place ops
+    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_view_of_fn", "_hooks", "__weakref__")
     __array_ufunc__ = None  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
