@@ -1,0 +1,4 @@
+"""nn: modules, losses, initialisation, optimisers, data and training on autograd_core.
+
+Imports only ``autograd_core``.
+"""
