@@ -106,10 +106,15 @@ class Function:
             result._base = source if source._base is None else source._base
             result._view_of_fn = result._base.grad_fn
         if record:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg._base is not None and arg._base.grad_fn is not arg._view_of_fn:
+            edges = []
+            for arg, need in zip(args, needs):
+                if not need:
+                    edges.append(None)
+                    continue
+                if arg._base is not None and arg._base.grad_fn is not arg._view_of_fn:
                     raise _stale_view_error(cls, arg)
-            node._next = tuple([(arg.grad_fn or arg) if need else None for arg, need in zip(args, needs)])
+                edges.append(arg.grad_fn or arg)
+            node._next = tuple(edges)
             node._shape = out.shape
             node._dtype = out.dtype
             if anomaly._state.enabled:
