@@ -2,3 +2,6 @@
 
 Imports only ``autograd_core``.
 """
+from . import data
+
+__all__ = ["data"]

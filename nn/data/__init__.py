@@ -1,0 +1,18 @@
+"""Data for training: datasets, a batching DataLoader, toy 2-D sets, MNIST and image transforms.
+
+    >>> from nn.data import DataLoader, MNIST, transforms
+    >>> loader = DataLoader(MNIST(), batch_size=64, shuffle=True, seed=0)
+    >>> images, labels = next(iter(loader))  # (64, 1, 28, 28) float32, (64,) int64
+"""
+from . import transforms
+from .collate import default_collate
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from .loader import DataLoader
+from .mnist import MNIST, DatasetFileError, load_mnist, read_idx, read_mnist
+from .toy import blobs, circles, moons, spirals, xor
+
+__all__ = [
+    "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
+    "MNIST", "load_mnist", "read_mnist", "read_idx", "DatasetFileError",
+    "xor", "moons", "circles", "spirals", "blobs", "transforms",
+]

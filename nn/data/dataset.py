@@ -1,0 +1,142 @@
+"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset`` and ``random_split``, as in PyTorch."""
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import ShapeError, Tensor
+
+from ._random import make_rng
+from .collate import fetch_batch
+
+
+class Dataset(ABC):
+    """A map-style dataset: ``dataset[i]`` is sample ``i`` for ``0 <= i < len(dataset)``.
+
+    Subclasses define ``__getitem__`` and ``__len__``; they may also define
+    ``get_batch(indices)`` returning a whole collated batch, which ``DataLoader`` uses
+    instead of collating samples one by one.
+    """
+
+    @abstractmethod
+    def __getitem__(self, index: int) -> Any: ...
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+
+class TensorDataset(Dataset):
+    """Samples are rows of tensors sharing their first dim: ``dataset[i] == (x[i], y[i])``.
+
+    Args:
+        *tensors: Tensors (or ndarrays, wrapped without copying) with the same first size.
+
+    Shape:
+        each tensor ``(N, *)``; sample ``i`` is the tuple of each tensor's row ``i``.
+    """
+
+    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one tensor, e.g. TensorDataset(inputs, targets).")
+        self.tensors = tuple(_as_tensor(tensor, position) for position, tensor in enumerate(tensors))
+        sizes = [tensor.shape[0] for tensor in self.tensors]
+        if len(set(sizes)) > 1:
+            raise ShapeError(
+                f"TensorDataset: every tensor needs the same first size (one row per sample); "
+                f"got first sizes {sizes} for shapes {[tensor.shape for tensor in self.tensors]}."
+            )
+
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        return tuple(tensor[index] for tensor in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+    def get_batch(self, indices: np.ndarray) -> tuple[Tensor, ...]:
+        """Rows ``indices`` of every tensor, by one fancy-indexing op each (no per-sample loop)."""
+        return tuple(tensor[indices] for tensor in self.tensors)
+
+
+def _as_tensor(tensor: Any, position: int) -> Tensor:
+    if isinstance(tensor, np.ndarray):
+        tensor = ag.from_numpy(tensor)
+    if not isinstance(tensor, Tensor):
+        raise TypeError(
+            f"TensorDataset: argument {position} is a {type(tensor).__name__}; expected a Tensor or ndarray."
+        )
+    if tensor.ndim == 0:
+        raise ShapeError(f"TensorDataset: argument {position} is 0-d; each tensor needs a first dim of samples.")
+    return tensor
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order: ``subset[i] == dataset[indices[i]]``."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
+        indices = np.asarray(indices)
+        if indices.size == 0:  # np.asarray([]) is float64
+            indices = indices.astype(np.int64)
+        if indices.ndim != 1 or indices.dtype.kind not in "iu":
+            raise TypeError(
+                f"Subset: indices must be a 1-D sequence of ints, got dtype {indices.dtype}, shape {indices.shape}"
+            )
+        length = len(dataset)
+        outside = (indices < -length) | (indices >= length)
+        if outside.any():
+            raise IndexError(
+                f"Subset: index {int(indices[outside][0])} is out of range for a dataset of length {length}; "
+                f"indices must lie in [{-length}, {length})."
+            )
+        self.dataset = dataset
+        self.indices = np.where(indices < 0, indices + length, indices).astype(np.int64)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[int(self.indices[index])]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def get_batch(self, indices: np.ndarray) -> Any:
+        return fetch_batch(self.dataset, self.indices[indices])
+
+
+def random_split(
+    dataset: Any,
+    lengths: Sequence[int | float],
+    generator: np.random.Generator | None = None,
+    *,
+    seed: int | None = None,
+) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random ``Subset``s of the given lengths.
+
+    ``lengths`` are either ints summing to ``len(dataset)`` or fractions summing to 1;
+    fractions are floored and the leftover samples go one each to the first splits,
+    as in PyTorch. ``generator``/``seed`` make the split reproducible.
+    """
+    total = len(dataset)
+    counts = _split_counts(list(lengths), total)
+    order = make_rng("random_split", generator, seed)().permutation(total)
+    bounds = np.cumsum([0] + counts)
+    return [Subset(dataset, order[start:stop]) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+def _split_counts(lengths: list, total: int) -> list[int]:
+    integral = all(isinstance(length, (int, np.integer)) and not isinstance(length, bool) for length in lengths)
+    if not integral and math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1.0:
+        for position, fraction in enumerate(lengths):
+            if not 0.0 <= fraction <= 1.0:
+                raise ValueError(f"random_split: fraction {fraction} at index {position} is not between 0 and 1.")
+        counts = [math.floor(total * fraction) for fraction in lengths]
+        for position in range(total - sum(counts)):
+            counts[position % len(counts)] += 1
+        return counts
+    if not integral or any(length < 0 for length in lengths) or sum(lengths) != total:
+        raise ValueError(
+            f"random_split: lengths {lengths} must be non-negative ints summing to the dataset's length "
+            f"({total}) or fractions summing to 1."
+        )
+    return [int(length) for length in lengths]
