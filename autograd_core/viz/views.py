@@ -1,0 +1,119 @@
+"""Views of backward stepping: a text table for terminals, an HTML table and a notebook widget.
+
+One row per step: the node, its upstream gradient, its local derivatives, and what
+each input received (``input <- gradient``). The widget (slider and previous/next
+buttons beside the graph) needs ``ipywidgets``; without it the HTML table is shown.
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..function import Function
+from ..scalar import Scalar
+from .dot import parameter_names
+
+if TYPE_CHECKING:
+    from .stepping import BackwardSteps, Step
+
+COLUMNS = ("step", "node", "op", "upstream grad", "local d(out)/d(in)", "each input received")
+
+
+def text_table(steps: "BackwardSteps", upto: int | None = None) -> str:
+    """The steps so far (up to index ``upto``) as aligned plain text."""
+    names = parameter_names(steps.params)
+    rows = [COLUMNS] + [_cells(step, names) for step in _taken(steps, upto)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.append(f"{len(steps.steps)} of {steps.total} steps taken")
+    return "\n".join(lines)
+
+
+def html_table(steps: "BackwardSteps", upto: int | None = None, current: int | None = None) -> str:
+    """The steps so far as an HTML table; row ``current`` is highlighted."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(name)}</th>" for name in COLUMNS)
+    names = parameter_names(steps.params)
+    body = []
+    for step in _taken(steps, upto):
+        style = " style='background:#ffe0b2'" if step.index == current else ""
+        cells = "".join(f"<td style='text-align:left'>{html.escape(cell)}</td>" for cell in _cells(step, names))
+        body.append(f"<tr{style}>{cells}</tr>")
+    caption = f"<caption>{len(steps.steps)} of {steps.total} steps taken</caption>"
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def step_widget(steps: "BackwardSteps", **draw_options: Any) -> Any:
+    """Slider + previous/next buttons showing each step's row and graph; the HTML table without ipywidgets."""
+    try:
+        import ipywidgets
+    except ImportError:
+        return steps
+    if not steps.steps:
+        return steps
+    slider = ipywidgets.IntSlider(value=0, min=0, max=len(steps.steps) - 1, description="step", continuous_update=False)
+    previous = ipywidgets.Button(description="previous", icon="arrow-left")
+    following = ipywidgets.Button(description="next", icon="arrow-right")
+    view = ipywidgets.HTML()
+
+    def show(_: Any = None) -> None:
+        index = slider.value
+        view.value = html_table(steps, upto=index, current=index) + _picture(steps.draw(index, **draw_options))
+
+    def move(offset: int) -> Any:
+        def handler(_: Any) -> None:
+            slider.value = min(max(slider.value + offset, slider.min), slider.max)
+
+        return handler
+
+    slider.observe(show, names="value")
+    previous.on_click(move(-1))
+    following.on_click(move(+1))
+    show()
+    return ipywidgets.VBox([ipywidgets.HBox([previous, slider, following]), view])
+
+
+def _picture(graph: Any) -> str:
+    """The graph as inline SVG, or its DOT text when no renderer is installed."""
+    from .render import HOW_TO_GET_A_RENDERER, find_renderer
+
+    if find_renderer() is None:
+        return f"<p>{html.escape(HOW_TO_GET_A_RENDERER)}</p><pre>{html.escape(graph.source)}</pre>"
+    return graph.pipe(format="svg", encoding="utf-8")
+
+
+def _taken(steps: "BackwardSteps", upto: int | None) -> list:
+    return steps.steps if upto is None else steps.steps[: range(len(steps.steps))[upto] + 1]
+
+
+def _cells(step: "Step", names: dict[int, str]) -> tuple[str, ...]:
+    received = ", ".join(
+        f"{_name(source, names)} <- {_value(grad)}" for source, grad in zip(step.inputs, step.input_grads)
+    )
+    local = ", ".join(_value(grad) for grad in step.local_grads)
+    return (str(step.index + 1), _name(step.node, names), step.op or "leaf", _value(step.upstream), local, received)
+
+
+def _name(node: Any, names: dict[int, str]) -> str:
+    """A Scalar's label (or its op and value); a Tensor op's name and shape; a leaf's parameter name."""
+    if isinstance(node, Scalar):
+        if node.label is not None:
+            return node.label
+        return f"[{node.op}] {node.data:.4g}" if node.op else f"{node.data:.4g}"
+    if isinstance(node, Function):
+        return f"{type(node).__name__} {node._shape}"
+    return names.get(id(node), f"leaf {node.shape}")
+
+
+def _value(value: Any) -> str:
+    """A number to 6 significant digits; a small array in full; a large one by shape and norm."""
+    if value is None:
+        return "-"
+    array = np.asarray(value)
+    if array.size == 1:
+        return f"{float(array.reshape(())):.6g}"
+    if array.size <= 8:
+        return np.array2string(array, separator=", ", formatter={"float_kind": "{:.4g}".format}).replace("\n", "")
+    return f"<{'x'.join(map(str, array.shape))} array, |max| {np.abs(array).max():.3g}>"

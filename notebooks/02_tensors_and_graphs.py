@@ -1,0 +1,162 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Tensors and their graphs
+#
+# Three things that trip people up when they move from one-number backprop to arrays:
+#
+# 1. **Broadcasting**: an input that was stretched to a bigger shape in the forward
+#    pass gets its gradient *summed back* to its own shape.
+# 2. **What a model's graph looks like**: ops, shapes and named parameters.
+# 3. **Softmax and cross-entropy**: the famous gradient `softmax - one_hot`.
+
+# %%
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.scalar import Scalar
+from autograd_core.viz import backward_steps, draw_graph
+
+# %% [markdown]
+# ## 1. Broadcasting gradients
+#
+# `x` is a column (3, 1), `y` a row (4,), `bias` a single number. `x * y + bias` is a
+# (3, 4) table: `x` was copied across 4 columns, `y` down 3 rows, `bias` everywhere.
+# Each copy passes its gradient back, so the gradients add up: d(sum)/dx_i is the sum
+# of the row `y`, d(sum)/dy_j the sum of the column `x`, and d(sum)/d bias counts the 12 cells.
+
+# %%
+x = ag.tensor([[1.0], [2.0], [3.0]], dtype=ag.float64, requires_grad=True)
+y = ag.tensor([10.0, 20.0, 30.0, 40.0], dtype=ag.float64, requires_grad=True)
+bias = ag.tensor(0.5, dtype=ag.float64, requires_grad=True)
+table = x * y + bias
+total = table.sum()
+total.backward()
+
+print("table shape:", table.shape)
+print("x.grad    =", x.grad.data.ravel(), " (each = sum of y =", y.data.sum(), ")")
+print("y.grad    =", y.grad.data, " (each = sum of x =", x.data.sum(), ")")
+print("bias.grad =", bias.grad.item(), " (the number of cells)")
+assert x.grad.shape == (3, 1) and y.grad.shape == (4,) and bias.grad.shape == ()
+np.testing.assert_array_equal(x.grad.data, np.full((3, 1), 100.0))
+np.testing.assert_array_equal(y.grad.data, np.full(4, 6.0))
+assert bias.grad.item() == 12.0
+
+# %% [markdown]
+# The engine sums a broadcast gradient back to the input's shape in one place; you
+# can see it in the step table: the `Mul` node hands `x` a (3, 4) gradient, and what
+# `x` receives is already its own (3, 1) shape.
+
+# %%
+steps = backward_steps((x * y + bias).sum(), params={"x": x, "y": y, "bias": bias})
+print(steps.run())
+mul_step = next(step for step in steps if step.op == "Mul")
+assert mul_step.upstream.shape == (3, 4) and mul_step.input_grads[0].shape == (3, 1)
+
+# %%
+draw_graph(total, params={"x": x, "y": y, "bias": bias}, show_data=True)
+
+# %% [markdown]
+# ## 2. A small MLP's graph, parameters by name
+#
+# A 2-8-8-1 network on four points, written with Tensors and a `{name: tensor}` mapping
+# of its parameters (an `nn.Module`'s `named_parameters()` works the same way).
+# `draw_graph(loss, params=...)` names each parameter, groups the ones that share a
+# prefix (`layer1.`, `layer2.`, ...) and shows every op with its output shape and dtype.
+
+# %%
+ag.manual_seed(0)
+sizes = [2, 8, 8, 1]
+params = {}
+for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    params[f"layer{index}.weight"] = (ag.randn(fan_in, fan_out) * (1.0 / fan_in**0.5)).requires_grad_()
+    params[f"layer{index}.bias"] = ag.zeros(fan_out, requires_grad=True)
+
+
+def mlp(inputs: ag.Tensor) -> ag.Tensor:
+    hidden = inputs
+    for index in range(1, len(sizes)):
+        hidden = hidden @ params[f"layer{index}.weight"] + params[f"layer{index}.bias"]
+        if index < len(sizes) - 1:
+            hidden = hidden.relu()
+    return hidden
+
+
+points = ag.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+labels = ag.tensor([[0.0], [1.0], [1.0], [0.0]])
+loss = ((mlp(points) - labels) ** 2).mean()
+graph = draw_graph(loss, params=params)
+for name in params:
+    assert name in graph.source, f"{name} missing from the drawing"
+assert "MatMul" in graph.source and "cluster_layer2" in graph.source
+graph
+
+# %% [markdown]
+# One backward pass fills in every parameter's gradient, each of its parameter's shape:
+
+# %%
+loss.backward()
+for name, parameter in params.items():
+    assert parameter.grad is not None and parameter.grad.shape == parameter.shape, name
+    print(f"{name:14s} {str(parameter.shape):8s} |grad| max {np.abs(parameter.grad.data).max():.4f}")
+
+# %% [markdown]
+# Big graphs stay readable: past `max_nodes` the rest is collapsed into one summary node.
+
+# %%
+draw_graph(loss, params=params, max_nodes=8, rankdir="TB")
+
+# %% [markdown]
+# ## 3. Softmax and cross-entropy
+#
+# Softmax turns scores into probabilities, `p_i = exp(z_i) / sum_j exp(z_j)`. For the
+# scores [1.2, 5.1, 2.7] the middle class takes 90%:
+
+# %%
+logits = ag.tensor([1.2, 5.1, 2.7], dtype=ag.float64, requires_grad=True)
+probabilities = logits.softmax(dim=0)
+print("softmax:", probabilities.data.round(4))
+np.testing.assert_allclose(probabilities.data, [0.018, 0.90, 0.08], atol=0.002)
+np.testing.assert_allclose(probabilities.data, [0.018220, 0.900123, 0.081657], atol=5e-7)
+
+# %% [markdown]
+# Cross-entropy for the true class 1 is `-log p_1`. Its gradient with respect to the
+# scores is simply `p - one_hot(1)`: push the true class up, the others down, each by
+# how much probability it holds.
+
+# %%
+true_class = 1
+cross_entropy = -logits.log_softmax(dim=0)[true_class]
+cross_entropy.backward()
+one_hot = np.eye(3)[true_class]
+print("cross-entropy:", round(cross_entropy.item(), 6))
+print("d loss / d logits:", logits.grad.data.round(5), " = softmax - one_hot:", (probabilities.data - one_hot).round(5))
+assert abs(cross_entropy.item() - 0.1052244) < 1e-7
+assert abs(cross_entropy.item() + np.log(probabilities.data[true_class])) < 1e-12
+np.testing.assert_allclose(logits.grad.data, probabilities.data - one_hot, atol=1e-12)
+
+# %% [markdown]
+# The same computation from Scalars, written out op by op (`exp`, sum, divide, `log`):
+# the gradients agree, and its graph shows where `softmax - one_hot` comes from.
+
+# %%
+scores = [Scalar(value, label=f"z{k}") for k, value in enumerate([1.2, 5.1, 2.7])]
+exps = [score.exp() for score in scores]
+normaliser = exps[0] + exps[1] + exps[2]
+normaliser.label = "sum exp"
+scalar_loss = -(exps[true_class] / normaliser).log()
+scalar_loss.label = "loss"
+scalar_loss.backward()
+np.testing.assert_allclose([score.grad for score in scores], logits.grad.data, atol=1e-12)
+assert abs(scalar_loss.data - cross_entropy.item()) < 1e-12
+draw_graph(scalar_loss)

@@ -1,0 +1,241 @@
+"""Scalar: every op against central differences and against the Tensor engine; the
+graph semantics (accumulation, shared nodes, zero_grad), a million-node chain, no
+reference cycles, and the error messages."""
+from __future__ import annotations
+
+import gc
+import math
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import autograd_core.scalar as scalar_module
+from autograd_core.engine import Traversal
+from autograd_core.scalar import Scalar, zero_grad
+
+finite = st.floats(-3.0, 3.0, allow_nan=False)
+positive = st.floats(0.2, 3.0)
+away_from_zero = st.one_of(st.floats(-3.0, -0.2), st.floats(0.2, 3.0))
+
+# name -> (Scalar version, Tensor version, strategy per input)
+UNARY = {
+    "exp": (lambda a: a.exp(), lambda a: a.exp(), finite),
+    "log": (lambda a: a.log(), lambda a: a.log(), positive),
+    "tanh": (lambda a: a.tanh(), lambda a: a.tanh(), finite),
+    "sigmoid": (lambda a: a.sigmoid(), lambda a: a.sigmoid(), finite),
+    "relu": (lambda a: a.relu(), lambda a: a.relu(), away_from_zero),
+    "leaky_relu": (lambda a: a.leaky_relu(0.1), lambda a: ag.leaky_relu(a, 0.1), away_from_zero),
+    "softplus": (lambda a: a.softplus(), lambda a: ag.softplus(a), finite),
+    "softplus beta/threshold": (lambda a: a.softplus(2.0, 1.5), lambda a: ag.softplus(a, 2.0, 1.5), away_from_zero),
+    "neg": (lambda a: -a, lambda a: -a, finite),
+    "square": (lambda a: a**2, lambda a: a**2, finite),
+    "cube": (lambda a: a**3, lambda a: a**3, finite),
+    "sqrt": (lambda a: a**0.5, lambda a: a**0.5, positive),
+    "reciprocal": (lambda a: a**-1, lambda a: a**-1, away_from_zero),
+    "number minus": (lambda a: 2.0 - a, lambda a: 2.0 - a, finite),
+    "number over": (lambda a: 2.0 / a, lambda a: 2.0 / a, away_from_zero),
+    "number power": (lambda a: 2.0**a, lambda a: 2.0**a, finite),
+    "number plus": (lambda a: 3 + a, lambda a: 3 + a, finite),
+    "number times": (lambda a: 3 * a, lambda a: 3 * a, finite),
+    "divided by number": (lambda a: a / 4.0, lambda a: a / 4.0, finite),
+}
+BINARY = {
+    "add": (lambda a, b: a + b, finite, finite),
+    "sub": (lambda a, b: a - b, finite, finite),
+    "mul": (lambda a, b: a * b, finite, finite),
+    "div": (lambda a, b: a / b, finite, away_from_zero),
+    "pow": (lambda a, b: a**b, positive, finite),
+}
+
+
+def central_difference(function: Callable[..., Scalar], values: list[float], position: int) -> float:
+    step = 1e-6
+    up, down = list(values), list(values)
+    up[position] += step
+    down[position] -= step
+    return (function(*map(Scalar, up)).data - function(*map(Scalar, down)).data) / (2 * step)
+
+
+def gradients(function: Callable[..., Scalar], values: list[float]) -> tuple[float, list[float]]:
+    inputs = [Scalar(value) for value in values]
+    output = function(*inputs)
+    output.backward()
+    return output.data, [scalar.grad for scalar in inputs]
+
+
+def tensor_gradients(function: Callable[..., ag.Tensor], values: list[float]) -> tuple[float, list[float]]:
+    inputs = [ag.tensor(value, dtype=ag.float64, requires_grad=True) for value in values]
+    output = function(*inputs)
+    output.backward()
+    return output.item(), [tensor.grad.item() for tensor in inputs]
+
+
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+def test_unary_ops_match_central_differences_and_the_tensor_engine(name, data):
+    scalar_op, tensor_op, values = UNARY[name]
+    value = data.draw(values)
+    result, (grad,) = gradients(scalar_op, [value])
+    assert grad == pytest.approx(central_difference(scalar_op, [value], 0), rel=1e-5, abs=1e-7)
+    tensor_result, (tensor_grad,) = tensor_gradients(tensor_op, [value])
+    assert result == pytest.approx(tensor_result, rel=1e-12, abs=1e-15)
+    assert grad == pytest.approx(tensor_grad, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(data=st.data())
+def test_binary_ops_match_central_differences_and_the_tensor_engine(name, data):
+    op, left, right = BINARY[name]
+    values = [data.draw(left), data.draw(right)]
+    result, grads = gradients(op, values)
+    for position in range(2):
+        assert grads[position] == pytest.approx(central_difference(op, values, position), rel=1e-5, abs=1e-7)
+    tensor_result, tensor_grads = tensor_gradients(op, values)
+    assert result == pytest.approx(tensor_result, rel=1e-12)
+    assert grads == pytest.approx(tensor_grads, rel=1e-12, abs=1e-15)
+
+
+@given(st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3))
+def test_a_graph_with_shared_nodes_matches_the_tensor_engine(values):
+    def network(x, y, z):
+        shared = (x * y + z).tanh()  # used three times: its gradient must be complete before it propagates
+        return shared * shared + (shared - x).sigmoid() * z + (y * 0.5).exp() / (1 + shared * shared)
+
+    result, grads = gradients(network, values)
+    tensor_result, tensor_grads = tensor_gradients(network, values)
+    assert result == pytest.approx(tensor_result, rel=1e-12)
+    assert grads == pytest.approx(tensor_grads, rel=1e-10, abs=1e-14)
+
+
+def test_reflected_and_scalar_exponent_forms():
+    a, b = Scalar(2.0), Scalar(3.0)
+    assert (a**b).data == 8.0 and (2**b).data == 8.0 and (b**2).data == 9.0
+    assert (1 - a).data == -1.0 and (1 / a).data == 0.5 and (np.float64(2.0) * a).data == 4.0
+    (a**b).backward()
+    assert a.grad == pytest.approx(3 * 2.0**2) and b.grad == pytest.approx(8 * math.log(2.0))
+
+
+def test_every_node_gets_a_grad_and_constants_are_leaves():
+    x = Scalar(3.0, label="x")
+    y = x * 2 + 1
+    y.backward()
+    product = y.inputs[0]
+    assert x.grad == 2.0 and product.grad == 1.0 and y.grad == 1.0
+    constant = product.inputs[1]
+    assert constant.is_leaf and not product.is_leaf and constant.data == 2.0 and constant.grad == 3.0
+    assert (y.op, product.op, x.op) == ("+", "*", "") and product.local_grads == (2.0, 3.0)
+
+
+def test_gradients_accumulate_until_zeroed():
+    w = Scalar(0.5, label="w")
+    loss = (w * w).tanh()
+    loss.backward()
+    first = w.grad
+    loss.backward()  # the graph is kept: a second call adds the same gradient again
+    assert w.grad == pytest.approx(2 * first)
+    loss.zero_grad()
+    assert w.grad == 0.0 and loss.grad == 0.0
+    loss.backward()
+    assert w.grad == pytest.approx(first)
+    zero_grad([w])
+    assert w.grad == 0.0
+
+
+def test_backward_with_a_gradient_scales_every_gradient():
+    x = Scalar(1.5)
+    (x * x).backward(gradient=0.5)
+    assert x.grad == pytest.approx(1.5)
+
+
+def test_backward_drives_the_engines_traversal(monkeypatch):
+    popped = []
+
+    class SpyTraversal(Traversal):
+        def pop(self):
+            item = super().pop()
+            popped.append(item)
+            return item
+
+    monkeypatch.setattr(scalar_module, "Traversal", SpyTraversal)
+    x = Scalar(2.0)
+    y = x * x + x  # nodes: y, x*x, x (shared), and no others
+    y.backward()
+    assert [item[0] for item in popped[:-1]] == [y, y.inputs[0], x] and popped[-1] is None
+    assert x.grad == 5.0
+
+
+def test_a_chain_of_a_million_scalars_backpropagates():
+    x = Scalar(1.5)
+    y = x
+    for _ in range(1_000_000):
+        y = -y  # one op per link, no constants
+    assert y.data == 1.5
+    y.backward()
+    assert x.grad == 1.0
+    del y  # freeing a million-deep chain must not recurse either
+
+
+def test_a_dropped_graph_is_freed_by_reference_counting_alone():
+    def live_scalars() -> int:
+        return sum(type(obj) is Scalar for obj in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = live_scalars()
+        x = Scalar(0.3)
+        loss = ((x * 2).tanh() + x.exp() * x).sigmoid()
+        loss.backward()
+        assert live_scalars() > before
+        del x, loss
+        assert live_scalars() == before, "Scalars outlived their graph: some reference cycle keeps them"
+    finally:
+        gc.enable()
+
+
+def test_scalars_have_slots_not_dicts():
+    assert not hasattr(Scalar(1.0), "__dict__")
+    assert not hasattr(Scalar(1.0) * 2, "__dict__")
+
+
+def test_repr_and_float():
+    s = Scalar(0.25, label="w1")
+    assert repr(s) == "Scalar(data=0.25, grad=0, label='w1')" and float(s) == 0.25
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Scalar(0.0).log(), ValueError, ["Scalar.log", "log(0)", "positive"]),
+        (lambda: Scalar(-2.0).log(), ValueError, ["Scalar.log", "log(-2)"]),
+        (lambda: Scalar(1.0) / 0, ZeroDivisionError, ["Scalar division", "1 / 0", "epsilon"]),
+        (lambda: 3 / Scalar(0.0), ZeroDivisionError, ["3 / 0"]),
+        (lambda: Scalar(-8.0) ** (1 / 3), ValueError, ["Scalar power", "(-8) ** 0.333", "whole-number"]),
+        (lambda: Scalar(0.0) ** -1, ZeroDivisionError, ["0 ** -1"]),
+        (lambda: Scalar(800.0).exp(), OverflowError, ["Scalar.exp", "exp(800)", "709.78"]),
+        (lambda: Scalar("1.0"), TypeError, ["Scalar()", "str", "autograd_core.tensor"]),
+    ],
+)
+def test_errors_name_the_op_and_the_values(make, error, words):
+    with pytest.raises(error) as raised:
+        make()
+    for word in words:
+        assert word in str(raised.value)
+
+
+@pytest.mark.parametrize("other", ["a", [1.0], None])
+def test_non_numbers_are_refused_with_a_type_error(other):
+    with pytest.raises(TypeError, match="unsupported operand"):
+        Scalar(1.0) + other
+    with pytest.raises(TypeError):
+        other * Scalar(1.0)
+
+
+@pytest.mark.parametrize("other, kind", [(ag.tensor([1.0, 2.0]), "Tensor"), (np.array([1.0, 2.0]), "ndarray")])
+def test_mixing_with_arrays_says_how_to_convert(other, kind):
+    with pytest.raises(TypeError, match=rf"Scalar cannot be combined with a {kind} \(shape \(2,\)\).*item\(\)"):
+        Scalar(1.0) * other
