@@ -2,6 +2,12 @@
 
 Imports only ``autograd_core``.
 """
-from . import data
+from . import data, init
+from .containers import ModuleDict, ModuleList, Sequential
+from .linear import Flatten, Identity, Linear
+from .module import Module, Parameter, StateDictError
 
-__all__ = ["data"]
+__all__ = [
+    "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
+    "Linear", "Identity", "Flatten", "init", "data",
+]

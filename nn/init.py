@@ -1,0 +1,140 @@
+"""Weight initialisation (in place, PyTorch's names and formulas), including LSUV.
+
+Every function fills a tensor's array in place under ``no_grad`` from autograd_core's
+seeded generator (``autograd_core.manual_seed``) and returns the tensor.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.creation import generator
+
+_GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 0.75}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended std multiplier for ``nonlinearity`` (leaky_relu takes its slope)."""
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity not in _GAINS:
+        raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; use one of {sorted(_GAINS) + ['leaky_relu']}")
+    return _GAINS[nonlinearity]
+
+
+def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight (out, in, *kernel): in*k and out*k."""
+    if tensor.ndim < 2:
+        raise ValueError(f"fan in/out needs a weight with at least 2 dims, got shape {tuple(tensor.shape)}")
+    receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
+    with ag.no_grad():
+        tensor.data[...] = values
+        tensor._version.value += 1
+    return tensor
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    return _fill(tensor, generator().uniform(a, b, size=tensor.shape))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    return _fill(tensor, generator().normal(mean, std, size=tensor.shape))
+
+
+def constant_(tensor: Tensor, value: float) -> Tensor:
+    return _fill(tensor, np.full(tensor.shape, value))
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"kaiming init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
+    """He: U(-b, b), b = gain * sqrt(3 / fan)."""
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound)
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
+    """He: N(0, std^2), std = gain / sqrt(fan)."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix from the QR of a Gaussian one (sign-corrected), times gain."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: needs at least 2 dims, got shape {tuple(tensor.shape)}")
+    rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]
+    flat = generator().standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def lsuv_(model: Any, batch: Tensor, tol: float = 0.1, max_iters: int = 10) -> Any:
+    """Layer-sequential unit-variance init (Mishkin & Matas): orthogonal weights, then,
+    layer by layer in forward order, scale each weight until its layer's output on
+    ``batch`` has variance within ``tol`` of 1 (biases zeroed). Returns the model.
+
+    A layer is any sub-module with a ``weight`` of at least 2 dims (Linear, Conv, ...).
+    """
+    layers = [m for m in model.modules() if isinstance(getattr(m, "weight", None), Tensor) and m.weight.ndim >= 2]
+    if not layers:
+        raise ValueError("lsuv_: the model has no layer with a weight of 2 or more dims to initialise")
+    for layer in layers:
+        orthogonal_(layer.weight)
+        if getattr(layer, "bias", None) is not None:
+            zeros_(layer.bias)
+    for layer in layers:
+        captured: list[np.ndarray] = []
+        handle = layer.register_forward_hook(lambda module, args, output: captured.append(output.data))
+        try:
+            for _ in range(max_iters):
+                captured.clear()
+                with ag.no_grad():
+                    model(batch)
+                variance = float(np.var(captured[0]))
+                if abs(variance - 1.0) < tol or variance == 0.0:
+                    break
+                _fill(layer.weight, layer.weight.data / math.sqrt(variance))
+        finally:
+            handle.remove()
+    return model
