@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import nn.functional as F
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, torch
+
+CASES = [
+    {},
+    {"weight": [0.5, 2.0, 1.0, 1.5]},
+    {"ignore_index": 1},
+    {"label_smoothing": 0.2, "weight": [0.5, 2.0, 1.0, 1.5]},
+    {"reduction": "sum", "label_smoothing": 0.1},
+    {"reduction": "none"},
+]
+
+
+@settings(max_examples=6)
+@given(logits=float_arrays((5, 4)), seed=st.integers(0, 100), case=st.sampled_from(CASES))
+def test_cross_entropy_with_class_indices(logits, seed, case):
+    labels = np.random.default_rng(seed).integers(0, 4, 5)
+    labels[0] = 1  # at least one label survives ignore_index=1 ... and one is ignored
+    labels[1] = 3
+    torch_case = {k: (torch.tensor(v, dtype=torch.float64) if k == "weight" else v) for k, v in case.items()} if torch else {}
+    check_op(
+        lambda z: F.cross_entropy(z, labels, **case),
+        [logits],
+        (lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels), **torch_case)) if torch else None,
+    )
+
+
+@requires_torch
+def test_cross_entropy_over_extra_dims_and_probability_targets():
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((2, 3, 4))
+    labels = rng.integers(0, 3, (2, 4))
+    compare_with_torch(
+        lambda z: F.cross_entropy(z, labels), lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels)), [logits], [True]
+    )
+    probabilities = rng.dirichlet(np.ones(3), size=5)
+    logits = rng.standard_normal((5, 3))
+    compare_with_torch(
+        lambda z: F.cross_entropy(z, probabilities, label_smoothing=0.1),
+        lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(probabilities), label_smoothing=0.1),
+        [logits],
+        [True],
+    )
+
+
+def test_cross_entropy_is_finite_for_huge_logits():
+    logits = ag.tensor([[1e4, -1e4, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(logits, np.array([1]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(logits.grad.data).all()
+    assert loss.item() == pytest.approx(2e4)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 4, 1])), ValueError, r"target 4 is out of range for 4 classes"),
+        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])), ag.ShapeError, r"input has shape \(3, 4\) but target has shape \(3,\)"),
+        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 1])), ag.ShapeError, r"logits of shape \(3, 4\) need targets of shape \(3,\), got \(2,\)"),
+        (lambda: F.mse_loss(ag.zeros(3), ag.zeros(4)), ag.ShapeError, r"mse_loss: input has shape \(3,\) but target has shape \(4,\)"),
+        (lambda: F.nll_loss(ag.zeros(2, 3), np.array([0.5, 1.0])), ag.DtypeError, r"nll_loss: targets must be integer class indices"),
+    ],
+)
+def test_loss_errors_name_the_loss_and_shapes(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@settings(max_examples=5)
+@given(pair=st.tuples(float_arrays((3, 2)), float_arrays((3, 2))), reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_mse_and_l1(pair, reduction):
+    prediction, target = pair
+    target = prediction + np.where(np.abs(target) < 0.1, 0.5, target)  # |difference| away from l1's kink
+    check_op(lambda p: F.mse_loss(p, target, reduction=reduction), [prediction],
+             (lambda p: torch.nn.functional.mse_loss(p, torch.tensor(target), reduction=reduction)) if torch else None)
+    check_op(lambda p: F.l1_loss(p, target, reduction=reduction), [prediction],
+             (lambda p: torch.nn.functional.l1_loss(p, torch.tensor(target), reduction=reduction)) if torch else None)
+
+
+@requires_torch
+def test_nll_loss_matches_pytorch():
+    log_probabilities = np.log(np.random.default_rng(2).dirichlet(np.ones(4), size=5))
+    labels = np.array([0, 3, 2, 1, 3])
+    compare_with_torch(
+        lambda x: F.nll_loss(x, labels, weight=[1.0, 2.0, 0.5, 1.0], ignore_index=2),
+        lambda x: torch.nn.functional.nll_loss(x, torch.tensor(labels), weight=torch.tensor([1.0, 2.0, 0.5, 1.0], dtype=torch.float64), ignore_index=2),
+        [log_probabilities],
+        [True],
+    )
