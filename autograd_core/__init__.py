@@ -21,11 +21,13 @@ from .functions import __all__ as _function_names
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, bool_, float32, float64, int32, int64, uint8
+from .scalar import Scalar  # noqa: E402
+from .viz import backward_steps, draw_graph  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "tensor", "from_numpy", "zeros", "ones", "full", "arange",
+    "Tensor", "Scalar", "Function", "draw_graph", "backward_steps", "tensor", "from_numpy", "zeros", "ones", "full", "arange",
     "randn", "rand", "randint", "randperm", "zeros_like", "ones_like", "manual_seed",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "gradcheck", "gradgradcheck", "GradcheckError",

@@ -1,14 +1,15 @@
 """``Scalar`` beside micrograd (PyPI) on micrograd's own moons demo, in one run.
 
     pip install micrograd        # only for this benchmark; skipped with a message if absent
-    python benchmarks/bench_scalar.py [--repeats 5]
+    python benchmarks/bench_scalar.py [--repeats 7]
 
 The model is micrograd's demo model: an MLP 2-16-16-1 (ReLU hidden layers, linear
 output) on 100 two-moons points. One step = forward on all points + mean hinge loss
 + L2 penalty + backward + SGD update, with the demo's learning-rate schedule. Both
 engines run the same step code and start from the same weights, so their losses
-must agree (checked). Each figure is the median seconds per step (the two engines taking turns, step by
-step), first with Python's cyclic garbage collector on (as users run it), then off.
+must agree (checked). Each figure is the median seconds per step, first with
+Python's cyclic garbage collector on (as users run it), then off; the engines are
+timed one after the other, each after a full collection.
 
 Targets (issue 3): at least 10x faster than micrograd with the GC on (ratio <= 0.1),
 and faster with it off (ratio < 1). Writes benchmarks/results/scalar.json.
@@ -20,15 +21,13 @@ import gc
 import math
 import os
 import random
-import statistics
 import sys
-import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.common import report  # noqa: E402
+from benchmarks.common import median_time, report  # noqa: E402
 
 from autograd_core.scalar import Scalar  # noqa: E402
 
@@ -124,27 +123,20 @@ def training_step(model: Any, make_value: Callable[[float], Any], points: list, 
     return step
 
 
-def median_step_seconds(steps: list[Callable[[], float]], gc_enabled: bool, repeats: int) -> list[float]:
-    """Median seconds per call of each step, the steps taking turns (one call each per
-    round) so that a shared machine's changing load falls on all of them alike."""
+def seconds_per_step(step: Callable[[], float], gc_enabled: bool, repeats: int) -> float:
+    """Median seconds per step, after a full collection. The engines are timed one after
+    the other, never interleaved: with the GC on, a collection during one engine's step
+    would otherwise also walk the other engine's garbage."""
     gc.collect()
     if gc_enabled:
         gc.enable()
     else:
         gc.disable()
-    samples: list[list[float]] = [[] for _ in steps]
     try:
-        for step in steps:
-            step()  # warm up
-        for _ in range(repeats):
-            for step, times in zip(steps, samples):
-                start = time.perf_counter()
-                step()
-                times.append(time.perf_counter() - start)
+        return median_time(step, repeats=repeats, min_seconds=0.0)
     finally:
         gc.enable()
         gc.collect()  # micrograd's graphs are reference cycles: free them before the next measurement
-    return [statistics.median(times) for times in samples]
 
 
 def main() -> None:
@@ -168,10 +160,10 @@ def main() -> None:
 
     rows = []
     for gc_enabled, target in ((True, 0.1), (False, 1.0)):
-        timed = median_step_seconds([ours] if theirs is None else [ours, theirs], gc_enabled, args.repeats)
-        row = {"name": f"moons MLP 2-16-16-1 step, GC {'on' if gc_enabled else 'off'}", "ours": timed[0], "target": target}
+        name = f"moons MLP 2-16-16-1 step, GC {'on' if gc_enabled else 'off'}"
+        row = {"name": name, "ours": seconds_per_step(ours, gc_enabled, args.repeats), "target": target}
         if theirs is not None:
-            row["theirs"] = timed[1]
+            row["theirs"] = seconds_per_step(theirs, gc_enabled, args.repeats)
         rows.append(row)
     print(f"load average (1, 5, 15 min): {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "scalar.json")

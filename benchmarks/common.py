@@ -41,10 +41,10 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 1e-9:8.1f} ns"
 
 
-def report(title: str, rows: list[dict], path: str | None = None) -> None:
+def report(title: str, rows: list[dict], path: str | None = None, baseline: str = "PyTorch") -> None:
     """Print ``rows`` (name, ours, theirs, target) as a table with ratios; save JSON."""
     print(f"\n{title}")
-    print(f"{'case':48s} {'autograd-core':>13s} {'PyTorch':>13s} {'ratio':>7s} {'target':>7s}")
+    print(f"{'case':48s} {'autograd-core':>13s} {baseline:>13s} {'ratio':>7s} {'target':>7s}")
     for row in rows:
         theirs = row.get("theirs")
         ratio = row["ours"] / theirs if theirs else float("nan")
@@ -59,4 +59,4 @@ def report(title: str, rows: list[dict], path: str | None = None) -> None:
     if path:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as handle:
-            json.dump({"title": title, "machine": platform.platform(), "cpus": os.cpu_count(), "rows": rows}, handle, indent=2)
+            json.dump({"title": title, "baseline": baseline, "machine": platform.platform(), "cpus": os.cpu_count(), "rows": rows}, handle, indent=2)
