@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import anomaly
-from .errors import GraphError, ShapeError
+from .errors import DtypeError, GraphError, ShapeError
 from .grad_mode import _state
 from .tensor import Tensor
 
@@ -89,6 +89,14 @@ class Function:
                     f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together "
                     "(NumPy rules: trailing dims must match or be 1). Reshape or unsqueeze "
                     "an input so the shapes line up."
+                ) from None
+            raise
+        except TypeError as error:  # e.g. tensor + "a": NumPy's own message, named for the op
+            if type(error).__module__.startswith("numpy") or "ufunc" in str(error):
+                kinds = ", ".join(type(arg).__name__ for arg in args)
+                raise DtypeError(
+                    f"{cls.__name__.lower()}: unsupported operands ({kinds}): {error}. Use Tensors or "
+                    "Python numbers (a Scalar's value is scalar.data)."
                 ) from None
             raise
         finally:

@@ -162,3 +162,9 @@ def test_grad_with_respect_to_something_that_is_not_a_tensor():
         ag.grad((x * 2).sum(), [x, np.ones(2)])
     with pytest.raises(TypeError, match="backward: outputs must be Tensors, got one of type float"):
         ag.backward([(x * 2).sum(), 1.0])
+
+
+@pytest.mark.parametrize("other", ["a", ag.Scalar(2.0)])
+def test_an_unsupported_operand_names_the_op_and_the_types(other):
+    with pytest.raises(ag.DtypeError, match=rf"mul: unsupported operands \(Tensor, {type(other).__name__}\)"):
+        ag.tensor([1.0]) * other
