@@ -18,6 +18,7 @@ with ``allow_pickle=False``: nothing in it needs pickle.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, Callable, Iterable, Union
 
 import numpy as np
@@ -55,7 +56,7 @@ class Optimizer:
                 "([x]) or pass model.parameters()."
             )
         self.defaults = defaults
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # optimizer.state[p], as in PyTorch
         self.param_groups: list[ParamGroup] = []
         groups = list(params)
         if not groups:
@@ -150,11 +151,10 @@ class Optimizer:
                             f".grad of shape {grad.shape}; gradients must have their parameter's shape."
                         )
                     state = self.state.get(param)
-                    fresh = state is None
-                    if fresh:
+                    if not state:
                         state = self._init_state(param.data, group)
                     self._update(param.data, grad.data, state, group)
-                    if fresh and state:  # plain SGD keeps no state, as in PyTorch
+                    if state:  # plain SGD keeps no state, as in PyTorch
                         self.state[param] = state
                     param._version.value += 1
         return loss
@@ -216,7 +216,7 @@ class Optimizer:
                     "parameters, in the same order, as the one that was saved."
                 )
             index_to_param.update(zip((int(index) for index in saved["params"]), group["params"]))
-        new_state: dict[Tensor, dict[str, Any]] = {}
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for index, saved_state in state_dict["state"].items():
             param = index_to_param.get(int(index))
             if param is None:

@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels.jit import lazy_njit
+
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
 
 
@@ -60,18 +62,65 @@ class SGD(Optimizer):
         return {}  # the momentum buffer starts as the first gradient
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
-        weight_decay, momentum = group["weight_decay"], group["momentum"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param  # d(wd/2 * p^2)/dp = wd * p
+        if param.dtype == grad.dtype and param.dtype.char in "fd" and param.flags.c_contiguous and grad.flags.c_contiguous:
+            self._update_fused(param, grad, state, group)
+        else:
+            sgd_reference(param, grad, state, group)
+
+    @staticmethod
+    def _update_fused(param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
+        """The whole update in one pass over memory (a Numba kernel), for contiguous arrays."""
+        momentum = group["momentum"]
+        buffer = param  # a placeholder the kernel does not touch without momentum
+        first_step = False
         if momentum != 0:
             buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = np.array(grad, copy=True)
-            else:
-                buffer *= momentum
-                dampening = group["dampening"]
-                buffer += grad if dampening == 0 else (1 - dampening) * grad
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        param -= group["lr"] * grad
+            first_step = buffer is None
+            if first_step:
+                buffer = state["momentum_buffer"] = np.empty_like(param)
+        number = param.dtype.type  # scalars in the parameter's precision, as PyTorch computes
+        _sgd_kernel(
+            param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), number(group["lr"]), number(momentum),
+            number(1 - group["dampening"]), number(group["weight_decay"]), bool(group["nesterov"]),
+            bool(group["maximize"]), first_step,
+        )
+
+
+def sgd_reference(param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
+    """The SGD update with NumPy operations: any layout; the oracle of the fused kernel."""
+    weight_decay, momentum = group["weight_decay"], group["momentum"]
+    if group["maximize"]:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * param  # d(wd/2 * p^2)/dp = wd * p
+    if momentum != 0:
+        buffer = state.get("momentum_buffer")
+        if buffer is None:
+            buffer = state["momentum_buffer"] = np.array(grad, copy=True)
+        else:
+            buffer *= momentum
+            dampening = group["dampening"]
+            buffer += grad if dampening == 0 else (1 - dampening) * grad
+        grad = grad + momentum * buffer if group["nesterov"] else buffer
+    param -= group["lr"] * grad
+
+
+@lazy_njit()
+def _sgd_kernel(
+    param: np.ndarray, grad: np.ndarray, buffer: np.ndarray, lr: float, momentum: float,
+    one_minus_dampening: float, weight_decay: float, nesterov: bool, maximize: bool, first_step: bool,
+) -> None:
+    if momentum == 0 and weight_decay == 0:  # plain SGD: a loop simple enough to vectorise
+        scale = lr if maximize else -lr
+        for i in range(param.size):
+            param[i] += scale * grad[i]
+        return
+    for i in range(param.size):
+        step = -grad[i] if maximize else grad[i]
+        if weight_decay != 0:
+            step += weight_decay * param[i]
+        if momentum != 0:
+            velocity = step if first_step else momentum * buffer[i] + one_minus_dampening * step
+            buffer[i] = velocity
+            step = step + momentum * velocity if nesterov else velocity
+        param[i] -= lr * step

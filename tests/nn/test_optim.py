@@ -407,3 +407,50 @@ def test_training_a_linear_model_reduces_the_loss(optimizer_class, options):
         losses.append(loss.item())
     assert losses[-1] < 0.05 * losses[0]
     assert model.weight.dtype == np.float32 and model.weight.is_leaf and model.weight.grad_fn is None
+
+
+# -- the fused SGD kernel against its NumPy reference ----------------------------------
+SGD_CASES = [options for name, options in CASES if name == "SGD"]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("options", SGD_CASES, ids=["-".join(o) for o in SGD_CASES])
+def test_fused_sgd_kernel_matches_the_numpy_reference(options, dtype):
+    from nn.optim.sgd import sgd_reference
+
+    group = {**SGD([nn.Parameter(ag.ones(1))]).defaults, **options}
+    initial, grads = make_problem(dtype, seed=4)
+    fused = [array.copy() for array in initial]
+    reference = [array.copy() for array in initial]
+    fused_states, reference_states = [{} for _ in initial], [{} for _ in initial]
+    for step_grads in grads:
+        for position, grad in enumerate(step_grads):
+            SGD._update_fused(fused[position], grad, fused_states[position], group)
+            sgd_reference(reference[position], grad, reference_states[position], group)
+    tolerance = dict(rtol=1e-15, atol=1e-15) if dtype == np.float64 else dict(rtol=1e-6, atol=1e-7)
+    for mine, expected, state, expected_state in zip(fused, reference, fused_states, reference_states):
+        np.testing.assert_allclose(mine, expected, **tolerance)
+        assert sorted(state) == sorted(expected_state)
+
+
+def test_non_contiguous_parameters_take_the_numpy_path_with_the_same_result():
+    rng = np.random.default_rng(5)
+    weight, grads = rng.standard_normal((4, 3)), [rng.standard_normal((4, 3)) for _ in range(3)]
+    contiguous = nn.Parameter(ag.tensor(weight.copy()))
+    transposed = nn.Parameter(ag.tensor(np.asfortranarray(weight)))
+    assert not transposed.data.flags.c_contiguous
+    optimizers = [SGD([param], lr=0.1, momentum=0.9, weight_decay=0.1) for param in (contiguous, transposed)]
+    for grad in grads:
+        contiguous.grad, transposed.grad = ag.tensor(grad.copy()), ag.tensor(grad.T.copy().T)
+        for optimizer in optimizers:
+            optimizer.step()
+    np.testing.assert_allclose(transposed.data, contiguous.data, rtol=1e-15)
+
+
+def test_state_reads_as_an_empty_dict_for_a_parameter_not_yet_stepped():
+    param = nn.Parameter(ag.ones(2))
+    optimizer = Adam([param], lr=0.1)
+    assert optimizer.state[param] == {}  # as torch's defaultdict
+    param.grad = ag.ones(2)
+    optimizer.step()
+    assert optimizer.state[param]["step"] == 1
