@@ -298,4 +298,5 @@ class ReduceLROnPlateau(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
+        self.default_min_lr = state_dict.get("default_min_lr")  # left out of the state dict when None
         self._set_mode(self.mode, self.threshold, self.threshold_mode)

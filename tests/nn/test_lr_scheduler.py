@@ -161,6 +161,7 @@ def test_reduce_lr_on_plateau_state_dict_round_trip():
     resumed = ReduceLROnPlateau(fresh)
     resumed.load_state_dict(saved)
     assert resumed.mode == "max" and resumed.mode_worse == -math.inf
+    assert resumed.default_min_lr is None and resumed.min_lrs == [0.001, 0.002]
     got = []
     for metric in METRICS[10:]:
         resumed.step(metric)
