@@ -3,6 +3,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
@@ -454,3 +456,24 @@ def test_state_reads_as_an_empty_dict_for_a_parameter_not_yet_stepped():
     param.grad = ag.ones(2)
     optimizer.step()
     assert optimizer.state[param]["step"] == 1
+
+
+@requires_torch
+@settings(max_examples=15)
+@given(
+    case=st.sampled_from(CASES),
+    shape=st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple),
+    fortran=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_any_shape_and_layout_matches_torch(case, shape, fortran, seed):
+    name, options = case
+    rng = np.random.default_rng(seed)
+    initial = rng.standard_normal(shape)
+    ours = nn.Parameter(ag.tensor(np.asfortranarray(initial) if fortran and shape else initial.copy()))
+    theirs = torch.tensor(initial.copy(), requires_grad=True)
+    optimizer, reference = OPTIMIZERS[name]([ours], **options), getattr(torch.optim, name)([theirs], **options)
+    grads = [[rng.standard_normal(shape)] for _ in range(3)]
+    run_ours(optimizer, [ours], grads)
+    run_torch(reference, [theirs], grads)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
