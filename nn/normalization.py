@@ -167,6 +167,8 @@ class _BatchNorm(Module):
         affine: bool = True,
         track_running_stats: bool = True,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if not isinstance(num_features, (int, np.integer)) or num_features <= 0:
@@ -177,9 +179,11 @@ class _BatchNorm(Module):
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = Parameter(ag.ones(num_features, dtype=dtype))
-            self.bias = Parameter(ag.zeros(num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(ag.zeros(num_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
@@ -197,8 +201,9 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
@@ -232,7 +237,7 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
@@ -250,6 +255,7 @@ class BatchNorm1d(_BatchNorm):
         momentum: weight of the newest batch in the running stats (default 0.1), or None.
         affine: learn ``weight`` (ones) and ``bias`` (zeros) of shape (C,) (default True).
         track_running_stats: keep running stats; if False, eval also uses batch stats.
+        bias: keyword-only; with affine, False learns ``weight`` only (default True).
 
     Shape: input (N, C) or (N, C, L) -> output of the same shape.
     """
@@ -340,7 +346,7 @@ class LayerNorm(Module):
             raise ShapeError(str(error).replace("layer_norm:", f"LayerNorm({self.normalized_shape}):", 1)) from None
 
     def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
 
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "batch_norm", "layer_norm", "Normalize"]
