@@ -396,9 +396,10 @@ def _class_margins(name: str, input: Tensor, target: Any, p: int, margin: float,
     labels = np.asarray(_data(target))
     if labels.dtype.kind not in "iu":
         raise DtypeError(f"{name}: targets must be integer class indices (int64), got dtype {labels.dtype}")
-    if input.ndim not in (1, 2) or labels.shape != input.shape[:-1]:
+    allowed = [(input.shape[0],)] if input.ndim == 2 else [(), (1,)]  # a (C,) input takes a 0-d or (1,) target
+    if input.ndim not in (1, 2) or labels.shape not in allowed:
         raise ShapeError(
-            f"{name}: expected input (N, C) with target (N,), or input (C,) with a 0-d target; "
+            f"{name}: expected input (N, C) with target (N,), or input (C,) with a target of shape () or (1,); "
             f"got input {tuple(input.shape)} and target {labels.shape}"
         )
     classes = input.shape[-1]
@@ -418,7 +419,7 @@ def _class_margins(name: str, input: Tensor, target: Any, p: int, margin: float,
         if weights.shape != (classes,):
             raise ShapeError(f"{name}: weight must have shape ({classes},), one per class, got {weights.shape}")
         losses = losses * weights[rows]
-    return losses if input.ndim == 2 else losses.reshape(())
+    return losses if input.ndim == 2 else losses.reshape(labels.shape)
 
 
 def multi_margin_loss(

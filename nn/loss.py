@@ -27,9 +27,6 @@ class _Loss(Module):
             value = Tensor(np.asarray(value))
         self.register_buffer(name, value)
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-
 
 class MSELoss(_Loss):
     """Mean squared error. Shape: input (*), target (*) the same -> () or (*) for 'none'."""
@@ -155,4 +152,4 @@ class HingeLoss(_Loss):
         return F.hinge_loss(input, target, self.margin, self.reduction)
 
     def extra_repr(self) -> str:
-        return f"margin={self.margin}" + (f", reduction={self.reduction!r}" if self.reduction != "mean" else "")
+        return f"margin={self.margin}"
