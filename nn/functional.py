@@ -245,23 +245,39 @@ def _soft_cross_entropy(input: Tensor, target: Any, weights: np.ndarray, reducti
 
 
 def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities ``input`` (N, C) at class indices."""
+    """Negative log-likelihood of log-probabilities at class indices.
+
+    Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...) int64.
+    """
     labels = np.asarray(getattr(target, "data", target))
     if labels.dtype.kind not in "iu":
         raise DtypeError(f"nll_loss: targets must be integer class indices, got {labels.dtype}")
-    if input.ndim != 2 or labels.shape != (input.shape[0],):
-        raise ShapeError(f"nll_loss: expected input (N, C) and target (N,), got {tuple(input.shape)} and {labels.shape}")
-    classes = input.shape[1]
+    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim >= 2 else ()
+    if input.ndim == 0 or labels.shape != expected:
+        raise ShapeError(
+            f"nll_loss: expected input (N, C) and target (N,) (or (C,) and (), or (N, C, d1, ...) and (N, d1, ...)), "
+            f"got {tuple(input.shape)} and {labels.shape}"
+        )
+    if input.ndim == 1:
+        log_probabilities = input.unsqueeze(0)
+    elif input.ndim > 2:  # (N, C, d...) -> (N*d..., C)
+        log_probabilities = input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+    else:
+        log_probabilities = input
+    flat_labels = labels.reshape(-1)
+    classes = log_probabilities.shape[1]
     weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight), dtype=np.float64)
-    keep = labels != ignore_index
-    safe = np.where(keep, labels, 0)
+    if weights.shape != (classes,):
+        raise ShapeError(f"nll_loss: weight must have shape ({classes},), one per class, got {weights.shape}")
+    keep = flat_labels != ignore_index
+    safe = np.where(keep, flat_labels, 0)
     if ((safe < 0) | (safe >= classes)).any():
-        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {labels[(safe < 0) | (safe >= classes)][0]}")
+        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {flat_labels[(safe < 0) | (safe >= classes)][0]}")
     scale = (weights[safe] * keep).astype(input.dtype)
-    losses = -input[np.arange(input.shape[0]), safe] * scale
+    losses = -log_probabilities[np.arange(safe.shape[0]), safe] * scale
     if reduction == "mean":
         return losses.sum() / float(scale.sum())
-    return _reduce("nll_loss", losses, reduction)
+    return _reduce("nll_loss", losses.reshape(expected), reduction)
 
 
 def _float_target(name: str, input: Tensor, target: Any) -> Any:

@@ -123,3 +123,18 @@ def test_functional_exposes_the_layer_functions():
     for name in ["dropout", "batch_norm", "layer_norm", "sign", "step", "one_hot", "binary_cross_entropy",
                  "binary_cross_entropy_with_logits", "multi_margin_loss", "hinge_loss"]:
         assert callable(getattr(F, name)), name
+
+
+@requires_torch
+@pytest.mark.parametrize("shape, target_shape", [((4, 3), (4,)), ((3,), ()), ((2, 3, 4), (2, 4)), ((2, 3, 2, 2), (2, 2, 2))])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
+    rng = np.random.default_rng(len(shape))
+    log_probabilities = rng.standard_normal(shape)
+    labels = rng.integers(0, 3, target_shape)
+    weight = np.array([0.5, 2.0, 1.0])
+    check_op(
+        lambda x: F.nll_loss(x, labels, weight=weight, reduction=reduction),
+        [log_probabilities],
+        lambda x: torch.nn.functional.nll_loss(x, torch.tensor(labels), weight=torch.tensor(weight), reduction=reduction),
+    )
