@@ -9,11 +9,13 @@ import nn.functional as F
 from nn.normalization import Normalize
 from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, torch
 
-BATCH_SHAPES = [(4, 3), (3, 2, 5), (2, 3, 2, 3)]
+BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
+    lambda nc: st.lists(st.integers(1, 3), max_size=2).map(lambda extra: nc + tuple(extra))
+)  # (N, C), (N, C, L) or (N, C, H, W)
 
 
 @settings(max_examples=8)
-@given(shape=st.sampled_from(BATCH_SHAPES), affine=st.booleans(), data=st.data())
+@given(shape=BATCH_SHAPES, affine=st.booleans(), data=st.data())
 def test_batch_norm_training_gradients(shape, affine, data):
     channels = shape[1]
     x = data.draw(float_arrays(shape))
