@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import nn.functional as F
-from nn.normalization import Normalize
 from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, torch
 
 BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
@@ -243,7 +242,3 @@ def test_compare_with_torch_on_batch_norm_float32_function():
         lambda x: torch.nn.functional.batch_norm(x, None, None, training=True),
         [x], [True], value_rtol=1e-5, value_atol=1e-6, grad_rtol=1e-4, grad_atol=1e-5,
     )
-
-
-def test_normalize_is_exported():
-    assert Normalize.__name__ == "Normalize"
