@@ -6,8 +6,11 @@ from . import data, functional, init
 from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .module import Module, Parameter, StateDictError
+from .dropout2d import Dropout2d
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "init", "data", "functional",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Dropout2d",
 ]
