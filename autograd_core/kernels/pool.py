@@ -8,11 +8,14 @@ taps that fall in the padding are skipped (max) or count as zeros (avg).
 Max pooling stores, per output, the flat index ``h * W + w`` of the window's maximum
 inside its plane (PyTorch's ``return_indices`` convention). Ties go to the first
 maximum in scan order (row by row), NaN wins over numbers (the last NaN), as PyTorch's
-CPU kernel does. Average pooling divides by a per-output ``divisors`` array computed
+CPU kernel does. A window that lies wholly in the padding (possible with dilation)
+gives ``-inf`` and index ``-1``, and passes no gradient. Average pooling divides by a per-output ``divisors`` array computed
 once in NumPy (``avg_pool_divisors``), so the kernels and the reference share it.
 
-The kernels run in parallel over planes (``prange``): each plane is independent, so
-the backward's scatter-add into a plane needs no locking.
+The kernels are serial loops. A ``prange`` over planes (``parallel=True``) was measured
+and lost on this project's shared 2-core machine: with the cores busy, each parallel
+launch waited milliseconds (24 ms for a 4x8x8 input), and the parallel max pool of a
+LeNet batch (384 planes of 28x28) was slower than the serial one.
 """
 from __future__ import annotations
 
@@ -20,40 +23,28 @@ import numpy as np
 
 from .jit import lazy_njit
 
-prange = range  # becomes numba.prange just before the first kernel compiles (see _ready)
-
-
-def _ready() -> None:
-    """Bind ``prange`` to Numba's parallel range; deferred so importing this module does
-    not import Numba (``import autograd_core`` stays cheap)."""
-    global prange
-    if prange is range:
-        import numba
-
-        prange = numba.prange
-
 # -- Numba kernels ------------------------------------------------------------------
 
 
-@lazy_njit(parallel=True)
+@lazy_njit()
 def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out, indices):
     planes, height, width = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
-    for plane in prange(planes):
+    for plane in range(planes):
         for i in range(out_h):
             top = i * stride_h - pad_h
+            a_first = 0 if top >= 0 else (-top + dilation_h - 1) // dilation_h
+            a_last = min(kernel_h, (height - top + dilation_h - 1) // dilation_h)
             for j in range(out_w):
                 left = j * stride_w - pad_w
+                b_first = 0 if left >= 0 else (-left + dilation_w - 1) // dilation_w
+                b_last = min(kernel_w, (width - left + dilation_w - 1) // dilation_w)
                 best = -np.inf
-                best_index = -1
-                for a in range(kernel_h):
+                best_index = -1  # stays -1 only for a window wholly in the padding
+                for a in range(a_first, a_last):  # only the taps inside the input
                     h = top + a * dilation_h
-                    if h < 0 or h >= height:
-                        continue
-                    for b in range(kernel_w):
+                    for b in range(b_first, b_last):
                         w = left + b * dilation_w
-                        if w < 0 or w >= width:
-                            continue
                         value = x[plane, h, w]
                         # strict '>' keeps the first maximum; 'value != value' lets NaN win
                         if best_index < 0 or value > best or value != value:
@@ -63,22 +54,22 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
                 indices[plane, i, j] = best_index
 
 
-@lazy_njit(parallel=True)
+@lazy_njit()
 def _scatter_add_planes(values, indices, out):
     """out[p, indices[p, k]] += values[p, k] for flat (P, K) values/indices and (P, M) out."""
     planes, count = values.shape
-    for plane in prange(planes):
+    for plane in range(planes):
         for k in range(count):
             index = indices[plane, k]
             if index >= 0:
                 out[plane, index] += values[plane, k]
 
 
-@lazy_njit(parallel=True)
+@lazy_njit()
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, out):
     planes, height, width = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
-    for plane in prange(planes):
+    for plane in range(planes):
         for i in range(out_h):
             top = i * stride_h - pad_h
             h_start, h_end = max(top, 0), min(top + kernel_h, height)
@@ -92,11 +83,11 @@ def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
                 out[plane, i, j] = total / divisors[i, j]
 
 
-@lazy_njit(parallel=True)
+@lazy_njit()
 def _avg_pool_backward(grad_out, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, grad_in):
     planes, height, width = grad_in.shape
     out_h, out_w = grad_out.shape[1], grad_out.shape[2]
-    for plane in prange(planes):
+    for plane in range(planes):
         for i in range(out_h):
             top = i * stride_h - pad_h
             h_start, h_end = max(top, 0), min(top + kernel_h, height)
@@ -121,7 +112,6 @@ def _planes(x: np.ndarray) -> np.ndarray:
 
 def max_pool(x, kernel, stride, padding, dilation, out_size):
     """Max pooling of planes ``x (P, H, W)``: returns ``(values, indices)``, both ``(P, OH, OW)``."""
-    _ready()
     x = _planes(x)
     out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
     indices = np.empty(out.shape, dtype=np.int64)
@@ -131,7 +121,6 @@ def max_pool(x, kernel, stride, padding, dilation, out_size):
 
 def scatter_add_planes(values: np.ndarray, indices: np.ndarray, plane_size: int) -> np.ndarray:
     """``out (P, plane_size)`` zeros with ``values (P, K)`` added at ``indices (P, K)``."""
-    _ready()
     values = _planes(values)
     out = np.zeros((values.shape[0], plane_size), dtype=values.dtype)
     _scatter_add_planes(values, np.ascontiguousarray(indices, dtype=np.int64), out)
@@ -140,7 +129,6 @@ def scatter_add_planes(values: np.ndarray, indices: np.ndarray, plane_size: int)
 
 def avg_pool(x, kernel, stride, padding, divisors):
     """Average pooling of planes ``x (P, H, W)`` with per-output ``divisors (OH, OW)``."""
-    _ready()
     x = _planes(x)
     out = np.empty((x.shape[0],) + divisors.shape, dtype=x.dtype)
     _avg_pool_forward(x, *kernel, *stride, *padding, divisors.astype(x.dtype), out)
@@ -149,7 +137,6 @@ def avg_pool(x, kernel, stride, padding, divisors):
 
 def avg_pool_backward(grad_out, kernel, stride, padding, divisors, in_size):
     """The transpose of ``avg_pool``: spread each ``grad_out`` over its window / divisor."""
-    _ready()
     grad_out = _planes(grad_out)
     grad_in = np.zeros((grad_out.shape[0],) + tuple(in_size), dtype=grad_out.dtype)
     _avg_pool_backward(grad_out, *kernel, *stride, *padding, divisors.astype(grad_out.dtype), grad_in)
@@ -196,12 +183,13 @@ def max_pool_reference(x, kernel, stride, padding, dilation, out_size):
     a, b = np.divmod(best, kernel[1])
     rows = np.arange(out_size[0])[:, None] * stride[0] - padding[0] + a * dilation[0]
     cols = np.arange(out_size[1])[None, :] * stride[1] - padding[1] + b * dilation[1]
-    return values, rows * x.shape[2] + cols
+    inside = (rows >= 0) & (rows < x.shape[1]) & (cols >= 0) & (cols < x.shape[2])
+    return values, np.where(inside, rows * x.shape[2] + cols, -1)  # -1: the window is all padding
 
 
 def scatter_add_planes_reference(values, indices, plane_size):
     out = np.zeros((values.shape[0], plane_size), dtype=values.dtype)
-    np.add.at(out, (np.arange(values.shape[0])[:, None], indices), values)
+    np.add.at(out, (np.arange(values.shape[0])[:, None], np.maximum(indices, 0)), np.where(indices >= 0, values, 0))
     return out
 
 

@@ -89,12 +89,11 @@ def make_window(
     padding: IntOrTuple,
     dilation: IntOrTuple,
     ceil_mode: bool,
-    pad_limit: str,
 ) -> Window:
     """Check a pooling configuration against ``x`` and compute its output size.
 
-    ``pad_limit`` is ``"effective"`` (max pooling: padding at most half the dilated
-    kernel) or ``"kernel"`` (average pooling: at most half the kernel), as PyTorch.
+    Padding may be at most half the (undilated) kernel: PyTorch's max pooling with
+    indices (the path its training uses) and its average pooling both require that.
     """
     _check_input(op, x, spatial)
     kernel = _ints(op, "kernel_size", kernel_size, spatial)
@@ -105,13 +104,11 @@ def make_window(
         if min(values) < low:
             raise ValueError(f"{op}: {name} must be {'positive' if low else 'non-negative'}, got {values}")
     spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
-    for pad, k, span in zip(pads, kernel, spans):
-        limit = span if pad_limit == "effective" else k
-        if 2 * pad > limit:
-            raise ShapeError(
-                f"{op}: padding {pads} is more than half of the {'effective (dilated) ' if limit == span and span != k else ''}"
-                f"kernel size {spans if limit == span else kernel}; PyTorch rejects it too. Use padding <= kernel_size // 2."
-            )
+    if any(2 * pad > k for pad, k in zip(pads, kernel)):
+        raise ShapeError(
+            f"{op}: padding {pads} is more than half of kernel_size {kernel}; PyTorch rejects it too. "
+            "Use padding <= kernel_size // 2."
+        )
     in_size = tuple(int(s) for s in x.shape[-spatial:])
     out_size = tuple(
         _pooled_size(size, span, s, p, ceil_mode) for size, span, s, p in zip(in_size, spans, strides, pads)
@@ -155,8 +152,9 @@ class Gather(Function):
         if values is not None:
             return values
         count = int(np.prod(indices.shape[:-spatial]))
-        picked = np.take_along_axis(x.data.reshape(count, -1), indices.reshape(count, -1), axis=1)
-        return picked.reshape(indices.shape)
+        flat_indices = indices.reshape(count, -1)
+        picked = np.take_along_axis(x.data.reshape(count, -1), np.maximum(flat_indices, 0), axis=1)
+        return np.where(flat_indices >= 0, picked, 0).reshape(indices.shape)  # -1: an all-padding window
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -186,7 +184,7 @@ class Scatter(Function):
 
 
 def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    window = make_window(op, x, spatial, kernel_size, stride, padding, dilation, ceil_mode, pad_limit="effective")
+    window = make_window(op, x, spatial, kernel_size, stride, padding, dilation, ceil_mode)
     values, indices = kernels.max_pool(
         window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
     )
@@ -270,7 +268,7 @@ class AvgPoolTranspose(Function):
 
 
 def _avg_pool(op, x, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    window = make_window(op, x, spatial, kernel_size, stride, padding, 1, ceil_mode, pad_limit="kernel")
+    window = make_window(op, x, spatial, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and (isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0):
         raise ValueError(f"{op}: divisor_override must be a non-zero int or None, got {divisor_override!r}")
     divisors = kernels.avg_pool_divisors(
