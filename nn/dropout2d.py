@@ -6,6 +6,7 @@ channels are scaled by ``1 / (1 - p)`` ("inverted" dropout), so evaluation needs
 rescaling and the layer is the identity in ``eval()`` mode. Masks come from
 ``autograd_core``'s seeded generator (``autograd_core.manual_seed``).
 """
+
 from __future__ import annotations
 
 from typing import Any

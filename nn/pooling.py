@@ -3,9 +3,10 @@
 Each is a thin module over the op in ``autograd_core.ops.pool`` (also ``nn.functional``),
 with PyTorch's arguments, defaults and repr. None has parameters.
 """
+
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.ops import pool
@@ -24,7 +25,7 @@ class _MaxPoolNd(Module):
     def __init__(
         self,
         kernel_size: IntOrTuple,
-        stride: Optional[IntOrTuple] = None,
+        stride: IntOrTuple | None = None,
         padding: IntOrTuple = 0,
         dilation: IntOrTuple = 1,
         return_indices: bool = False,
@@ -56,7 +57,9 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     def forward(self, input: Tensor) -> Any:
-        return pool.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices)
+        return pool.max_pool1d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -73,7 +76,9 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input: Tensor) -> Any:
-        return pool.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices)
+        return pool.max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class AvgPool1d(Module):
@@ -90,7 +95,7 @@ class AvgPool1d(Module):
     def __init__(
         self,
         kernel_size: IntOrTuple,
-        stride: Optional[IntOrTuple] = None,
+        stride: IntOrTuple | None = None,
         padding: IntOrTuple = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
@@ -102,7 +107,9 @@ class AvgPool1d(Module):
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+        return pool.avg_pool1d(
+            input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -123,11 +130,11 @@ class AvgPool2d(Module):
     def __init__(
         self,
         kernel_size: IntOrTuple,
-        stride: Optional[IntOrTuple] = None,
+        stride: IntOrTuple | None = None,
         padding: IntOrTuple = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
-        divisor_override: Optional[int] = None,
+        divisor_override: int | None = None,
     ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
@@ -137,7 +144,13 @@ class AvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return pool.avg_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad, self.divisor_override
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
         )
 
     def extra_repr(self) -> str:
@@ -155,7 +168,9 @@ class LPPool2d(Module):
         H_out = floor((H - kernel_size[0]) / stride[0]) + 1, W_out likewise.
     """
 
-    def __init__(self, norm_type: float, kernel_size: IntOrTuple, stride: Optional[IntOrTuple] = None, ceil_mode: bool = False) -> None:
+    def __init__(
+        self, norm_type: float, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, ceil_mode: bool = False
+    ) -> None:
         super().__init__()
         self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
 

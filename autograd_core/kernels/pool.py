@@ -17,11 +17,16 @@ and lost on this project's shared 2-core machine: with the cores busy, each para
 launch waited milliseconds (24 ms for a 4x8x8 input), and the parallel max pool of a
 LeNet batch (384 planes of 28x28) was slower than the serial one.
 """
+
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
 from .jit import lazy_njit
+
+Pair = Sequence[int]  # (height, width) sizes, kernel, stride, padding or dilation
 
 # -- Numba kernels ------------------------------------------------------------------
 
@@ -46,8 +51,8 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
                     for b in range(b_first, b_last):
                         w = left + b * dilation_w
                         value = x[plane, h, w]
-                        # strict '>' keeps the first maximum; 'value != value' lets NaN win
-                        if best_index < 0 or value > best or value != value:
+                        # strict '>' keeps the first maximum; a NaN always wins
+                        if best_index < 0 or value > best or np.isnan(value):
                             best = value
                             best_index = h * width + w
                 out[plane, i, j] = best
@@ -110,7 +115,9 @@ def _planes(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x)
 
 
-def max_pool(x, kernel, stride, padding, dilation, out_size):
+def max_pool(
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair
+) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling of planes ``x (P, H, W)``: returns ``(values, indices)``, both ``(P, OH, OW)``."""
     x = _planes(x)
     out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
@@ -127,7 +134,7 @@ def scatter_add_planes(values: np.ndarray, indices: np.ndarray, plane_size: int)
     return out
 
 
-def avg_pool(x, kernel, stride, padding, divisors):
+def avg_pool(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, divisors: np.ndarray) -> np.ndarray:
     """Average pooling of planes ``x (P, H, W)`` with per-output ``divisors (OH, OW)``."""
     x = _planes(x)
     out = np.empty((x.shape[0],) + divisors.shape, dtype=x.dtype)
@@ -135,7 +142,9 @@ def avg_pool(x, kernel, stride, padding, divisors):
     return out
 
 
-def avg_pool_backward(grad_out, kernel, stride, padding, divisors, in_size):
+def avg_pool_backward(
+    grad_out: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, divisors: np.ndarray, in_size: Pair
+) -> np.ndarray:
     """The transpose of ``avg_pool``: spread each ``grad_out`` over its window / divisor."""
     grad_out = _planes(grad_out)
     grad_in = np.zeros((grad_out.shape[0],) + tuple(in_size), dtype=grad_out.dtype)
@@ -143,7 +152,15 @@ def avg_pool_backward(grad_out, kernel, stride, padding, divisors, in_size):
     return grad_in
 
 
-def avg_pool_divisors(in_size, kernel, stride, padding, out_size, count_include_pad, divisor_override):
+def avg_pool_divisors(
+    in_size: Pair,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
+    out_size: Pair,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> np.ndarray:
     """``(OH, OW)`` divisors as PyTorch: the window clipped to the padded input (or to the
     input when ``count_include_pad`` is False), or ``divisor_override``."""
     if divisor_override:
@@ -161,7 +178,9 @@ def avg_pool_divisors(in_size, kernel, stride, padding, out_size, count_include_
 # -- plain NumPy references (test oracles; strided views, no Numba) -----------------
 
 
-def _windows(x, kernel, stride, padding, dilation, out_size, fill):
+def _windows(
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair, fill: float
+) -> np.ndarray:
     """``(P, OH, OW, KH, KW)`` strided view of every window of ``x`` padded with ``fill``."""
     extra = []
     for size, k, s, p, d, n in zip(x.shape[1:], kernel, stride, padding, dilation, out_size):
@@ -174,7 +193,9 @@ def _windows(x, kernel, stride, padding, dilation, out_size, fill):
     return view[:, : out_size[0], : out_size[1]]
 
 
-def max_pool_reference(x, kernel, stride, padding, dilation, out_size):
+def max_pool_reference(
+    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair
+) -> tuple[np.ndarray, np.ndarray]:
     """NumPy oracle for ``max_pool``: ``(values, indices)``."""
     windows = _windows(x, kernel, stride, padding, dilation, out_size, -np.inf)
     flat = windows.reshape(windows.shape[:3] + (-1,))
@@ -187,19 +208,22 @@ def max_pool_reference(x, kernel, stride, padding, dilation, out_size):
     return values, np.where(inside, rows * x.shape[2] + cols, -1)  # -1: the window is all padding
 
 
-def scatter_add_planes_reference(values, indices, plane_size):
+def scatter_add_planes_reference(values: np.ndarray, indices: np.ndarray, plane_size: int) -> np.ndarray:
+    """NumPy oracle for ``scatter_add_planes`` (``np.add.at``; index -1 adds nothing)."""
     out = np.zeros((values.shape[0], plane_size), dtype=values.dtype)
     np.add.at(out, (np.arange(values.shape[0])[:, None], np.maximum(indices, 0)), np.where(indices >= 0, values, 0))
     return out
 
 
-def avg_pool_reference(x, kernel, stride, padding, divisors):
+def avg_pool_reference(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, divisors: np.ndarray) -> np.ndarray:
     """NumPy oracle for ``avg_pool``: window sums over a zero-padded input / divisors."""
     windows = _windows(x, kernel, stride, padding, (1, 1), divisors.shape, 0.0)
     return windows.sum(axis=(-2, -1)) / divisors
 
 
-def avg_pool_backward_reference(grad_out, kernel, stride, padding, divisors, in_size):
+def avg_pool_backward_reference(
+    grad_out: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, divisors: np.ndarray, in_size: Pair
+) -> np.ndarray:
     """NumPy oracle for ``avg_pool_backward``: one strided add per kernel tap."""
     out_h, out_w = divisors.shape
     height = max(in_size[0] + 2 * padding[0], (out_h - 1) * stride[0] + kernel[0])

@@ -20,10 +20,12 @@ How the gradients flow:
   gradient over its window, and the transpose of that is average pooling again.
 * ``lp_pool2d`` and the adaptive averages are compositions of differentiable ops.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Union
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +34,7 @@ from ..function import Function
 from ..kernels import pool as kernels
 from ..tensor import Tensor
 
-IntOrTuple = Union[int, Sequence[int]]
+IntOrTuple = int | Sequence[int]
 
 
 # -- window geometry and its checks ----------------------------------------------------
@@ -85,7 +87,7 @@ def make_window(
     x: Tensor,
     spatial: int,
     kernel_size: IntOrTuple,
-    stride: Optional[IntOrTuple],
+    stride: IntOrTuple | None,
     padding: IntOrTuple,
     dilation: IntOrTuple,
     ceil_mode: bool,
@@ -97,10 +99,19 @@ def make_window(
     """
     _check_input(op, x, spatial)
     kernel = _ints(op, "kernel_size", kernel_size, spatial)
-    strides = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _ints(op, "stride", stride, spatial)
+    strides = (
+        kernel
+        if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+        else _ints(op, "stride", stride, spatial)
+    )
     pads = _ints(op, "padding", padding, spatial)
     dilations = _ints(op, "dilation", dilation, spatial)
-    for name, values, low in (("kernel_size", kernel, 1), ("stride", strides, 1), ("dilation", dilations, 1), ("padding", pads, 0)):
+    for name, values, low in (
+        ("kernel_size", kernel, 1),
+        ("stride", strides, 1),
+        ("dilation", dilations, 1),
+        ("padding", pads, 0),
+    ):
         if min(values) < low:
             raise ValueError(f"{op}: {name} must be {'positive' if low else 'non-negative'}, got {values}")
     spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
@@ -124,7 +135,9 @@ def make_window(
     def two(values: tuple, fill: int) -> tuple[int, int]:
         return (fill,) + values if spatial == 1 else values
 
-    return Window(spatial, two(kernel, 1), two(strides, 1), two(pads, 0), two(dilations, 1), two(in_size, 1), two(out_size, 1))
+    return Window(
+        spatial, two(kernel, 1), two(strides, 1), two(pads, 0), two(dilations, 1), two(in_size, 1), two(out_size, 1)
+    )
 
 
 def _pooled_size(size: int, span: int, stride: int, padding: int, ceil_mode: bool) -> int:
@@ -197,7 +210,7 @@ def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, di
 def max_pool1d(
     input: Tensor,
     kernel_size: IntOrTuple,
-    stride: Optional[IntOrTuple] = None,
+    stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
@@ -217,7 +230,7 @@ def max_pool1d(
 def max_pool2d(
     input: Tensor,
     kernel_size: IntOrTuple,
-    stride: Optional[IntOrTuple] = None,
+    stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
@@ -256,10 +269,14 @@ class AvgPoolTranspose(Function):
     backward, whose own backward is average pooling."""
 
     @staticmethod
-    def forward(ctx: Function, grad_output: Tensor, window: Window, divisors: np.ndarray, input_shape: tuple) -> np.ndarray:
+    def forward(
+        ctx: Function, grad_output: Tensor, window: Window, divisors: np.ndarray, input_shape: tuple
+    ) -> np.ndarray:
         ctx.window, ctx.divisors = window, divisors
         planes = grad_output.data.reshape((-1,) + window.out_size)
-        grad_input = kernels.avg_pool_backward(planes, window.kernel, window.stride, window.padding, divisors, window.in_size)
+        grad_input = kernels.avg_pool_backward(
+            planes, window.kernel, window.stride, window.padding, divisors, window.in_size
+        )
         return grad_input.reshape(input_shape)
 
     @staticmethod
@@ -269,10 +286,20 @@ class AvgPoolTranspose(Function):
 
 def _avg_pool(op, x, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     window = make_window(op, x, spatial, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None and (isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0):
+    if divisor_override is not None and (
+        isinstance(divisor_override, bool)
+        or not isinstance(divisor_override, (int, np.integer))
+        or divisor_override == 0
+    ):
         raise ValueError(f"{op}: divisor_override must be a non-zero int or None, got {divisor_override!r}")
     divisors = kernels.avg_pool_divisors(
-        window.in_size, window.kernel, window.stride, window.padding, window.out_size, count_include_pad, divisor_override
+        window.in_size,
+        window.kernel,
+        window.stride,
+        window.padding,
+        window.out_size,
+        count_include_pad,
+        divisor_override,
     )
     return AvgPool.apply(x, window, divisors)
 
@@ -280,7 +307,7 @@ def _avg_pool(op, x, spatial, kernel_size, stride, padding, ceil_mode, count_inc
 def avg_pool1d(
     input: Tensor,
     kernel_size: IntOrTuple,
-    stride: Optional[IntOrTuple] = None,
+    stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
@@ -297,11 +324,11 @@ def avg_pool1d(
 def avg_pool2d(
     input: Tensor,
     kernel_size: IntOrTuple,
-    stride: Optional[IntOrTuple] = None,
+    stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
-    divisor_override: Optional[int] = None,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """Mean over each ``kernel_size`` window of the last two dims.
 
@@ -311,7 +338,9 @@ def avg_pool2d(
     count of real (non-padding) inputs when ``count_include_pad`` is False, or
     ``divisor_override``.
     """
-    return _avg_pool("avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool(
+        "avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 # -- L-p pooling: a composition --------------------------------------------------------
@@ -330,7 +359,9 @@ def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, st
     return (window_mean.sign() * window_mean.abs().relu() * int(np.prod(kernel))) ** (1.0 / norm_type)
 
 
-def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Optional[int] = None, ceil_mode: bool = False) -> Tensor:
+def lp_pool1d(
+    input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None, ceil_mode: bool = False
+) -> Tensor:
     """``(sum over the window of x^p)^(1/p)`` along the last dim; p = inf is max of |x|.
 
     Shape: ``(N, C, L)`` -> ``(N, C, L_out)``, ``L_out = floor((L - kernel_size) / stride) + 1``.
@@ -338,7 +369,13 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Optiona
     return _lp_pool("lp_pool1d", input, 1, norm_type, kernel_size, stride, ceil_mode)
 
 
-def lp_pool2d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: Optional[IntOrTuple] = None, ceil_mode: bool = False) -> Tensor:
+def lp_pool2d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    ceil_mode: bool = False,
+) -> Tensor:
     """The L-p norm of each window: ``(sum x^p)^(1/p)`` (p = 1: sum, p = 2: Euclidean
     norm, p = inf: max of ``|x|``), computed as PyTorch does from ``avg_pool2d(x^p)``.
 
@@ -363,7 +400,9 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     _check_input(op, x, spatial)
     in_size = tuple(x.shape[-spatial:])
     sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
-    if len(sizes) != spatial or any(s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes):
+    if len(sizes) != spatial or any(
+        s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes
+    ):
         raise TypeError(f"{op}: output_size must be an int or a tuple of {spatial} ints or None, got {output_size!r}")
     sizes = tuple(size if s is None else int(s) for s, size in zip(sizes, in_size))
     if min(sizes) < 1 or min(in_size) < 1:
@@ -395,6 +434,12 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 
 __all__ = [
-    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_pool1d",
+    "max_pool2d",
 ]

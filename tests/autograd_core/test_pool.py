@@ -1,6 +1,7 @@
 """Pooling ops (``ops/pool.py``): values and gradients against central differences
 (float64, first and second order) and PyTorch, over drawn sizes, kernels, strides,
 paddings, dilations and ceil_mode; ties; float32 parity; every error."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -50,7 +51,12 @@ def pool_cases(draw: Any, spatial: int, dilated: bool = False, padded: bool = Tr
 
 
 def _check(op: Any, torch_op: Any, array: np.ndarray, kwargs: dict, gradgrad: bool = True) -> None:
-    check_op(lambda x: op(x, **kwargs), [array], (lambda t: torch_op(t, **kwargs)) if torch is not None else None, gradgrad=gradgrad)
+    check_op(
+        lambda x: op(x, **kwargs),
+        [array],
+        (lambda t: torch_op(t, **kwargs)) if torch is not None else None,
+        gradgrad=gradgrad,
+    )
 
 
 @settings(max_examples=12)
@@ -93,7 +99,9 @@ def test_lp_pool2d(case, norm_type):
 @given(pool_cases(spatial=2), st.integers(1, 4), st.one_of(st.none(), st.integers(1, 3)))
 def test_adaptive_avg_pool2d(case, height, width):
     array, _ = case
-    _check(pool.adaptive_avg_pool2d, TF.adaptive_avg_pool2d if torch else None, array, dict(output_size=(height, width)))
+    _check(
+        pool.adaptive_avg_pool2d, TF.adaptive_avg_pool2d if torch else None, array, dict(output_size=(height, width))
+    )
 
 
 @settings(max_examples=6)
@@ -111,14 +119,16 @@ def test_lp_pool_with_infinite_norm_is_max_of_abs():
 
 def test_adaptive_avg_pool_one_is_the_global_mean():
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 7))
-    np.testing.assert_allclose(pool.adaptive_avg_pool2d(ag.from_numpy(x), 1).data[..., 0, 0], x.mean(axis=(2, 3)), rtol=1e-12)
+    np.testing.assert_allclose(
+        pool.adaptive_avg_pool2d(ag.from_numpy(x), 1).data[..., 0, 0], x.mean(axis=(2, 3)), rtol=1e-12
+    )
 
 
 # -- ties, indices, dtypes ---------------------------------------------------------
 @requires_torch
 def test_max_pool_ties_route_the_gradient_to_the_first_maximum_like_torch():
     x = np.array([[[[1.0, 2.0, 2.0, 0.0], [2.0, 2.0, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]])
-    ours, indices = pool.max_pool2d(ag.tensor(x, requires_grad=True), 2, 1, return_indices=True)
+    _, indices = pool.max_pool2d(ag.tensor(x, requires_grad=True), 2, 1, return_indices=True)
     _, torch_indices = TF.max_pool2d(torch.tensor(x), 2, 1, return_indices=True)
     assert indices.dtype == np.int64
     np.testing.assert_array_equal(indices.data, torch_indices.numpy())
@@ -190,26 +200,69 @@ def test_max_pool_window_wholly_in_padding_gives_minus_infinity_and_no_gradient(
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda x: pool.max_pool2d(x, 5), ag.ShapeError, ["max_pool2d", "input size (4, 4)", "kernel_size (5, 5)", "stride (5, 5)", "padding (0, 0)", "output size (0, 0)"]),
+        (
+            lambda x: pool.max_pool2d(x, 5),
+            ag.ShapeError,
+            [
+                "max_pool2d",
+                "input size (4, 4)",
+                "kernel_size (5, 5)",
+                "stride (5, 5)",
+                "padding (0, 0)",
+                "output size (0, 0)",
+            ],
+        ),
         (lambda x: pool.avg_pool2d(x, 3, stride=2, padding=0), None, []),
-        (lambda x: pool.max_pool2d(x, 3, padding=2), ag.ShapeError, ["max_pool2d", "padding (2, 2)", "half", "kernel_size (3, 3)"]),
-        (lambda x: pool.max_pool2d(x, 3, padding=(1, 2), dilation=2), ag.ShapeError, ["padding (1, 2)", "kernel_size (3, 3)"]),
+        (
+            lambda x: pool.max_pool2d(x, 3, padding=2),
+            ag.ShapeError,
+            ["max_pool2d", "padding (2, 2)", "half", "kernel_size (3, 3)"],
+        ),
+        (
+            lambda x: pool.max_pool2d(x, 3, padding=(1, 2), dilation=2),
+            ag.ShapeError,
+            ["padding (1, 2)", "kernel_size (3, 3)"],
+        ),
         (lambda x: pool.max_pool2d(x, 3, padding=1, dilation=2), None, []),
         (lambda x: pool.avg_pool2d(x, 3, padding=2), ag.ShapeError, ["avg_pool2d", "padding (2, 2)", "half"]),
-        (lambda x: pool.avg_pool2d(x, (1, 7), padding=(0, 1)), ag.ShapeError, ["avg_pool2d", "input size (4, 4)", "kernel_size (1, 7)", "output size (4, 0)"]),
+        (
+            lambda x: pool.avg_pool2d(x, (1, 7), padding=(0, 1)),
+            ag.ShapeError,
+            ["avg_pool2d", "input size (4, 4)", "kernel_size (1, 7)", "output size (4, 0)"],
+        ),
         (lambda x: pool.max_pool2d(x, 2, stride=0), ValueError, ["max_pool2d", "stride must be positive", "(0, 0)"]),
         (lambda x: pool.max_pool2d(x, 0), ValueError, ["kernel_size must be positive"]),
         (lambda x: pool.max_pool2d(x, 2, dilation=0), ValueError, ["dilation must be positive"]),
         (lambda x: pool.max_pool2d(x, 2, padding=-1), ValueError, ["padding must be non-negative"]),
-        (lambda x: pool.max_pool2d(x, (2, 2, 2)), TypeError, ["max_pool2d", "kernel_size", "tuple of 2 ints", "(2, 2, 2)"]),
+        (
+            lambda x: pool.max_pool2d(x, (2, 2, 2)),
+            TypeError,
+            ["max_pool2d", "kernel_size", "tuple of 2 ints", "(2, 2, 2)"],
+        ),
         (lambda x: pool.max_pool2d(x, 2.5), TypeError, ["kernel_size", "2.5"]),
-        (lambda x: pool.max_pool2d(x[0, 0], 2), ag.ShapeError, ["max_pool2d", "3-d (C, H, W) or 4-d (N, C, H, W)", "(4, 4)"]),
+        (
+            lambda x: pool.max_pool2d(x[0, 0], 2),
+            ag.ShapeError,
+            ["max_pool2d", "3-d (C, H, W) or 4-d (N, C, H, W)", "(4, 4)"],
+        ),
         (lambda x: pool.max_pool1d(x, 2), ag.ShapeError, ["max_pool1d", "(C, L)", "(N, C, L)", "(1, 2, 4, 4)"]),
-        (lambda x: pool.avg_pool2d(ag.zeros(1, 2, 4, 4, dtype=ag.int64), 2), ag.DtypeError, ["avg_pool2d", "float32 or float64", "int64"]),
+        (
+            lambda x: pool.avg_pool2d(ag.zeros(1, 2, 4, 4, dtype=ag.int64), 2),
+            ag.DtypeError,
+            ["avg_pool2d", "float32 or float64", "int64"],
+        ),
         (lambda x: pool.avg_pool2d(x, 2, divisor_override=0), ValueError, ["divisor_override", "non-zero"]),
         (lambda x: pool.lp_pool2d(x, 0.0, 2), ValueError, ["lp_pool2d", "norm_type must be non-zero"]),
-        (lambda x: pool.adaptive_avg_pool2d(x, (2, 0)), ag.ShapeError, ["adaptive_avg_pool2d", "output_size (2, 0)", "at least 1"]),
-        (lambda x: pool.adaptive_avg_pool2d(x, (2, 2, 2)), TypeError, ["adaptive_avg_pool2d", "output_size", "(2, 2, 2)"]),
+        (
+            lambda x: pool.adaptive_avg_pool2d(x, (2, 0)),
+            ag.ShapeError,
+            ["adaptive_avg_pool2d", "output_size (2, 0)", "at least 1"],
+        ),
+        (
+            lambda x: pool.adaptive_avg_pool2d(x, (2, 2, 2)),
+            TypeError,
+            ["adaptive_avg_pool2d", "output_size", "(2, 2, 2)"],
+        ),
         (lambda x: pool.max_pool2d(x.data, 2), TypeError, ["max_pool2d", "Tensor", "ndarray"]),
     ],
 )
@@ -227,7 +280,12 @@ def test_errors_name_the_op_and_the_configuration(call, error, words):
 @requires_torch
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(kernel_size=5), dict(kernel_size=3, padding=2), dict(kernel_size=3, padding=2, dilation=2), dict(kernel_size=2, stride=0)],
+    [
+        dict(kernel_size=5),
+        dict(kernel_size=3, padding=2),
+        dict(kernel_size=3, padding=2, dilation=2),
+        dict(kernel_size=2, stride=0),
+    ],
 )
 def test_configurations_we_reject_torch_rejects_too(kwargs):
     with pytest.raises(ValueError):

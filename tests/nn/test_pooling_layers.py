@@ -1,5 +1,6 @@
 """Pooling layers (``nn/pooling.py``) and ``Dropout2d`` (``nn/dropout2d.py``): reprs,
 outputs and gradients like PyTorch's layers, Dropout2d's channel masks and modes."""
+
 from __future__ import annotations
 
 import numpy as np

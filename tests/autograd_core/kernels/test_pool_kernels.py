@@ -1,4 +1,5 @@
 """Pooling kernels (``kernels/pool.py``) against their plain NumPy references."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -62,12 +63,16 @@ def test_scatter_add_matches_the_reference(case):
 @given(plane_cases(dilated=False), st.booleans(), st.sampled_from([None, 3]))
 def test_avg_pool_forward_and_backward_match_the_reference(case, count_include_pad, divisor_override):
     x, kernel, stride, padding = case["x"], case["kernel"], case["stride"], case["padding"]
-    divisors = kernels.avg_pool_divisors(x.shape[1:], kernel, stride, padding, case["out_size"], count_include_pad, divisor_override)
+    divisors = kernels.avg_pool_divisors(
+        x.shape[1:], kernel, stride, padding, case["out_size"], count_include_pad, divisor_override
+    )
     assert divisors.min() >= 1
     tolerance = 1e-5 if x.dtype == np.float32 else 1e-12
     out = kernels.avg_pool(x, kernel, stride, padding, divisors)
     assert out.dtype == x.dtype
-    np.testing.assert_allclose(out, kernels.avg_pool_reference(x, kernel, stride, padding, divisors), rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(
+        out, kernels.avg_pool_reference(x, kernel, stride, padding, divisors), rtol=tolerance, atol=tolerance
+    )
     grad_out = case["rng"].standard_normal(out.shape).astype(x.dtype)
     grad_in = kernels.avg_pool_backward(grad_out, kernel, stride, padding, divisors, x.shape[1:])
     expected = kernels.avg_pool_backward_reference(grad_out, kernel, stride, padding, divisors, x.shape[1:])
@@ -101,7 +106,9 @@ def test_non_contiguous_and_integer_inputs_are_made_float_planes():
     assert values.dtype == np.float64 and values.tolist() == [[[1.0, 3.0]]]
 
 
-@pytest.mark.parametrize("count_include_pad, expected", [(True, [[4 / 9, 6 / 9], [6 / 9, 9 / 9]]), (False, [[1.0, 1.0], [1.0, 1.0]])])
+@pytest.mark.parametrize(
+    "count_include_pad, expected", [(True, [[4 / 9, 6 / 9], [6 / 9, 9 / 9]]), (False, [[1.0, 1.0], [1.0, 1.0]])]
+)
 def test_avg_divisors_with_and_without_padding(count_include_pad, expected):
     x = np.ones((1, 4, 4))
     divisors = kernels.avg_pool_divisors((4, 4), (3, 3), (2, 2), (1, 1), (2, 2), count_include_pad, None)
