@@ -121,11 +121,25 @@ def main() -> None:
     if torch is not None:
         torch.set_num_threads(os.cpu_count() or 1)
     report("Pooling forward+backward, float32 (median of 7 repeats)", engine_cases(), "benchmarks/results/pool.json")
+    if torch is not None:  # our kernels are serial: PyTorch on one thread too, for the per-core cost
+        torch.set_num_threads(1)
+        report(
+            "Pooling forward+backward, float32, PyTorch on 1 thread",
+            engine_cases(),
+            "benchmarks/results/pool_1thread.json",
+            baseline="PyTorch 1 thr",
+        )
+        torch.set_num_threads(os.cpu_count() or 1)
     report(
         "Pooling kernels: Numba (used) vs the NumPy strided-view references",
         kernel_cases(),
         "benchmarks/results/pool_kernels.json",
         baseline="NumPy",
+    )
+    print(
+        "\nscheme, every shape: serial Numba direct loops (max: argmax + scatter-add; avg: window sums and"
+        " their transpose); the NumPy strided-view references above are the alternative measured."
+        " adaptive_avg_pool uses one averaging matrix per dim (BLAS matmul)."
     )
     with tempfile.TemporaryDirectory() as cache_dir:
         cold = first_call_seconds(cache_dir)

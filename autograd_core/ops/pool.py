@@ -165,8 +165,9 @@ class Gather(Function):
         if values is not None:
             return values
         count = int(np.prod(indices.shape[:-spatial]))
-        flat_indices = indices.reshape(count, -1)
-        picked = np.take_along_axis(x.data.reshape(count, -1), np.maximum(flat_indices, 0), axis=1)
+        flat_indices = indices.reshape(count, int(np.prod(indices.shape[-spatial:])))
+        planes = x.data.reshape(count, int(np.prod(x.shape[-spatial:])))
+        picked = np.take_along_axis(planes, np.maximum(flat_indices, 0), axis=1)
         return np.where(flat_indices >= 0, picked, 0).reshape(indices.shape)  # -1: an all-padding window
 
     @staticmethod
@@ -186,8 +187,9 @@ class Scatter(Function):
         ctx.spatial = spatial
         plane_size = int(np.prod(input_shape[-spatial:]))
         count = int(np.prod(input_shape[:-spatial]))
-        flat_values = values.data.reshape(count, -1)
-        out = kernels.scatter_add_planes(flat_values, indices.reshape(count, -1), plane_size)
+        out_plane_size = int(np.prod(values.shape[-spatial:]))
+        flat_values, flat_indices = values.data.reshape(count, out_plane_size), indices.reshape(count, out_plane_size)
+        out = kernels.scatter_add_planes(flat_values, flat_indices, plane_size)
         return out.reshape(input_shape)
 
     @staticmethod

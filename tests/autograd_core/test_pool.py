@@ -196,6 +196,18 @@ def test_max_pool_window_wholly_in_padding_gives_minus_infinity_and_no_gradient(
     assert grad.data.tolist() == [[[0.0, 0.0]]]
 
 
+@requires_torch
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "lp_pool2d", "max_pool1d", "avg_pool1d"])
+def test_an_empty_batch_pools_to_an_empty_batch_like_torch(name):
+    shape = (0, 2, 6) if name.endswith("1d") else (0, 2, 6, 6)
+    x = ag.zeros(*shape, requires_grad=True)
+    args = (2.0, 2) if name == "lp_pool2d" else (2,)
+    out = getattr(pool, name)(x, *args)
+    assert out.shape == tuple(getattr(TF, name)(torch.zeros(*shape), *args).shape)
+    (grad,) = ag.grad(out.sum(), x, create_graph=True)
+    assert grad.shape == shape
+
+
 # -- errors ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "call, error, words",
