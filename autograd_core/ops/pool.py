@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..kernels import pool as kernels
+from .elementwise import where
 from ..tensor import Tensor
 
 IntOrTuple = int | Sequence[int]
@@ -355,10 +356,11 @@ def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, st
         return -_max_pool(op, -x.abs(), spatial, kernel, stride, 0, 1, ceil_mode, False)
     if not norm_type:
         raise ValueError(f"{op}: norm_type must be non-zero (it is the p of (sum x^p)^(1/p)), got {norm_type!r}")
-    window_mean = _avg_pool(op, x**norm_type, spatial, kernel, stride, 0, ceil_mode, True, None)
-    # (sum x^p)^(1/p) = (mean x^p * window size)^(1/p); sign * relu(abs) clamps tiny
-    # negative sums from odd p exactly as PyTorch does
-    return (window_mean.sign() * window_mean.abs().relu() * int(np.prod(kernel))) ** (1.0 / norm_type)
+    # torch's form: (mean of x^p over the window * window size)^(1/p)
+    window_sum = _avg_pool(op, x**norm_type, spatial, kernel, stride, 0, ceil_mode, True, None) * int(np.prod(kernel))
+    # the root has an infinite slope at 0: there the output and its gradient are 0, as in PyTorch
+    nonzero = window_sum.data != 0
+    return where(nonzero, where(nonzero, window_sum, 1.0) ** (1.0 / norm_type), 0.0)
 
 
 def lp_pool1d(
@@ -382,8 +384,8 @@ def lp_pool2d(
     norm, p = inf: max of ``|x|``), computed as PyTorch does from ``avg_pool2d(x^p)``.
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, H_out, W_out)``,
-    ``H_out = floor((H - kernel_size) / stride) + 1``. The gradient is infinite where a
-    window's sum is 0 and p > 1 (as in PyTorch).
+    ``H_out = floor((H - kernel_size) / stride) + 1``. Where a window's sum of ``x^p``
+    is 0 the output and its gradient are 0 (as in PyTorch).
     """
     return _lp_pool("lp_pool2d", input, 2, norm_type, kernel_size, stride, ceil_mode)
 

@@ -117,6 +117,13 @@ def test_lp_pool_with_infinite_norm_is_max_of_abs():
     assert pool.lp_pool2d(x, float("-inf"), 2).item() == 0.5
 
 
+@requires_torch
+def test_lp_pool_gradient_is_zero_where_a_window_sums_to_zero_like_torch():
+    x = np.zeros((1, 1, 2, 4))
+    x[0, 0, :, 2:] = [[1.0, -2.0], [0.5, 3.0]]
+    compare_with_torch(lambda t: pool.lp_pool2d(t, 2.0, 2), lambda t: TF.lp_pool2d(t, 2.0, 2), [x], [True])
+
+
 def test_adaptive_avg_pool_one_is_the_global_mean():
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 7))
     np.testing.assert_allclose(
