@@ -466,3 +466,10 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
 
 from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
 from .normalization import batch_norm, layer_norm  # noqa: E402
+
+
+# pooling (autograd_core.ops.pool) and channel dropout, under PyTorch's F.* names
+from autograd_core.ops.pool import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d,
+)
+from .dropout2d import dropout2d  # noqa: E402

@@ -1,0 +1,123 @@
+"""Pooling layers (``nn/pooling.py``) and ``Dropout2d`` (``nn/dropout2d.py``): reprs,
+outputs and gradients like PyTorch's layers, Dropout2d's channel masks and modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+from tests.helpers import check_op, requires_torch, torch
+
+LAYERS = [
+    ("MaxPool1d", (3,), {}),
+    ("MaxPool1d", (3,), dict(stride=2, padding=1, dilation=2, ceil_mode=True)),
+    ("MaxPool2d", (2,), {}),
+    ("MaxPool2d", ((3, 2),), dict(stride=(2, 1), padding=(1, 0), ceil_mode=True)),
+    ("AvgPool1d", (2,), {}),
+    ("AvgPool1d", (3,), dict(stride=2, padding=1, count_include_pad=False)),
+    ("AvgPool2d", (3,), {}),
+    ("AvgPool2d", (3,), dict(stride=2, padding=1, ceil_mode=True, divisor_override=4)),
+    ("LPPool2d", (2, 3), {}),
+    ("LPPool2d", (1.5, (2, 3)), dict(stride=1)),
+    ("AdaptiveAvgPool1d", (3,), {}),
+    ("AdaptiveAvgPool2d", ((5, None),), {}),
+    ("AdaptiveAvgPool2d", (1,), {}),
+    ("Dropout2d", (), {}),
+    ("Dropout2d", (0.2,), dict(inplace=True)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args, kwargs", LAYERS)
+def test_repr_reads_like_torch(name, args, kwargs):
+    assert repr(getattr(nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args, kwargs", [layer for layer in LAYERS if layer[0] != "Dropout2d"])
+def test_layer_outputs_and_gradients_match_torch(name, args, kwargs):
+    shape = (2, 2, 7) if name.endswith("1d") else (2, 2, 5, 7)
+    x = np.random.default_rng(0).uniform(0.5, 2.0, size=shape)
+    ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    check_op(ours, [x], theirs)
+
+
+def test_max_pool_layer_with_return_indices_returns_both():
+    out, indices = nn.MaxPool2d(2, return_indices=True)(ag.arange(16.0).reshape(1, 1, 4, 4))
+    assert out.data.tolist() == [[[[5.0, 7.0], [13.0, 15.0]]]] and indices.data.tolist() == [[[[5, 7], [13, 15]]]]
+
+
+def test_pooling_layers_have_no_parameters_and_keep_float32():
+    x = ag.randn(2, 3, 8, 8)
+    for layer in (nn.MaxPool2d(2), nn.AvgPool2d(2), nn.LPPool2d(2, 2), nn.AdaptiveAvgPool2d(3)):
+        assert list(layer.parameters()) == [] and layer(x).dtype == np.float32
+
+
+def test_layer_errors_name_the_op():
+    with pytest.raises(ag.ShapeError, match="max_pool2d.*input size \\(3, 3\\).*kernel_size \\(4, 4\\)"):
+        nn.MaxPool2d(4)(ag.zeros(1, 1, 3, 3))
+
+
+# -- Dropout2d ---------------------------------------------------------------------
+def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
+    ag.manual_seed(0)
+    x = ag.ones(8, 16, 3, 3)
+    out = nn.Dropout2d(p=0.25)(x).data
+    per_channel = out.reshape(8, 16, 9)
+    assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))  # each channel all kept or all dropped
+    assert set(np.unique(per_channel).tolist()) <= {0.0, float(np.float32(1 / 0.75))}
+    kept = (per_channel[:, :, 0] > 0).mean()
+    assert 0.6 < kept < 0.9  # 128 draws around 0.75
+    assert out.dtype == np.float32
+
+
+def test_dropout2d_gradient_is_the_same_mask():
+    ag.manual_seed(1)
+    x = ag.randn(4, 6, 2, 2, requires_grad=True)
+    out = F.dropout2d(x, 0.5)
+    out.sum().backward()
+    mask = out.data / np.where(x.data == 0, 1, x.data)
+    np.testing.assert_allclose(x.grad.data, mask, rtol=1e-5)
+
+
+def test_dropout2d_is_seeded_and_the_identity_in_eval_mode():
+    layer = nn.Dropout2d()
+    x = ag.randn(4, 5, 3, 3)
+    ag.manual_seed(7)
+    first = layer(x).data
+    ag.manual_seed(7)
+    np.testing.assert_array_equal(layer(x).data, first)
+    layer.eval()
+    assert layer(x) is x
+    assert F.dropout2d(x, 0.5, training=False) is x
+
+
+def test_dropout2d_p_zero_and_one_and_three_d_input():
+    x = ag.randn(2, 3, 4)  # (N, C, L): one draw per (sample, channel), as PyTorch
+    assert F.dropout2d(x, 0.0) is x
+    np.testing.assert_array_equal(F.dropout2d(x, 1.0).data, np.zeros((2, 3, 4)))
+    out = F.dropout2d(x, 0.5).data
+    assert np.all((out == 0).all(axis=2) | (out != 0).all(axis=2))
+
+
+def test_dropout2d_inplace_overwrites_the_input():
+    ag.manual_seed(3)
+    x = ag.ones(2, 8, 2, 2)
+    out = nn.Dropout2d(0.5, inplace=True)(x)
+    assert out is x and set(np.unique(x.data)) <= {0.0, 2.0}
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, "half"])
+def test_dropout2d_rejects_a_p_outside_zero_one(p):
+    with pytest.raises(ValueError, match="Dropout2d: p is a probability"):
+        nn.Dropout2d(p)
+    with pytest.raises(ValueError, match="dropout2d: p is a probability"):
+        F.dropout2d(ag.ones(1, 1, 2, 2), p)
+
+
+def test_dropout2d_rejects_inputs_without_channels():
+    with pytest.raises(ag.ShapeError, match="dropout2d: expected a 4-d .* got shape \\(3, 4\\); use dropout"):
+        F.dropout2d(ag.ones(3, 4), 0.5)
