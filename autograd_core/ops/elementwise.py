@@ -238,7 +238,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        return grad_output * (ctx.output.data > 0)  # d relu(a)/da = 1 if a > 0 else 0
+        return where(ctx.output.data > 0, grad_output, 0.0)  # d relu(a)/da = 1 if a > 0 else 0 (selected, so inf * 0 never makes NaN)
 
 
 class LeakyRelu(Function):

@@ -304,3 +304,10 @@ def test_broadcast_mismatch_names_the_op_and_both_shapes(name):
     op = {**BINARY, "div": lambda a, b: a / b, "pow": lambda a, b: a**b, "maximum": ag.maximum}[name]
     with pytest.raises(ag.ShapeError, match=rf"{name}: shapes \(2, 3\) and \(4,\) cannot be broadcast together"):
         op(ag.ones(2, 3, requires_grad=True), ag.ones(4))
+
+
+def test_relu_backward_routes_an_infinite_gradient_without_nan():
+    # the gradient is *selected*, not multiplied by a 0/1 mask: inf * 0 would give NaN (PyTorch gives 0)
+    x = ag.tensor([0.0, 1.0, -2.0], requires_grad=True)
+    x.relu().backward(ag.tensor([np.inf, 1.0, np.inf]))
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
