@@ -2,12 +2,12 @@
 
 Imports only ``autograd_core``.
 """
-from . import data, functional, init
+from . import data, functional, init, optim, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .module import Module, Parameter, StateDictError
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
-    "Linear", "Identity", "Flatten", "init", "data", "functional",
+    "Linear", "Identity", "Flatten", "init", "data", "functional", "optim", "utils",
 ]
