@@ -76,7 +76,8 @@ def clip_grad_norm_(
     clip_coef = min(max_norm / (total_norm + dtype.type(1e-6)), 1.0)
     for grad in grads:
         array = _writeable(grad)
-        array *= array.dtype.type(clip_coef)
+        with np.errstate(invalid="ignore"):  # inf * 0 is NaN, silently, as in PyTorch
+            array *= array.dtype.type(clip_coef)
         grad._version.value += 1
     return Tensor(np.asarray(total_norm, dtype=dtype))
 

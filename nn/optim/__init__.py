@@ -1,10 +1,15 @@
 """``nn.optim``: optimisers and learning-rate schedulers with PyTorch's names and update rules.
 
     >>> optimizer = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    >>> loss.backward(); optimizer.step(); optimizer.zero_grad()
+    >>> scheduler = nn.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+    >>> loss.backward(); optimizer.step(); optimizer.zero_grad()   # per batch
+    >>> scheduler.step()                                           # per epoch
 """
+from . import lr_scheduler
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]

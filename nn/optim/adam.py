@@ -77,7 +77,7 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * param
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        scratch = np.subtract(grad, exp_avg)  # the one temporary array of the step
+        scratch = np.subtract(grad, exp_avg, out=np.empty_like(exp_avg))  # the one temporary array of the step
         scratch *= 1 - beta1
         exp_avg += scratch  # m <- m + (1 - beta1) (g - m)
         np.multiply(grad, grad, out=scratch)

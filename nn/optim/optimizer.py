@@ -26,6 +26,7 @@ import autograd_core as ag
 from autograd_core import ShapeError, Tensor
 
 ParamGroup = dict[str, Any]
+SCALAR_STATE = ("step",)  # state entries that are numbers; all others are arrays shaped like the parameter
 Params = Union[Iterable[Tensor], Iterable[ParamGroup]]
 
 
@@ -149,9 +150,12 @@ class Optimizer:
                             f".grad of shape {grad.shape}; gradients must have their parameter's shape."
                         )
                     state = self.state.get(param)
-                    if state is None:
-                        state = self.state[param] = self._init_state(param.data, group)
+                    fresh = state is None
+                    if fresh:
+                        state = self._init_state(param.data, group)
                     self._update(param.data, grad.data, state, group)
+                    if fresh and state:  # plain SGD keeps no state, as in PyTorch
+                        self.state[param] = state
                     param._version.value += 1
         return loss
 
@@ -240,11 +244,12 @@ def _copy(value: Any) -> Any:
 
 
 def _cast_like(optimizer: str, index: Any, key: str, value: Any, param: Tensor) -> Any:
-    """A loaded state entry: arrays copied in the parameter's dtype, checked against its shape."""
+    """A loaded state entry: ``step`` as an int, arrays copied in the parameter's dtype."""
     if isinstance(value, Tensor):
         value = value.data
-    if not isinstance(value, np.ndarray) or value.ndim == 0:
-        return value.item() if isinstance(value, np.ndarray) else value
+    if key in SCALAR_STATE:
+        return int(np.asarray(value).item())
+    value = np.asarray(value)
     if value.shape != param.shape:
         raise ShapeError(
             f"{optimizer}.load_state_dict: state {key!r} of parameter {index} has shape {value.shape} "

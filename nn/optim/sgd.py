@@ -68,7 +68,7 @@ class SGD(Optimizer):
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = grad.copy()
+                buffer = state["momentum_buffer"] = np.array(grad, copy=True)
             else:
                 buffer *= momentum
                 dampening = group["dampening"]

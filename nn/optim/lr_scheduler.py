@@ -1,0 +1,301 @@
+"""Learning-rate schedulers: ``StepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``ReduceLROnPlateau``.
+
+They follow PyTorch: creating a scheduler records each group's ``initial_lr`` and
+counts as epoch 0; call ``scheduler.step()`` once per epoch after the optimiser's
+steps (``ReduceLROnPlateau.step(metric)`` with the monitored value). Each
+scheduler changes ``group["lr"]`` of its optimiser in place from the *current*
+learning rates (PyTorch's recursive form), so schedulers can be chained.
+
+``state_dict()`` holds only numbers, strings and lists of numbers (no optimiser),
+so it can be stored in an ``.npz`` file without pickle.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, SupportsFloat
+
+from .optimizer import Optimizer
+
+
+class LRScheduler:
+    """Base class: subclasses define ``get_lr()``, the next learning rate of each group.
+
+    Args:
+        optimizer: the optimiser whose ``param_groups[i]["lr"]`` are scheduled.
+        last_epoch: index of the last epoch done; -1 (default) starts a schedule, a
+            larger value resumes one (the groups must then hold ``initial_lr``).
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer; pass an "
+                "nn.optim optimiser (e.g. nn.optim.SGD(model.parameters(), lr=0.1))."
+            )
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for index, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(
+                        f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                        f"param_groups[{index}] when resuming scheduler with last_epoch >= 0 "
+                        f"(last_epoch={last_epoch}); load the optimiser's state dict first, or use "
+                        "last_epoch=-1 for a fresh run."
+                    )
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._step_count = 0
+        self._is_initial = True  # the constructor's step keeps the current learning rates
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def get_lr(self) -> list[float]:
+        """The learning rates for ``last_epoch`` (already advanced by ``step``)."""
+        raise TypeError(f"{type(self).__name__} must define get_lr()")
+
+    def _closed_form_lr(self) -> list[float]:
+        """The learning rates at ``last_epoch`` straight from ``base_lrs`` (for ``step(epoch)``)."""
+        return self.get_lr()
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and set each group's ``lr``.
+
+        ``epoch`` (deprecated in PyTorch, kept for compatibility) jumps to that epoch,
+        using the closed-form learning rate.
+        """
+        self._step_count += 1
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            warnings.warn(
+                f"{type(self).__name__}.step(epoch) is deprecated (as in PyTorch); call step() "
+                "once per epoch instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.last_epoch = epoch
+            values = self._closed_form_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates set by the last ``step()``, one per parameter group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute except the optimiser (numbers, strings, lists of numbers)."""
+        return {
+            key: list(value) if isinstance(value, list) else value
+            for key, value in self.__dict__.items()
+            if key != "optimizer" and value is not None
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes saved by ``state_dict()``."""
+        self.__dict__.update(
+            {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in state_dict.items()}
+        )
+
+    def _current_lrs(self) -> list[float]:
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _positive_int(scheduler: str, name: str, value: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{scheduler}: {name} must be a positive integer, got {value!r}.")
+    return value
+
+
+class StepLR(LRScheduler):
+    """Multiply each group's lr by ``gamma`` every ``step_size`` epochs.
+
+    lr at epoch e = initial_lr * gamma ** (e // step_size).
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply each group's lr by ``gamma`` every epoch: lr at epoch e = initial_lr * gamma ** e."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Anneal each group's lr along a cosine from ``initial_lr`` to ``eta_min`` over ``T_max`` epochs.
+
+    lr at epoch e = eta_min + (initial_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2,
+    computed recursively from the current lr (as PyTorch does), so past ``T_max`` the
+    lr rises again along the same cosine.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        epoch, period, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return self._current_lrs()
+        if (epoch - 1 - period) % (2 * period) == 0:
+            # at the bottom of the cosine the ratio below is 0/0: step up from eta_min instead
+            rise = (1 - math.cos(math.pi / period)) / 2
+            return [lr + (base_lr - eta_min) * rise for base_lr, lr in zip(self.base_lrs, self._current_lrs())]
+        ratio = (1 + math.cos(math.pi * epoch / period)) / (1 + math.cos(math.pi * (epoch - 1) / period))
+        return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the lr by ``factor`` when a monitored metric stops improving.
+
+    Call ``step(metric)`` once per epoch. A metric is an improvement when it beats the
+    best so far by the threshold (``mode="min"``: below ``best * (1 - threshold)`` in
+    ``"rel"`` mode or ``best - threshold`` in ``"abs"`` mode; ``"max"`` mirrors this).
+    After more than ``patience`` epochs without improvement each group's lr becomes
+    ``max(lr * factor, min_lr)`` (changes smaller than ``eps`` are skipped), then
+    ``cooldown`` epochs pass before bad epochs are counted again.
+
+    Args:
+        optimizer: the optimiser whose learning rates are reduced.
+        mode: "min" (default) or "max".
+        factor: multiplier of the lr, < 1 (default 0.1).
+        patience: bad epochs tolerated before a reduction (default 10).
+        threshold: margin of a real improvement (default 1e-4).
+        threshold_mode: "rel" (default) or "abs".
+        cooldown: epochs to wait after a reduction (default 0).
+        min_lr: a floor for every group, or a list with one per group (default 0).
+        eps: smallest lr change applied (default 1e-8).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau: Factor should be < 1.0, got factor={factor}.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"ReduceLROnPlateau: {type(optimizer).__name__} is not an Optimizer; pass an nn.optim optimiser."
+            )
+        self.optimizer = optimizer
+        groups = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != groups:
+                raise ValueError(
+                    f"ReduceLROnPlateau: expected {groups} min_lrs (one per parameter group), got {len(min_lr)}."
+                )
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * groups
+        self.factor = factor
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = self._current_lrs()
+        self._set_mode(mode, threshold, threshold_mode)
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    def _set_mode(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown! Use 'min' or 'max'.")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is unknown! Use 'rel' or 'abs'.")
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+
+    def is_better(self, current: float, best: float) -> bool:
+        """Whether ``current`` improves on ``best`` by more than the threshold."""
+        if self.mode == "min":
+            bound = best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold
+            return current < bound
+        bound = best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+        return current > bound
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record one epoch's metric (a number or one-element tensor) and reduce the lr if due."""
+        current = float(metrics)
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs during cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = self._current_lrs()
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the number of param groups in the optimizer ({len(groups)}) "
+                    f"differs from when ReduceLROnPlateau was initialized ({len(self.min_lrs)}), "
+                    "usually because a param group was added; set scheduler.min_lrs to one value per group."
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        self._set_mode(self.mode, self.threshold, self.threshold_mode)
