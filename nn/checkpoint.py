@@ -237,6 +237,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
             np.savez(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(handle.name, _file_mode(path))  # temporary files are private (0600); keep the usual mode
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -247,6 +248,15 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode ``path`` has, or a new file's mode under the current umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
