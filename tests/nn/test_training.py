@@ -43,18 +43,21 @@ def toy_data():
     return (x[:96], y[:96]), (x[96:], y[96:])
 
 
-def run(epochs, checkpoint_path=None, resume=False, init_seed=0, **options):
+def run(epochs, checkpoint_path=None, resume=False, init_seed=0, make_scheduler=None, **options):
+    """(model, history, optimizer) of a seeded fit on the toy data."""
     ag.manual_seed(init_seed)
     model = NoisyMLP()
     optimizer = nn.optim.Adam(model.parameters(), lr=0.02)
+    scheduler = make_scheduler(optimizer) if make_scheduler else None
     train, val = toy_data()
     history = fit(model, F.cross_entropy, optimizer, train, val, epochs=epochs, batch_size=16, seed=3,
-                  metrics=["accuracy", "f1"], checkpoint_path=checkpoint_path, resume=resume, **options)
-    return model, history
+                  metrics=["accuracy", "f1"], checkpoint_path=checkpoint_path, resume=resume, scheduler=scheduler,
+                  **options)
+    return model, history, optimizer
 
 
 def assert_same_run(run_a, run_b):
-    (model_a, history_a), (model_b, history_b) = run_a, run_b
+    (model_a, history_a, _), (model_b, history_b, _) = run_a, run_b
     assert history_a.history == history_b.history
     state_b = model_b.state_dict()
     for name, tensor in model_a.state_dict().items():
@@ -62,7 +65,7 @@ def assert_same_run(run_a, run_b):
 
 
 def test_fit_learns_and_records_history(capsys):
-    model, history = run(epochs=8)
+    model, history, _ = run(epochs=8)
     assert len(history) == 8
     assert set(history.history) == {"loss", "accuracy", "f1", "val_loss", "val_accuracy", "val_f1"}
     assert history["loss"][-1] < 0.6 * history["loss"][0]
@@ -109,15 +112,13 @@ def test_resume_without_a_checkpoint_starts_afresh(tmp_path):
 
 
 def test_early_stopping_restores_the_best_weights():
+    ag.manual_seed(0)
+    model = NoisyMLP()
     weights_after = []
 
     def remember(epoch, logs):
-        weights_after.append({name: tensor.data.copy() for name, tensor in model_holder[0].state_dict().items()})
+        weights_after.append({name: tensor.data.copy() for name, tensor in model.state_dict().items()})
 
-    model_holder = []
-    ag.manual_seed(0)
-    model = NoisyMLP()
-    model_holder.append(model)
     train, val = toy_data()
     # min_delta is so large that no epoch after the first counts as an improvement
     stopper = EarlyStopping(monitor="val_loss", patience=2, min_delta=1e9)
@@ -154,26 +155,29 @@ def test_a_stopped_run_stays_stopped_on_resume(tmp_path):
     assert_same_run(first, again)
 
 
-def test_scheduler_is_stepped_each_epoch():
-    class CountingScheduler:
-        def __init__(self):
-            self.calls = []
+def test_schedulers_step_each_epoch_and_resume(tmp_path):
+    def halving(optimizer):
+        return nn.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
 
-        def step(self, epoch=None):
-            self.calls.append(epoch)
+    _, _, optimizer = run(epochs=3, make_scheduler=halving)
+    assert optimizer.param_groups[0]["lr"] == 0.02 / 8
+    path = tmp_path / "scheduled.npz"
+    run(epochs=2, checkpoint_path=path, make_scheduler=halving)
+    resumed = run(epochs=4, checkpoint_path=path, resume=True, init_seed=9, make_scheduler=halving)
+    assert resumed[2].param_groups[0]["lr"] == 0.02 / 16
+    assert_same_run(run(epochs=4, make_scheduler=halving), resumed)
 
-        def state_dict(self):
-            return {"calls": len(self.calls)}
 
-    class PlateauScheduler(CountingScheduler):
+def test_plateau_scheduler_gets_the_validation_loss():
+    seen = []
+
+    class RecordingPlateau(nn.optim.lr_scheduler.ReduceLROnPlateau):
         def step(self, metrics, epoch=None):
-            self.calls.append(metrics)
+            seen.append(metrics)
+            super().step(metrics, epoch)
 
-    counting, plateau = CountingScheduler(), PlateauScheduler()
-    run(epochs=3, scheduler=counting)
-    _, history = run(epochs=3, scheduler=plateau)
-    assert counting.calls == [None] * 3
-    assert plateau.calls == history["val_loss"]
+    _, history, _ = run(epochs=3, make_scheduler=lambda optimizer: RecordingPlateau(optimizer, patience=0))
+    assert seen == history["val_loss"]
 
 
 def test_progress_bar_on_a_terminal(monkeypatch):
