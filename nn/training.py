@@ -174,6 +174,7 @@ def fit(
             pair of Tensors/arrays; ``fit`` batches them (training batches shuffled each epoch).
         metrics: names among accuracy, precision, recall, f1 (the last three macro-averaged), or
             ``{name: fn(y_true, y_pred)}``; computed over the whole epoch from ``predict(outputs)``.
+            Pass ``metrics=()`` for regression (only the loss is recorded).
         predict: outputs (ndarray) -> predicted labels; default: argmax over the last dim, or
             ``outputs > 0`` for one output per sample (logits of a binary classifier).
         early_stopping: an ``EarlyStopping``; callbacks: ``fn(epoch, logs)`` after each epoch.
