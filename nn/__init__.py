@@ -2,8 +2,9 @@
 
 Imports only ``autograd_core``.
 """
-from . import data, functional, init, optim, regularization, utils
+from . import data, functional, init, metrics, optim, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout, GaussianNoise
 from .linear import Flatten, Identity, Linear
@@ -15,6 +16,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .regularization import l1_penalty, l2_penalty
 from .dropout2d import Dropout2d
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
+from .training import EarlyStopping, History, fit
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
@@ -23,4 +25,5 @@ __all__ = [
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "Dropout", "GaussianNoise", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "regularization", "l1_penalty", "l2_penalty",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Dropout2d",
+    "metrics", "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
 ]
