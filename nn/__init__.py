@@ -3,11 +3,12 @@
 Imports only ``autograd_core``.
 """
 from . import data, functional, init
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .module import Module, Parameter, StateDictError
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
-    "Linear", "Identity", "Flatten", "init", "data", "functional",
+    "Linear", "Identity", "Flatten", "Conv1d", "Conv2d", "ConvTranspose2d", "init", "data", "functional",
 ]
