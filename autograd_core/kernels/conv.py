@@ -85,8 +85,9 @@ def _col2im(cols, out, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil
                         out[n, c, h, ow * stride_w + offset_w] += cols[n, row, base + ow]
 
 
-def _columns(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair) -> np.ndarray:
-    """The (N, C*kh*kw, out_h*out_w) column matrix of ``x``."""
+def columns(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair) -> np.ndarray:
+    """The (N, C*kh*kw, out_h*out_w) column matrix of ``x`` (im2col): column ``oh*out_w + ow``
+    holds the receptive field of output position (oh, ow)."""
     batch, channels = x.shape[:2]
     if scheme(kernel_size, stride, padding) == "pointwise" and x.shape[2:] == out_size:
         return np.ascontiguousarray(x).reshape(batch, channels, -1)
@@ -96,11 +97,14 @@ def _columns(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dila
 
 
 def conv2d_forward(
-    x: np.ndarray, weight: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, out_size: Pair
+    x: np.ndarray, weight: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, out_size: Pair,
+    cols: np.ndarray | None = None,
 ) -> np.ndarray:
-    """x (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw) -> (N, C_out, *out_size)."""
+    """x (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw) -> (N, C_out, *out_size).
+    ``cols``: ``columns(x, ...)`` when the caller already has them."""
     batch, out_channels = x.shape[0], weight.shape[0]
-    cols = _columns(x, weight.shape[2:], stride, padding, dilation, out_size)
+    if cols is None:
+        cols = columns(x, weight.shape[2:], stride, padding, dilation, out_size)
     out = np.empty((batch, out_channels, out_size[0] * out_size[1]), dtype=x.dtype)
     rows, outs = cols.shape[1] // groups, out_channels // groups
     for g in range(groups):
@@ -129,13 +133,15 @@ def conv2d_input_grad(
 
 
 def conv2d_weight_grad(
-    x: np.ndarray, grad_output: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, kernel_size: Pair
+    x: np.ndarray, grad_output: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, kernel_size: Pair,
+    cols: np.ndarray | None = None,
 ) -> np.ndarray:
     """The adjoint of ``conv2d_forward`` in the weight: x (N, C_in, H, W), grad_output
-    (N, C_out, oh, ow) -> (C_out, C_in/groups, kh, kw)."""
+    (N, C_out, oh, ow) -> (C_out, C_in/groups, kh, kw). ``cols``: ``columns(x, ...)`` if known."""
     batch, out_channels, out_h, out_w = grad_output.shape
     in_per_group = x.shape[1] // groups
-    cols = _columns(x, kernel_size, stride, padding, dilation, (out_h, out_w))
+    if cols is None:
+        cols = columns(x, kernel_size, stride, padding, dilation, (out_h, out_w))
     flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, out_h * out_w)
     outs, rows = out_channels // groups, cols.shape[1] // groups
     grad_weight = np.empty((out_channels, rows), dtype=x.dtype)

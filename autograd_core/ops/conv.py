@@ -22,6 +22,9 @@ inputs, and each one's gradients are the other two), so gradients of any order w
     x = ConvTranspose2d(y, w)  dy = Conv2d(dx, w)                dw = Conv2dWeight(dx, y)
     w = Conv2dWeight(x, y)     dx = ConvTranspose2d(y, dw)       dy = Conv2d(x, dw)
 
+``Conv2d`` hands its im2col columns to ``Conv2dWeight`` (up to ``KEEP_COLUMNS_BYTES``), so
+the weight gradient does not redo that pass.
+
 The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS).
 """
 from __future__ import annotations
@@ -49,6 +52,11 @@ class Geometry(NamedTuple):
     groups: int
 
 
+#: The forward's im2col columns are kept for the weight gradient (saving that pass) when
+#: they take at most this many bytes; larger ones are recomputed in backward.
+KEEP_COLUMNS_BYTES = 64 * 2**20
+
+
 class Conv2d(Function):
     """x (N, C_in, H, W) * weight (C_out, C_in/groups, kh, kw) [+ bias (C_out,)]."""
 
@@ -57,7 +65,9 @@ class Conv2d(Function):
         need_x, need_weight = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_weight else None, weight if need_x else None)
         ctx.geometry, ctx.in_size, ctx.kernel_size = geometry, x.shape[2:], weight.shape[2:]
-        out = kernels.conv2d_forward(x.data, weight.data, *geometry, out_size)
+        cols = kernels.columns(x.data, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size)
+        ctx.columns = cols if need_weight and cols.nbytes <= KEEP_COLUMNS_BYTES else None
+        out = kernels.conv2d_forward(x.data, weight.data, *geometry, out_size, cols)
         if bias is not None:
             out += bias.data.reshape(1, -1, 1, 1)
         return out
@@ -68,7 +78,8 @@ class Conv2d(Function):
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
         # d/dx: the transposed convolution of the gradient; d/dw: input correlated with it
         grad_x = ConvTranspose2d.apply(grad_output, weight, None, ctx.geometry, ctx.in_size) if need_x else None
-        grad_weight = Conv2dWeight.apply(x, grad_output, ctx.geometry, ctx.kernel_size) if need_weight else None
+        grad_weight = Conv2dWeight.apply(x, grad_output, ctx.geometry, ctx.kernel_size, ctx.columns) if need_weight else None
+        ctx.columns = None
         grad_bias = grad_output.sum((0, 2, 3)) if need_bias else None
         return grad_x, grad_weight, grad_bias, None, None
 
@@ -92,7 +103,7 @@ class ConvTranspose2d(Function):
         y, weight = ctx.saved_tensors
         need_y, need_weight, need_bias = ctx.needs_input_grad[:3]
         grad_y = Conv2d.apply(grad_output, weight, None, ctx.geometry, ctx.out_size) if need_y else None
-        grad_weight = Conv2dWeight.apply(grad_output, y, ctx.geometry, ctx.kernel_size) if need_weight else None
+        grad_weight = Conv2dWeight.apply(grad_output, y, ctx.geometry, ctx.kernel_size, None) if need_weight else None
         grad_bias = grad_output.sum((0, 2, 3)) if need_bias else None
         return grad_y, grad_weight, grad_bias, None, None
 
@@ -102,11 +113,11 @@ class Conv2dWeight(Function):
     -> (C_out, C_in/groups, *kernel_size)."""
 
     @staticmethod
-    def forward(ctx: Function, x: Tensor, y: Tensor, geometry: Geometry, kernel_size: Pair) -> np.ndarray:
+    def forward(ctx: Function, x: Tensor, y: Tensor, geometry: Geometry, kernel_size: Pair, columns: Any = None) -> np.ndarray:
         need_x, need_y = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
         ctx.geometry, ctx.in_size, ctx.out_size = geometry, x.shape[2:], y.shape[2:]
-        return kernels.conv2d_weight_grad(x.data, y.data, *geometry, kernel_size)
+        return kernels.conv2d_weight_grad(x.data, y.data, *geometry, kernel_size, columns)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -114,7 +125,7 @@ class Conv2dWeight(Function):
         need_x, need_y = ctx.needs_input_grad[:2]
         grad_x = ConvTranspose2d.apply(y, grad_output, None, ctx.geometry, ctx.in_size) if need_x else None
         grad_y = Conv2d.apply(x, grad_output, None, ctx.geometry, ctx.out_size) if need_y else None
-        return grad_x, grad_y, None, None
+        return grad_x, grad_y, None, None, None
 
 
 # -- argument checking ---------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""Convolution speed beside PyTorch CPU in one run, and the kernels' compile cost.
+
+    python benchmarks/bench_conv.py
+
+Targets (issue 5): (a) conv2d forward+backward, batch 32, 3->32 channels, 32x32, 3x3,
+pad 1: at most 1.3x PyTorch; (b) a LeNet-5 training step (1x28x28, batch 64, plain SGD)
+at most 1.5x PyTorch; first call from the on-disk kernel cache under 0.5 s.
+Prints which kernel scheme each shape runs. Writes benchmarks/results/conv.json.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from benchmarks.common import median_time, report  # noqa: E402
+
+import autograd_core as ag  # noqa: E402
+from autograd_core.kernels.conv import scheme  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+# (name, batch, in, out, size, kernel, stride, padding, input requires grad, target)
+SHAPES = [
+    ("(a) 3->32, 32x32, 3x3, pad 1, batch 32", 32, 3, 32, 32, 3, 1, 1, True, 1.3),
+    ("    same, input without grad (first layer)", 32, 3, 32, 32, 3, 1, 1, False, None),
+    ("LeNet conv1 1->6, 28x28, 5x5, pad 2, b 64", 64, 1, 6, 28, 5, 1, 2, False, None),
+    ("LeNet conv2 6->16, 14x14, 5x5, b 64", 64, 6, 16, 14, 5, 1, 0, True, None),
+    ("32->64, 16x16, 3x3, stride 2, pad 1, b 32", 32, 32, 64, 16, 3, 2, 1, True, None),
+    ("64->64, 16x16, 1x1, b 32", 32, 64, 64, 16, 1, 1, 0, True, None),
+]
+
+
+def conv_rows() -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(0)
+    for name, batch, c_in, c_out, size, kernel, stride, padding, input_grad, target in SHAPES:
+        x_np = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+        w_np = rng.standard_normal((c_out, c_in, kernel, kernel)).astype(np.float32) * 0.1
+        b_np = rng.standard_normal(c_out).astype(np.float32)
+        x = ag.tensor(x_np, requires_grad=input_grad)
+        w, b = ag.tensor(w_np, requires_grad=True), ag.tensor(b_np, requires_grad=True)
+
+        def ours() -> None:
+            ag.conv2d(x, w, b, stride=stride, padding=padding).sum().backward()
+
+        used = scheme((kernel, kernel), (stride, stride), (padding, padding))
+        row = {"name": name, "scheme": used, "ours": median_time(ours), "target": target}
+        if torch is not None:
+            tx = torch.tensor(x_np, requires_grad=input_grad)
+            tw, tb = torch.tensor(w_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
+
+            def theirs() -> None:
+                torch.nn.functional.conv2d(tx, tw, tb, stride=stride, padding=padding).sum().backward()
+
+            row["theirs"] = median_time(theirs)
+        rows.append(row)
+    return rows
+
+
+def lenet_row() -> dict | None:
+    """(b) the LeNet-5 training step: forward, cross-entropy, backward, plain SGD update."""
+    try:
+        from nn.models import LeNet5
+    except ImportError:  # pooling layers not merged yet
+        return None
+    import nn
+
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, size=64)
+    model = LeNet5()
+    x, y = ag.tensor(images), ag.tensor(labels)
+
+    def ours() -> None:
+        model.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        with ag.no_grad():
+            for parameter in model.parameters():
+                parameter.data -= 0.01 * parameter.grad.data
+
+    row = {"name": "(b) LeNet-5 training step, batch 64, SGD", "scheme": "per layer above", "ours": median_time(ours), "target": 1.5}
+    if torch is not None:
+        reference = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+            torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+        )
+        optimizer = torch.optim.SGD(reference.parameters(), lr=0.01)
+        tx, ty = torch.tensor(images), torch.tensor(labels)
+
+        def theirs() -> None:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(reference(tx), ty).backward()
+            optimizer.step()
+
+        row["theirs"] = median_time(theirs)
+    return row
+
+
+FIRST_CALL = """
+import time
+start = time.perf_counter()
+import autograd_core as ag
+{setup}
+first = time.perf_counter()
+step()
+first = time.perf_counter() - first
+again = time.perf_counter()
+step()
+print(first - (time.perf_counter() - again))
+"""
+CONV_STEP = """
+x, w = ag.randn(32, 3, 32, 32), ag.randn(32, 3, 3, 3, requires_grad=True)
+def step():
+    ag.conv2d(x, w, padding=1).sum().backward()
+"""
+LENET_STEP = """
+import nn
+from nn.models import LeNet5
+model, x, y = LeNet5(), ag.randn(64, 1, 28, 28), ag.tensor(list(range(10)) * 6 + [0, 1, 2, 3])
+def step():
+    nn.functional.cross_entropy(model(x), y).backward()
+"""
+
+
+def first_call_seconds(setup: str, cache_dir: str) -> float:
+    """Extra time of the first call over the second (Numba import + compile or cache load)
+    in a fresh interpreter using ``cache_dir`` as Numba's cache."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=ROOT)
+    return float(subprocess.check_output([sys.executable, "-c", FIRST_CALL.format(setup=setup)], env=env, text=True, cwd=ROOT))
+
+
+def compile_rows() -> list[dict]:
+    rows = []
+    for name, setup in (("conv2d forward+backward", CONV_STEP), ("LeNet-5 forward+backward", LENET_STEP)):
+        with tempfile.TemporaryDirectory() as cache_dir:
+            try:
+                cold = first_call_seconds(setup, cache_dir)
+            except subprocess.CalledProcessError:  # nn.models not available in this checkout
+                continue
+            cached = first_call_seconds(setup, cache_dir)
+        rows.append({"name": name, "cold": cold, "cached": cached})
+    return rows
+
+
+def main() -> None:
+    rows = conv_rows()
+    lenet = lenet_row()
+    if lenet is not None:
+        rows.append(lenet)
+    report("Convolution: forward + backward, float32 (ours / PyTorch CPU)", rows, os.path.join(ROOT, "benchmarks", "results", "conv.json"))
+    print("\nkernel scheme per shape:")
+    for row in rows:
+        print(f"  {row['name']:48s} {row['scheme']}")
+    if lenet is None:
+        print("\n(b) LeNet-5 step: nn.models.LeNet5 not importable in this checkout (needs pooling), skipped")
+    print("\nfirst call: Numba import + compile (fresh cache) or load (warm cache); target < 0.5 s from cache")
+    for row in compile_rows():
+        print(f"  {row['name']:32s} cold {row['cold']:6.2f} s   from cache {row['cached']:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
