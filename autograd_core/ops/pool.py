@@ -1,0 +1,400 @@
+"""Pooling ops (NCL / NCHW, PyTorch's names and defaults): max, average, L-p norm and
+adaptive average pooling, in 1-d and 2-d.
+
+Output size, per spatial dim (``W`` the input size, ``F`` the kernel, ``P`` the
+padding, ``S`` the stride, ``D`` the dilation)::
+
+    W_out = floor((W + 2P - D(F - 1) - 1) / S) + 1        # i.e. (W - F + 2P) / S + 1 for D = 1
+
+with ``ceil`` instead of ``floor`` under ``ceil_mode``, minus one if that last window
+would start in the right padding. A window that does not fit, padding over half the
+kernel or an empty output raises a ``ShapeError`` naming all of them.
+
+How the gradients flow:
+
+* max pooling picks one input per window, ``out[o] = x[argmax(o)]`` (``Gather``), so its
+  gradient adds each ``grad_out[o]`` at ``argmax(o)`` (``Scatter``). Both are linear in
+  what they move, each the other's transpose, so the double backward is again a
+  gather/scatter with the same saved indices.
+* average pooling is linear too: its backward (``AvgPoolTranspose``) spreads each
+  gradient over its window, and the transpose of that is average pooling again.
+* ``lp_pool2d`` and the adaptive averages are compositions of differentiable ops.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from ..errors import DtypeError, ShapeError
+from ..function import Function
+from ..kernels import pool as kernels
+from ..tensor import Tensor
+
+IntOrTuple = Union[int, Sequence[int]]
+
+
+# -- window geometry and its checks ----------------------------------------------------
+@dataclass(frozen=True)
+class Window:
+    """A pooling window in 2-d terms (1-d pooling is 2-d with a height of 1)."""
+
+    spatial: int  # 1 or 2 trailing dims are pooled
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    in_size: tuple[int, int]
+    out_size: tuple[int, int]
+
+    def planes(self, array: np.ndarray) -> np.ndarray:
+        """``array (*, [H,] W)`` as ``(P, H, W)`` planes."""
+        return array.reshape((-1,) + self.in_size)
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[: -self.spatial]) + self.out_size[2 - self.spatial :]
+
+
+def _ints(op: str, name: str, value: Any, spatial: int) -> tuple[int, ...]:
+    """An int or a tuple of ``spatial`` ints (as PyTorch accepts them) as a tuple."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(values) == 1:
+        values = values * spatial
+    if len(values) != spatial or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {spatial} ints, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _check_input(op: str, x: Any, spatial: int) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
+    names = ("L",) if spatial == 1 else ("H", "W")
+    if x.ndim not in (spatial + 1, spatial + 2):
+        unbatched, batched = ", ".join(("C",) + names), ", ".join(("N", "C") + names)
+        raise ShapeError(
+            f"{op}: expected a {spatial + 1}-d ({unbatched}) or {spatial + 2}-d ({batched}) input, "
+            f"got shape {tuple(x.shape)}. Add or remove dims with unsqueeze/squeeze/reshape."
+        )
+    if x.dtype.kind != "f":
+        raise DtypeError(f"{op}: expected a float32 or float64 input, got {x.dtype}; convert it first (x.float()).")
+
+
+def make_window(
+    op: str,
+    x: Tensor,
+    spatial: int,
+    kernel_size: IntOrTuple,
+    stride: Optional[IntOrTuple],
+    padding: IntOrTuple,
+    dilation: IntOrTuple,
+    ceil_mode: bool,
+) -> Window:
+    """Check a pooling configuration against ``x`` and compute its output size.
+
+    Padding may be at most half the (undilated) kernel: PyTorch's max pooling with
+    indices (the path its training uses) and its average pooling both require that.
+    """
+    _check_input(op, x, spatial)
+    kernel = _ints(op, "kernel_size", kernel_size, spatial)
+    strides = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _ints(op, "stride", stride, spatial)
+    pads = _ints(op, "padding", padding, spatial)
+    dilations = _ints(op, "dilation", dilation, spatial)
+    for name, values, low in (("kernel_size", kernel, 1), ("stride", strides, 1), ("dilation", dilations, 1), ("padding", pads, 0)):
+        if min(values) < low:
+            raise ValueError(f"{op}: {name} must be {'positive' if low else 'non-negative'}, got {values}")
+    spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
+    if any(2 * pad > k for pad, k in zip(pads, kernel)):
+        raise ShapeError(
+            f"{op}: padding {pads} is more than half of kernel_size {kernel}; PyTorch rejects it too. "
+            "Use padding <= kernel_size // 2."
+        )
+    in_size = tuple(int(s) for s in x.shape[-spatial:])
+    out_size = tuple(
+        _pooled_size(size, span, s, p, ceil_mode) for size, span, s, p in zip(in_size, spans, strides, pads)
+    )
+    if min(out_size) < 1:
+        dilation_text = f", dilation {dilations}" if max(dilations) > 1 else ""
+        raise ShapeError(
+            f"{op}: input size {in_size} with kernel_size {kernel}, stride {strides}, padding {pads}"
+            f"{dilation_text} gives output size {out_size}: W_out = floor((W + 2*padding - dilation*(kernel_size-1) - 1)"
+            " / stride) + 1 must be at least 1. Use a smaller kernel, more padding or a larger input."
+        )
+
+    def two(values: tuple, fill: int) -> tuple[int, int]:
+        return (fill,) + values if spatial == 1 else values
+
+    return Window(spatial, two(kernel, 1), two(strides, 1), two(pads, 0), two(dilations, 1), two(in_size, 1), two(out_size, 1))
+
+
+def _pooled_size(size: int, span: int, stride: int, padding: int, ceil_mode: bool) -> int:
+    reach = size + 2 * padding - span
+    if reach < 0:
+        return 0
+    out = (-(-reach // stride) if ceil_mode else reach // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1  # the last window would start in the right padding: drop it, as PyTorch
+    return out
+
+
+# -- max pooling: gather at the argmax, scatter back -----------------------------------
+class Gather(Function):
+    """``out[p, o] = x[p, indices[p, o]]`` per plane (the trailing ``spatial`` dims of ``x``).
+
+    Max pooling passes the values its kernel already picked as ``values`` (they equal the
+    gather) so the forward does no second pass.
+    """
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, indices: np.ndarray, spatial: int, values: Any = None) -> np.ndarray:
+        ctx.save_for_backward(indices)
+        ctx.input_shape, ctx.spatial = x.shape, spatial
+        if values is not None:
+            return values
+        count = int(np.prod(indices.shape[:-spatial]))
+        flat_indices = indices.reshape(count, -1)
+        picked = np.take_along_axis(x.data.reshape(count, -1), np.maximum(flat_indices, 0), axis=1)
+        return np.where(flat_indices >= 0, picked, 0).reshape(indices.shape)  # -1: an all-padding window
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (indices,) = ctx.saved_tensors
+        # d out[o] / d x[i] = 1 where i = indices[o]: the gradient is added back there
+        return Scatter.apply(grad_output, indices, ctx.spatial, ctx.input_shape), None, None, None
+
+
+class Scatter(Function):
+    """``out = zeros(input_shape)``, then ``out[p, indices[p, o]] += values[p, o]``: the
+    transpose of ``Gather`` (max pooling's backward)."""
+
+    @staticmethod
+    def forward(ctx: Function, values: Tensor, indices: np.ndarray, spatial: int, input_shape: tuple) -> np.ndarray:
+        ctx.save_for_backward(indices)
+        ctx.spatial = spatial
+        plane_size = int(np.prod(input_shape[-spatial:]))
+        count = int(np.prod(input_shape[:-spatial]))
+        flat_values = values.data.reshape(count, -1)
+        out = kernels.scatter_add_planes(flat_values, indices.reshape(count, -1), plane_size)
+        return out.reshape(input_shape)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (indices,) = ctx.saved_tensors
+        return Gather.apply(grad_output, indices, ctx.spatial), None, None, None
+
+
+def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    window = make_window(op, x, spatial, kernel_size, stride, padding, dilation, ceil_mode)
+    values, indices = kernels.max_pool(
+        window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
+    )
+    shape = window.output_shape(x.shape)
+    values, indices = values.reshape(shape), indices.reshape(shape)
+    out = Gather.apply(x, indices, spatial, values)
+    return (out, Tensor._make(indices, False, None)) if return_indices else out
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: Optional[IntOrTuple] = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over each window of ``kernel_size`` along the last dim.
+
+    Shape: ``(N, C, L)`` or ``(C, L)`` -> ``(N, C, L_out)`` / ``(C, L_out)`` with
+    ``L_out = floor((L + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``
+    (``ceil`` under ``ceil_mode``). ``stride`` defaults to ``kernel_size``. With
+    ``return_indices`` also returns the int64 position of each maximum in ``L``.
+    The gradient goes to the maximum; ties to the first one, as PyTorch on CPU.
+    """
+    return _max_pool("max_pool1d", input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: Optional[IntOrTuple] = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over each ``kernel_size`` window of the last two dims.
+
+    Shape: ``(N, C, H, W)`` or ``(C, H, W)`` -> ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1`` (and
+    ``W_out`` alike; ``ceil`` under ``ceil_mode``), i.e. ``(W - F + 2P) / S + 1``.
+    ``stride`` defaults to ``kernel_size``; padding (at most half the kernel) never
+    wins. With ``return_indices`` also returns each maximum's flat index ``h * W + w``.
+    The gradient goes to the maximum; ties to the first one in row-major order.
+    """
+    return _max_pool("max_pool2d", input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+# -- average pooling: linear, its backward is its transpose ----------------------------
+class AvgPool(Function):
+    """``out[o] = sum(x over window o) / divisors[o]`` (zeros in the padding)."""
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, window: Window, divisors: np.ndarray) -> np.ndarray:
+        ctx.window, ctx.divisors, ctx.input_shape = window, divisors, x.shape
+        out = kernels.avg_pool(window.planes(x.data), window.kernel, window.stride, window.padding, divisors)
+        return out.reshape(window.output_shape(x.shape))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # d out[o] / d x[i] = 1 / divisors[o] for every i in window o
+        return AvgPoolTranspose.apply(grad_output, ctx.window, ctx.divisors, ctx.input_shape), None, None
+
+
+class AvgPoolTranspose(Function):
+    """Spread each ``grad_output[o] / divisors[o]`` over window ``o``: average pooling's
+    backward, whose own backward is average pooling."""
+
+    @staticmethod
+    def forward(ctx: Function, grad_output: Tensor, window: Window, divisors: np.ndarray, input_shape: tuple) -> np.ndarray:
+        ctx.window, ctx.divisors = window, divisors
+        planes = grad_output.data.reshape((-1,) + window.out_size)
+        grad_input = kernels.avg_pool_backward(planes, window.kernel, window.stride, window.padding, divisors, window.in_size)
+        return grad_input.reshape(input_shape)
+
+    @staticmethod
+    def backward(ctx: Function, grad_grad_input: Tensor) -> tuple:
+        return AvgPool.apply(grad_grad_input, ctx.window, ctx.divisors), None, None, None
+
+
+def _avg_pool(op, x, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    window = make_window(op, x, spatial, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and (isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override must be a non-zero int or None, got {divisor_override!r}")
+    divisors = kernels.avg_pool_divisors(
+        window.in_size, window.kernel, window.stride, window.padding, window.out_size, count_include_pad, divisor_override
+    )
+    return AvgPool.apply(x, window, divisors)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: Optional[IntOrTuple] = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over each window of ``kernel_size`` along the last dim.
+
+    Shape: ``(N, C, L)`` or ``(C, L)`` -> ``(N, C, L_out)``,
+    ``L_out = floor((L + 2*padding - kernel_size) / stride) + 1``. Padding counts as
+    zeros in the mean unless ``count_include_pad`` is False.
+    """
+    return _avg_pool("avg_pool1d", input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: IntOrTuple,
+    stride: Optional[IntOrTuple] = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Optional[int] = None,
+) -> Tensor:
+    """Mean over each ``kernel_size`` window of the last two dims.
+
+    Shape: ``(N, C, H, W)`` or ``(C, H, W)`` -> ``(N, C, H_out, W_out)``,
+    ``H_out = floor((H + 2*padding - kernel_size) / stride) + 1`` (``ceil`` under
+    ``ceil_mode``). The divisor is the window's size clipped to the padded input, the
+    count of real (non-padding) inputs when ``count_include_pad`` is False, or
+    ``divisor_override``.
+    """
+    return _avg_pool("avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+# -- L-p pooling: a composition --------------------------------------------------------
+def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, stride, ceil_mode) -> Tensor:
+    _check_input(op, x, spatial)
+    kernel = _ints(op, "kernel_size", kernel_size, spatial)
+    if norm_type == float("inf"):
+        return _max_pool(op, x.abs(), spatial, kernel, stride, 0, 1, ceil_mode, False)
+    if norm_type == float("-inf"):
+        return -_max_pool(op, -x.abs(), spatial, kernel, stride, 0, 1, ceil_mode, False)
+    if not norm_type:
+        raise ValueError(f"{op}: norm_type must be non-zero (it is the p of (sum x^p)^(1/p)), got {norm_type!r}")
+    window_mean = _avg_pool(op, x**norm_type, spatial, kernel, stride, 0, ceil_mode, True, None)
+    # (sum x^p)^(1/p) = (mean x^p * window size)^(1/p); sign * relu(abs) clamps tiny
+    # negative sums from odd p exactly as PyTorch does
+    return (window_mean.sign() * window_mean.abs().relu() * int(np.prod(kernel))) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Optional[int] = None, ceil_mode: bool = False) -> Tensor:
+    """``(sum over the window of x^p)^(1/p)`` along the last dim; p = inf is max of |x|.
+
+    Shape: ``(N, C, L)`` -> ``(N, C, L_out)``, ``L_out = floor((L - kernel_size) / stride) + 1``.
+    """
+    return _lp_pool("lp_pool1d", input, 1, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: Optional[IntOrTuple] = None, ceil_mode: bool = False) -> Tensor:
+    """The L-p norm of each window: ``(sum x^p)^(1/p)`` (p = 1: sum, p = 2: Euclidean
+    norm, p = inf: max of ``|x|``), computed as PyTorch does from ``avg_pool2d(x^p)``.
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, H_out, W_out)``,
+    ``H_out = floor((H - kernel_size) / stride) + 1``. The gradient is infinite where a
+    window's sum is 0 and p > 1 (as in PyTorch).
+    """
+    return _lp_pool("lp_pool2d", input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
+# -- adaptive average pooling: one averaging matrix per dim ----------------------------
+def adaptive_windows(in_size: int, out_size: int) -> np.ndarray:
+    """``(out_size, in_size)`` matrix averaging ``x[floor(i*L/n) : ceil((i+1)*L/n)]`` into output i."""
+    starts = (np.arange(out_size) * in_size) // out_size
+    ends = -((-np.arange(1, out_size + 1) * in_size) // out_size)
+    columns = np.arange(in_size)
+    inside = (columns >= starts[:, None]) & (columns < ends[:, None])
+    return inside / (ends - starts)[:, None]
+
+
+def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Tensor:
+    _check_input(op, x, spatial)
+    in_size = tuple(x.shape[-spatial:])
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
+    if len(sizes) != spatial or any(s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes):
+        raise TypeError(f"{op}: output_size must be an int or a tuple of {spatial} ints or None, got {output_size!r}")
+    sizes = tuple(size if s is None else int(s) for s, size in zip(sizes, in_size))
+    if min(sizes) < 1 or min(in_size) < 1:
+        raise ShapeError(f"{op}: input size {in_size} and output_size {sizes} must both be at least 1 in every dim.")
+    # out = A_h @ x @ A_w^T: a window mean is separable into one mean per dim
+    averaging = [Tensor(adaptive_windows(n, s), dtype=x.dtype) for n, s in zip(in_size, sizes)]
+    out = x @ averaging[-1].T
+    if spatial == 2:
+        out = averaging[0] @ out
+    return out
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """Mean pooling to a fixed length: output i averages ``x[floor(i*L/n) : ceil((i+1)*L/n)]``.
+
+    Shape: ``(N, C, L)`` or ``(C, L)`` -> ``(N, C, output_size)``.
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool1d", input, 1, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Mean pooling to a fixed ``(H_out, W_out)`` (an int for both; ``None`` keeps that dim).
+
+    Shape: ``(N, C, H, W)`` or ``(C, H, W)`` -> ``(N, C, H_out, W_out)``; output ``(i, j)``
+    averages rows ``floor(i*H/H_out) : ceil((i+1)*H/H_out)`` and the same for columns.
+    ``output_size=1`` is global average pooling.
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool2d", input, 2, output_size)
+
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+]
