@@ -136,7 +136,8 @@ def first_call_seconds(setup: str, cache_dir: str) -> float:
     """Extra time of the first call over the second (Numba import + compile or cache load)
     in a fresh interpreter using ``cache_dir`` as Numba's cache."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=ROOT)
-    return float(subprocess.check_output([sys.executable, "-c", FIRST_CALL.format(setup=setup)], env=env, text=True, cwd=ROOT))
+    command = [sys.executable, "-c", FIRST_CALL.format(setup=setup)]
+    return float(subprocess.check_output(command, env=env, text=True, cwd=ROOT, stderr=subprocess.DEVNULL))
 
 
 def compile_rows() -> list[dict]:
