@@ -101,7 +101,24 @@ class _ConvNd(Module):
         return text
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d and Conv2d: PyTorch's constructor, and forward through ``function``."""
+
+    function: Any
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
+        padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1, bias: bool = True,
+        padding_mode: str = "zeros", dtype: Any = None,
+    ) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        self._check_input(x)
+        return self.function(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L) sequences.
 
     Args:
@@ -120,20 +137,10 @@ class Conv1d(_ConvNd):
     """
 
     dims = 1
-
-    def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-        padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1, bias: bool = True,
-        padding_mode: str = "zeros", dtype: Any = None,
-    ) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype)
-
-    def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
-        return conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+    function = staticmethod(conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) images.
 
     Args:
@@ -153,17 +160,7 @@ class Conv2d(_ConvNd):
     """
 
     dims = 2
-
-    def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-        padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1, bias: bool = True,
-        padding_mode: str = "zeros", dtype: Any = None,
-    ) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype)
-
-    def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+    function = staticmethod(conv2d)
 
 
 class ConvTranspose2d(_ConvNd):
