@@ -7,6 +7,7 @@ pad 1: at most 1.3x PyTorch; (b) a LeNet-5 training step (1x28x28, batch 64, pla
 at most 1.5x PyTorch; first call from the on-disk kernel cache under 0.5 s.
 Prints which kernel scheme each shape runs. Writes benchmarks/results/conv.json.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,14 +21,13 @@ if "--threads" in sys.argv:  # before NumPy loads BLAS
 else:
     THREADS = None
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from benchmarks.common import median_time, report  # noqa: E402
-
-import autograd_core as ag  # noqa: E402
-from autograd_core.kernels.conv import scheme  # noqa: E402
+import autograd_core as ag
+from autograd_core.kernels.conv import scheme
+from benchmarks.common import median_time, report
 
 try:
     import torch
@@ -48,31 +48,40 @@ SHAPES = [
 ]
 
 
-def conv_rows() -> list[dict]:
-    rows = []
+def conv_row(
+    name: str,
+    batch: int,
+    c_in: int,
+    c_out: int,
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    input_grad: bool,
+    target: float | None,
+) -> dict:
+    """One SHAPES entry: conv2d + bias, forward and backward, both engines on the same arrays."""
     rng = np.random.default_rng(0)
-    for name, batch, c_in, c_out, size, kernel, stride, padding, input_grad, target in SHAPES:
-        x_np = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
-        w_np = rng.standard_normal((c_out, c_in, kernel, kernel)).astype(np.float32) * 0.1
-        b_np = rng.standard_normal(c_out).astype(np.float32)
-        x = ag.tensor(x_np, requires_grad=input_grad)
-        w, b = ag.tensor(w_np, requires_grad=True), ag.tensor(b_np, requires_grad=True)
+    x_np = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w_np = rng.standard_normal((c_out, c_in, kernel, kernel)).astype(np.float32) * 0.1
+    b_np = rng.standard_normal(c_out).astype(np.float32)
+    x = ag.tensor(x_np, requires_grad=input_grad)
+    w, b = ag.tensor(w_np, requires_grad=True), ag.tensor(b_np, requires_grad=True)
 
-        def ours() -> None:
-            ag.conv2d(x, w, b, stride=stride, padding=padding).sum().backward()
+    def ours() -> None:
+        ag.conv2d(x, w, b, stride=stride, padding=padding).sum().backward()
 
-        used = scheme((kernel, kernel), (stride, stride), (padding, padding))
-        row = {"name": name, "scheme": used, "ours": median_time(ours), "target": target}
-        if torch is not None:
-            tx = torch.tensor(x_np, requires_grad=input_grad)
-            tw, tb = torch.tensor(w_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
+    used = scheme((kernel, kernel), (stride, stride), (padding, padding))
+    row = {"name": name, "scheme": used, "ours": median_time(ours), "target": target}
+    if torch is not None:
+        tx = torch.tensor(x_np, requires_grad=input_grad)
+        tw, tb = torch.tensor(w_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
 
-            def theirs() -> None:
-                torch.nn.functional.conv2d(tx, tw, tb, stride=stride, padding=padding).sum().backward()
+        def theirs() -> None:
+            torch.nn.functional.conv2d(tx, tw, tb, stride=stride, padding=padding).sum().backward()
 
-            row["theirs"] = median_time(theirs)
-        rows.append(row)
-    return rows
+        row["theirs"] = median_time(theirs)
+    return row
 
 
 def lenet_row() -> dict | None:
@@ -96,12 +105,26 @@ def lenet_row() -> dict | None:
             for parameter in model.parameters():
                 parameter.data -= 0.01 * parameter.grad.data
 
-    row = {"name": "(b) LeNet-5 training step, batch 64, SGD", "scheme": "per layer above", "ours": median_time(ours), "target": 1.5}
+    row = {
+        "name": "(b) LeNet-5 training step, batch 64, SGD",
+        "scheme": "per layer above",
+        "ours": median_time(ours),
+        "target": 1.5,
+    }
     if torch is not None:
         reference = torch.nn.Sequential(
-            torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-            torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-            torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+            torch.nn.Conv2d(1, 6, 5, padding=2),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(6, 16, 5),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(),
+            torch.nn.Linear(400, 120),
+            torch.nn.ReLU(),
+            torch.nn.Linear(120, 84),
+            torch.nn.ReLU(),
+            torch.nn.Linear(84, 10),
         )
         tx, ty = torch.tensor(images), torch.tensor(labels)
 
@@ -164,12 +187,16 @@ def compile_rows() -> list[dict]:
 
 
 def main() -> None:
-    rows = conv_rows()
+    rows = [conv_row(*shape) for shape in SHAPES]
     lenet = lenet_row()
     if lenet is not None:
         rows.append(lenet)
     threads = f", {THREADS} thread(s)" if THREADS else ""
-    report(f"Convolution: forward + backward, float32 (ours / PyTorch CPU{threads})", rows, os.path.join(ROOT, "benchmarks", "results", f"conv{'_' + THREADS + 'thread' if THREADS else ''}.json"))
+    report(
+        f"Convolution: forward + backward, float32 (ours / PyTorch CPU{threads})",
+        rows,
+        os.path.join(ROOT, "benchmarks", "results", f"conv{'_' + THREADS + 'thread' if THREADS else ''}.json"),
+    )
     print("\nkernel scheme per shape:")
     for row in rows:
         print(f"  {row['name']:48s} {row['scheme']}")

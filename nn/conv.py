@@ -1,9 +1,11 @@
 """Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d`` (PyTorch's arguments,
 parameter names and shapes, so PyTorch state dicts load, and its default init)."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
@@ -19,7 +21,11 @@ IntOrTuple = int | Sequence[int]
 def _tuple(layer: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * dims
-    if isinstance(value, (tuple, list)) and len(value) == dims and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == dims
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
         return tuple(value)
     raise ValueError(f"{layer}: {name} must be an int or a tuple of {dims} ints, got {value!r}")
 
@@ -31,8 +37,18 @@ class _ConvNd(Module):
     transposed: bool = False
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple, padding: Any,
-        dilation: IntOrTuple, groups: int, bias: bool, padding_mode: str, dtype: Any, output_padding: IntOrTuple = 0,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple,
+        padding: Any,
+        dilation: IntOrTuple,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        dtype: Any,
+        output_padding: IntOrTuple = 0,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -46,7 +62,12 @@ class _ConvNd(Module):
                 f"{name}: padding_mode={padding_mode!r} is not supported; only 'zeros' is. Pad the input "
                 "yourself (e.g. autograd_core.pad) and use padding=0 for other modes."
             )
-        self.in_channels, self.out_channels, self.groups, self.padding_mode = in_channels, out_channels, groups, padding_mode
+        self.in_channels, self.out_channels, self.groups, self.padding_mode = (
+            in_channels,
+            out_channels,
+            groups,
+            padding_mode,
+        )
         self.kernel_size = _tuple(name, "kernel_size", kernel_size, self.dims)
         self.stride = _tuple(name, "stride", stride, self.dims)
         self.dilation = _tuple(name, "dilation", dilation, self.dims)
@@ -78,7 +99,11 @@ class _ConvNd(Module):
 
     def _check_input(self, x: Any) -> None:
         spatial = "L" if self.dims == 1 else "H, W"
-        if not isinstance(x, Tensor) or x.ndim not in (self.dims + 1, self.dims + 2) or x.shape[-self.dims - 1] != self.in_channels:
+        if (
+            not isinstance(x, Tensor)
+            or x.ndim not in (self.dims + 1, self.dims + 2)
+            or x.shape[-self.dims - 1] != self.in_channels
+        ):
             got = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
             raise ShapeError(
                 f"{type(self).__name__}({self.extra_repr()}): expected input of shape (N, {self.in_channels}, "
@@ -107,11 +132,21 @@ class _Conv(_ConvNd):
     function: Any
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-        padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1, bias: bool = True,
-        padding_mode: str = "zeros", dtype: Any = None,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple = 1,
+        padding: IntOrTuple | str = 0,
+        dilation: IntOrTuple = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype)
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
@@ -185,16 +220,39 @@ class ConvTranspose2d(_ConvNd):
     transposed = True
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-        padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1, bias: bool = True,
-        dilation: IntOrTuple = 1, padding_mode: str = "zeros", dtype: Any = None,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple = 1,
+        padding: IntOrTuple = 0,
+        output_padding: IntOrTuple = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: IntOrTuple = 1,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype, output_padding)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            output_padding,
+        )
 
     def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         self._check_input(x)
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
-        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation)
+        return conv_transpose2d(
+            x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+        )
 
     def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding that makes the output ``output_size`` (its last two entries)."""

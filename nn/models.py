@@ -1,7 +1,9 @@
 """Model zoo: LeNet-5 and a small VGG-style network (convolutions, ReLU, max pooling)."""
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
@@ -38,7 +40,9 @@ class LeNet5(Module):
         """(N, 1, 28, 28) -> (N, 16, 5, 5): the convolutional part."""
         if not isinstance(x, Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
             got = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
-            raise ShapeError(f"LeNet5: expected input of shape (N, 1, 28, 28), got {got}; reshape MNIST images with x.reshape(-1, 1, 28, 28)")
+            raise ShapeError(
+                f"LeNet5: expected input of shape (N, 1, 28, 28), got {got}; reshape MNIST images with x.reshape(-1, 1, 28, 28)"
+            )
         x = self.pool(ag.relu(self.conv1(x)))
         return self.pool(ag.relu(self.conv2(x)))
 
@@ -65,17 +69,31 @@ class SmallVGG(Module):
     """
 
     def __init__(
-        self, in_channels: int = 1, num_classes: int = 10, image_size: int = 28,
-        channels: Sequence[int] = (16, 32), hidden: int = 128, dtype: Any = None,
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        image_size: int = 28,
+        channels: Sequence[int] = (16, 32),
+        hidden: int = 128,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         if image_size % 2 ** len(channels):
-            raise ValueError(f"SmallVGG: image_size {image_size} must be divisible by 2**{len(channels)} (one halving per stage)")
+            raise ValueError(
+                f"SmallVGG: image_size {image_size} must be divisible by 2**{len(channels)} (one halving per stage)"
+            )
         self.in_channels, self.image_size = in_channels, image_size
         self.stages = ModuleList()
         previous = in_channels
         for width in channels:
-            self.stages.append(ModuleList([Conv2d(previous, width, 3, padding=1, dtype=dtype), Conv2d(width, width, 3, padding=1, dtype=dtype)]))
+            self.stages.append(
+                ModuleList(
+                    [
+                        Conv2d(previous, width, 3, padding=1, dtype=dtype),
+                        Conv2d(width, width, 3, padding=1, dtype=dtype),
+                    ]
+                )
+            )
             previous = width
         self.pool = MaxPool2d(2)
         side = image_size // 2 ** len(channels)

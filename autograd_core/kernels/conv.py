@@ -23,6 +23,7 @@ side is implied by the output size), ``dilation`` and ``groups``.
 
 Every kernel has a plain NumPy reference below (``*_reference``): the tests' oracle.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -89,7 +90,9 @@ def _col2im(cols, out, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil
                         out[n, c, h, ow * stride_w + offset_w] += cols[n, row, base + ow]
 
 
-def columns(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair) -> np.ndarray:
+def columns(
+    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair
+) -> np.ndarray:
     """The (N, C*kh*kw, out_h*out_w) column matrix of ``x`` (im2col): column ``oh*out_w + ow``
     holds the receptive field of output position (oh, ow)."""
     batch, channels = x.shape[:2]
@@ -101,7 +104,13 @@ def columns(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilat
 
 
 def conv2d_forward(
-    x: np.ndarray, weight: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, out_size: Pair,
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    out_size: Pair,
     cols: np.ndarray | None = None,
 ) -> np.ndarray:
     """x (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw) -> (N, C_out, *out_size).
@@ -112,7 +121,11 @@ def conv2d_forward(
     out = np.empty((batch, out_channels, out_size[0] * out_size[1]), dtype=x.dtype)
     rows, outs = cols.shape[1] // groups, out_channels // groups
     for g in range(groups):
-        np.matmul(weight[g * outs:(g + 1) * outs].reshape(outs, rows), cols[:, g * rows:(g + 1) * rows], out=out[:, g * outs:(g + 1) * outs])
+        np.matmul(
+            weight[g * outs : (g + 1) * outs].reshape(outs, rows),
+            cols[:, g * rows : (g + 1) * rows],
+            out=out[:, g * outs : (g + 1) * outs],
+        )
     return out.reshape(batch, out_channels, *out_size)
 
 
@@ -127,8 +140,8 @@ def conv2d_input_grad(
     flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, out_h * out_w)
     cols = np.empty((batch, rows * groups, out_h * out_w), dtype=grad_output.dtype)
     for g in range(groups):
-        weight_t = weight[g * outs:(g + 1) * outs].reshape(outs, rows).T
-        np.matmul(weight_t, flat_grad[:, g * outs:(g + 1) * outs], out=cols[:, g * rows:(g + 1) * rows])
+        weight_t = weight[g * outs : (g + 1) * outs].reshape(outs, rows).T
+        np.matmul(weight_t, flat_grad[:, g * outs : (g + 1) * outs], out=cols[:, g * rows : (g + 1) * rows])
     if scheme((kernel_h, kernel_w), stride, padding) == "pointwise" and in_size == (out_h, out_w):
         return cols.reshape(batch, -1, *in_size)
     grad_input = np.empty((batch, in_per_group * groups, *in_size), dtype=grad_output.dtype)
@@ -137,7 +150,13 @@ def conv2d_input_grad(
 
 
 def conv2d_weight_grad(
-    x: np.ndarray, grad_output: np.ndarray, stride: Pair, padding: Pair, dilation: Pair, groups: int, kernel_size: Pair,
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    kernel_size: Pair,
     cols: np.ndarray | None = None,
 ) -> np.ndarray:
     """The adjoint of ``conv2d_forward`` in the weight: x (N, C_in, H, W), grad_output
@@ -151,7 +170,11 @@ def conv2d_weight_grad(
     grad_weight = np.empty((out_channels, rows), dtype=x.dtype)
     for g in range(groups):
         # sum over images of G_n (outs, L) @ cols_n^T (L, rows)
-        np.sum(np.matmul(flat_grad[:, g * outs:(g + 1) * outs], cols[:, g * rows:(g + 1) * rows].transpose(0, 2, 1)), axis=0, out=grad_weight[g * outs:(g + 1) * outs])
+        np.sum(
+            np.matmul(flat_grad[:, g * outs : (g + 1) * outs], cols[:, g * rows : (g + 1) * rows].transpose(0, 2, 1)),
+            axis=0,
+            out=grad_weight[g * outs : (g + 1) * outs],
+        )
     return grad_weight.reshape(out_channels, in_per_group, *kernel_size)
 
 
@@ -176,8 +199,15 @@ def conv2d_reference(x, weight, stride, padding, dilation, groups, out_size):
     for g in range(groups):
         for i in range(kernel_h):
             for j in range(kernel_w):
-                patch = padded[:, g * ins:(g + 1) * ins, _window(i, dilation[0], stride[0], out_h), _window(j, dilation[1], stride[1], out_w)]
-                out[:, g * outs:(g + 1) * outs] += np.einsum("nchw,oc->nohw", patch, weight[g * outs:(g + 1) * outs, :, i, j])
+                patch = padded[
+                    :,
+                    g * ins : (g + 1) * ins,
+                    _window(i, dilation[0], stride[0], out_h),
+                    _window(j, dilation[1], stride[1], out_w),
+                ]
+                out[:, g * outs : (g + 1) * outs] += np.einsum(
+                    "nchw,oc->nohw", patch, weight[g * outs : (g + 1) * outs, :, i, j]
+                )
     return out
 
 
@@ -187,13 +217,20 @@ def conv2d_input_grad_reference(grad_output, weight, stride, padding, dilation, 
     after_h = _padded_windows(in_size[0], padding[0], out_h, kernel_h, stride[0], dilation[0])
     after_w = _padded_windows(in_size[1], padding[1], out_w, kernel_w, stride[1], dilation[1])
     ins, outs = weight.shape[1], weight.shape[0] // groups
-    padded = np.zeros((grad_output.shape[0], ins * groups, in_size[0] + padding[0] + after_h, in_size[1] + padding[1] + after_w), dtype=grad_output.dtype)
+    padded = np.zeros(
+        (grad_output.shape[0], ins * groups, in_size[0] + padding[0] + after_h, in_size[1] + padding[1] + after_w),
+        dtype=grad_output.dtype,
+    )
     for g in range(groups):
         for i in range(kernel_h):
             for j in range(kernel_w):
                 rows, cols = _window(i, dilation[0], stride[0], out_h), _window(j, dilation[1], stride[1], out_w)
-                padded[:, g * ins:(g + 1) * ins, rows, cols] += np.einsum("nohw,oc->nchw", grad_output[:, g * outs:(g + 1) * outs], weight[g * outs:(g + 1) * outs, :, i, j])
-    return padded[:, :, padding[0]:padding[0] + in_size[0], padding[1]:padding[1] + in_size[1]]
+                padded[:, g * ins : (g + 1) * ins, rows, cols] += np.einsum(
+                    "nohw,oc->nchw",
+                    grad_output[:, g * outs : (g + 1) * outs],
+                    weight[g * outs : (g + 1) * outs, :, i, j],
+                )
+    return padded[:, :, padding[0] : padding[0] + in_size[0], padding[1] : padding[1] + in_size[1]]
 
 
 def conv2d_weight_grad_reference(x, grad_output, stride, padding, dilation, groups, kernel_size):
@@ -207,6 +244,13 @@ def conv2d_weight_grad_reference(x, grad_output, stride, padding, dilation, grou
     for g in range(groups):
         for i in range(kernel_h):
             for j in range(kernel_w):
-                patch = padded[:, g * ins:(g + 1) * ins, _window(i, dilation[0], stride[0], out_h), _window(j, dilation[1], stride[1], out_w)]
-                grad_weight[g * outs:(g + 1) * outs, :, i, j] = np.einsum("nohw,nchw->oc", grad_output[:, g * outs:(g + 1) * outs], patch)
+                patch = padded[
+                    :,
+                    g * ins : (g + 1) * ins,
+                    _window(i, dilation[0], stride[0], out_h),
+                    _window(j, dilation[1], stride[1], out_w),
+                ]
+                grad_weight[g * outs : (g + 1) * outs, :, i, j] = np.einsum(
+                    "nohw,nchw->oc", grad_output[:, g * outs : (g + 1) * outs], patch
+                )
     return grad_weight

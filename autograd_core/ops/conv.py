@@ -27,9 +27,11 @@ the weight gradient does not redo that pass.
 
 The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS).
 """
+
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -78,7 +80,9 @@ class Conv2d(Function):
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
         # d/dx: the transposed convolution of the gradient; d/dw: input correlated with it
         grad_x = ConvTranspose2d.apply(grad_output, weight, None, ctx.geometry, ctx.in_size) if need_x else None
-        grad_weight = Conv2dWeight.apply(x, grad_output, ctx.geometry, ctx.kernel_size, ctx.columns) if need_weight else None
+        grad_weight = (
+            Conv2dWeight.apply(x, grad_output, ctx.geometry, ctx.kernel_size, ctx.columns) if need_weight else None
+        )
         ctx.columns = None
         grad_bias = grad_output.sum((0, 2, 3)) if need_bias else None
         return grad_x, grad_weight, grad_bias, None, None
@@ -113,7 +117,9 @@ class Conv2dWeight(Function):
     -> (C_out, C_in/groups, *kernel_size)."""
 
     @staticmethod
-    def forward(ctx: Function, x: Tensor, y: Tensor, geometry: Geometry, kernel_size: Pair, columns: Any = None) -> np.ndarray:
+    def forward(
+        ctx: Function, x: Tensor, y: Tensor, geometry: Geometry, kernel_size: Pair, columns: Any = None
+    ) -> np.ndarray:
         need_x, need_y = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
         ctx.geometry, ctx.in_size, ctx.out_size = geometry, x.shape[2:], y.shape[2:]
@@ -167,7 +173,9 @@ def _check_groups(op: str, groups: Any, **channels: int) -> int:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     for name, count in channels.items():
         if count % groups:
-            raise ShapeError(f"{op}: groups={groups} must divide the {name.replace('_', ' ')} ({count}); choose a divisor of the channel counts")
+            raise ShapeError(
+                f"{op}: groups={groups} must divide the {name.replace('_', ' ')} ({count}); choose a divisor of the channel counts"
+            )
     return int(groups)
 
 
@@ -179,7 +187,9 @@ def _padding(op: str, padding: Any, kernel: tuple, stride: tuple, dilation: tupl
             return (0,) * len(kernel), (0,) * len(kernel)
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' needs stride 1 (got stride {stride}), as in PyTorch; give the padding as numbers")
+                raise ValueError(
+                    f"{op}: padding='same' needs stride 1 (got stride {stride}), as in PyTorch; give the padding as numbers"
+                )
             return tuple(s // 2 for s in spans), tuple(s - s // 2 for s in spans)
         if padding == "full":
             return tuple(spans), tuple(spans)
@@ -188,10 +198,15 @@ def _padding(op: str, padding: Any, kernel: tuple, stride: tuple, dilation: tupl
     return before, before
 
 
-def _output_size(op: str, size: tuple, kernel: tuple, stride: tuple, padding: tuple[tuple, tuple], dilation: tuple) -> tuple:
+def _output_size(
+    op: str, size: tuple, kernel: tuple, stride: tuple, padding: tuple[tuple, tuple], dilation: tuple
+) -> tuple:
     """floor((W + P_before + P_after - D*(F-1) - 1) / S) + 1 per dim; ShapeError when empty."""
     before, after = padding
-    out = tuple((w + b + a - d * (k - 1) - 1) // s + 1 for w, k, s, b, a, d in zip(size, kernel, stride, before, after, dilation))
+    out = tuple(
+        (w + b + a - d * (k - 1) - 1) // s + 1
+        for w, k, s, b, a, d in zip(size, kernel, stride, before, after, dilation)
+    )
     if any(o < 1 for o in out):
         shown = "x".join(map(str, size))
         raise ShapeError(
@@ -208,7 +223,9 @@ def _lift(values: tuple, fill: int) -> Pair:
     return (fill, values[0]) if len(values) == 1 else values  # type: ignore[return-value]
 
 
-def _convolution(op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: Any, dims: int) -> Tensor:
+def _convolution(
+    op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: Any, dims: int
+) -> Tensor:
     _check_tensors(op, input, weight, bias, dims)
     unbatched = input.ndim == dims + 1
     x = input.unsqueeze(0) if unbatched else input
@@ -221,7 +238,9 @@ def _convolution(op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any,
             "check in_channels against the previous layer's out_channels"
         )
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ShapeError(f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}")
+        raise ShapeError(
+            f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}"
+        )
     stride = _tuple(op, "stride", stride, dims, 1)
     dilation = _tuple(op, "dilation", dilation, dims, 1)
     pads = _padding(op, padding, kernel, stride, dilation)
@@ -235,8 +254,13 @@ def _convolution(op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any,
 
 
 def conv2d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
-    padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple | str = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
 ) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
@@ -249,8 +273,13 @@ def conv2d(
 
 
 def conv1d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
-    padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple | str = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
 ) -> Tensor:
     """1-D cross-correlation, as ``torch.nn.functional.conv1d``.
 
@@ -262,8 +291,14 @@ def conv1d(
 
 
 def conv_transpose2d(
-    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1, padding: IntOrTuple = 0,
-    output_padding: IntOrTuple = 0, groups: int = 1, dilation: IntOrTuple = 1,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
 ) -> Tensor:
     """Transposed 2-D convolution (the gradient of ``conv2d`` w.r.t. its input), as
     ``torch.nn.functional.conv_transpose2d``.
@@ -286,7 +321,9 @@ def conv_transpose2d(
         )
     out_channels = weight.shape[1] * groups
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ShapeError(f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}")
+        raise ShapeError(
+            f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}"
+        )
     stride = _tuple(op, "stride", stride, 2, 1)
     dilation = _tuple(op, "dilation", dilation, 2, 1)
     padding = _tuple(op, "padding", padding, 2, 0)

@@ -1,5 +1,6 @@
 """``conv1d`` / ``conv2d`` / ``conv_transpose2d`` (``ops/conv.py``): values, gradients of
 first and second order, PyTorch parity, padding modes and every error."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,7 +23,11 @@ def conv2d_cases(draw: Any, max_side: int = 5) -> tuple:
     kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = draw(st.one_of(st.integers(0, 1), st.tuples(st.integers(0, 2), st.integers(0, 1)), st.sampled_from(["valid", "full"])))
+    padding = draw(
+        st.one_of(
+            st.integers(0, 1), st.tuples(st.integers(0, 2), st.integers(0, 1)), st.sampled_from(["valid", "full"])
+        )
+    )
     if draw(st.booleans()):
         padding, stride = "same", 1
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
@@ -68,7 +73,7 @@ def test_conv2d_gradients_and_torch_parity(case):
 @settings(max_examples=12)
 @given(case=conv2d_cases(max_side=6))
 def test_conv2d_matches_the_numpy_reference(case):
-    x, weight, bias, options = case
+    x, weight, _, options = case
     if not fits(x, weight, options):
         return
     out = ag.conv2d(ag.from_numpy(x), ag.from_numpy(weight), None, **options)
@@ -90,10 +95,30 @@ def conv_transpose2d_cases(draw: Any) -> tuple:
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
     output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
-    x = draw(float_arrays((draw(st.integers(1, 2)), groups * draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3)))))
+    x = draw(
+        float_arrays(
+            (
+                draw(st.integers(1, 2)),
+                groups * draw(st.integers(1, 2)),
+                draw(st.integers(1, 3)),
+                draw(st.integers(1, 3)),
+            )
+        )
+    )
     weight = draw(float_arrays((x.shape[1], draw(st.integers(1, 2)), *kernel)))
     bias = draw(st.one_of(st.none(), float_arrays((weight.shape[1] * groups,))))
-    return x, weight, bias, {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups, "dilation": dilation}
+    return (
+        x,
+        weight,
+        bias,
+        {
+            "stride": stride,
+            "padding": padding,
+            "output_padding": output_padding,
+            "groups": groups,
+            "dilation": dilation,
+        },
+    )
 
 
 @settings(max_examples=12)
@@ -127,7 +152,8 @@ def test_conv1d_gradients_and_torch_parity(data):
     options = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
     torch_options = dict(options, padding=dilation * (kernel - 1) if padding == "full" else padding)
     check_op(
-        lambda *tensors: ag.conv1d(*tensors, **options), [x, weight, bias],
+        lambda *tensors: ag.conv1d(*tensors, **options),
+        [x, weight, bias],
         lambda *tensors: torch.nn.functional.conv1d(*tensors, **torch_options),
     )
 
@@ -145,7 +171,10 @@ def test_unbatched_inputs_match_a_batch_of_one():
 
 @pytest.mark.parametrize("padding, side", [("valid", 3), ("same", 5), ("full", 7), (0, 3), (1, 5), (2, 7)])
 def test_padding_modes_on_the_5x5_magic_square(padding, side):
-    magic = np.array([[17, 24, 1, 8, 15], [23, 5, 7, 14, 16], [4, 6, 13, 20, 22], [10, 12, 19, 21, 3], [11, 18, 25, 2, 9]], dtype=np.float64)
+    magic = np.array(
+        [[17, 24, 1, 8, 15], [23, 5, 7, 14, 16], [4, 6, 13, 20, 22], [10, 12, 19, 21, 3], [11, 18, 25, 2, 9]],
+        dtype=np.float64,
+    )
     out = ag.conv2d(ag.from_numpy(magic[None, None]), ag.ones(1, 1, 3, 3, dtype=ag.float64), padding=padding)
     assert out.shape == (1, 1, side, side)
     assert out.data[0, 0, side // 2, side // 2] == 13 * 9  # 3x3 around the centre of a magic square
@@ -159,8 +188,12 @@ def test_same_padding_keeps_the_size_for_even_kernels_too(kernel, dilation, size
     weight = ag.randn(2, 1, kernel, kernel, dtype=ag.float64)
     assert ag.conv2d(x, weight, padding="same", dilation=dilation).shape == (1, 2, size, size)
     if torch is not None:
-        expected = torch.nn.functional.conv2d(torch.tensor(x.data), torch.tensor(weight.data), padding="same", dilation=dilation)
-        np.testing.assert_allclose(ag.conv2d(x, weight, padding="same", dilation=dilation).data, expected.numpy(), rtol=1e-12)
+        expected = torch.nn.functional.conv2d(
+            torch.tensor(x.data), torch.tensor(weight.data), padding="same", dilation=dilation
+        )
+        np.testing.assert_allclose(
+            ag.conv2d(x, weight, padding="same", dilation=dilation).data, expected.numpy(), rtol=1e-12
+        )
 
 
 def test_a_stride_that_does_not_divide_floors_like_pytorch():
@@ -173,13 +206,19 @@ def test_a_stride_that_does_not_divide_floors_like_pytorch():
 @pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d", "conv1d"])
 def test_float32_parity_with_torch(op):
     rng = np.random.default_rng(3)
-    shapes = {"conv2d": ((4, 6, 9, 8), (8, 3, 3, 3)), "conv_transpose2d": ((4, 6, 5, 4), (6, 4, 3, 3)), "conv1d": ((4, 6, 11), (8, 3, 3))}
+    shapes = {
+        "conv2d": ((4, 6, 9, 8), (8, 3, 3, 3)),
+        "conv_transpose2d": ((4, 6, 5, 4), (6, 4, 3, 3)),
+        "conv1d": ((4, 6, 11), (8, 3, 3)),
+    }
     x, weight = (rng.standard_normal(shape).astype(np.float32) for shape in shapes[op])
     bias = rng.standard_normal(8).astype(np.float32)
     options = {"stride": 2, "padding": 1, "groups": 2}
-    ours = lambda *t: getattr(ag, op)(*t, **options)  # noqa: E731
-    theirs = lambda *t: getattr(torch.nn.functional, op)(*t, **options)  # noqa: E731
-    compare_with_torch(ours, theirs, [x, weight, bias], [True] * 3, value_rtol=1e-5, value_atol=1e-5, grad_rtol=1e-4, grad_atol=1e-4)
+    ours = lambda *t: getattr(ag, op)(*t, **options)
+    theirs = lambda *t: getattr(torch.nn.functional, op)(*t, **options)
+    compare_with_torch(
+        ours, theirs, [x, weight, bias], [True] * 3, value_rtol=1e-5, value_atol=1e-5, grad_rtol=1e-4, grad_atol=1e-4
+    )
     out = ours(*(ag.from_numpy(a) for a in (x, weight, bias)))
     assert out.dtype == np.float32
 
@@ -212,40 +251,122 @@ def test_error_kernel_does_not_fit_names_input_kernel_stride_padding():
 
 def test_error_wrong_channel_count():
     expect(ShapeError, r"input has 4 channels .* expects 3", ag.conv2d, ag.randn(1, 4, 5, 5), ag.randn(2, 3, 3, 3))
-    expect(ShapeError, r"input has 4 channels .* expects 3", ag.conv_transpose2d, ag.randn(1, 4, 5, 5), ag.randn(3, 2, 3, 3))
+    expect(
+        ShapeError,
+        r"input has 4 channels .* expects 3",
+        ag.conv_transpose2d,
+        ag.randn(1, 4, 5, 5),
+        ag.randn(3, 2, 3, 3),
+    )
 
 
 def test_error_groups_must_divide_channels():
-    expect(ShapeError, r"groups=2 must divide the input channels \(3\)", ag.conv2d, ag.randn(1, 3, 5, 5), ag.randn(2, 1, 3, 3), groups=2)
-    expect(ShapeError, r"groups=2 must divide the output channels \(3\)", ag.conv2d, ag.randn(1, 4, 5, 5), ag.randn(3, 2, 3, 3), groups=2)
-    expect(ShapeError, r"groups=2 must divide the input channels \(3\)", ag.conv_transpose2d, ag.randn(1, 3, 5, 5), ag.randn(3, 1, 3, 3), groups=2)
+    expect(
+        ShapeError,
+        r"groups=2 must divide the input channels \(3\)",
+        ag.conv2d,
+        ag.randn(1, 3, 5, 5),
+        ag.randn(2, 1, 3, 3),
+        groups=2,
+    )
+    expect(
+        ShapeError,
+        r"groups=2 must divide the output channels \(3\)",
+        ag.conv2d,
+        ag.randn(1, 4, 5, 5),
+        ag.randn(3, 2, 3, 3),
+        groups=2,
+    )
+    expect(
+        ShapeError,
+        r"groups=2 must divide the input channels \(3\)",
+        ag.conv_transpose2d,
+        ag.randn(1, 3, 5, 5),
+        ag.randn(3, 1, 3, 3),
+        groups=2,
+    )
     expect(ValueError, "groups must be a positive int", ag.conv2d, ag.randn(1, 4, 5, 5), ag.randn(2, 4, 3, 3), groups=0)
 
 
 def test_error_input_and_weight_dims():
-    expect(ShapeError, r"expected input of shape \(N, C, H, W\) or \(C, H, W\), got \(5, 5\)", ag.conv2d, ag.randn(5, 5), ag.randn(1, 1, 3, 3))
-    expect(ShapeError, r"expected input of shape \(N, C, L\) or \(C, L\), got \(1, 1, 5, 5\)", ag.conv1d, ag.randn(1, 1, 5, 5), ag.randn(1, 1, 3))
+    expect(
+        ShapeError,
+        r"expected input of shape \(N, C, H, W\) or \(C, H, W\), got \(5, 5\)",
+        ag.conv2d,
+        ag.randn(5, 5),
+        ag.randn(1, 1, 3, 3),
+    )
+    expect(
+        ShapeError,
+        r"expected input of shape \(N, C, L\) or \(C, L\), got \(1, 1, 5, 5\)",
+        ag.conv1d,
+        ag.randn(1, 1, 5, 5),
+        ag.randn(1, 1, 3),
+    )
     expect(ShapeError, "expected a weight with 4 dims", ag.conv2d, ag.randn(1, 1, 5, 5), ag.randn(1, 3, 3))
     expect(TypeError, "weight must be a Tensor", ag.conv2d, ag.randn(1, 1, 5, 5), np.ones((1, 1, 3, 3)))
 
 
 def test_error_bias_shape():
-    expect(ShapeError, r"bias must have shape \(2,\)", ag.conv2d, ag.randn(1, 1, 5, 5), ag.randn(2, 1, 3, 3), ag.randn(3))
-    expect(ShapeError, r"bias must have shape \(2,\)", ag.conv_transpose2d, ag.randn(1, 1, 5, 5), ag.randn(1, 2, 3, 3), ag.randn(3))
+    expect(
+        ShapeError, r"bias must have shape \(2,\)", ag.conv2d, ag.randn(1, 1, 5, 5), ag.randn(2, 1, 3, 3), ag.randn(3)
+    )
+    expect(
+        ShapeError,
+        r"bias must have shape \(2,\)",
+        ag.conv_transpose2d,
+        ag.randn(1, 1, 5, 5),
+        ag.randn(1, 2, 3, 3),
+        ag.randn(3),
+    )
 
 
 def test_error_dtypes():
-    expect(DtypeError, r"input \(float64\), weight \(float32\)", ag.conv2d, ag.randn(1, 1, 5, 5, dtype=ag.float64), ag.randn(1, 1, 3, 3))
-    expect(DtypeError, "input must be a float32 or float64 Tensor, got int64", ag.conv2d, ag.tensor(np.ones((1, 1, 5, 5), dtype=np.int64)), ag.randn(1, 1, 3, 3))
+    expect(
+        DtypeError,
+        r"input \(float64\), weight \(float32\)",
+        ag.conv2d,
+        ag.randn(1, 1, 5, 5, dtype=ag.float64),
+        ag.randn(1, 1, 3, 3),
+    )
+    expect(
+        DtypeError,
+        "input must be a float32 or float64 Tensor, got int64",
+        ag.conv2d,
+        ag.tensor(np.ones((1, 1, 5, 5), dtype=np.int64)),
+        ag.randn(1, 1, 3, 3),
+    )
 
 
 def test_error_arguments():
     x, weight = ag.randn(1, 1, 5, 5), ag.randn(1, 1, 3, 3)
     expect(ValueError, "stride must be an int >= 1", ag.conv2d, x, weight, stride=0)
-    expect(ValueError, r"stride must be an int >= 1 or a tuple of 2 such ints, got \(1, 2, 3\)", ag.conv2d, x, weight, stride=(1, 2, 3))
+    expect(
+        ValueError,
+        r"stride must be an int >= 1 or a tuple of 2 such ints, got \(1, 2, 3\)",
+        ag.conv2d,
+        x,
+        weight,
+        stride=(1, 2, 3),
+    )
     expect(ValueError, "padding must be an int >= 0", ag.conv2d, x, weight, padding=-1)
     expect(ValueError, "dilation must be an int >= 1", ag.conv2d, x, weight, dilation=0)
     expect(ValueError, "padding='same' needs stride 1", ag.conv2d, x, weight, padding="same", stride=2)
-    expect(ValueError, "padding must be an int, a tuple, 'valid', 'same' or 'full', got 'circular'", ag.conv2d, x, weight, padding="circular")
-    expect(ValueError, r"output_padding \(2, 2\) must be smaller than stride \(2, 2\)", ag.conv_transpose2d, x, weight, stride=2, output_padding=2)
+    expect(
+        ValueError,
+        "padding must be an int, a tuple, 'valid', 'same' or 'full', got 'circular'",
+        ag.conv2d,
+        x,
+        weight,
+        padding="circular",
+    )
+    expect(
+        ValueError,
+        r"output_padding \(2, 2\) must be smaller than stride \(2, 2\)",
+        ag.conv_transpose2d,
+        x,
+        weight,
+        stride=2,
+        output_padding=2,
+    )
     expect(ShapeError, "gives an empty output", ag.conv_transpose2d, ag.randn(1, 1, 1, 1), weight, padding=2)

@@ -1,4 +1,5 @@
 """``nn.Conv1d`` / ``nn.Conv2d`` / ``nn.ConvTranspose2d`` (``nn/conv.py``)."""
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,9 @@ CASES = [
 def test_loads_torch_weights_and_matches_its_outputs_and_gradients(name, args, options, input_shape):
     reference = getattr(torch.nn, name)(*args, **options)
     layer = getattr(nn, name)(*args, **options)
-    assert [(k, tuple(v.shape)) for k, v in layer.state_dict().items()] == [(k, tuple(v.shape)) for k, v in reference.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in layer.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in reference.state_dict().items()
+    ]
     layer.load_state_dict(reference.state_dict())
     x = np.random.default_rng(0).standard_normal(input_shape).astype(np.float32)
     ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
@@ -82,15 +85,22 @@ def test_conv_transpose_output_size_argument():
 
 def test_layers_in_a_model_train():
     ag.manual_seed(1)
-    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 3, stride=2), nn.Flatten(), nn.Linear(2 * 3 * 3, 1))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 3, stride=2), nn.Flatten(), nn.Linear(2 * 3 * 3, 1)
+    )
     x = ag.randn(4, 1, 8, 8)
     loss = model(x).sum()
     loss.backward()
-    assert all(parameter.grad is not None and parameter.grad.shape == parameter.shape for parameter in model.parameters())
+    assert all(
+        parameter.grad is not None and parameter.grad.shape == parameter.shape for parameter in model.parameters()
+    )
 
 
 def test_error_wrong_input_names_the_layer_and_expected_shape():
-    with pytest.raises(ShapeError, match=r"Conv2d\(3, 8, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got \(2, 4, 8, 8\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d\(3, 8, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got \(2, 4, 8, 8\)",
+    ):
         nn.Conv2d(3, 8, 3)(ag.randn(2, 4, 8, 8))
     with pytest.raises(ShapeError, match=r"Conv1d\(.*expected input of shape \(N, 3, L\) or \(3, L\), got \(8,\)"):
         nn.Conv1d(3, 8, 3)(ag.randn(8))
@@ -107,7 +117,9 @@ def test_error_arguments():
         nn.ConvTranspose2d(4, 3, 3, groups=2)
     with pytest.raises(ValueError, match="Conv2d: padding='same' needs stride 1"):
         nn.Conv2d(1, 1, 3, stride=2, padding="same")
-    with pytest.raises(ValueError, match="Conv2d: padding must be an int, a tuple, 'valid', 'same' or 'full', got 'circular'"):
+    with pytest.raises(
+        ValueError, match="Conv2d: padding must be an int, a tuple, 'valid', 'same' or 'full', got 'circular'"
+    ):
         nn.Conv2d(1, 1, 3, padding="circular")
     with pytest.raises(ValueError, match=r"Conv2d: kernel_size must be an int or a tuple of 2 ints, got \(3, 3, 3\)"):
         nn.Conv2d(1, 1, (3, 3, 3))

@@ -1,4 +1,5 @@
 """``nn.models``: LeNet-5 and SmallVGG shapes, PyTorch parity, and LeNet-5 learning MNIST."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ def test_lenet5_shapes_and_parameter_count():
 
 def test_small_vgg_shapes():
     assert SmallVGG()(ag.zeros(2, 1, 28, 28)).shape == (2, 10)
-    assert SmallVGG(in_channels=3, num_classes=5, image_size=32, channels=(8, 16, 32))(ag.zeros(1, 3, 32, 32)).shape == (1, 5)
+    assert SmallVGG(in_channels=3, num_classes=5, image_size=32, channels=(8, 16, 32))(
+        ag.zeros(1, 3, 32, 32)
+    ).shape == (1, 5)
     with pytest.raises(ValueError, match="image_size 30 must be divisible by 2\\*\\*2"):
         SmallVGG(image_size=30)
 
@@ -38,12 +41,23 @@ def test_lenet5_matches_the_same_network_in_torch():
     ag.manual_seed(0)
     model = LeNet5()
     reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+        torch.nn.Conv2d(1, 6, 5, padding=2),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(400, 120),
+        torch.nn.ReLU(),
+        torch.nn.Linear(120, 84),
+        torch.nn.ReLU(),
+        torch.nn.Linear(84, 10),
     )
     positions = {"conv1": 0, "conv2": 3, "fc1": 7, "fc2": 9, "fc3": 11}
-    reference.load_state_dict({f"{positions[k.split('.')[0]]}.{k.split('.')[1]}": torch.tensor(v.data) for k, v in model.state_dict().items()})
+    reference.load_state_dict(
+        {f"{positions[k.split('.')[0]]}.{k.split('.')[1]}": torch.tensor(v.data) for k, v in model.state_dict().items()}
+    )
     images = np.random.default_rng(0).uniform(0, 1, (4, 1, 28, 28)).astype(np.float32)
     labels = np.array([0, 3, 7, 9])
     loss = nn.functional.cross_entropy(model(ag.tensor(images)), ag.tensor(labels))
@@ -67,7 +81,7 @@ def test_lenet5_learns_mnist():
     for _ in range(3):
         order = rng.permutation(len(train_x))
         for start in range(0, len(order), 32):
-            batch = order[start:start + 32]
+            batch = order[start : start + 32]
             model.zero_grad()
             nn.functional.cross_entropy(model(ag.tensor(train_x[batch])), ag.tensor(train_y[batch])).backward()
             with ag.no_grad():
