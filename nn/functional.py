@@ -473,3 +473,4 @@ from autograd_core.ops.pool import (  # noqa: E402
     adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d,
 )
 from .dropout2d import dropout2d  # noqa: E402
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401

@@ -1,0 +1,211 @@
+"""Convolution speed beside PyTorch CPU in one run, and the kernels' compile cost.
+
+    python benchmarks/bench_conv.py
+
+Targets (issue 5): (a) conv2d forward+backward, batch 32, 3->32 channels, 32x32, 3x3,
+pad 1: at most 1.3x PyTorch; (b) a LeNet-5 training step (1x28x28, batch 64, plain SGD)
+at most 1.5x PyTorch; first call from the on-disk kernel cache under 0.5 s.
+Prints which kernel scheme each shape runs. Writes benchmarks/results/conv.json.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+
+if "--threads" in sys.argv:  # before NumPy loads BLAS
+    THREADS = sys.argv[sys.argv.index("--threads") + 1]
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = THREADS
+else:
+    THREADS = None
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+import autograd_core as ag
+from autograd_core.kernels.conv import scheme
+from benchmarks.common import median_time, report
+
+try:
+    import torch
+
+    if THREADS:
+        torch.set_num_threads(int(THREADS))
+except ImportError:
+    torch = None
+
+# (name, batch, in, out, size, kernel, stride, padding, input requires grad, target)
+SHAPES = [
+    ("(a) 3->32, 32x32, 3x3, pad 1, batch 32", 32, 3, 32, 32, 3, 1, 1, True, 1.3),
+    ("    same, input without grad (first layer)", 32, 3, 32, 32, 3, 1, 1, False, None),
+    ("LeNet conv1 1->6, 28x28, 5x5, pad 2, b 64", 64, 1, 6, 28, 5, 1, 2, False, None),
+    ("LeNet conv2 6->16, 14x14, 5x5, b 64", 64, 6, 16, 14, 5, 1, 0, True, None),
+    ("32->64, 16x16, 3x3, stride 2, pad 1, b 32", 32, 32, 64, 16, 3, 2, 1, True, None),
+    ("64->64, 16x16, 1x1, b 32", 32, 64, 64, 16, 1, 1, 0, True, None),
+]
+
+
+def conv_row(
+    name: str,
+    batch: int,
+    c_in: int,
+    c_out: int,
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    input_grad: bool,
+    target: float | None,
+) -> dict:
+    """One SHAPES entry: conv2d + bias, forward and backward, both engines on the same arrays."""
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w_np = rng.standard_normal((c_out, c_in, kernel, kernel)).astype(np.float32) * 0.1
+    b_np = rng.standard_normal(c_out).astype(np.float32)
+    x = ag.tensor(x_np, requires_grad=input_grad)
+    w, b = ag.tensor(w_np, requires_grad=True), ag.tensor(b_np, requires_grad=True)
+
+    def ours() -> None:
+        ag.conv2d(x, w, b, stride=stride, padding=padding).sum().backward()
+
+    used = scheme((kernel, kernel), (stride, stride), (padding, padding))
+    row = {"name": name, "scheme": used, "ours": median_time(ours), "target": target}
+    if torch is not None:
+        tx = torch.tensor(x_np, requires_grad=input_grad)
+        tw, tb = torch.tensor(w_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
+
+        def theirs() -> None:
+            torch.nn.functional.conv2d(tx, tw, tb, stride=stride, padding=padding).sum().backward()
+
+        row["theirs"] = median_time(theirs)
+    return row
+
+
+def lenet_row() -> dict | None:
+    """(b) the LeNet-5 training step: forward, cross-entropy, backward, plain SGD update."""
+    try:
+        from nn.models import LeNet5
+    except ImportError:  # pooling layers not merged yet
+        return None
+    import nn
+
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, size=64)
+    model = LeNet5()
+    x, y = ag.tensor(images), ag.tensor(labels)
+
+    def ours() -> None:
+        model.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        with ag.no_grad():
+            for parameter in model.parameters():
+                parameter.data -= 0.01 * parameter.grad.data
+
+    row = {
+        "name": "(b) LeNet-5 training step, batch 64, SGD",
+        "scheme": "per layer above",
+        "ours": median_time(ours),
+        "target": 1.5,
+    }
+    if torch is not None:
+        reference = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 6, 5, padding=2),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(6, 16, 5),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(),
+            torch.nn.Linear(400, 120),
+            torch.nn.ReLU(),
+            torch.nn.Linear(120, 84),
+            torch.nn.ReLU(),
+            torch.nn.Linear(84, 10),
+        )
+        tx, ty = torch.tensor(images), torch.tensor(labels)
+
+        def theirs() -> None:  # the same plain SGD update on both sides
+            reference.zero_grad()
+            torch.nn.functional.cross_entropy(reference(tx), ty).backward()
+            with torch.no_grad():
+                for parameter in reference.parameters():
+                    parameter -= 0.01 * parameter.grad
+
+        row["theirs"] = median_time(theirs)
+    return row
+
+
+FIRST_CALL = """
+import time
+start = time.perf_counter()
+import autograd_core as ag
+{setup}
+first = time.perf_counter()
+step()
+first = time.perf_counter() - first
+again = time.perf_counter()
+step()
+print(first - (time.perf_counter() - again))
+"""
+CONV_STEP = """
+x, w = ag.randn(32, 3, 32, 32), ag.randn(32, 3, 3, 3, requires_grad=True)
+def step():
+    ag.conv2d(x, w, padding=1).sum().backward()
+"""
+LENET_STEP = """
+import nn
+from nn.models import LeNet5
+model, x, y = LeNet5(), ag.randn(64, 1, 28, 28), ag.tensor(list(range(10)) * 6 + [0, 1, 2, 3])
+def step():
+    nn.functional.cross_entropy(model(x), y).backward()
+"""
+
+
+def first_call_seconds(setup: str, cache_dir: str) -> float:
+    """Extra time of the first call over the second (Numba import + compile or cache load)
+    in a fresh interpreter using ``cache_dir`` as Numba's cache."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=ROOT)
+    command = [sys.executable, "-c", FIRST_CALL.format(setup=setup)]
+    return float(subprocess.check_output(command, env=env, text=True, cwd=ROOT, stderr=subprocess.DEVNULL))
+
+
+def compile_rows() -> list[dict]:
+    rows = []
+    for name, setup in (("conv2d forward+backward", CONV_STEP), ("LeNet-5 forward+backward", LENET_STEP)):
+        with tempfile.TemporaryDirectory() as cache_dir:
+            try:
+                cold = first_call_seconds(setup, cache_dir)
+            except subprocess.CalledProcessError:  # nn.models not available in this checkout
+                continue
+            cached = first_call_seconds(setup, cache_dir)
+        rows.append({"name": name, "cold": cold, "cached": cached})
+    return rows
+
+
+def main() -> None:
+    rows = [conv_row(*shape) for shape in SHAPES]
+    lenet = lenet_row()
+    if lenet is not None:
+        rows.append(lenet)
+    threads = f", {THREADS} thread(s)" if THREADS else ""
+    report(
+        f"Convolution: forward + backward, float32 (ours / PyTorch CPU{threads})",
+        rows,
+        os.path.join(ROOT, "benchmarks", "results", f"conv{'_' + THREADS + 'thread' if THREADS else ''}.json"),
+    )
+    print("\nkernel scheme per shape:")
+    for row in rows:
+        print(f"  {row['name']:48s} {row['scheme']}")
+    if lenet is None:
+        print("\n(b) LeNet-5 step: nn.models.LeNet5 not importable in this checkout (needs pooling), skipped")
+    print("\nfirst call: Numba import + compile (fresh cache) or load (warm cache); target < 0.5 s from cache")
+    for row in compile_rows():
+        print(f"  {row['name']:32s} cold {row['cold']:6.2f} s   from cache {row['cached']:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()

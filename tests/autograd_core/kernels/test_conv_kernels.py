@@ -1,0 +1,143 @@
+"""Convolution kernels (``kernels/conv.py``) against their plain NumPy references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_core.kernels import conv as kernels
+
+
+@st.composite
+def geometries(draw: Any) -> dict:
+    """A convolution that fits: sizes, kernel, stride, leading padding, dilation, groups;
+    the output size is drawn too (the kernels take it explicitly, so asymmetric padding
+    and transposed-convolution sizes are covered)."""
+    groups = draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    size = tuple(draw(st.integers(1, 8)) for _ in range(2))
+    largest = [
+        (s + 2 * p - d * (k - 1) - 1) // st_ + 1 for s, p, d, k, st_ in zip(size, padding, dilation, kernel, stride)
+    ]
+    out = tuple(draw(st.integers(1, max(1, largest_) + 1)) for largest_ in largest)  # may read past the end: zeros
+    return {
+        "batch": draw(st.integers(1, 3)),
+        "in_channels": groups * draw(st.integers(1, 2)),
+        "out_channels": groups * draw(st.integers(1, 2)),
+        "groups": groups,
+        "kernel": kernel,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "size": size,
+        "out": out,
+        "dtype": draw(st.sampled_from([np.float32, np.float64])),
+        "seed": draw(st.integers(0, 2**31)),
+    }
+
+
+def arrays(geometry: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(geometry["seed"])
+    dtype = geometry["dtype"]
+    x = rng.standard_normal((geometry["batch"], geometry["in_channels"], *geometry["size"])).astype(dtype)
+    weight = rng.standard_normal(
+        (geometry["out_channels"], geometry["in_channels"] // geometry["groups"], *geometry["kernel"])
+    ).astype(dtype)
+    grad = rng.standard_normal((geometry["batch"], geometry["out_channels"], *geometry["out"])).astype(dtype)
+    return x, weight, grad
+
+
+def tolerance(dtype: Any) -> dict:
+    return {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
+
+
+@settings(max_examples=25)
+@given(geometry=geometries())
+def test_kernels_match_the_references(geometry):
+    x, weight, grad = arrays(geometry)
+    args = (geometry["stride"], geometry["padding"], geometry["dilation"], geometry["groups"])
+    pairs = [
+        (
+            kernels.conv2d_forward(x, weight, *args, geometry["out"]),
+            kernels.conv2d_reference(x, weight, *args, geometry["out"]),
+        ),
+        (
+            kernels.conv2d_input_grad(grad, weight, *args, geometry["size"]),
+            kernels.conv2d_input_grad_reference(grad, weight, *args, geometry["size"]),
+        ),
+        (
+            kernels.conv2d_weight_grad(x, grad, *args, geometry["kernel"]),
+            kernels.conv2d_weight_grad_reference(x, grad, *args, geometry["kernel"]),
+        ),
+    ]
+    for got, expected in pairs:
+        assert got.dtype == geometry["dtype"] and got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, **tolerance(geometry["dtype"]))
+
+
+@settings(max_examples=10)
+@given(geometry=geometries())
+def test_the_gradient_kernels_are_the_adjoints_of_the_forward(geometry):
+    """<conv(x, w), g> = <x, input_grad(g, w)> = <w, weight_grad(x, g)>: what backprop needs."""
+    geometry["dtype"] = np.float64
+    x, weight, grad = arrays(geometry)
+    args = (geometry["stride"], geometry["padding"], geometry["dilation"], geometry["groups"])
+    forward = np.vdot(kernels.conv2d_forward(x, weight, *args, geometry["out"]), grad)
+    np.testing.assert_allclose(
+        np.vdot(x, kernels.conv2d_input_grad(grad, weight, *args, geometry["size"])), forward, rtol=1e-10, atol=1e-10
+    )
+    np.testing.assert_allclose(
+        np.vdot(weight, kernels.conv2d_weight_grad(x, grad, *args, geometry["kernel"])), forward, rtol=1e-10, atol=1e-10
+    )
+
+
+def test_non_contiguous_inputs():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 2, 6, 5)).transpose(0, 1, 3, 2)[::2]
+    weight = rng.standard_normal((4, 2, 3, 3))[:, :, ::-1]
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    np.testing.assert_allclose(
+        kernels.conv2d_forward(x, weight, *args, (5, 6)), kernels.conv2d_reference(x, weight, *args, (5, 6)), rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "kernel_size, stride, padding, expected",
+    [
+        ((1, 1), (1, 1), (0, 0), "pointwise"),
+        ((1, 1), (2, 2), (0, 0), "im2col+gemm"),
+        ((3, 3), (1, 1), (1, 1), "im2col+gemm"),
+    ],
+)
+def test_scheme_names(kernel_size, stride, padding, expected):
+    assert kernels.scheme(kernel_size, stride, padding) == expected
+
+
+def test_pointwise_scheme_matches_the_reference():
+    rng = np.random.default_rng(1)
+    x, weight, grad = (
+        rng.standard_normal((2, 4, 3, 5)),
+        rng.standard_normal((6, 2, 1, 1)),
+        rng.standard_normal((2, 6, 3, 5)),
+    )
+    args = ((1, 1), (0, 0), (1, 1), 2)
+    np.testing.assert_allclose(
+        kernels.conv2d_forward(x, weight, *args, (3, 5)), kernels.conv2d_reference(x, weight, *args, (3, 5)), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        kernels.conv2d_input_grad(grad, weight, *args, (3, 5)),
+        kernels.conv2d_input_grad_reference(grad, weight, *args, (3, 5)),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        kernels.conv2d_weight_grad(x, grad, *args, (1, 1)),
+        kernels.conv2d_weight_grad_reference(x, grad, *args, (1, 1)),
+        rtol=1e-12,
+    )

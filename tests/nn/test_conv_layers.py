@@ -1,0 +1,127 @@
+"""``nn.Conv1d`` / ``nn.Conv2d`` / ``nn.ConvTranspose2d`` (``nn/conv.py``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+from autograd_core.errors import ShapeError
+from tests.helpers import requires_torch, torch
+
+CASES = [
+    ("Conv1d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 11)),
+    ("Conv2d", (4, 6, 3), {"stride": 2, "padding": 1, "dilation": 1, "groups": 2}, (2, 4, 9, 8)),
+    ("Conv2d", (3, 5, (3, 2)), {"padding": (1, 0), "dilation": (1, 2), "bias": False}, (2, 3, 7, 7)),
+    ("Conv2d", (3, 5, 3), {"padding": "same"}, (2, 3, 6, 6)),
+    ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}, (2, 4, 5, 4)),
+    ("ConvTranspose2d", (3, 2, (2, 3)), {"dilation": 2, "bias": False}, (2, 3, 4, 4)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args, options, input_shape", CASES)
+def test_loads_torch_weights_and_matches_its_outputs_and_gradients(name, args, options, input_shape):
+    reference = getattr(torch.nn, name)(*args, **options)
+    layer = getattr(nn, name)(*args, **options)
+    assert [(k, tuple(v.shape)) for k, v in layer.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in reference.state_dict().items()
+    ]
+    layer.load_state_dict(reference.state_dict())
+    x = np.random.default_rng(0).standard_normal(input_shape).astype(np.float32)
+    ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = layer(ours), reference(theirs)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5, atol=1e-5)
+    (out * out).sum().backward()
+    (expected * expected).sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for (key, parameter), (_, torch_parameter) in zip(layer.named_parameters(), reference.named_parameters()):
+        np.testing.assert_allclose(parameter.grad.data, torch_parameter.grad.numpy(), rtol=1e-4, atol=1e-3, err_msg=key)
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args, options, input_shape", CASES)
+def test_repr_reads_like_torch(name, args, options, input_shape):
+    assert repr(getattr(nn, name)(*args, **options)) == repr(getattr(torch.nn, name)(*args, **options))
+
+
+@pytest.mark.parametrize("name", ["Conv1d", "Conv2d", "ConvTranspose2d"])
+def test_default_init_bounds_follow_pytorch(name):
+    ag.manual_seed(0)
+    layer = getattr(nn, name)(8, 16, 3)
+    fan_in = layer.weight.shape[1] * int(np.prod(layer.weight.shape[2:]))
+    bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)): gain sqrt(2/6) * sqrt(3/fan_in)
+    for parameter in (layer.weight, layer.bias):
+        assert np.abs(parameter.data).max() <= bound
+        assert np.abs(parameter.data).max() > 0.8 * bound  # actually spread over the range
+    assert layer.weight.dtype == np.float32
+    assert getattr(nn, name)(2, 4, 3, dtype=ag.float64).weight.dtype == np.float64
+
+
+def test_parameter_shapes():
+    assert nn.Conv2d(4, 6, (3, 2), groups=2).weight.shape == (6, 2, 3, 2)
+    assert nn.ConvTranspose2d(4, 6, 3, groups=2).weight.shape == (4, 3, 3, 3)
+    assert nn.Conv1d(4, 6, 5, bias=False).bias is None
+
+
+def test_output_sizes_for_the_padding_modes():
+    x = ag.randn(1, 1, 5, 5)
+    sizes = [nn.Conv2d(1, 1, 3, padding=mode)(x).shape[-1] for mode in ("valid", "same", "full")]
+    assert sizes == [3, 5, 7]
+
+
+def test_conv_transpose_output_size_argument():
+    layer = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    x = ag.randn(1, 2, 4, 4)
+    assert layer(x).shape == (1, 3, 7, 7)
+    assert layer(x, output_size=(8, 8)).shape == (1, 3, 8, 8)
+    assert layer(x, output_size=(1, 3, 8, 7)).shape == (1, 3, 8, 7)
+    with pytest.raises(ShapeError, match=r"output_size \(9, 9\) is not reachable .* between \(7, 7\) and \(8, 8\)"):
+        layer(x, output_size=(9, 9))
+
+
+def test_layers_in_a_model_train():
+    ag.manual_seed(1)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 3, stride=2), nn.Flatten(), nn.Linear(2 * 3 * 3, 1)
+    )
+    x = ag.randn(4, 1, 8, 8)
+    loss = model(x).sum()
+    loss.backward()
+    assert all(
+        parameter.grad is not None and parameter.grad.shape == parameter.shape for parameter in model.parameters()
+    )
+
+
+def test_error_wrong_input_names_the_layer_and_expected_shape():
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d\(3, 8, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got \(2, 4, 8, 8\)",
+    ):
+        nn.Conv2d(3, 8, 3)(ag.randn(2, 4, 8, 8))
+    with pytest.raises(ShapeError, match=r"Conv1d\(.*expected input of shape \(N, 3, L\) or \(3, L\), got \(8,\)"):
+        nn.Conv1d(3, 8, 3)(ag.randn(8))
+    with pytest.raises(ShapeError, match=r"ConvTranspose2d\(.*expected input of shape \(N, 3, H, W\)"):
+        nn.ConvTranspose2d(3, 8, 3)(ag.randn(1, 8, 4, 4))
+
+
+def test_error_arguments():
+    with pytest.raises(ValueError, match="padding_mode='reflect' is not supported; only 'zeros' is"):
+        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="in_channels must be a positive int divisible by groups=2, got 3"):
+        nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="out_channels must be a positive int divisible by groups=2, got 3"):
+        nn.ConvTranspose2d(4, 3, 3, groups=2)
+    with pytest.raises(ValueError, match="Conv2d: padding='same' needs stride 1"):
+        nn.Conv2d(1, 1, 3, stride=2, padding="same")
+    with pytest.raises(
+        ValueError, match="Conv2d: padding must be an int, a tuple, 'valid', 'same' or 'full', got 'circular'"
+    ):
+        nn.Conv2d(1, 1, 3, padding="circular")
+    with pytest.raises(ValueError, match=r"Conv2d: kernel_size must be an int or a tuple of 2 ints, got \(3, 3, 3\)"):
+        nn.Conv2d(1, 1, (3, 3, 3))
+    with pytest.raises(ValueError, match="groups must be a positive int"):
+        nn.Conv1d(1, 1, 3, groups=0)
