@@ -6,8 +6,10 @@ from . import data, functional, init
 from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .module import Module, Parameter, StateDictError
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
-    "Linear", "Identity", "Flatten", "init", "data", "functional",
+    "Linear", "Identity", "Flatten", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "init", "data", "functional",
 ]
