@@ -2,7 +2,7 @@
 
 Imports only ``autograd_core``.
 """
-from . import data, functional, init
+from . import data, functional, init, optim, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .module import Module, Parameter, StateDictError
@@ -11,5 +11,5 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
-    "init", "data", "functional",
+    "init", "data", "functional", "optim", "utils",
 ]

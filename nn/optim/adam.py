@@ -1,0 +1,121 @@
+"""``Adam`` and ``AdamW``: adaptive moment estimation, with L2 or decoupled weight decay."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2014), as ``torch.optim.Adam``.
+
+    Per step ``t`` (1, 2, ...), with ``g`` the gradient (negated when ``maximize``)::
+
+        g = g + weight_decay * p            (Adam; AdamW instead does p = p * (1 - lr * weight_decay))
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)               (amsgrad; v_max replaces v below)
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Args:
+        params: parameters or parameter groups (see ``Optimizer``).
+        lr: learning rate (default 1e-3).
+        betas: decay rates of the first and second moment averages (default (0.9, 0.999)).
+        eps: added to the denominator for stability (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        amsgrad: use the running maximum of the second moment (AMSGrad).
+        maximize: ascend the objective instead of descending.
+
+    State per parameter: ``step`` (int), ``exp_avg``, ``exp_avg_sq`` and, with amsgrad,
+    ``max_exp_avg_sq`` (arrays shaped like the parameter).
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        name = type(self).__name__
+        check_non_negative(name, "lr", lr, "learning rate")
+        check_non_negative(name, "eps", eps, "epsilon value")
+        for index, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(
+                    f"Invalid beta parameter at index {index}: {beta} ({name}: each of betas must be in [0, 1))."
+                )
+        check_non_negative(name, "weight_decay", weight_decay)
+        defaults = dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: np.ndarray, group: ParamGroup) -> dict[str, Any]:
+        state: dict[str, Any] = {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = np.zeros_like(param)
+        return state
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
+        lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
+        state["step"] = step = state["step"] + 1
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0:
+            if self.decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        scratch = np.subtract(grad, exp_avg)  # the one temporary array of the step
+        scratch *= 1 - beta1
+        exp_avg += scratch  # m <- m + (1 - beta1) (g - m)
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
+        exp_avg_sq *= beta2
+        exp_avg_sq += scratch  # v <- beta2 v + (1 - beta2) g^2
+        if group["amsgrad"]:
+            second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+        else:
+            second_moment = exp_avg_sq
+        step_size = lr / (1 - beta1**step)
+        denominator = np.sqrt(second_moment, out=scratch)
+        denominator /= math.sqrt(1 - beta2**step)
+        denominator += group["eps"]
+        np.divide(exp_avg, denominator, out=scratch)
+        scratch *= -step_size
+        param += scratch
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``.
+
+    Same as ``Adam`` except that weight decay shrinks the parameter directly,
+    ``p = p * (1 - lr * weight_decay)``, before the Adam step, instead of being added
+    to the gradient. Default ``weight_decay`` is 1e-2, as in PyTorch.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
