@@ -195,7 +195,7 @@ def train(
     cell: str = "lstm",
     hidden_size: int = 128,
     num_layers: int = 1,
-    embedding_dim: int = 0,
+    embedding_dim: int = 32,
     seq_len: int = 64,
     batch_size: int = 32,
     steps: int = 1000,
@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     trainer.add_argument("--cell", choices=sorted(_CELLS), default="lstm")
     trainer.add_argument("--hidden", type=int, default=128)
     trainer.add_argument("--layers", type=int, default=1)
-    trainer.add_argument("--embedding", type=int, default=0, help="embedding size (0: one-hot input)")
+    trainer.add_argument("--embedding", type=int, default=32, help="embedding size (0: one-hot input)")
     trainer.add_argument("--seq-len", type=int, default=64)
     trainer.add_argument("--batch", type=int, default=32)
     trainer.add_argument("--steps", type=int, default=1000)

@@ -42,9 +42,10 @@ def test_hello_model_learns_to_say_hello_from_h(cell):
 
 def test_char_model_on_pythons_own_docs_falls_below_two_and_a_half_bits_per_char():
     with one_blas_thread():
-        result = train(steps=200, cell="lstm", hidden_size=128, seq_len=32, batch_size=32, lr=1e-2, report=None, validation_fraction=0)
+        result = train(steps=250, cell="lstm", hidden_size=128, embedding_dim=32, seq_len=32, batch_size=32, lr=1e-2,
+                       report=None, validation_fraction=0)
     assert result.bits[0] > 6  # starts near log2(vocabulary) = log2(103)
-    assert np.mean(result.bits[-20:]) < 2.5
+    assert np.mean(result.bits[-25:]) < 2.5  # about 2.35 (seed 0)
 
 
 def test_reports_samples_and_bits_per_char_and_can_be_silenced(capsys):
