@@ -1,5 +1,3 @@
-import contextlib
-
 import numpy as np
 import pytest
 
@@ -10,15 +8,7 @@ from nn.char_lm import (
     train,
 )
 from nn.optim import Adam
-
-try:  # small matmuls on a machine shared by many processes: extra BLAS threads only contend
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
-
-
-def one_blas_thread():
-    return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
+from tests.nn.test_rnn import one_blas_thread
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])

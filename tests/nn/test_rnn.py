@@ -1,3 +1,7 @@
+import contextlib
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,9 +13,18 @@ from nn.linear import LinearFunction
 from nn.rnn import run_sequence
 from tests.helpers import check_op, requires_torch, torch
 
+try:  # small matmuls on a machine shared by many processes: extra BLAS threads only contend
+    from threadpoolctl import threadpool_limits
+except ImportError:
+    threadpool_limits = None
+
 LAYERS = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
 MODES = ["RNN_TANH", "RNN_RELU", "LSTM", "GRU"]
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def one_blas_thread():
+    return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
 
 
 # -- parity with PyTorch: outputs, final states and every gradient -----------------------------
@@ -280,3 +293,27 @@ def test_bad_arguments_and_dtypes_are_named():
         nn.LSTM(2, 0)
     with pytest.raises(ag.DtypeError, match="the input is float64 but the parameters are float32"):
         nn.RNN(2, 3)(ag.zeros(4, 1, 2, dtype=ag.float64))
+
+
+# -- the many-to-one example ------------------------------------------------------------------------
+def _load_example():
+    path = Path(__file__).resolve().parents[2] / "examples" / "rnn_sequence_classification.py"
+    spec = importlib.util.spec_from_file_location("rnn_sequence_classification", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_many_to_one_example_learns_the_sign_of_a_sum_in_quick_mode(capsys):
+    with one_blas_thread():
+        accuracy = _load_example().main(["--quick"])
+    assert accuracy > 0.85  # about 0.94; always answering "positive" scores under 0.5
+    assert "accuracy" in capsys.readouterr().out
+
+
+def test_many_to_one_example_labels_are_right():
+    example = _load_example()
+    symbols, labels = example.make_batch("sign", 50, 5, np.random.default_rng(0))
+    np.testing.assert_array_equal(labels, np.sign((symbols - 4).sum(0)) + 1)
+    bits, parity = example.make_batch("parity", 50, 5, np.random.default_rng(0))
+    np.testing.assert_array_equal(parity, bits.sum(0) % 2)
