@@ -28,6 +28,7 @@ import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.creation import generator
 from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.kernels.jit import lazy_njit
 
 from . import init
 from .linear import LinearFunction
@@ -207,8 +208,34 @@ class RNNReluSequence(RNNTanhSequence):
         return (hidden > 0).astype(hidden.dtype)  # d relu(a)/da = [a > 0]
 
 
+@lazy_njit()
+def _lstm_step_backward(grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
+    """One LSTM step backwards. grad_h: dL/dh_t (N, H); grad_c: dL/dc_t from later steps in,
+    dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
+    size = grad_h.shape[1]
+    for n in range(grad_h.shape[0]):
+        for k in range(size):
+            i, f, g, o = gates[n, k], gates[n, size + k], gates[n, 2 * size + k], gates[n, 3 * size + k]
+            dh, tc = grad_h[n, k], tanh_c[n, k]
+            dc = grad_c[n, k] + dh * o * (1 - tc * tc)  # h = o tanh(c)
+            grad_pre[n, k] = dc * g * i * (1 - i)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            grad_pre[n, size + k] = dc * cell_prev[n, k] * f * (1 - f)
+            grad_pre[n, 2 * size + k] = dc * i * (1 - g * g)  # tanh' = 1 - tanh^2
+            grad_pre[n, 3 * size + k] = dh * tc * o * (1 - o)
+            grad_c[n, k] = dc * f
+
+
+def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
+    """The state step t started from: its predecessor in processing order, or the initial one."""
+    before = t + 1 if reverse else t - 1
+    return first if before < 0 or before == len(states) else states[before]
+
+
 class LSTMSequence(_Sequence):
-    """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T."""
+    """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
+
+    The backward's pointwise part of each step runs in a Numba kernel; matmuls go to BLAS.
+    """
 
     mode = "LSTM"
 
@@ -224,7 +251,7 @@ class LSTMSequence(_Sequence):
         for t in _order(steps, reverse):
             act = gates[t]
             pre_t = pre[t] + hidden @ weight_t
-            _sigmoid(pre_t, out=act)
+            _sigmoid(pre_t, out=act)  # NumPy's vectorised exp/tanh beat a scalar loop here
             np.tanh(pre_t[:, g_part], out=act[:, g_part])
             i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, g_part], act[:, 3 * size :]
             cell = np.multiply(f, cell, out=cells[t])
@@ -236,23 +263,13 @@ class LSTMSequence(_Sequence):
     @staticmethod
     def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
         gates, cells, tanh_cells, c0 = ctx.arrays
-        size = h0.shape[-1]
-        i, f, g, o = (gates[..., k * size : (k + 1) * size] for k in range(4))
-        # d(gate activation)/d(pre-activation) times what the gate multiplies:
-        # i -> g, f -> c_{t-1}, g -> i (all scaled by dL/dc_t), o -> tanh(c_t) (scaled by dL/dh_t)
-        local = gates * (1 - gates)
-        local[..., 2 * size : 3 * size] = 1 - g * g
-        local *= np.concatenate([g, _previous(cells, c0, ctx.reverse), i, tanh_cells], axis=2)
-        cell_from_hidden = o * (1 - tanh_cells * tanh_cells)  # dh_t/dc_t
+        c0 = np.ascontiguousarray(c0)
         grad_pre = np.empty_like(gates)
         grad_h = np.zeros_like(h0)
-        grad_c = grad[-1].copy()
+        grad_c = np.array(grad[-1], order="C")
         for t in _order(gates.shape[0], not ctx.reverse):
-            grad_h = grad[t] + grad_h
-            grad_c = grad_c + grad_h * cell_from_hidden[t]
-            np.concatenate((grad_c, grad_c, grad_c, grad_h), axis=1, out=grad_pre[t])
-            grad_pre[t] *= local[t]
-            grad_c = grad_c * f[t]  # dc_t/dc_{t-1} = f
+            grad_h = grad[t] + grad_h  # from the output at t and from step t+1
+            _lstm_step_backward(grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
             grad_h = grad_pre[t] @ weight_hh
         grad_weight = _flat(grad_pre).T @ _flat(_previous(output[:-1], h0, ctx.reverse))
         return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
