@@ -362,7 +362,30 @@ def _check_dtype(layer: Any, tensor: Tensor, what: str) -> None:
         )
 
 
-class _CellBase(Module):
+class _Recurrent(Module):
+    """What cells and layers share: parameter creation, PyTorch's init, the name in errors."""
+
+    input_size: int
+    hidden_size: int
+
+    def _add_weights(self, names: tuple[str, ...], gates: int, input_size: int, bias: bool, dtype: Any) -> None:
+        """Register weight_ih (gates, input_size), weight_hh (gates, hidden), biases (gates,) as ``names``."""
+        setattr(self, names[0], Parameter(ag.zeros(gates, input_size, dtype=dtype)))
+        setattr(self, names[1], Parameter(ag.zeros(gates, self.hidden_size, dtype=dtype)))
+        for name in names[2:]:
+            if bias:
+                setattr(self, name, Parameter(ag.zeros(gates, dtype=dtype)))
+            else:
+                self.register_parameter(name, None)
+
+    def reset_parameters(self) -> None:
+        _init_uniform(self, self.hidden_size)
+
+    def _describe(self) -> str:
+        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+
+
+class _CellBase(_Recurrent):
     _weights = (("weight_ih", "weight_hh", "bias_ih", "bias_hh"),)
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, dtype: Any) -> None:
@@ -370,23 +393,9 @@ class _CellBase(Module):
         _check_sizes(type(self).__name__, input_size, hidden_size)
         self.mode = mode
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        gates = _GATES[self.mode] * hidden_size
-        self.weight_ih = Parameter(ag.zeros(gates, input_size, dtype=dtype))
-        self.weight_hh = Parameter(ag.zeros(gates, hidden_size, dtype=dtype))
-        if bias:
-            self.bias_ih = Parameter(ag.zeros(gates, dtype=dtype))
-            self.bias_hh = Parameter(ag.zeros(gates, dtype=dtype))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        self._add_weights(self._weights[0], _GATES[mode] * hidden_size, input_size, bias, dtype)
         self.fused = True  # False: run the step as a composition of elementary ops
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _init_uniform(self, self.hidden_size)
-
-    def _describe(self) -> str:
-        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
     def _check_input(self, input: Tensor) -> None:
         if not isinstance(input, Tensor):
@@ -499,19 +508,20 @@ def _dropout(x: Tensor, p: float) -> Tensor:
     return x * (keep * scale).astype(x.dtype)
 
 
-class _RNNBase(Module):
+class _RNNBase(_Recurrent):
+    mode: ClassVar[str]  # RNN_TANH, RNN_RELU, LSTM or GRU
+
     def __init__(
-        self, mode: str, input_size: int, hidden_size: int, num_layers: int, bias: bool, batch_first: bool,
-        dropout: float, bidirectional: bool, dtype: Any,
+        self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
+        dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None,
     ) -> None:
         super().__init__()
-        name = type(self).__name__
+        name, mode = type(self).__name__, self.mode
         _check_sizes(name, input_size, hidden_size)
         if not isinstance(num_layers, (int, np.integer)) or num_layers < 1:
             raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout!r}")
-        self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout, self.bidirectional = bias, batch_first, float(dropout), bidirectional
         self.fused = True  # False: run every step as a composition of elementary ops
@@ -523,22 +533,9 @@ class _RNNBase(Module):
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = (f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}", f"bias_hh{suffix}")
-                setattr(self, names[0], Parameter(ag.zeros(gates, layer_input, dtype=dtype)))
-                setattr(self, names[1], Parameter(ag.zeros(gates, hidden_size, dtype=dtype)))
-                if bias:
-                    setattr(self, names[2], Parameter(ag.zeros(gates, dtype=dtype)))
-                    setattr(self, names[3], Parameter(ag.zeros(gates, dtype=dtype)))
-                else:
-                    self.register_parameter(names[2], None)
-                    self.register_parameter(names[3], None)
+                self._add_weights(names, gates, layer_input, bias, dtype)
                 self._weights.append(names)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _init_uniform(self, self.hidden_size)
-
-    def _describe(self) -> str:
-        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
     def _check_input(self, input: Tensor) -> None:
         if not isinstance(input, Tensor):
@@ -615,7 +612,8 @@ class _RNNBase(Module):
         return text
 
 
-_LAYER_DOC = """
+_LAYER_DOC = """{summary}
+
     Args:
         input_size: features of each input step.
         hidden_size: features of the hidden state.
@@ -640,15 +638,13 @@ _LAYER_DOC = """
 
 
 class RNN(_RNNBase):
-    """Multi-layer Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).
-    """
-
-    __doc__ = (__doc__ or "") + _LAYER_DOC.format(
-        extra="\n        nonlinearity: 'tanh' (default) or 'relu'.",
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).",
+        extra="\n        nonlinearity: 'tanh' (default) or 'relu'.", gates=1,
         states="hx (num_layers * D, N, hidden_size), zeros if None",
         finals="h_n (num_layers * D, N, hidden_size), the final hidden state of every layer and direction.",
-        gates=1,
     )
+    mode = "RNN_TANH"
 
     def __init__(
         self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh", bias: bool = True,
@@ -656,9 +652,9 @@ class RNN(_RNNBase):
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
         self.nonlinearity = nonlinearity
+        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, h_n, _ = self._run(input, hx, None)
@@ -666,21 +662,12 @@ class RNN(_RNNBase):
 
 
 class LSTM(_RNNBase):
-    """Multi-layer LSTM: gates (i, f, g, o), ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.
-    """
-
-    __doc__ = (__doc__ or "") + _LAYER_DOC.format(
-        extra="",
-        states="hx = (h_0, c_0), each (num_layers * D, N, hidden_size), zeros if None",
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer LSTM: gates (i, f, g, o), ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.",
+        extra="", gates=4, states="hx = (h_0, c_0), each (num_layers * D, N, hidden_size), zeros if None",
         finals="(h_n, c_n), each (num_layers * D, N, hidden_size).",
-        gates=4,
     )
-
-    def __init__(
-        self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
-        dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None,
-    ) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+    mode = "LSTM"
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
@@ -691,22 +678,13 @@ class LSTM(_RNNBase):
 
 
 class GRU(_RNNBase):
-    """Multi-layer GRU: r, z gates, ``n_t = tanh(W_in x_t + b_in + r (W_hn h + b_hn))``,
-    ``h_t = (1 - z) n_t + z h_{t-1}``.
-    """
-
-    __doc__ = (__doc__ or "") + _LAYER_DOC.format(
-        extra="",
-        states="hx (num_layers * D, N, hidden_size), zeros if None",
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer GRU: r, z gates, ``n_t = tanh(W_in x_t + b_in + r (W_hn h + b_hn))``, "
+        "``h_t = (1 - z) n_t + z h_{t-1}``.",
+        extra="", gates=3, states="hx (num_layers * D, N, hidden_size), zeros if None",
         finals="h_n (num_layers * D, N, hidden_size).",
-        gates=3,
     )
-
-    def __init__(
-        self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
-        dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None,
-    ) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+    mode = "GRU"
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, h_n, _ = self._run(input, hx, None)
