@@ -575,7 +575,7 @@ class _RNNBase(_Recurrent):
             c0 = None if c0 is None else c0.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        steps = input.shape[0]
+        steps, batch_size = input.shape[0], input.shape[1]
         directions = 2 if self.bidirectional else 1
         last_hidden, last_cell = [], []
         for layer in range(self.num_layers):
@@ -583,7 +583,8 @@ class _RNNBase(_Recurrent):
             for direction in range(directions):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh = (getattr(self, name) for name in self._weights[index])
-                gates_x = LinearFunction.apply(input, w_ih, b_ih)
+                # all steps' input projection in one 2-D matmul (a 3-D np.matmul is slower)
+                gates_x = LinearFunction.apply(input.reshape(-1, input.shape[-1]), w_ih, b_ih).reshape(steps, batch_size, -1)
                 cell = None if c0 is None else c0[index]
                 result = run_sequence(self.mode, gates_x, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
                 hidden = result[:steps] if self.mode == "LSTM" else result
