@@ -130,11 +130,10 @@ class _Sequence(Function):
     def forward(ctx: Function, gates_x: Tensor, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool) -> np.ndarray:
         ctx.save_for_backward(gates_x, h0, c0, weight_hh, bias_hh)
         ctx.reverse = reverse
-        pre = gates_x.data if bias_hh is None or ctx.mode == "GRU" else gates_x.data + bias_hh.data
         cell = None if c0 is None else c0.data
         bias = None if bias_hh is None else bias_hh.data
         with np.errstate(over="ignore"):
-            output, ctx.arrays = type(ctx).run_forward(pre, h0.data, cell, weight_hh.data, bias, reverse)
+            output, ctx.arrays = type(ctx).run_forward(gates_x.data, h0.data, cell, weight_hh.data, bias, reverse)
         return output
 
     @staticmethod
@@ -169,7 +168,10 @@ class RNNTanhSequence(_Sequence):
         hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
         state, weight_t = h0, weight_hh.T
         for t in _order(pre.shape[0], reverse):
-            state = pre[t] + state @ weight_t
+            state = state @ weight_t
+            state += pre[t]
+            if bias_hh is not None:
+                state += bias_hh
             state = cls.activate(state, hidden[t])
         return hidden, None
 
@@ -250,7 +252,10 @@ class LSTMSequence(_Sequence):
         g_part = slice(2 * size, 3 * size)
         for t in _order(steps, reverse):
             act = gates[t]
-            pre_t = pre[t] + hidden @ weight_t
+            pre_t = hidden @ weight_t
+            pre_t += pre[t]
+            if bias_hh is not None:
+                pre_t += bias_hh
             _sigmoid(pre_t, out=act)  # NumPy's vectorised exp/tanh beat a scalar loop here
             np.tanh(pre_t[:, g_part], out=act[:, g_part])
             i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, g_part], act[:, 3 * size :]
