@@ -1,31 +1,36 @@
 """nn: modules, losses, initialisation, optimisers, data and training on autograd_core.
 
-Imports only ``autograd_core``.
+Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
-from . import data, functional, init, metrics, optim, regularization, utils
+from . import data, functional, init, metrics, models, optim, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .containers import ModuleDict, ModuleList, Sequential
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout, GaussianNoise
+from .dropout2d import Dropout2d
+from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
 )
 from .module import Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .regularization import l1_penalty, l2_penalty
-from .dropout2d import Dropout2d
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
+from .regularization import l1_penalty, l2_penalty
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .training import EarlyStopping, History, fit
 
+# One line per area, so that additions rarely touch the same line.
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
-    "Linear", "Identity", "Flatten", "init", "data", "functional", "optim", "utils",
+    "Linear", "Identity", "Flatten", "Embedding",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
-    "Dropout", "GaussianNoise", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "regularization", "l1_penalty", "l2_penalty",
+    "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
     "Conv1d", "Conv2d", "ConvTranspose2d",
-    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Dropout2d",
-    "metrics", "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
+    "init", "data", "functional", "metrics", "models", "optim", "regularization", "utils",
 ]

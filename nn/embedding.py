@@ -1,0 +1,117 @@
+"""``Embedding``: a lookup table of learned vectors, one row per symbol."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Function, Tensor
+from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.ops.shape import IndexAdd
+
+from . import init
+from .module import Module, Parameter
+
+
+class EmbeddingFunction(Function):
+    """``weight[indices]``: rows of weight (V, D) at integer indices (*) -> (*, D).
+
+    The gradient of row v is the sum of the output gradients where indices == v, except
+    for ``padding_idx``, whose row gets none.
+    """
+
+    @staticmethod
+    def forward(ctx: Function, weight: Tensor, indices: np.ndarray, padding_idx: int | None) -> np.ndarray:
+        ctx.indices, ctx.padding_idx, ctx.weight_shape = indices, padding_idx, weight.shape
+        return weight.data[indices]
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        if ctx.padding_idx is not None:
+            keep = (ctx.indices != ctx.padding_idx)[..., None].astype(grad_output.dtype)
+            grad_output = grad_output * keep
+        # d(weight[i])/d(weight): scatter-add each output row's gradient into row i
+        return IndexAdd.apply(grad_output, ctx.weight_shape, ctx.indices), None, None
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (V, D) at the integer ``input`` (*) -> (*, D); see ``Embedding``."""
+    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    rows = weight.shape[0]
+    if indices.dtype.kind not in "iu":
+        raise DtypeError(
+            f"embedding: indices must be integers (int64), got {indices.dtype}; convert them with .long()."
+        )
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        bad = int(indices.min()) if indices.min() < 0 else int(indices.max())
+        raise IndexError(
+            f"embedding: index {bad} is out of range for {rows} embeddings; indices must be in "
+            f"[0, {rows - 1}]. Build the table with num_embeddings larger than the largest index."
+        )
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    return EmbeddingFunction.apply(weight, indices, padding_idx)
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, indexed by integers.
+
+    Args:
+        num_embeddings: how many rows (the vocabulary size).
+        embedding_dim: size of each vector.
+        padding_idx: a row that starts at zeros and never receives a gradient (negative
+            counts from the end), e.g. for padding symbols (default None).
+        dtype: parameter dtype (float32 by default).
+
+    Shape:
+        input (*) of int64 indices in [0, num_embeddings) -> output (*, embedding_dim).
+
+    Initialisation as PyTorch: weight ~ N(0, 1), the padding row zeroed.
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype: Any = None) -> None:
+        super().__init__()
+        for label, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Embedding: {label} must be a positive integer, got {value!r}")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be in [-{num_embeddings}, {num_embeddings - 1}] "
+                    f"(num_embeddings={num_embeddings}), got {padding_idx}"
+                )
+            padding_idx = padding_idx % num_embeddings
+        self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.weight = Parameter(ag.zeros(num_embeddings, embedding_dim, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with ag.no_grad():
+                self.weight.data[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> "Embedding":
+        """An Embedding holding a copy of ``embeddings`` (V, D); ``freeze`` stops it learning."""
+        values = np.asarray(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        if values.ndim != 2:
+            raise ShapeError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got shape {values.shape}")
+        layer = cls(values.shape[0], values.shape[1], padding_idx, dtype=values.dtype)
+        layer.weight.data[...] = values
+        layer.weight.requires_grad_(not freeze)
+        return layer
+
+    def forward(self, input: Any) -> Tensor:
+        try:
+            return embedding(input, self.weight, self.padding_idx)
+        except (IndexError, DtypeError) as error:
+            raise type(error)(str(error).replace("embedding:", f"{self._describe()}:", 1)) from None
+
+    def _describe(self) -> str:
+        return f"Embedding({self.num_embeddings}, {self.embedding_dim})"
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"

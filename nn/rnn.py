@@ -1,0 +1,697 @@
+"""Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` and multi-layer ``RNN``, ``LSTM``, ``GRU``.
+
+How one layer (one direction) runs a sequence of T steps:
+
+1. The input projection of every step in one matmul: ``gates_x = x W_ih^T + b_ih``, (T, N, G).
+2. The recurrence over time as ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
+   ``GRUSequence``): its forward loops over the steps in NumPy, its backward is
+   backpropagation through time written out by hand in NumPy. Python overhead per step
+   is what costs time in an RNN, so this keeps it to a few NumPy calls per step.
+3. Under ``create_graph=True`` (higher-order gradients) the backward instead
+   differentiates the step-by-step composition of elementary Tensor ops (``rnn_step``,
+   ``lstm_step``, ``gru_step``), so the fused node stays differentiable any number of times.
+
+Setting ``layer.fused = False`` runs that composition in the forward pass too: one small
+graph per step, the reference the fused nodes are tested against.
+
+Gate order and parameter names follow PyTorch, so ``state_dict``s are interchangeable:
+LSTM (i, f, g, o); GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Iterable
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Function, Tensor
+from autograd_core.creation import generator
+from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.kernels.jit import lazy_njit
+
+from . import init
+from .linear import LinearFunction
+from .module import Module, Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# -- one step from elementary ops (the reference composition) -----------------------------
+def rnn_step(gates_x: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, nonlinearity: str = "tanh") -> Tensor:
+    """``h' = act(gates_x + h W_hh^T + b_hh)``; gates_x (N, H) already holds ``x W_ih^T + b_ih``."""
+    pre = gates_x + hidden @ weight_hh.T
+    if bias_hh is not None:
+        pre = pre + bias_hh
+    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
+
+
+def lstm_step(gates_x: Tensor, hidden: Tensor, cell: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> tuple[Tensor, Tensor]:
+    """``c' = f c + i g``, ``h' = o tanh(c')`` with gates (i, f, g, o) from (N, 4H) pre-activations."""
+    gates = gates_x + hidden @ weight_hh.T
+    if bias_hh is not None:
+        gates = gates + bias_hh
+    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    cell = f * cell + i * g
+    return o * cell.tanh(), cell
+
+
+def gru_step(gates_x: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> Tensor:
+    """``h' = (1 - z) n + z h`` with r, z = sigmoid(x-part + h-part), n = tanh(x_n + r (W_hn h + b_hn))."""
+    gates_h = hidden @ weight_hh.T
+    if bias_hh is not None:
+        gates_h = gates_h + bias_hh
+    x_r, x_z, x_n = gates_x.chunk(3, 1)
+    h_r, h_z, h_n = gates_h.chunk(3, 1)
+    r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return n + z * (hidden - n)
+
+
+def _order(steps: int, reverse: bool) -> Iterable[int]:
+    return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def unfused_sequence(mode: str, gates_x: Tensor, h0: Tensor, c0: Tensor | None, weight_hh: Tensor, bias_hh: Tensor | None, reverse: bool) -> Tensor:
+    """The same result as the fused ``*Sequence`` node, one step at a time from elementary ops.
+
+    Returns the hidden states (T, N, H) at their time positions; for LSTM one more row
+    holds the last cell state: (T + 1, N, H).
+    """
+    steps = gates_x.shape[0]
+    hidden, cell = h0, c0
+    outputs: list[Any] = [None] * steps
+    for t in _order(steps, reverse):
+        if mode == "LSTM":
+            hidden, cell = lstm_step(gates_x[t], hidden, cell, weight_hh, bias_hh)
+        elif mode == "GRU":
+            hidden = gru_step(gates_x[t], hidden, weight_hh, bias_hh)
+        else:
+            hidden = rnn_step(gates_x[t], hidden, weight_hh, bias_hh, "tanh" if mode == "RNN_TANH" else "relu")
+        outputs[t] = hidden
+    if mode == "LSTM":
+        outputs.append(cell)
+    return ag.stack(outputs)
+
+
+# -- the whole recurrence as one node --------------------------------------------------------
+def _sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` into ``out`` (exp overflowing to inf gives the right 0)."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def _previous(states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
+    """The state each step started from, at that step's time position (T, N, H)."""
+    if reverse:
+        return np.concatenate([states[1:], first[None]])
+    return np.concatenate([first[None], states[:-1]])
+
+
+def _flat(array: np.ndarray) -> np.ndarray:
+    return array.reshape(-1, array.shape[-1])
+
+
+class _Sequence(Function):
+    """One layer-direction over T steps: ``apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)``.
+
+    gates_x (T, N, G) is the input projection ``x W_ih^T + b_ih``; h0, c0 (N, H) (c0 None
+    except for LSTM); weight_hh (G, H); bias_hh (G,) or None. Output: hidden states
+    (T, N, H) at their time positions, plus for LSTM a last row with the final cell state.
+    """
+
+    saves_output = True
+    mode: ClassVar[str]
+
+    @staticmethod
+    def forward(ctx: Function, gates_x: Tensor, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool) -> np.ndarray:
+        ctx.save_for_backward(gates_x, h0, c0, weight_hh, bias_hh)
+        ctx.reverse = reverse
+        cell = None if c0 is None else c0.data
+        bias = None if bias_hh is None else bias_hh.data
+        with np.errstate(over="ignore"):
+            output, ctx.arrays = type(ctx).run_forward(gates_x.data, h0.data, cell, weight_hh.data, bias, reverse)
+        return output
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        inputs = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph=True: differentiate the step-by-step composition
+            return _differentiable_backward(ctx, inputs, grad_output)
+        gates_x, h0, c0, weight_hh, bias_hh = inputs
+        output = ctx.output.data
+        grads = type(ctx).run_backward(ctx, grad_output.data, output, h0.data, weight_hh.data)
+        return tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad)) + (None,)
+
+
+def _differentiable_backward(ctx: Function, inputs: tuple, grad_output: Tensor) -> tuple:
+    """The vector-Jacobian product through ``unfused_sequence``, recorded for higher orders."""
+    gates_x, h0, c0, weight_hh, bias_hh = inputs
+    with ag.enable_grad():
+        output = unfused_sequence(ctx.mode, gates_x, h0, c0, weight_hh, bias_hh, ctx.reverse)
+    needs = ctx.needs_input_grad[:5]
+    wanted = [tensor for tensor, need in zip(inputs, needs) if need]
+    grads = iter(ag.grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if need else None for need in needs) + (None,)
+
+
+class RNNTanhSequence(_Sequence):
+    """``h_t = tanh(gates_x[t] + h_{t-1} W_hh^T + b_hh)`` for every step (see ``_Sequence``)."""
+
+    mode = "RNN_TANH"
+
+    @classmethod
+    def run_forward(cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
+        hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
+        state, weight_t = h0, weight_hh.T
+        for t in _order(pre.shape[0], reverse):
+            state = state @ weight_t
+            state += pre[t]
+            if bias_hh is not None:
+                state += bias_hh
+            state = cls.activate(state, hidden[t])
+        return hidden, None
+
+    @staticmethod
+    def activate(pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.tanh(pre, out=out)
+
+    @staticmethod
+    def derivative(hidden: np.ndarray) -> np.ndarray:
+        return 1 - hidden * hidden  # d tanh(a)/da = 1 - tanh(a)^2
+
+    @classmethod
+    def run_backward(cls, ctx: Function, grad: np.ndarray, hidden: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
+        local = cls.derivative(hidden)
+        grad_pre = np.empty_like(hidden)
+        grad_h = np.zeros_like(h0)
+        for t in _order(hidden.shape[0], not ctx.reverse):
+            # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
+            np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
+            grad_h = grad_pre[t] @ weight_hh
+        grad_weight = _flat(grad_pre).T @ _flat(_previous(hidden, h0, ctx.reverse))
+        return grad_pre, grad_h, None, grad_weight, grad_pre.sum((0, 1))
+
+
+class RNNReluSequence(RNNTanhSequence):
+    """``h_t = relu(gates_x[t] + h_{t-1} W_hh^T + b_hh)`` for every step (see ``_Sequence``)."""
+
+    mode = "RNN_RELU"
+
+    @staticmethod
+    def activate(pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.maximum(pre, 0, out=out)
+
+    @staticmethod
+    def derivative(hidden: np.ndarray) -> np.ndarray:
+        return (hidden > 0).astype(hidden.dtype)  # d relu(a)/da = [a > 0]
+
+
+@lazy_njit()
+def _lstm_step_backward(grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
+    """One LSTM step backwards. grad_h: dL/dh_t (N, H); grad_c: dL/dc_t from later steps in,
+    dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
+    size = grad_h.shape[1]
+    for n in range(grad_h.shape[0]):
+        for k in range(size):
+            i, f, g, o = gates[n, k], gates[n, size + k], gates[n, 2 * size + k], gates[n, 3 * size + k]
+            dh, tc = grad_h[n, k], tanh_c[n, k]
+            dc = grad_c[n, k] + dh * o * (1 - tc * tc)  # h = o tanh(c)
+            grad_pre[n, k] = dc * g * i * (1 - i)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            grad_pre[n, size + k] = dc * cell_prev[n, k] * f * (1 - f)
+            grad_pre[n, 2 * size + k] = dc * i * (1 - g * g)  # tanh' = 1 - tanh^2
+            grad_pre[n, 3 * size + k] = dh * tc * o * (1 - o)
+            grad_c[n, k] = dc * f
+
+
+def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
+    """The state step t started from: its predecessor in processing order, or the initial one."""
+    before = t + 1 if reverse else t - 1
+    return first if before < 0 or before == len(states) else states[before]
+
+
+class LSTMSequence(_Sequence):
+    """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
+
+    The backward's pointwise part of each step runs in a Numba kernel; matmuls go to BLAS.
+    """
+
+    mode = "LSTM"
+
+    @staticmethod
+    def run_forward(pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
+        steps, size = pre.shape[0], h0.shape[-1]
+        gates = np.empty(pre.shape, dtype=pre.dtype)  # activations i, f, g, o
+        cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
+        tanh_cells = np.empty_like(cells)
+        output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
+        hidden, cell, weight_t = h0, c0, weight_hh.T
+        g_part = slice(2 * size, 3 * size)
+        for t in _order(steps, reverse):
+            act = gates[t]
+            pre_t = hidden @ weight_t
+            pre_t += pre[t]
+            if bias_hh is not None:
+                pre_t += bias_hh
+            _sigmoid(pre_t, out=act)  # NumPy's vectorised exp/tanh beat a scalar loop here
+            np.tanh(pre_t[:, g_part], out=act[:, g_part])
+            i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, g_part], act[:, 3 * size :]
+            cell = np.multiply(f, cell, out=cells[t])
+            cell += i * g
+            hidden = np.multiply(o, np.tanh(cell, out=tanh_cells[t]), out=output[t])
+        output[steps] = cell
+        return output, (gates, cells, tanh_cells, c0)
+
+    @staticmethod
+    def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
+        gates, cells, tanh_cells, c0 = ctx.arrays
+        c0 = np.ascontiguousarray(c0)
+        grad_pre = np.empty_like(gates)
+        grad_h = np.zeros_like(h0)
+        grad_c = np.array(grad[-1], order="C")
+        for t in _order(gates.shape[0], not ctx.reverse):
+            grad_h = grad[t] + grad_h  # from the output at t and from step t+1
+            _lstm_step_backward(grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
+            grad_h = grad_pre[t] @ weight_hh
+        grad_weight = _flat(grad_pre).T @ _flat(_previous(output[:-1], h0, ctx.reverse))
+        return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
+
+
+class GRUSequence(_Sequence):
+    """GRU over every step (see ``_Sequence``); b_hh stays inside ``r * (W_hn h + b_hn)``."""
+
+    mode = "GRU"
+
+    @staticmethod
+    def run_forward(pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
+        size = h0.shape[-1]
+        gates = np.empty(pre.shape, dtype=pre.dtype)  # activations r, z, n
+        hidden_n = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)  # W_hn h + b_hn
+        output = np.empty_like(hidden_n)
+        hidden, weight_t = h0, weight_hh.T
+        rz, n_part = slice(0, 2 * size), slice(2 * size, 3 * size)
+        for t in _order(pre.shape[0], reverse):
+            act = gates[t]
+            gates_h = hidden @ weight_t
+            if bias_hh is not None:
+                gates_h += bias_hh
+            np.add(pre[t][:, rz], gates_h[:, rz], out=act[:, rz])
+            _sigmoid(act[:, rz], out=act[:, rz])
+            hidden_n[t] = gates_h[:, n_part]
+            n = np.multiply(act[:, :size], gates_h[:, n_part], out=act[:, n_part])
+            n += pre[t][:, n_part]
+            np.tanh(n, out=n)
+            new = np.subtract(hidden, n, out=output[t])
+            new *= act[:, size : 2 * size]
+            new += n
+            hidden = new
+        return output, (gates, hidden_n)
+
+    @staticmethod
+    def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
+        gates, hidden_n = ctx.arrays
+        size = h0.shape[-1]
+        r, z, n = (gates[..., k * size : (k + 1) * size] for k in range(3))
+        to_n = (1 - z) * (1 - n * n)  # dL/dn_pre = dL/dh_t * (1 - z) * (1 - n^2)
+        to_z = (_previous(output, h0, ctx.reverse) - n) * z * (1 - z)  # dL/dz_pre = dL/dh_t (h_{t-1} - n) z (1 - z)
+        n_to_r = hidden_n * r * (1 - r)  # dL/dr_pre = dL/dn_pre (W_hn h + b_hn) r (1 - r)
+        grad_x = np.empty_like(gates)
+        grad_hidden = np.empty_like(gates)
+        grad_h = np.zeros_like(h0)
+        for t in _order(gates.shape[0], not ctx.reverse):
+            dh = grad[t] + grad_h
+            gx, gh = grad_x[t], grad_hidden[t]
+            grad_n = np.multiply(dh, to_n[t], out=gx[:, 2 * size :])
+            np.multiply(dh, to_z[t], out=gx[:, size : 2 * size])
+            np.multiply(grad_n, n_to_r[t], out=gx[:, :size])
+            gh[:, : 2 * size] = gx[:, : 2 * size]
+            np.multiply(grad_n, r[t], out=gh[:, 2 * size :])  # the hidden side of n is scaled by r
+            grad_h = dh * z[t] + gh @ weight_hh
+        grad_weight = _flat(grad_hidden).T @ _flat(_previous(output, h0, ctx.reverse))
+        return grad_x, grad_h, None, grad_weight, grad_hidden.sum((0, 1))
+
+
+_SEQUENCES = {cls.mode: cls for cls in (RNNTanhSequence, RNNReluSequence, LSTMSequence, GRUSequence)}
+
+
+def run_sequence(mode: str, gates_x: Tensor, h0: Tensor, c0: Tensor | None, weight_hh: Tensor, bias_hh: Tensor | None, reverse: bool = False, fused: bool = True) -> Tensor:
+    """One layer-direction over all steps: the fused node, or the step-by-step composition."""
+    if fused:
+        return _SEQUENCES[mode].apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)
+    return unfused_sequence(mode, gates_x, h0, c0, weight_hh, bias_hh, reverse)
+
+
+# -- modules -----------------------------------------------------------------------------------
+def _init_uniform(module: Module, hidden_size: int) -> None:
+    """PyTorch's recurrent init: every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound)
+
+
+def _check_sizes(name: str, input_size: int, hidden_size: int) -> None:
+    for label, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
+
+
+def _check_dtype(layer: Any, tensor: Tensor, what: str) -> None:
+    expected = layer._parameters[layer._weights[0][1]].dtype
+    if tensor.dtype != expected:
+        raise DtypeError(
+            f"{layer._describe()}: {what} is {tensor.dtype} but the parameters are {expected}; convert "
+            f"it with .to({expected.name}) or the layer with .to(...)."
+        )
+
+
+class _Recurrent(Module):
+    """What cells and layers share: parameter creation, PyTorch's init, the name in errors."""
+
+    input_size: int
+    hidden_size: int
+
+    def _add_weights(self, names: tuple[str, ...], gates: int, input_size: int, bias: bool, dtype: Any) -> None:
+        """Register weight_ih (gates, input_size), weight_hh (gates, hidden), biases (gates,) as ``names``."""
+        setattr(self, names[0], Parameter(ag.zeros(gates, input_size, dtype=dtype)))
+        setattr(self, names[1], Parameter(ag.zeros(gates, self.hidden_size, dtype=dtype)))
+        for name in names[2:]:
+            if bias:
+                setattr(self, name, Parameter(ag.zeros(gates, dtype=dtype)))
+            else:
+                self.register_parameter(name, None)
+
+    def reset_parameters(self) -> None:
+        _init_uniform(self, self.hidden_size)
+
+    def _describe(self) -> str:
+        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+
+
+class _CellBase(_Recurrent):
+    _weights = (("weight_ih", "weight_hh", "bias_ih", "bias_hh"),)
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, dtype: Any) -> None:
+        super().__init__()
+        _check_sizes(type(self).__name__, input_size, hidden_size)
+        self.mode = mode
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self._add_weights(self._weights[0], _GATES[mode] * hidden_size, input_size, bias, dtype)
+        self.fused = True  # False: run the step as a composition of elementary ops
+        self.reset_parameters()
+
+    def _check_input(self, input: Tensor) -> None:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{self._describe()}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ShapeError(
+                f"{self._describe()}: expected input of shape (N, {self.input_size}) or ({self.input_size},), "
+                f"got {tuple(input.shape)}. Build the cell with input_size={input.shape[-1] if input.ndim else '?'} "
+                "or reshape the input."
+            )
+        _check_dtype(self, input, "the input")
+
+    def _state(self, state: Tensor | None, input: Tensor, what: str) -> Tensor:
+        expected = input.shape[:-1] + (self.hidden_size,)
+        if state is None:
+            return ag.zeros(*expected, dtype=input.dtype)
+        if not isinstance(state, Tensor) or tuple(state.shape) != expected:
+            got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
+            raise ShapeError(
+                f"{self._describe()}: expected {what} of shape {expected} for an input of shape "
+                f"{tuple(input.shape)}, got {got}."
+            )
+        _check_dtype(self, state, what)
+        return state
+
+    def _run(self, input: Tensor, hidden: Tensor, cell: Tensor | None) -> Tensor:
+        """The (1 or 2, N, H) result of one step: h' (and c' for LSTM)."""
+        batched = input.ndim == 2
+        if not batched:
+            input, hidden = input.unsqueeze(0), hidden.unsqueeze(0)
+            cell = None if cell is None else cell.unsqueeze(0)
+        gates_x = LinearFunction.apply(input, self.weight_ih, self.bias_ih)
+        result = run_sequence(self.mode, gates_x.unsqueeze(0), hidden, cell, self.weight_hh, self.bias_hh, False, self.fused)
+        return result if batched else result.squeeze(1)
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
+        return text
+
+
+class RNNCell(_CellBase):
+    """One Elman step: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
+
+    Args:
+        input_size, hidden_size: feature sizes of x and h.
+        bias: learn b_ih and b_hh (default True).
+        nonlinearity: 'tanh' (default) or 'relu'.
+
+    Shape:
+        input (N, input_size) or (input_size,), hx (N, hidden_size) or (hidden_size,), zeros
+        if None -> h' of hx's shape.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh", dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        self._check_input(input)
+        return self._run(input, self._state(hx, input, "hx"), None)[0]
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step: gates (i, f, g, o) = x W_ih^T + b_ih + h W_hh^T + b_hh;
+    ``c' = sigmoid(f) c + sigmoid(i) tanh(g)``, ``h' = sigmoid(o) tanh(c')``.
+
+    Shape:
+        input (N, input_size) or (input_size,), hx = (h, c) each (N, hidden_size), zeros if
+        None -> (h', c') each (N, hidden_size). Parameters: weight_ih (4H, input_size), ...
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, bias, dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+        self._check_input(input)
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError(f"{self._describe()}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        hidden, cell = (None, None) if hx is None else hx
+        result = self._run(input, self._state(hidden, input, "h_0"), self._state(cell, input, "c_0"))
+        return result[0], result[1]
+
+
+class GRUCell(_CellBase):
+    """One GRU step: r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z),
+    n = tanh(x_n + r (W_hn h + b_hn)), ``h' = (1 - z) n + z h`` (x_* include b_i*, h_* include b_h*).
+
+    Shape:
+        input (N, input_size) or (input_size,), hx (N, hidden_size), zeros if None -> h'.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype: Any = None) -> None:
+        super().__init__("GRU", input_size, hidden_size, bias, dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        self._check_input(input)
+        return self._run(input, self._state(hx, input, "hx"), None)[0]
+
+
+def _dropout(x: Tensor, p: float) -> Tensor:
+    """Inverted dropout between layers: zero each value with probability p, scale the rest by 1/(1-p)."""
+    keep = generator().random(x.shape) >= p
+    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
+    return x * (keep * scale).astype(x.dtype)
+
+
+class _RNNBase(_Recurrent):
+    mode: ClassVar[str]  # RNN_TANH, RNN_RELU, LSTM or GRU
+
+    def __init__(
+        self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
+        dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name, mode = type(self).__name__, self.mode
+        _check_sizes(name, input_size, hidden_size)
+        if not isinstance(num_layers, (int, np.integer)) or num_layers < 1:
+            raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout!r}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout, self.bidirectional = bias, batch_first, float(dropout), bidirectional
+        self.fused = True  # False: run every step as a composition of elementary ops
+        gates = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        self._weights: list[tuple[str, ...]] = []  # per (layer, direction): parameter names
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                names = (f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}", f"bias_hh{suffix}")
+                self._add_weights(names, gates, layer_input, bias, dtype)
+                self._weights.append(names)
+        self.reset_parameters()
+
+    def _check_input(self, input: Tensor) -> None:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{self._describe()}: input must be a Tensor, got {type(input).__name__}")
+        layout = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
+        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+            raise ShapeError(
+                f"{self._describe()}: expected input of shape {layout.replace('H_in', str(self.input_size))} or "
+                f"(L, {self.input_size}) unbatched, got {tuple(input.shape)}. The last dim must be "
+                f"input_size={self.input_size}; build the layer with the input's feature size or reshape the input."
+            )
+        _check_dtype(self, input, "the input")
+
+    def _state(self, state: Tensor | None, batch: int | None, dtype: Any, what: str) -> Tensor:
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        expected = (layers, self.hidden_size) if batch is None else (layers, batch, self.hidden_size)
+        if state is None:
+            return ag.zeros(*expected, dtype=dtype)
+        if not isinstance(state, Tensor) or tuple(state.shape) != expected:
+            got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
+            raise ShapeError(
+                f"{self._describe()}: expected {what} of shape {expected} (num_layers * num_directions, "
+                f"{'' if batch is None else 'batch, '}hidden_size), got {got}."
+            )
+        _check_dtype(self, state, what)
+        return state
+
+    def _run(self, input: Tensor, h0: Tensor | None, c0: Tensor | None) -> tuple[Tensor, Tensor, Tensor | None]:
+        """(output, h_n, c_n) for a checked input; states None mean zeros."""
+        self._check_input(input)
+        batched = input.ndim == 3
+        batch = (input.shape[0] if self.batch_first else input.shape[1]) if batched else None
+        h0 = self._state(h0, batch, input.dtype, "h_0" if self.mode == "LSTM" else "hx")
+        c0 = self._state(c0, batch, input.dtype, "c_0") if self.mode == "LSTM" else None
+        if not batched:  # (L, H_in) -> (L, 1, H_in)
+            input, h0 = input.unsqueeze(1), h0.unsqueeze(1)
+            c0 = None if c0 is None else c0.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        steps, batch_size = input.shape[0], input.shape[1]
+        directions = 2 if self.bidirectional else 1
+        last_hidden, last_cell = [], []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                w_ih, w_hh, b_ih, b_hh = (getattr(self, name) for name in self._weights[index])
+                # all steps' input projection in one 2-D matmul (a 3-D np.matmul is slower)
+                gates_x = LinearFunction.apply(input.reshape(-1, input.shape[-1]), w_ih, b_ih).reshape(steps, batch_size, -1)
+                cell = None if c0 is None else c0[index]
+                result = run_sequence(self.mode, gates_x, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
+                hidden = result[:steps] if self.mode == "LSTM" else result
+                last_hidden.append(hidden[0] if direction else hidden[steps - 1])
+                if self.mode == "LSTM":
+                    last_cell.append(result[steps])
+                outputs.append(hidden)
+            input = outputs[0] if directions == 1 else ag.cat(outputs, 2)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                input = _dropout(input, self.dropout)
+        h_n = ag.stack(last_hidden)
+        c_n = ag.stack(last_cell) if last_cell else None
+        if not batched:
+            return input.squeeze(1), h_n.squeeze(1), None if c_n is None else c_n.squeeze(1)
+        return (input.transpose(0, 1) if self.batch_first else input), h_n, c_n
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
+        for name, default in (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirectional", False)):
+            if getattr(self, name) != default:
+                text += f", {name}={getattr(self, name)}"
+        return text
+
+
+_LAYER_DOC = """{summary}
+
+    Args:
+        input_size: features of each input step.
+        hidden_size: features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads layer k-1's output (default 1).{extra}
+        bias: learn b_ih and b_hh (default True).
+        batch_first: input and output are (N, L, *) instead of (L, N, *) (default False).
+        dropout: dropout probability on each layer's output except the last (default 0).
+        bidirectional: add a second direction running backwards in time (default False).
+        dtype: parameter dtype (float32 by default).
+
+    Shape (D = 2 if bidirectional else 1):
+        input (L, N, input_size), (N, L, input_size) if batch_first, or (L, input_size) unbatched;
+        {states}
+        -> output (L, N, D * hidden_size) (batch_first: (N, L, D * hidden_size)), the last
+        layer's hidden state at every step; {finals}
+
+    Parameters (PyTorch's names, all ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))):
+        weight_ih_l{{k}} ({gates} * hidden_size, input_size or D * hidden_size),
+        weight_hh_l{{k}} ({gates} * hidden_size, hidden_size), bias_ih_l{{k}}, bias_hh_l{{k}}
+        ({gates} * hidden_size,); the backward direction's carry the suffix _reverse.
+"""
+
+
+class RNN(_RNNBase):
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).",
+        extra="\n        nonlinearity: 'tanh' (default) or 'relu'.", gates=1,
+        states="hx (num_layers * D, N, hidden_size), zeros if None",
+        finals="h_n (num_layers * D, N, hidden_size), the final hidden state of every layer and direction.",
+    )
+    mode = "RNN_TANH"
+
+    def __init__(
+        self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh", bias: bool = True,
+        batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None,
+    ) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+        self.nonlinearity = nonlinearity
+        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        output, h_n, _ = self._run(input, hx, None)
+        return output, h_n
+
+
+class LSTM(_RNNBase):
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer LSTM: gates (i, f, g, o), ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.",
+        extra="", gates=4, states="hx = (h_0, c_0), each (num_layers * D, N, hidden_size), zeros if None",
+        finals="(h_n, c_n), each (num_layers * D, N, hidden_size).",
+    )
+    mode = "LSTM"
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError(f"{self._describe()}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        h0, c0 = (None, None) if hx is None else hx
+        output, h_n, c_n = self._run(input, h0, c0)
+        return output, (h_n, c_n)
+
+
+class GRU(_RNNBase):
+    __doc__ = _LAYER_DOC.format(
+        summary="Multi-layer GRU: r, z gates, ``n_t = tanh(W_in x_t + b_in + r (W_hn h + b_hn))``, "
+        "``h_t = (1 - z) n_t + z h_{t-1}``.",
+        extra="", gates=3, states="hx (num_layers * D, N, hidden_size), zeros if None",
+        finals="h_n (num_layers * D, N, hidden_size).",
+    )
+    mode = "GRU"
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        output, h_n, _ = self._run(input, hx, None)
+        return output, h_n
