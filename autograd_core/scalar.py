@@ -27,7 +27,7 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .engine import Traversal
+from .engine import Traversal, backward_numbers
 from .tensor import Tensor
 
 Number = Union[int, float]
@@ -47,7 +47,7 @@ class Scalar:
     ``Scalar(other_scalar)`` is a new leaf with the same value (cut from the graph).
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_g", "_deps")
     __array_ufunc__ = None  # so NumPy numbers and arrays defer to Scalar's reflected operators
 
     def __init__(self, value: Number, label: str | None = None) -> None:
@@ -64,6 +64,8 @@ class Scalar:
         self._op = ""
         self._a = self._b = None
         self._da = self._db = 0.0
+        self._g = -0.0  # backward's bookkeeping (engine.backward_numbers): idle between passes
+        self._deps = 0
 
     # -- introspection -------------------------------------------------------------
     @property
@@ -214,11 +216,7 @@ class Scalar:
         The graph is walked by ``engine.Traversal`` (Kahn's algorithm, no recursion),
         so each node propagates once, with its gradient from every path summed.
         """
-        traversal = Traversal((self,), (float(gradient),), _children)
-        pop, push = traversal.pop, traversal.push
-        while (item := pop()) is not None:
-            node, upstream = item
-            push(node, propagate(node, upstream))
+        backward_numbers(self, float(gradient))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 for this Scalar and every Scalar it was computed from."""
@@ -257,6 +255,8 @@ def _record(data: float, op: str, a: Scalar, da: float, b: Scalar | None, db: fl
     node._b = b
     node._da = da
     node._db = db
+    node._g = -0.0
+    node._deps = 0
     return node
 
 
