@@ -210,9 +210,10 @@ def backward_numbers(root: Any, gradient: float) -> None:
     the same order and every gradient is summed in the same order, bit for bit (the
     tests compare both). What changes is where the bookkeeping lives: instead of dicts
     keyed by node, each node carries its pending edge count in ``_deps`` and its
-    gradient buffer in ``_g`` (slots, no allocation). Both are idle (0 and -0.0, the
-    float whose addition changes nothing, not even a zero's sign) before and after a
-    pass, which is why no separate "seen" set is needed.
+    gradient buffer in ``_g`` (slots, no allocation). ``_deps`` is 0 between passes,
+    so a non-zero count marks a node as seen (no separate set); ``_g`` is reset on a
+    node's first visit to -0.0, the float whose addition changes nothing, not even a
+    zero's sign, so the first contribution is stored exactly as ``Traversal`` stores it.
 
     A node supplies ``_a``, ``_b`` (inputs, None where absent; ``_b`` only with ``_a``),
     ``_da``, ``_db`` (local derivatives d node / d input as numbers), ``grad`` (what
@@ -245,7 +246,6 @@ def backward_numbers(root: Any, gradient: float) -> None:
         while stack:  # pop a complete node, accumulate, hand each input its share
             node = pop()
             upstream = node._g
-            node._g = -0.0
             node.grad += upstream
             a = node._a
             if a is not None:
@@ -267,13 +267,12 @@ def backward_numbers(root: Any, gradient: float) -> None:
 
 
 def _reset_numbers(root: Any) -> None:
-    """Put every node under ``root`` back to idle bookkeeping (``_deps`` 0, ``_g`` -0.0)."""
+    """Set ``_deps`` back to 0 on every node under ``root`` (after an interrupted pass)."""
     seen = {id(root)}
     stack = [root]
     while stack:
         node = stack.pop()
         node._deps = 0
-        node._g = -0.0
         for child in (node._a, node._b):
             if child is not None and id(child) not in seen:
                 seen.add(id(child))

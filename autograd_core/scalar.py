@@ -43,7 +43,9 @@ class Scalar:
 
     A node made by an op keeps its inputs in ``_a`` and ``_b`` (``_b`` is None for
     one-input ops; both are None for values the user created) and the local
-    derivatives ``_da = d out/d a`` and ``_db = d out/d b`` as numbers.
+    derivatives ``_da = d out/d a`` and ``_db = d out/d b`` as numbers. ``_deps``
+    (0 between passes) and ``_g`` (set when a pass first reaches the node) are the
+    backward pass's bookkeeping, see ``engine.backward_numbers``.
     ``Scalar(other_scalar)`` is a new leaf with the same value (cut from the graph).
     """
 
@@ -64,7 +66,6 @@ class Scalar:
         self._op = ""
         self._a = self._b = None
         self._da = self._db = 0.0
-        self._g = -0.0  # backward's bookkeeping (engine.backward_numbers): idle between passes
         self._deps = 0
 
     # -- introspection -------------------------------------------------------------
@@ -255,7 +256,6 @@ def _record(data: float, op: str, a: Scalar, da: float, b: Scalar | None, db: fl
     node._b = b
     node._da = da
     node._db = db
-    node._g = -0.0
     node._deps = 0
     return node
 
