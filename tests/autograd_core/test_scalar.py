@@ -317,6 +317,16 @@ def test_scalars_have_slots_not_dicts():
     assert not hasattr(Scalar(1.0) * 2, "__dict__")
 
 
+def test_labels_are_none_until_set_on_op_results_too():
+    x = Scalar(1.0, label="x")
+    y = x * 2 + x
+    assert x.label == "x" and y.label is None and y.inputs[0].label is None and Scalar(1.0).label is None
+    y.label = "y"
+    assert y.label == "y" and "label='y'" in repr(y)
+    y.label = None
+    assert y.label is None
+
+
 def test_repr_and_float():
     s = Scalar(0.25, label="w1")
     assert repr(s) == "Scalar(data=0.25, grad=0, label='w1')" and float(s) == 0.25
