@@ -218,7 +218,9 @@ def backward_numbers(root: Any, gradient: float) -> None:
     A node supplies ``_a``, ``_b`` (inputs, None where absent; ``_b`` only with ``_a``),
     ``_da``, ``_db`` (local derivatives d node / d input as numbers), ``grad`` (what
     ``backward`` accumulates into) and the two bookkeeping slots. Nothing is freed: the
-    local derivatives are plain numbers, so a graph can be backpropagated again.
+    local derivatives are plain numbers, so a graph can be backpropagated again. As the
+    counts live on the nodes, two threads must not backpropagate through shared nodes
+    at the same time.
     """
     stack = [root]
     pop, push = stack.pop, stack.append
