@@ -9,8 +9,9 @@
 
 Every op records, at forward time, its inputs and its *local derivatives* as plain
 numbers (``d out / d input``), so the backward pass is only ``input.grad +=
-upstream * local`` in the order ``engine.Traversal`` gives: the same iterative
-traversal that ``Tensor.backward`` drives, so a chain of a million Scalars
+upstream * local`` in the order ``engine.Traversal`` gives (the traversal that
+``Tensor.backward`` and backward stepping drive), run by ``engine.backward_numbers``,
+its specialisation to numbers; it is iterative, so a chain of a million Scalars
 backpropagates. A node holds no closure and no reference back to its users, so a
 graph is freed by reference counting as soon as the last Scalar of it is dropped.
 
@@ -239,8 +240,9 @@ class Scalar:
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(x) (times ``gradient``) into ``x.grad`` for every Scalar x in the graph.
 
-        The graph is walked by ``engine.Traversal`` (Kahn's algorithm, no recursion),
-        so each node propagates once, with its gradient from every path summed.
+        The graph is walked in ``engine.Traversal``'s order (Kahn's algorithm, no
+        recursion) by ``engine.backward_numbers``, so each node propagates once, with
+        its gradient from every path summed, exactly as ``backward_steps`` shows it.
         """
         backward_numbers(self, float(gradient))
 
