@@ -201,6 +201,86 @@ class Traversal:
         return needed
 
 
+def backward_numbers(root: Any, gradient: float) -> None:
+    """``Traversal`` specialised to graphs of numbers (``Scalar``): the same order, faster.
+
+    Runs exactly the loop ``Scalar`` would run on ``Traversal`` -- Kahn's algorithm with
+    a last-in-first-out ready stack, each node's inputs visited first ``_a`` then ``_b``,
+    every node's gradient complete before it propagates -- so the nodes are visited in
+    the same order and every gradient is summed in the same order, bit for bit (the
+    tests compare both). What changes is where the bookkeeping lives: instead of dicts
+    keyed by node, each node carries its pending edge count in ``_deps`` and its
+    gradient buffer in ``_g`` (slots, no allocation). ``_deps`` is 0 between passes,
+    so a non-zero count marks a node as seen (no separate set); ``_g`` is reset on a
+    node's first visit to -0.0, the float whose addition changes nothing, not even a
+    zero's sign, so the first contribution is stored exactly as ``Traversal`` stores it.
+
+    A node supplies ``_a``, ``_b`` (inputs, None where absent; ``_b`` only with ``_a``),
+    ``_da``, ``_db`` (local derivatives d node / d input as numbers), ``grad`` (what
+    ``backward`` accumulates into) and the two bookkeeping slots. Nothing is freed: the
+    local derivatives are plain numbers, so a graph can be backpropagated again. As the
+    counts live on the nodes, two threads must not backpropagate through shared nodes
+    at the same time.
+    """
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    try:
+        while stack:  # count the edges into every reachable node (first visit: reset its buffer)
+            node = pop()
+            a = node._a
+            if a is not None:
+                if a._deps:
+                    a._deps += 1
+                else:
+                    a._deps = 1
+                    a._g = -0.0
+                    push(a)
+                b = node._b
+                if b is not None:
+                    if b._deps:
+                        b._deps += 1
+                    else:
+                        b._deps = 1
+                        b._g = -0.0
+                        push(b)
+        root._g = gradient
+        push(root)
+        while stack:  # pop a complete node, accumulate, hand each input its share
+            node = pop()
+            upstream = node._g
+            node.grad += upstream
+            a = node._a
+            if a is not None:
+                a._g += upstream * node._da
+                remaining = a._deps - 1
+                a._deps = remaining
+                if not remaining:
+                    push(a)
+                b = node._b
+                if b is not None:
+                    b._g += upstream * node._db
+                    remaining = b._deps - 1
+                    b._deps = remaining
+                    if not remaining:
+                        push(b)
+    except BaseException:  # e.g. KeyboardInterrupt: leave no half-counted node behind
+        _reset_numbers(root)
+        raise
+
+
+def _reset_numbers(root: Any) -> None:
+    """Set ``_deps`` back to 0 on every node under ``root`` (after an interrupted pass)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node._deps = 0
+        for child in (node._a, node._b):
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+
+
 def _children(entry: Any) -> tuple:
     return entry._next if isinstance(entry, Function) else ()
 

@@ -1,15 +1,19 @@
 """``Scalar`` beside micrograd (PyPI) on micrograd's own moons demo, in one run.
 
     pip install micrograd        # only for this benchmark; skipped with a message if absent
-    python benchmarks/bench_scalar.py [--repeats 7]
+    python benchmarks/bench_scalar.py [--rounds 3] [--repeats 5] [--clock cpu]
 
 The model is micrograd's demo model: an MLP 2-16-16-1 (ReLU hidden layers, linear
 output) on 100 two-moons points. One step = forward on all points + mean hinge loss
 + L2 penalty + backward + SGD update, with the demo's learning-rate schedule. Both
 engines run the same step code and start from the same weights, so their losses
-must agree (checked). Each figure is the median seconds per step, first with
-Python's cyclic garbage collector on (as users run it), then off; the engines are
-timed one after the other, each after a full collection.
+must agree (checked). Figures are seconds per step with Python's cyclic garbage
+collector on (as users run it), then off. The engines take turns: each round times
+``--repeats`` steps of one engine after a full collection, then of the other, so a
+load change on a shared machine hits both; the table shows the medians over rounds
+and each round's ratio is printed too. ``--clock cpu`` times CPU seconds of this
+process instead of wall-clock seconds: both engines are single-threaded Python, so on
+a machine shared with other jobs that measures the same work without the waiting.
 
 Targets (issue 3): at least 10x faster than micrograd with the GC on (ratio <= 0.1),
 and faster with it off (ratio < 1). Writes benchmarks/results/scalar.json.
@@ -21,7 +25,9 @@ import gc
 import math
 import os
 import random
+import statistics
 import sys
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -123,9 +129,9 @@ def training_step(model: Any, make_value: Callable[[float], Any], points: list, 
     return step
 
 
-def seconds_per_step(step: Callable[[], float], gc_enabled: bool, repeats: int) -> float:
-    """Median seconds per step, after a full collection. The engines are timed one after
-    the other, never interleaved: with the GC on, a collection during one engine's step
+def seconds_per_step(step: Callable[[], float], gc_enabled: bool, repeats: int, clock: Callable[[], float]) -> float:
+    """Median seconds per step, after a full collection. One engine at a time, never
+    interleaved step by step: with the GC on, a collection during one engine's step
     would otherwise also walk the other engine's garbage."""
     gc.collect()
     if gc_enabled:
@@ -133,15 +139,37 @@ def seconds_per_step(step: Callable[[], float], gc_enabled: bool, repeats: int) 
     else:
         gc.disable()
     try:
-        return median_time(step, repeats=repeats, min_seconds=0.0)
+        return median_time(step, repeats=repeats, min_seconds=0.0, clock=clock)
     finally:
         gc.enable()
         gc.collect()  # micrograd's graphs are reference cycles: free them before the next measurement
 
 
+def compare(
+    ours: Callable[[], float], theirs: Callable[[], float] | None, gc_enabled: bool, rounds: int, repeats: int,
+    clock: Callable[[], float],
+) -> dict:
+    """Medians over ``rounds`` turns of each engine, and the ratio ours / theirs of every round."""
+    ours_times, theirs_times = [], []
+    for _ in range(rounds):
+        ours_times.append(seconds_per_step(ours, gc_enabled, repeats, clock))
+        if theirs is not None:
+            theirs_times.append(seconds_per_step(theirs, gc_enabled, repeats, clock))
+    row = {"ours": statistics.median(ours_times), "ours_rounds": ours_times}
+    if theirs is not None:
+        row.update(
+            theirs=statistics.median(theirs_times),
+            theirs_rounds=theirs_times,
+            round_ratios=[mine / other for mine, other in zip(ours_times, theirs_times)],
+        )
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timed steps per figure (median taken)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes per figure (median taken)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed steps per turn (median taken)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall-clock or this process's CPU seconds")
     args = parser.parse_args()
     points, labels = two_moons()
     weights = initial_weights()
@@ -158,16 +186,18 @@ def main() -> None:
                 raise SystemExit(f"losses differ: Scalar {ours_loss!r}, micrograd {theirs_loss!r}")
         print(f"losses agree over 3 steps (last: {ours_loss:.6f})")
 
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     rows = []
     for gc_enabled, target in ((True, 0.1), (False, 1.0)):
         name = f"moons MLP 2-16-16-1 step, GC {'on' if gc_enabled else 'off'}"
-        row = {"name": name, "ours": seconds_per_step(ours, gc_enabled, args.repeats), "target": target}
+        row = {"name": name, "target": target, "clock": args.clock}
+        row.update(compare(ours, theirs, gc_enabled, args.rounds, args.repeats, clock))
         if theirs is not None:
-            row["theirs"] = seconds_per_step(theirs, gc_enabled, args.repeats)
+            print(f"{name}: ratio per round {', '.join(f'{ratio:.3f}' for ratio in row['round_ratios'])}")
         rows.append(row)
     print(f"load average (1, 5, 15 min): {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "scalar.json")
-    title = "Scalar vs micrograd: seconds per training step (ratio = ours / micrograd)"
+    title = f"Scalar vs micrograd: {args.clock} seconds per training step (ratio = ours / micrograd)"
     report(title, rows, path, baseline="micrograd")
 
 

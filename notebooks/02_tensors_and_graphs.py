@@ -69,36 +69,46 @@ draw_graph(total, params={"x": x, "y": y, "bias": bias}, show_data=True)
 # %% [markdown]
 # ## 2. A small MLP's graph, parameters by name
 #
-# A 2-8-8-1 network on four points, written with Tensors and a `{name: tensor}` mapping
-# of its parameters (an `nn.Module`'s `named_parameters()` works the same way).
-# `draw_graph(loss, params=...)` names each parameter, groups the ones that share a
-# prefix (`layer1.`, `layer2.`, ...) and shows every op with its output shape and dtype.
+# A 2-8-8-1 network on four points (XOR), built from `nn.Linear` layers in an
+# `nn.Sequential`. Naming the layers (an `OrderedDict`) gives parameter names such as
+# `layer1.weight`. `draw_graph(loss, params=model)` shows each parameter by name,
+# groups a layer's parameters in one box, and shows every op with its output shape and
+# dtype. Each `Linear` layer is one `LinearFunction` node: `x @ W.T + b`, fused.
+# The activation is a layer too: a `Module` with no parameters, so it fits in the
+# `Sequential`.
 
 # %%
+from collections import OrderedDict
+
+import nn
+
+
+class ReLU(nn.Module):
+    """``max(x, 0)`` elementwise; no parameters. Shape: any -> the same."""
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return x.relu()
+
+
 ag.manual_seed(0)
-sizes = [2, 8, 8, 1]
-params = {}
-for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-    params[f"layer{index}.weight"] = (ag.randn(fan_in, fan_out) * (1.0 / fan_in**0.5)).requires_grad_()
-    params[f"layer{index}.bias"] = ag.zeros(fan_out, requires_grad=True)
-
-
-def mlp(inputs: ag.Tensor) -> ag.Tensor:
-    hidden = inputs
-    for index in range(1, len(sizes)):
-        hidden = hidden @ params[f"layer{index}.weight"] + params[f"layer{index}.bias"]
-        if index < len(sizes) - 1:
-            hidden = hidden.relu()
-    return hidden
-
+model = nn.Sequential(OrderedDict([
+    ("layer1", nn.Linear(2, 8)),
+    ("relu1", ReLU()),
+    ("layer2", nn.Linear(8, 8)),
+    ("relu2", ReLU()),
+    ("layer3", nn.Linear(8, 1)),
+]))
+print(model)
+params = dict(model.named_parameters())
+assert list(params) == [f"layer{k}.{kind}" for k in (1, 2, 3) for kind in ("weight", "bias")]
 
 points = ag.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 labels = ag.tensor([[0.0], [1.0], [1.0], [0.0]])
-loss = ((mlp(points) - labels) ** 2).mean()
-graph = draw_graph(loss, params=params)
+loss = ((model(points) - labels) ** 2).mean()
+graph = draw_graph(loss, params=model)
 for name in params:
     assert name in graph.source, f"{name} missing from the drawing"
-assert "MatMul" in graph.source and "cluster_layer2" in graph.source
+assert graph.source.count("LinearFunction") == 3 and "cluster_layer2" in graph.source
 graph
 
 # %% [markdown]
@@ -114,7 +124,7 @@ for name, parameter in params.items():
 # Big graphs stay readable: past `max_nodes` the rest is collapsed into one summary node.
 
 # %%
-draw_graph(loss, params=params, max_nodes=8, rankdir="TB")
+draw_graph(loss, params=model, max_nodes=8, rankdir="TB")
 
 # %% [markdown]
 # ## 3. Softmax and cross-entropy

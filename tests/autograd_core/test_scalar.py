@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import math
+import struct
 from typing import Callable
 
 import numpy as np
@@ -151,21 +152,135 @@ def test_backward_with_a_gradient_scales_every_gradient():
     assert x.grad == pytest.approx(1.5)
 
 
-def test_backward_drives_the_engines_traversal(monkeypatch):
-    popped = []
+# -- the fast path equals the general traversal ---------------------------------------------
+# Scalar.backward runs engine.backward_numbers, Traversal specialised to numbers (its
+# bookkeeping in slots instead of dicts). Backward stepping drives the general Traversal,
+# so the two must visit the nodes in the same order and sum every gradient in the same
+# order: these tests compare them node by node, bit for bit.
+_GRAD_SLOT = Scalar.grad
+VISITS: list = []
 
-    class SpyTraversal(Traversal):
-        def pop(self):
-            item = super().pop()
-            popped.append(item)
-            return item
 
-    monkeypatch.setattr(scalar_module, "Traversal", SpyTraversal)
-    x = Scalar(2.0)
-    y = x * x + x  # nodes: y, x*x, x (shared), and no others
-    y.backward()
-    assert [item[0] for item in popped[:-1]] == [y, y.inputs[0], x] and popped[-1] is None
-    assert x.grad == 5.0
+class Recorded(Scalar):
+    """A Scalar whose ``grad`` logs each write: both loops write a node's ``grad`` once,
+    when they visit it, so the log is the visiting order."""
+
+    __slots__ = ()
+
+    @property
+    def grad(self) -> float:
+        return _GRAD_SLOT.__get__(self)
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        VISITS.append(self)
+        _GRAD_SLOT.__set__(self, value)
+
+
+def traversal_backward(root: Scalar, gradient: float) -> None:
+    """The general loop: engine.Traversal popping nodes, ``propagate`` for each (as stepping does)."""
+    traversal = Traversal((root,), (gradient,), scalar_module._children)
+    while (item := traversal.pop()) is not None:
+        traversal.push(item[0], scalar_module.propagate(*item))
+
+
+OPS = {
+    "+": lambda a, b: a + b,
+    "*": lambda a, b: a * b,
+    "-": lambda a, b: a - b,
+    "/": lambda a, b: a / (b * b + 0.5),
+    "tanh": lambda a, b: a.tanh(),
+    "relu": lambda a, b: a.relu(),  # sends -0.0 for negative inputs: zero signs must match too
+    "square": lambda a, b: a * a,  # the same input twice
+    "neg": lambda a, b: -a,
+}
+
+# a random graph: leaf values, then (op, input, input) choices among the nodes so far
+recipes = st.tuples(
+    st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=4),
+    st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=30),
+)
+
+
+def build(recipe: tuple) -> tuple[Scalar, list[Scalar]]:
+    values, steps = recipe
+    nodes = [Scalar(value) for value in values]
+    for op, first, second in steps:
+        nodes.append(OPS[op](nodes[first % len(nodes)], nodes[second % len(nodes)]))
+    root = nodes[-1] * 1.0
+    for node in nodes[-4:-1]:  # several outputs feed the root, so many nodes are shared
+        root = root + node
+    traversal = Traversal((root,), (None,), scalar_module._children)
+    graph = list(traversal.dependencies) + [root]  # every node reachable from the root
+    for node in graph:
+        node.__class__ = Recorded
+    return root, graph
+
+
+def bits(value: float) -> bytes:
+    return struct.pack("<d", value)
+
+
+@given(recipes, st.floats(-3.0, 3.0))
+def test_backward_visits_and_sums_exactly_as_the_general_traversal(recipe, gradient):
+    fast_root, fast_graph = build(recipe)
+    general_root, general_graph = build(recipe)
+    position = {node: index for index, node in enumerate(general_graph)}
+    VISITS.clear()
+    traversal_backward(general_root, gradient)
+    general_order = [position[node] for node in VISITS]
+    position = {node: index for index, node in enumerate(fast_graph)}
+    VISITS.clear()
+    fast_root.backward(gradient)
+    fast_order = [position[node] for node in VISITS]
+    assert fast_order == general_order and sorted(fast_order) == list(range(len(fast_graph)))
+    assert [bits(node.grad) for node in fast_graph] == [bits(node.grad) for node in general_graph]
+    assert all(node._deps == 0 for node in fast_graph)  # no pending counts left: ready for the next pass
+
+
+def test_backward_of_a_subgraph_then_of_the_whole_graph():
+    x = Scalar(0.5)
+    hidden = (x * x).tanh()
+    loss = hidden * 3.0 + hidden.exp()
+    hidden.backward()  # counts only the part below ``hidden``, and leaves it idle
+    first = x.grad
+    assert first == pytest.approx(2 * 0.5 * (1 - math.tanh(0.25) ** 2))
+    loss.backward()
+    expected = first + (3.0 + math.exp(math.tanh(0.25))) * first
+    assert x.grad == pytest.approx(expected, rel=1e-15)
+    loss.backward()  # nothing is freed: a second pass adds the same gradients again
+    assert x.grad == pytest.approx(2 * expected - first, rel=1e-15)
+
+
+def test_an_interrupted_backward_leaves_no_stale_bookkeeping():
+    x = Scalar(0.5)
+    shared = x.tanh()
+    loss = shared * shared + shared.exp() * x
+    graph = list(Traversal((loss,), (None,), scalar_module._children).dependencies) + [loss]
+
+    class Interrupted(Scalar):
+        __slots__ = ()
+
+        @property
+        def grad(self) -> float:
+            return _GRAD_SLOT.__get__(self)
+
+        @grad.setter
+        def grad(self, value: float) -> None:
+            raise KeyboardInterrupt
+
+    shared.__class__ = Interrupted  # the pass stops half-way, at ``shared``
+    with pytest.raises(KeyboardInterrupt):
+        loss.backward()
+    assert all(node._deps == 0 for node in graph)
+    shared.__class__ = Scalar
+    for node in graph:
+        node.grad = 0.0
+    loss.backward()
+    reference_x = Scalar(0.5)
+    reference_shared = reference_x.tanh()
+    (reference_shared * reference_shared + reference_shared.exp() * reference_x).backward()
+    assert x.grad == reference_x.grad and shared.grad == reference_shared.grad
 
 
 def test_a_chain_of_a_million_scalars_backpropagates():
@@ -200,6 +315,16 @@ def test_a_dropped_graph_is_freed_by_reference_counting_alone():
 def test_scalars_have_slots_not_dicts():
     assert not hasattr(Scalar(1.0), "__dict__")
     assert not hasattr(Scalar(1.0) * 2, "__dict__")
+
+
+def test_labels_are_none_until_set_on_op_results_too():
+    x = Scalar(1.0, label="x")
+    y = x * 2 + x
+    assert x.label == "x" and y.label is None and y.inputs[0].label is None and Scalar(1.0).label is None
+    y.label = "y"
+    assert y.label == "y" and "label='y'" in repr(y)
+    y.label = None
+    assert y.label is None
 
 
 def test_repr_and_float():
