@@ -69,24 +69,25 @@ def test_lenet5_matches_the_same_network_in_torch():
 
 
 def test_lenet5_learns_mnist():
-    """A few hundred SGD steps on 2,000 shipped MNIST images; accuracy on 1,000 others.
-    (The issue's full figure, 98% with 8,000/2,000 images, is the main job's.)"""
+    """Three epochs of Adam on 2,000 shipped MNIST images; accuracy on 1,000 others.
+    (The issue's full figure, 98% with 8,000/2,000 images, is the main job's.)
+    Adam, not plain SGD: SGD at this size swung between 0.84 and 0.92 with the seed and
+    with the BLAS thread count (float32 summation order); Adam gave 0.92-0.93 for seeds 0-2."""
     images, labels = load_mnist()
     images = (images.data - 0.1307) / 0.3081  # the usual MNIST normalisation
     train_x, train_y = images[:2000], labels.data[:2000]
     test_x, test_y = images[2000:3000], labels.data[2000:3000]
     ag.manual_seed(0)
     model = LeNet5()
+    optimizer = nn.optim.Adam(model.parameters(), lr=2e-3)
     rng = np.random.default_rng(0)
     for _ in range(3):
         order = rng.permutation(len(train_x))
         for start in range(0, len(order), 32):
             batch = order[start : start + 32]
-            model.zero_grad()
+            optimizer.zero_grad()
             nn.functional.cross_entropy(model(ag.tensor(train_x[batch])), ag.tensor(train_y[batch])).backward()
-            with ag.no_grad():
-                for parameter in model.parameters():
-                    parameter.data -= 0.1 * parameter.grad.data
+            optimizer.step()
     with ag.no_grad():
         accuracy = (model(ag.tensor(test_x)).data.argmax(1) == test_y).mean()
-    assert accuracy > 0.88  # 0.904 measured with this seed
+    assert accuracy > 0.9  # 0.931 measured with this seed (1 or 2 BLAS threads)
