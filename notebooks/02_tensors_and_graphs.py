@@ -83,19 +83,12 @@ from collections import OrderedDict
 import nn
 
 
-class ReLU(nn.Module):
-    """``max(x, 0)`` elementwise; no parameters. Shape: any -> the same."""
-
-    def forward(self, x: ag.Tensor) -> ag.Tensor:
-        return x.relu()
-
-
 ag.manual_seed(0)
 model = nn.Sequential(OrderedDict([
     ("layer1", nn.Linear(2, 8)),
-    ("relu1", ReLU()),
+    ("relu1", nn.ReLU()),
     ("layer2", nn.Linear(8, 8)),
-    ("relu2", ReLU()),
+    ("relu2", nn.ReLU()),
     ("layer3", nn.Linear(8, 1)),
 ]))
 print(model)
