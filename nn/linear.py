@@ -20,7 +20,11 @@ class LinearFunction(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor, weight: Tensor, bias: Any) -> np.ndarray:
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, weight if ctx.needs_input_grad[0] else None)
-        out = np.matmul(x.data, weight.data.T)
+        data = x.data
+        if data.ndim > 2:  # one 2-D GEMM is faster than NumPy's batched matmul
+            out = np.matmul(data.reshape(-1, data.shape[-1]), weight.data.T).reshape(*data.shape[:-1], -1)
+        else:
+            out = np.matmul(data, weight.data.T)
         if bias is not None:
             out += bias.data
         return out
@@ -29,6 +33,15 @@ class LinearFunction(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
+        if not ag.is_grad_enabled():  # a plain backward records nothing: NumPy arrays directly
+            grad = grad_output.data
+            flat = grad.reshape(-1, grad.shape[-1])
+            return (
+                (flat @ weight.data).reshape(*grad.shape[:-1], -1) if need_x else None,
+                flat.T @ x.data.reshape(-1, x.shape[-1]) if need_weight else None,
+                flat.sum(0) if need_bias else None,
+            )
+        # under create_graph the same three products as Tensor ops, so they are differentiable
         flat_grad = grad_output.reshape(-1, grad_output.shape[-1])
         # d/dx = G W ; d/dW = G^T x ; d/db = sum of G over all but the last dim
         grad_x = grad_output @ weight if need_x else None
