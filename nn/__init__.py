@@ -2,7 +2,7 @@
 
 Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
-from . import data, functional, init, metrics, models, optim, regularization, utils
+from . import data, functional, init, metrics, models, optim, plots, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
@@ -32,5 +32,5 @@ __all__ = [
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
-    "init", "data", "functional", "metrics", "models", "optim", "regularization", "utils",
+    "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
 ]
