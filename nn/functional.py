@@ -1,7 +1,10 @@
 """``import nn.functional as F``: activations and losses as functions (PyTorch's names).
 
 Losses use fused, numerically stable forms: ``cross_entropy`` is one graph node whose
-backward is ``softmax - target`` written with Tensor ops (so it is twice differentiable).
+backward is ``softmax - target`` written with Tensor ops (so it is twice differentiable);
+``binary_cross_entropy_with_logits`` never exponentiates a positive number.
+``dropout`` and the normalisations live in ``nn.dropout`` / ``nn.normalization`` and are
+re-exported at the end of this file.
 """
 from __future__ import annotations
 
@@ -20,6 +23,86 @@ leaky_relu = ag.leaky_relu
 elu = ag.elu
 gelu = ag.gelu
 softplus = ag.softplus
+
+
+def _data(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+class SignFunction(Function):
+    """``sign(x)`` in {-1, 0, 1}; ``straight_through`` swaps the zero derivative for hardtanh's."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, straight_through: bool) -> np.ndarray:
+        ctx.save_for_backward(a if straight_through else None)
+        return np.sign(a.data)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        return _step_gradient(grad_output, a), None
+
+
+class HeavisideFunction(Function):
+    """Heaviside step: 1 for x > 0, 0 for x < 0, ``value`` at 0 (``torch.heaviside``)."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, value: float, straight_through: bool) -> np.ndarray:
+        ctx.save_for_backward(a if straight_through else None)
+        return np.where(a.data > 0, 1, np.where(a.data < 0, 0, value)).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        return _step_gradient(grad_output, a), None, None
+
+
+def _step_gradient(grad_output: Tensor, straight_through_input: Tensor | None) -> Tensor:
+    # The true derivative of a step is 0 wherever it exists (undefined at 0), so nothing
+    # flows back. The straight-through estimator uses hardtanh's: 1 for |x| <= 1, else 0.
+    if straight_through_input is None:
+        return grad_output * 0.0
+    return grad_output * (np.abs(straight_through_input.data) <= 1)
+
+
+def sign(input: Tensor, straight_through: bool = False) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (the perceptron's bipolar activation).
+
+    Its gradient is 0 everywhere (PyTorch's convention), so a network cannot learn through
+    it by backprop; train perceptrons with the perceptron rule, or pass
+    ``straight_through=True`` to let gradients pass where ``|x| <= 1`` (hardtanh's derivative).
+    """
+    return SignFunction.apply(input, straight_through)
+
+
+def step(input: Tensor, value: float = 0.0, straight_through: bool = False) -> Tensor:
+    """Heaviside step (the perceptron's 0/1 activation): 1 for x > 0, 0 for x < 0, ``value`` at 0.
+
+    Same values as ``torch.heaviside(input, value)``; gradient as in ``sign``.
+    """
+    return HeavisideFunction.apply(input, float(value), straight_through)
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Class indices (*) -> int64 (*, num_classes) with a 1 at each index, as ``torch.nn.functional.one_hot``.
+
+    ``num_classes=-1`` takes ``max(tensor) + 1``.
+    """
+    labels = np.asarray(_data(tensor))
+    if labels.dtype.kind not in "iu":
+        raise DtypeError(f"one_hot: expects integer class indices (int64), got dtype {labels.dtype}; use .long()")
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(labels.min())}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
+        num_classes = int(labels.max()) + 1
+    elif labels.size and labels.max() >= num_classes:
+        raise ValueError(
+            f"one_hot: class value {int(labels.max())} is out of range for num_classes={num_classes}; "
+            f"values must be in [0, {num_classes - 1}]"
+        )
+    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64), False, None)
 
 
 def softmax(x: Tensor, dim: int) -> Tensor:
@@ -162,20 +245,224 @@ def _soft_cross_entropy(input: Tensor, target: Any, weights: np.ndarray, reducti
 
 
 def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities ``input`` (N, C) at class indices."""
+    """Negative log-likelihood of log-probabilities at class indices.
+
+    Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...) int64.
+    """
     labels = np.asarray(getattr(target, "data", target))
     if labels.dtype.kind not in "iu":
         raise DtypeError(f"nll_loss: targets must be integer class indices, got {labels.dtype}")
-    if input.ndim != 2 or labels.shape != (input.shape[0],):
-        raise ShapeError(f"nll_loss: expected input (N, C) and target (N,), got {tuple(input.shape)} and {labels.shape}")
-    classes = input.shape[1]
+    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim >= 2 else ()
+    if input.ndim == 0 or labels.shape != expected:
+        raise ShapeError(
+            f"nll_loss: expected input (N, C) and target (N,) (or (C,) and (), or (N, C, d1, ...) and (N, d1, ...)), "
+            f"got {tuple(input.shape)} and {labels.shape}"
+        )
+    if input.ndim == 1:
+        log_probabilities = input.unsqueeze(0)
+    elif input.ndim > 2:  # (N, C, d...) -> (N*d..., C)
+        log_probabilities = input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+    else:
+        log_probabilities = input
+    flat_labels = labels.reshape(-1)
+    classes = log_probabilities.shape[1]
     weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight), dtype=np.float64)
-    keep = labels != ignore_index
-    safe = np.where(keep, labels, 0)
+    if weights.shape != (classes,):
+        raise ShapeError(f"nll_loss: weight must have shape ({classes},), one per class, got {weights.shape}")
+    keep = flat_labels != ignore_index
+    safe = np.where(keep, flat_labels, 0)
     if ((safe < 0) | (safe >= classes)).any():
-        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {labels[(safe < 0) | (safe >= classes)][0]}")
+        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {flat_labels[(safe < 0) | (safe >= classes)][0]}")
     scale = (weights[safe] * keep).astype(input.dtype)
-    losses = -input[np.arange(input.shape[0]), safe] * scale
+    losses = -log_probabilities[np.arange(safe.shape[0]), safe] * scale
     if reduction == "mean":
         return losses.sum() / float(scale.sum())
-    return _reduce("nll_loss", losses, reduction)
+    return _reduce("nll_loss", losses.reshape(expected), reduction)
+
+
+def _float_target(name: str, input: Tensor, target: Any) -> Any:
+    """A target of the input's shape: Tensors pass through, arrays become the input's dtype."""
+    _same_shape(name, input, target)
+    if isinstance(target, Tensor):
+        if target.dtype.kind != "f":
+            raise DtypeError(f"{name}: target must be a float tensor (probabilities in [0, 1]), got {target.dtype}; use .float()")
+        return target
+    array = np.asarray(target)
+    if array.dtype.kind not in "fiub":
+        raise DtypeError(f"{name}: target must be numeric, got dtype {array.dtype}")
+    return array.astype(input.dtype)
+
+
+def _constant(name: str, label: str, value: Any, input: Tensor, shape: tuple) -> np.ndarray | None:
+    """``weight``/``pos_weight``: a constant array in the input's dtype that broadcasts to ``shape``."""
+    if value is None:
+        return None
+    array = np.asarray(_data(value), dtype=input.dtype)
+    try:
+        fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{name}: {label} of shape {array.shape} does not broadcast to the input's shape {tuple(shape)}")
+    return array
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise ``-w [t log x + (1 - t) log(1 - x)]``, each log clamped to >= -100 as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Function, input: Tensor, target: Any, weight: Any) -> np.ndarray:
+        ctx.save_for_backward(input, target, weight)
+        x, t = input.data, _data(target)
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100.0)
+            log_not_x = np.maximum(np.log(1 - x), -100.0)
+        losses = -(t * log_x + (1 - t) * log_not_x)
+        return losses if weight is None else losses * weight
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        input, target, weight = ctx.saved_tensors
+        scale = grad_output if weight is None else grad_output * weight
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            # d/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 as in PyTorch
+            grad_input = scale * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            # d/dt = log(1 - x) - log(x), with the same -100 floor on each log
+            grad_target = scale * ((1 - input).log().clamp(min=-100.0) - input.log().clamp(min=-100.0))
+        return grad_input, grad_target, None
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities ``input`` (any shape) against targets in [0, 1] (same shape).
+
+    ``weight`` (broadcasting to the input's shape) rescales each element. Each log is
+    floored at -100, so a probability of exactly 0 or 1 gives a finite loss, as in PyTorch.
+    For raw scores use ``binary_cross_entropy_with_logits``: it is stabler.
+    """
+    target = _float_target("binary_cross_entropy", input, target)
+    for label, values in (("input", input.data), ("target", _data(target))):
+        outside = (values < 0) | (values > 1) | np.isnan(values)
+        if outside.any():
+            raise ValueError(
+                f"binary_cross_entropy: every {label} element must be in [0, 1], got {values[outside].flat[0]} "
+                f"(shape {tuple(values.shape)}). Apply sigmoid to the input, or use "
+                "binary_cross_entropy_with_logits on raw scores."
+            )
+    weight = _constant("binary_cross_entropy", "weight", weight, input, input.shape)
+    return _reduce("binary_cross_entropy", BinaryCrossEntropy.apply(input, target, weight), reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Elementwise ``w [(1 - t) x + l softplus(-x)]`` with ``l = 1 + (pos_weight - 1) t``.
+
+    ``softplus(-x) = max(-x, 0) + log1p(exp(-|x|))`` exponentiates only non-positive
+    numbers, so logits of +-100 (or 1e4) give finite values and gradients.
+    """
+
+    @staticmethod
+    def forward(ctx: Function, logits: Tensor, target: Any, weight: Any, pos_weight: Any) -> np.ndarray:
+        ctx.save_for_backward(logits, target, weight, pos_weight)
+        x, t = logits.data, _data(target)
+        softplus_of_negative = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+        losses = (1 - t) * x + log_weight * softplus_of_negative
+        return losses if weight is None else losses * weight
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        logits, target, weight, pos_weight = ctx.saved_tensors
+        scale = grad_output if weight is None else grad_output * weight
+        grad_logits = grad_target = None
+        if ctx.needs_input_grad[0]:
+            # d/dx = (1 - t) - l sigmoid(-x)   (= sigmoid(x) - t when pos_weight is None)
+            log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+            grad_logits = scale * ((1 - target) - log_weight * (-logits).sigmoid())
+        if ctx.needs_input_grad[1]:
+            # d/dt = -x + (pos_weight - 1) softplus(-x)
+            grad_target = -scale * logits
+            if pos_weight is not None:
+                grad_target = grad_target + scale * (pos_weight - 1) * ag.softplus(-logits, 1.0, float("inf"))
+        return grad_logits, grad_target, None, None
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)`` as one stable node (finite for logits of +-100).
+
+    Args:
+        input: raw scores (logits), any shape (*, C).
+        target: probabilities in [0, 1] of the same shape.
+        weight: rescales each element; broadcasts to the input's shape.
+        pos_weight: weight of the positive term per class, broadcasting along the last dim
+            (shape (C,)); > 1 raises recall. ``weight`` and ``pos_weight`` are constants here:
+            no gradient flows to them.
+    """
+    target = _float_target("binary_cross_entropy_with_logits", input, target)
+    weight = _constant("binary_cross_entropy_with_logits", "weight", weight, input, input.shape)
+    pos_weight = _constant("binary_cross_entropy_with_logits", "pos_weight", pos_weight, input, input.shape)
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight)
+    return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+
+
+def _class_margins(name: str, input: Tensor, target: Any, p: int, margin: float, weight: Any) -> Tensor:
+    """Per sample ``w[y] * sum over j != y of max(0, margin - x[y] + x[j])^p``: (N,) or () for a (C,) input."""
+    labels = np.asarray(_data(target))
+    if labels.dtype.kind not in "iu":
+        raise DtypeError(f"{name}: targets must be integer class indices (int64), got dtype {labels.dtype}")
+    allowed = [(input.shape[0],)] if input.ndim == 2 else [(), (1,)]  # a (C,) input takes a 0-d or (1,) target
+    if input.ndim not in (1, 2) or labels.shape not in allowed:
+        raise ShapeError(
+            f"{name}: expected input (N, C) with target (N,), or input (C,) with a target of shape () or (1,); "
+            f"got input {tuple(input.shape)} and target {labels.shape}"
+        )
+    classes = input.shape[-1]
+    scores = input if input.ndim == 2 else input.unsqueeze(0)
+    rows = labels.reshape(-1)
+    bad = rows[(rows < 0) | (rows >= classes)]
+    if bad.size:
+        raise ValueError(f"{name}: target {int(bad[0])} is out of range for {classes} classes; targets must be in [0, {classes - 1}]")
+    correct = scores[np.arange(rows.shape[0]), rows].unsqueeze(1)
+    violations = (scores - correct + margin).relu()  # max(0, margin - x_y + x_j)
+    if p == 2:
+        violations = violations * violations
+    others = (np.arange(classes) != rows[:, None]).astype(input.dtype)
+    losses = (violations * others).sum(1)
+    if weight is not None:
+        weights = np.asarray(_data(weight), dtype=input.dtype)
+        if weights.shape != (classes,):
+            raise ShapeError(f"{name}: weight must have shape ({classes},), one per class, got {weights.shape}")
+        losses = losses * weights[rows]
+    return losses if input.ndim == 2 else losses.reshape(labels.shape)
+
+
+def multi_margin_loss(
+    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """PyTorch's multi-class margin loss: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``.
+
+    Shape: input (N, C) and target (N,) int64 -> () for 'mean'/'sum', (N,) for 'none'.
+    ``weight`` (C,) scales each sample's loss by ``weight[y]``. ``hinge_loss`` is the same
+    with p=1 but without the division by C.
+    """
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
+    losses = _class_margins("multi_margin_loss", input, target, p, margin, weight) / input.shape[-1]
+    return _reduce("multi_margin_loss", losses, reduction)
+
+
+def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """The multi-class SVM loss of the linear-classifier material (Weston-Watkins form).
+
+    ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)``, averaged over the batch.
+    Equals ``C * multi_margin_loss(input, target, p=1, margin=margin)``: PyTorch's version
+    also divides each sample's sum by the number of classes C.
+    Shape: scores (N, C), target (N,) int64 -> () ('mean'/'sum') or (N,) ('none').
+    """
+    return _reduce("hinge_loss", _class_margins("hinge_loss", input, target, 1, margin, None), reduction)
+
+
+from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
+from .normalization import batch_norm, layer_norm  # noqa: E402

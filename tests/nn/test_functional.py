@@ -93,3 +93,48 @@ def test_nll_loss_matches_pytorch():
         [log_probabilities],
         [True],
     )
+
+
+@requires_torch
+@pytest.mark.parametrize("labels, num_classes", [([0, 2, 1], -1), ([[1, 0], [3, 3]], 5), (3, 4)])
+def test_one_hot_matches_pytorch(labels, num_classes):
+    labels = np.array(labels, dtype=np.int64)
+    ours = F.one_hot(ag.tensor(labels), num_classes)
+    expected = torch.nn.functional.one_hot(torch.tensor(labels), num_classes).numpy()
+    assert ours.dtype == np.int64 and not ours.requires_grad
+    np.testing.assert_array_equal(ours.data, expected)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: F.one_hot(ag.tensor([0.0, 1.0])), ag.DtypeError, r"one_hot: expects integer class indices \(int64\), got dtype float32"),
+        (lambda: F.one_hot(np.array([0, -1])), ValueError, r"one_hot: class values must be non-negative, got -1"),
+        (lambda: F.one_hot(np.array([0, 3]), 3), ValueError, r"one_hot: class value 3 is out of range for num_classes=3"),
+        (lambda: F.one_hot(np.zeros(0, dtype=np.int64)), ValueError, r"one_hot: cannot infer the number of classes from an empty tensor"),
+    ],
+)
+def test_one_hot_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_functional_exposes_the_layer_functions():
+    for name in ["dropout", "batch_norm", "layer_norm", "sign", "step", "one_hot", "binary_cross_entropy",
+                 "binary_cross_entropy_with_logits", "multi_margin_loss", "hinge_loss"]:
+        assert callable(getattr(F, name)), name
+
+
+@requires_torch
+@pytest.mark.parametrize("shape, target_shape", [((4, 3), (4,)), ((3,), ()), ((2, 3, 4), (2, 4)), ((2, 3, 2, 2), (2, 2, 2))])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
+    rng = np.random.default_rng(len(shape))
+    log_probabilities = rng.standard_normal(shape)
+    labels = rng.integers(0, 3, target_shape)
+    weight = np.array([0.5, 2.0, 1.0])
+    check_op(
+        lambda x: F.nll_loss(x, labels, weight=weight, reduction=reduction),
+        [log_probabilities],
+        lambda x: torch.nn.functional.nll_loss(x, torch.tensor(labels), weight=torch.tensor(weight), reduction=reduction),
+    )

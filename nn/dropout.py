@@ -1,0 +1,91 @@
+"""Noise layers for regularisation: ``Dropout`` and ``GaussianNoise`` (active in training only).
+
+Both draw from ``autograd_core``'s generator, so ``autograd_core.manual_seed(s)`` makes
+the masks and noise reproducible.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core.creation import generator
+from autograd_core.errors import DtypeError
+
+from .module import Module
+
+
+def _check_float(name: str, input: Tensor) -> None:
+    if input.dtype.kind != "f":
+        raise DtypeError(f"{name}: needs a float tensor, got {input.dtype}; call .float() first")
+
+
+def _check_probability(name: str, p: float) -> float:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name}: probability p must be in [0, 1], got {p}")
+    return float(p)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
+
+    The expected value is unchanged, so evaluation needs no rescaling; with
+    ``training=False`` (or p=0) the input is returned as is. Shape: any -> same.
+    """
+    p = _check_probability("dropout", p)
+    if not training or p == 0.0:
+        return input
+    _check_float("dropout", input)
+    keep = generator().random(input.shape, dtype=np.float32 if input.dtype == np.float32 else np.float64) >= p
+    mask = keep.astype(input.dtype)
+    mask *= 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = Tensor._make(mask, False, None)
+    return input.mul_(mask) if inplace else input * mask
+
+
+class Dropout(Module):
+    """Randomly zeroes elements with probability ``p`` during training (inverted dropout).
+
+    Args:
+        p: probability of an element being zeroed (default 0.5), in [0, 1].
+        inplace: overwrite the input instead of returning a new tensor.
+
+    Shape: input (*) -> output (*), the same. In eval mode the layer is the identity.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = _check_probability("Dropout", p)
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class GaussianNoise(Module):
+    """Adds ``N(0, std^2)`` noise to the input during training (an input-noise regulariser).
+
+    Args:
+        std: standard deviation of the noise (default 0.1), >= 0.
+
+    Shape: input (*) -> output (*), the same. In eval mode the layer is the identity.
+    No gradient flows into the noise; the gradient to the input is unchanged.
+    """
+
+    def __init__(self, std: float = 0.1) -> None:
+        super().__init__()
+        if not std >= 0:
+            raise ValueError(f"GaussianNoise: std must be >= 0, got {std}")
+        self.std = float(std)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not self.training or self.std == 0.0:
+            return input
+        _check_float("GaussianNoise", input)
+        noise = generator().standard_normal(input.shape, dtype=input.dtype.type) * input.dtype.type(self.std)
+        return input + Tensor._make(noise, False, None)
+
+    def extra_repr(self) -> str:
+        return f"std={self.std}"

@@ -1,0 +1,155 @@
+"""Loss modules (PyTorch's names and arguments); each calls its ``nn.functional`` form.
+
+``reduction`` is 'mean' (default), 'sum' or 'none' (per-element/per-sample losses).
+Class weights and ``pos_weight`` are buffers, so they appear in ``state_dict`` as in PyTorch.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core import Tensor
+
+from . import functional as F
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        self.reduction = reduction
+
+    def _buffer(self, name: str, value: Any) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            value = Tensor(np.asarray(value))
+        self.register_buffer(name, value)
+
+
+class MSELoss(_Loss):
+    """Mean squared error. Shape: input (*), target (*) the same -> () or (*) for 'none'."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error. Shape: input (*), target (*) the same -> () or (*) for 'none'."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy of logits, fused and stable (never softmax-then-log).
+
+    Args:
+        weight: (C,) class weights (a weighted mean for 'mean').
+        ignore_index: targets equal to it contribute nothing (default -100).
+        reduction: 'mean' | 'sum' | 'none'.
+        label_smoothing: mix the target with the uniform distribution (in [0, 1]).
+
+    Shape: input (N, C) or (N, C, d1, ...), target (N,) / (N, d1, ...) int64 class indices
+    or probabilities of the input's shape -> () or per-sample for 'none'.
+    """
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (e.g. LogSoftmax output).
+
+    Shape: input (N, C), target (N,) int64 -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities in [0, 1] (logs floored at -100 as in PyTorch).
+
+    Shape: input (*), target (*) the same, values in [0, 1]; weight broadcasts to (*).
+    Prefer ``BCEWithLogitsLoss`` on raw scores: it is stabler than sigmoid + BCELoss.
+    """
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy in one stable node: finite for logits of +-100.
+
+    Args:
+        weight: rescales each element (broadcasts to the input's shape).
+        reduction: 'mean' | 'sum' | 'none'.
+        pos_weight: (C,) weight of positive examples per class (along the last dim).
+
+    Shape: input (*, C) logits, target (*, C) in [0, 1] -> () or (*, C) for 'none'.
+    """
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+        self._buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+
+
+class MultiMarginLoss(_Loss):
+    """PyTorch's multi-class hinge loss: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``.
+
+    Args:
+        p: 1 or 2 (default 1). margin: default 1.0. weight: (C,) per-class weights.
+
+    Shape: input (N, C) or (C,), target (N,) or () int64 -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p}")
+        self.p, self.margin = p, margin
+        self._buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
+
+
+class HingeLoss(_Loss):
+    """The multi-class SVM loss of the linear-classifier material.
+
+    ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)``, averaged over the batch.
+    ``HingeLoss()(s, y) == C * MultiMarginLoss()(s, y)``: PyTorch's MultiMarginLoss also
+    divides each sample's sum by the number of classes C.
+
+    Shape: scores (N, C), target (N,) int64 -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.hinge_loss(input, target, self.margin, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}"

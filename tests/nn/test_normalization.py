@@ -1,0 +1,244 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, torch
+
+BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
+    lambda nc: st.lists(st.integers(1, 3), max_size=2).map(lambda extra: nc + tuple(extra))
+)  # (N, C), (N, C, L) or (N, C, H, W)
+
+
+@settings(max_examples=8)
+@given(shape=BATCH_SHAPES, affine=st.booleans(), data=st.data())
+def test_batch_norm_training_gradients(shape, affine, data):
+    channels = shape[1]
+    x = data.draw(float_arrays(shape))
+    params = [data.draw(float_arrays((channels,), low=0.5, high=2.0)), data.draw(float_arrays((channels,)))] if affine else []
+
+    def op(x, *params):
+        return F.batch_norm(x, None, None, *params, training=True)
+
+    def torch_op(x, *params):
+        return torch.nn.functional.batch_norm(x, None, None, *params, training=True)
+
+    check_op(op, [x] + params, torch_op if torch else None)
+
+
+@settings(max_examples=8)
+@given(
+    case=st.sampled_from([((3, 4), (4,)), ((2, 3, 4), (4,)), ((2, 3, 4), (3, 4)), ((3,), (3,))]),
+    affine=st.sampled_from(["both", "weight", "none"]),
+    data=st.data(),
+)
+def test_layer_norm_gradients(case, affine, data):
+    shape, normalized = case
+    x = data.draw(float_arrays(shape))
+    params = []
+    if affine in ("both", "weight"):
+        params.append(data.draw(float_arrays(normalized, low=0.5, high=2.0)))
+    if affine == "both":
+        params.append(data.draw(float_arrays(normalized)))
+
+    def op(x, *params):
+        return F.layer_norm(x, normalized, *params)
+
+    def torch_op(x, *params):
+        return torch.nn.functional.layer_norm(x, normalized, *params)
+
+    check_op(op, [x] + params, torch_op if torch else None)
+
+
+def test_batch_norm_eval_gradients():
+    rng = np.random.default_rng(0)
+    running_mean, running_var = ag.tensor(rng.standard_normal(3)), ag.tensor(rng.uniform(0.5, 2, 3))
+    arrays = [rng.standard_normal((4, 3, 2)), rng.uniform(0.5, 2, 3), rng.standard_normal(3)]
+    check_op(
+        lambda x, w, b: F.batch_norm(x, running_mean, running_var, w, b, training=False),
+        arrays,
+        (lambda x, w, b: torch.nn.functional.batch_norm(
+            x, torch.tensor(running_mean.data), torch.tensor(running_var.data), w, b, training=False)) if torch else None,
+    )
+
+
+def test_normalize_first_order_backward_does_not_record_and_matches_create_graph():
+    x = ag.tensor(np.random.default_rng(1).standard_normal((5, 3)), requires_grad=True)
+    weight = ag.tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True)
+    out = F.batch_norm(x, None, None, weight, None, training=True)
+    assert out.grad_fn.name() == "NormalizeBackward"
+    upstream = ag.tensor(np.random.default_rng(2).standard_normal((5, 3)))
+    fast = ag.grad(out, [x, weight], upstream, retain_graph=True)
+    recorded = ag.grad(out, [x, weight], upstream, create_graph=True)
+    assert not fast[0].requires_grad and recorded[0].requires_grad
+    for a, b in zip(fast, recorded):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
+
+
+def _copy_to_torch(ours, theirs):
+    theirs.load_state_dict({key: torch.tensor(np.array(value.data)) for key, value in ours.state_dict().items()})
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "layer, shape, kwargs",
+    [
+        ("BatchNorm1d", (8, 4), {}),
+        ("BatchNorm1d", (6, 4, 5), {"momentum": None}),
+        ("BatchNorm2d", (4, 4, 3, 3), {"momentum": 0.3, "eps": 1e-3}),
+        ("BatchNorm2d", (4, 4, 3, 3), {"affine": False}),
+        ("BatchNorm1d", (8, 4), {"track_running_stats": False}),
+        ("BatchNorm2d", (3, 4, 2, 2), {"bias": False}),
+    ],
+)
+def test_batch_norm_running_stats_and_eval_match_pytorch(layer, shape, kwargs, dtype):
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours = getattr(nn, layer)(4, **kwargs).to(dtype)
+    theirs = getattr(torch.nn, layer)(4, **kwargs).to(torch_dtype)
+    rng = np.random.default_rng(3)
+    if ours.affine:
+        ours.weight.data[...] = rng.uniform(0.5, 2, 4)
+        if ours.bias is not None:
+            ours.bias.data[...] = rng.standard_normal(4)
+    _copy_to_torch(ours, theirs)
+    tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    for step in range(4):
+        x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
+        mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        upstream = rng.standard_normal(shape).astype(dtype)
+        out, expected = ours(mine), theirs(reference)
+        out.backward(ag.tensor(upstream))
+        expected.backward(torch.tensor(upstream))
+        assert out.dtype == dtype
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **tolerance)
+        for name, parameter in ours.named_parameters():
+            np.testing.assert_allclose(parameter.grad.data, getattr(theirs, name).grad.numpy(), **tolerance)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), **tolerance, err_msg=key)
+    ours.eval(), theirs.eval()
+    x = rng.standard_normal(shape).astype(dtype)
+    mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = ours(mine), theirs(reference)
+    out.sum().backward(), expected.sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **tolerance)
+
+
+@requires_torch
+def test_batch_norm_loads_a_pytorch_state_dict_and_evaluates_the_same():
+    theirs = torch.nn.BatchNorm2d(3)
+    theirs.train()
+    for _ in range(3):
+        theirs(torch.randn(4, 3, 5, 5) * 2 + 1)
+    theirs.eval()
+    ours = nn.BatchNorm2d(3)
+    state = {key: value.detach().numpy() for key, value in theirs.state_dict().items()}
+    ours.load_state_dict(state)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked.item()) == 3
+    ours.eval()
+    x = np.random.default_rng(4).standard_normal((2, 3, 5, 5)).astype(np.float32)
+    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_norm_without_tracking_has_no_buffers_and_uses_batch_stats_in_eval():
+    layer = nn.BatchNorm1d(3, track_running_stats=False).eval()
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    out = layer(ag.tensor(np.random.default_rng(5).standard_normal((6, 3)) * 3 + 2))
+    np.testing.assert_allclose(out.data.mean(0), 0, atol=1e-6)
+    np.testing.assert_allclose(out.data.std(0), 1, atol=1e-3)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layer_norm_module_matches_pytorch(dtype):
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours, theirs = nn.LayerNorm((3, 4), eps=1e-4).to(dtype), torch.nn.LayerNorm((3, 4), eps=1e-4).to(torch_dtype)
+    rng = np.random.default_rng(6)
+    ours.weight.data[...] = rng.uniform(0.5, 2, (3, 4))
+    ours.bias.data[...] = rng.standard_normal((3, 4))
+    _copy_to_torch(ours, theirs)
+    x = rng.standard_normal((2, 5, 3, 4)).astype(dtype)
+    tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    upstream = rng.standard_normal(x.shape).astype(dtype)
+    out, expected = ours(mine), theirs(reference)
+    out.backward(ag.tensor(upstream)), expected.backward(torch.tensor(upstream))
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
+    for got, want in [(mine, reference), (ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
+        np.testing.assert_allclose(got.grad.data, want.grad.numpy(), **tolerance)
+    assert list(nn.LayerNorm(4, bias=False).state_dict()) == ["weight"]
+    assert list(nn.LayerNorm(4, elementwise_affine=False).state_dict()) == []
+    assert repr(nn.LayerNorm(4)) == repr(torch.nn.LayerNorm(4))
+
+
+@requires_torch
+def test_reprs_match_pytorch():
+    assert repr(nn.BatchNorm2d(8, momentum=None)) == repr(torch.nn.BatchNorm2d(8, momentum=None))
+    assert repr(nn.BatchNorm1d(8, affine=False)) == repr(torch.nn.BatchNorm1d(8, affine=False))
+    assert repr(nn.BatchNorm1d(8, bias=False)) == repr(torch.nn.BatchNorm1d(8, bias=False))
+    assert list(nn.BatchNorm1d(8, bias=False).state_dict()) == list(torch.nn.BatchNorm1d(8, bias=False).state_dict())
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: nn.BatchNorm2d(3)(ag.zeros(2, 3, 4)), ag.ShapeError,
+         r"BatchNorm2d\(3\): expected input of shape \(N, 3, H, W\), got \(2, 3, 4\) \(3-D\)"),
+        (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 3)), ag.ShapeError,
+         r"BatchNorm1d\(4\): expected input of shape \(N, 4\) or \(N, 4, L\), got \(2, 3\) with 3 channels in dim 1"),
+        (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 4, 2, 2)), ag.ShapeError, r"BatchNorm1d\(4\).*\(4-D\)"),
+        (lambda: nn.BatchNorm1d(4)(ag.zeros(1, 4)), ValueError, r"more than 1 value per channel when training, got input of shape \(1, 4\)"),
+        (lambda: nn.BatchNorm1d(0), ValueError, r"BatchNorm1d: num_features must be a positive int"),
+        (lambda: nn.BatchNorm1d(3, momentum=1.5), ValueError, r"BatchNorm1d: momentum must be in \[0, 1\] or None"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), ag.zeros(4), ag.ones(4)), ag.ShapeError,
+         r"batch_norm: running_mean has shape \(4,\) but the input \(2, 3\) has 3 channels"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), None, None), ValueError, r"needs running_mean and running_var"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), None, None, ag.ones(2), training=True), ag.ShapeError,
+         r"batch_norm: weight must have shape \(3,\), got \(2,\)"),
+        (lambda: F.batch_norm(ag.zeros(3), None, None, training=True), ag.ShapeError, r"batch_norm: expected input \(N, C\)"),
+        (lambda: F.batch_norm(ag.tensor([[1, 2], [3, 4]]), None, None, training=True), ag.DtypeError, r"batch_norm: needs a float input"),
+        (lambda: nn.LayerNorm((3, 4))(ag.zeros(2, 4, 3)), ag.ShapeError,
+         r"LayerNorm\(\(3, 4\)\): expected input of shape \(\*, 3, 4\) to normalise over its last 2 dim\(s\), got \(2, 4, 3\)"),
+        (lambda: nn.LayerNorm(()), ValueError, r"LayerNorm: normalized_shape must be a positive int"),
+        (lambda: F.layer_norm(ag.zeros(2, 4), (4,), ag.ones(3)), ag.ShapeError, r"layer_norm: weight must have shape \(4,\), got \(3,\)"),
+    ],
+)
+def test_normalization_errors_name_the_layer_and_shapes(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_eval_mode_leaves_running_stats_alone_and_train_mode_counts_batches():
+    layer = nn.BatchNorm1d(2)
+    layer(ag.randn(4, 2)), layer(ag.randn(4, 2))
+    assert int(layer.num_batches_tracked.item()) == 2
+    before = layer.running_mean.data.copy()
+    layer.eval()(ag.randn(4, 2) + 5)
+    np.testing.assert_array_equal(layer.running_mean.data, before)
+    assert int(layer.num_batches_tracked.item()) == 2
+    layer.reset_running_stats()
+    np.testing.assert_array_equal(layer.running_var.data, 1)
+
+
+def test_normalization_gradients_reach_parameters_through_a_model():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.LayerNorm(2))
+    loss = model(ag.randn(5, 3)).sum() + 0.0
+    (loss * loss).backward()
+    assert all(p.grad is not None and np.isfinite(p.grad.data).all() for p in model.parameters())
+
+
+@requires_torch
+def test_compare_with_torch_on_batch_norm_float32_function():
+    x = np.random.default_rng(7).standard_normal((6, 3)).astype(np.float32)
+    compare_with_torch(
+        lambda x: F.batch_norm(x, None, None, training=True),
+        lambda x: torch.nn.functional.batch_norm(x, None, None, training=True),
+        [x], [True], value_rtol=1e-5, value_atol=1e-6, grad_rtol=1e-4, grad_atol=1e-5,
+    )
