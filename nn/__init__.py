@@ -2,8 +2,9 @@
 
 Imports only ``autograd_core``.
 """
-from . import data, functional, init, optim, regularization, utils
+from . import data, functional, init, metrics, optim, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout, GaussianNoise
 from .linear import Flatten, Identity, Linear
@@ -13,6 +14,7 @@ from .loss import (
 from .module import Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .regularization import l1_penalty, l2_penalty
+from .training import EarlyStopping, History, fit
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
@@ -20,4 +22,5 @@ __all__ = [
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "Dropout", "GaussianNoise", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "regularization", "l1_penalty", "l2_penalty",
+    "metrics", "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
 ]

@@ -1,0 +1,183 @@
+"""nn.checkpoint: exact round trips (model, optimizer, RNG), atomic writes, and a named error for every bad file."""
+import json
+import os
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+from nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+
+
+def make_model(seed: int) -> nn.Sequential:
+    ag.manual_seed(seed)
+    return nn.Sequential(nn.Linear(4, 8), nn.Linear(8, 3))
+
+
+def train_steps(model, optimizer, steps: int) -> None:
+    for _ in range(steps):
+        x, y = ag.randn(16, 4), ag.randint(0, 3, (16,))
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+
+def assert_same_weights(model_a, model_b) -> None:
+    state_b = model_b.state_dict()
+    for name, tensor in model_a.state_dict().items():
+        np.testing.assert_array_equal(tensor.data, state_b[name].data, err_msg=name)
+
+
+def test_round_trip_continues_bit_identically(tmp_path):
+    model = make_model(0)
+    optimizer = nn.optim.Adam(model.parameters(), lr=1e-2)
+    train_steps(model, optimizer, 3)
+    shuffle = np.random.default_rng(7)
+    shuffle.random(5)
+    path = save_checkpoint(tmp_path / "run.npz", model, optimizer, epoch=3, extra={"note": "hi", "best": np.arange(3)},
+                           generators={"shuffle": shuffle})
+    train_steps(model, optimizer, 2)  # the uninterrupted run goes on
+    expected_draw = shuffle.random()
+
+    restored, restored_shuffle = make_model(1), np.random.default_rng(99)
+    restored_optimizer = nn.optim.Adam(restored.parameters(), lr=0.5)
+    content = load_checkpoint(path, restored, restored_optimizer, generators={"shuffle": restored_shuffle})
+    assert content["epoch"] == 3 and content["extra"]["note"] == "hi"
+    np.testing.assert_array_equal(content["extra"]["best"], np.arange(3))
+    assert restored_optimizer.param_groups[0]["lr"] == 1e-2 and restored_optimizer.param_groups[0]["betas"] == (0.9, 0.999)
+    train_steps(restored, restored_optimizer, 2)  # draws from the restored global generator
+    assert_same_weights(model, restored)
+    assert restored_shuffle.random() == expected_draw
+
+
+def test_file_is_plain_arrays_without_pickle(tmp_path):
+    model = make_model(0)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    train_steps(model, optimizer, 1)
+    path = save_checkpoint(tmp_path / "c.npz", model, optimizer, epoch=1)
+    with np.load(path, allow_pickle=False) as archive:
+        names = set(archive.files)
+        assert {"model/0.weight", "model/1.bias", "__checkpoint__"} <= names
+        assert all(archive[name].dtype != object for name in names)
+        meta = json.loads(archive["__checkpoint__"].tobytes())
+    assert meta["epoch"] == 1 and meta["format"] == "autograd-core checkpoint"
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    model = make_model(0)
+    path = save_checkpoint(tmp_path / "c.npz", model, epoch=1)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(path, model, epoch=2)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["c.npz"]  # the temporary file is gone
+
+
+def test_unsupported_values_are_refused_at_save(tmp_path):
+    with pytest.raises(CheckpointError, match="cannot store extra/f of type function"):
+        save_checkpoint(tmp_path / "c.npz", extra={"f": lambda: 0})
+    with pytest.raises(CheckpointError, match="object array"):
+        save_checkpoint(tmp_path / "c.npz", extra={"o": np.array([{}, 1], dtype=object)})
+
+
+# -- bad files -------------------------------------------------------------------------------
+@pytest.fixture
+def saved(tmp_path):
+    model = make_model(0)
+    return save_checkpoint(tmp_path / "good.npz", model, epoch=1), model
+
+
+def test_not_an_npz(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("hello")
+    with pytest.raises(CheckpointError, match=r"notes.npz: not an .npz checkpoint"):
+        load_checkpoint(path, make_model(0))
+
+
+def test_pickle_file_is_refused_without_running_it(tmp_path):
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps({"model": 1}))
+    with pytest.raises(CheckpointError, match="evil.npz: not an .npz checkpoint"):
+        load_checkpoint(path)
+
+
+def test_truncated_file(saved, tmp_path):
+    path, model = saved
+    truncated = tmp_path / "cut.npz"
+    truncated.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(CheckpointError, match="cut.npz: truncated or corrupt"):
+        load_checkpoint(truncated, model)
+
+
+def test_corrupt_member(saved, tmp_path):
+    path, model = saved
+    data = bytearray(path.read_bytes())
+    offset = data.find(b"\x93NUMPY") + 200  # inside the first array's values: the CRC no longer matches
+    data[offset:offset + 8] = b"\xff" * 8
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="damaged.npz"):
+        load_checkpoint(damaged, model)
+
+
+def test_object_array_is_refused(saved, tmp_path):
+    path, model = saved
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["model/0.bias"] = np.array([object()] * 8, dtype=object)
+    evil = tmp_path / "objects.npz"
+    np.savez(evil, **arrays)  # np.savez pickles object arrays
+    with pytest.raises(CheckpointError, match=r"objects.npz: holds an object \(pickled\) array"):
+        load_checkpoint(evil, model)
+
+
+def test_plain_npz_without_metadata(tmp_path):
+    path = tmp_path / "weights.npz"
+    np.savez(path, weight=np.zeros(3))
+    with pytest.raises(CheckpointError, match=r"weights.npz: not a checkpoint written by save_checkpoint.*weight"):
+        load_checkpoint(path)
+
+
+def test_missing_array(saved, tmp_path):
+    path, model = saved
+    incomplete = tmp_path / "incomplete.npz"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(incomplete, "w") as target:
+        for item in source.infolist():
+            if item.filename != "model/0.weight.npy":
+                target.writestr(item, source.read(item))
+    with pytest.raises(CheckpointError, match=r"incomplete.npz: the array 'model/0.weight' .* is missing"):
+        load_checkpoint(incomplete, model)
+
+
+def test_wrong_shapes_and_keys_name_the_file_and_parameter(saved):
+    path, _ = saved
+    wider = nn.Sequential(nn.Linear(4, 9), nn.Linear(9, 3))
+    with pytest.raises(CheckpointError, match=r"good.npz: the saved model state does not fit.*0.weight: expected shape \(9, 4\), got \(8, 4\)"):
+        load_checkpoint(path, wider)
+    deeper = nn.Sequential(nn.Linear(4, 8), nn.Linear(8, 3), nn.Linear(3, 3))
+    with pytest.raises(CheckpointError, match=r"missing keys: 2.weight, 2.bias"):
+        load_checkpoint(path, deeper)
+
+
+def test_state_that_was_not_saved(saved):
+    path, model = saved
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(CheckpointError, match="holds no optimizer state"):
+        load_checkpoint(path, model, optimizer)
+    with pytest.raises(CheckpointError, match="no state for the random generator 'shuffle'"):
+        load_checkpoint(path, model, generators={"shuffle": np.random.default_rng()})
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere.npz does not exist"):
+        load_checkpoint(tmp_path / "nowhere.npz")

@@ -1,0 +1,61 @@
+"""The main job, ``python -m nn.train_mnist``, end to end on a small subset."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd_core.viz.render as render
+from nn.checkpoint import load_checkpoint
+from nn.train_mnist import MLP, main, split_and_normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_command_runs_end_to_end(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "nn.train_mnist", "--limit", "300", "--epochs", "2", "--batch-size", "64",
+               "--out", str(out), "--no-progress", "--seed", "1"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "240 training images, 60 held out" in result.stdout
+    assert "held-out accuracy:" in result.stdout and "after 2 epochs" in result.stdout
+    assert result.stderr == ""  # --no-progress: no bar
+    assert (out / "curves.png").read_bytes()[:8] == PNG_SIGNATURE
+    graph = out / "graph.svg" if (out / "graph.svg").exists() else out / "graph.gv"
+    assert str(graph) in result.stdout and "fc1.weight" in graph.read_text()
+    model = MLP()
+    content = load_checkpoint(out / "checkpoint.npz", model)
+    assert content["epoch"] == 2 and len(content["extra"]["history"]["val_accuracy"]) == 2
+
+
+def test_without_a_renderer_the_dot_text_is_kept(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(render, "find_renderer", lambda: None)
+    accuracy = main(["--limit", "200", "--epochs", "1", "--out", str(tmp_path), "--no-progress"])
+    assert 0.0 <= accuracy <= 1.0
+    printed = capsys.readouterr().out
+    assert f"graph:      {tmp_path / 'graph.gv'} (no Graphviz renderer found" in printed
+    assert "pip install graphviz-pure" in printed
+    assert "digraph" in (tmp_path / "graph.gv").read_text()
+    assert not (tmp_path / "graph.svg").exists()
+
+
+def test_split_is_seeded_and_standardised():
+    (train_x, train_y), (test_x, test_y) = split_and_normalise(seed=3, limit=1000)
+    assert train_x.shape == (800, 784) and test_x.shape == (200, 784) and train_x.dtype == np.float32
+    assert abs(float(train_x.mean())) < 1e-4 and abs(float(train_x.std()) - 1) < 1e-3
+    (again_x, _), _ = split_and_normalise(seed=3, limit=1000)
+    np.testing.assert_array_equal(train_x, again_x)
+    assert set(np.unique(test_y)) <= set(range(10))
+
+
+@pytest.mark.parametrize("flags, message", [(["--limit", "5"], "--limit must be between 10 and 10000"),
+                                            (["--epochs", "0"], "--epochs must be at least 1")])
+def test_bad_flags_are_refused(flags, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(flags)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
