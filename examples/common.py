@@ -66,18 +66,23 @@ def save(fig: Any, out: Path, filename: str) -> Path:
     return path
 
 
+def mnist_indices(sizes: Sequence[int], seed: int = 0) -> list[np.ndarray]:
+    """Disjoint random index sets into the shipped 10,000 MNIST images, one per size."""
+    if sum(sizes) > 10_000:
+        raise ValueError(f"mnist_indices: the shipped set has 10,000 images, asked for {sum(sizes)} ({list(sizes)})")
+    order = np.random.default_rng(seed).permutation(10_000)
+    bounds = np.cumsum([0, *sizes])
+    return [order[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
 def mnist_splits(sizes: Sequence[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Disjoint random pieces of the shipped 10,000 MNIST images, one per size.
+    """The images and labels at ``mnist_indices(sizes, seed)``: disjoint random pieces of the shipped set.
 
     Shape:
         each piece is (images (n, 784) float32 in [0, 1], labels (n,) int64).
     """
-    if sum(sizes) > 10_000:
-        raise ValueError(f"mnist_splits: the shipped set has 10,000 images, asked for {sum(sizes)} ({list(sizes)})")
     images, labels = nn.data.load_mnist(flatten=True)
-    order = np.random.default_rng(seed).permutation(len(labels))
-    bounds = np.cumsum([0, *sizes])
-    return [(images.data[order[start:stop]], labels.data[order[start:stop]]) for start, stop in zip(bounds[:-1], bounds[1:])]
+    return [(images.data[index], labels.data[index]) for index in mnist_indices(sizes, seed)]
 
 
 def mlp(sizes: Sequence[int], activation: Callable[[], nn.Module] = nn.ReLU, *, batch_norm: bool = False,
