@@ -50,39 +50,30 @@ MULTI_BY_HAND = {
 }
 
 
-def library_values(y_true: list[int], y_pred: list[int], binary: bool) -> dict[str, Any]:
-    """The same quantities as the hand-counted dicts, from ``nn.metrics``."""
+def metric_values(functions: dict[str, Any], y_true: list[int], y_pred: list[int], binary: bool) -> dict[str, Any]:
+    """The quantities of the hand-counted dicts, from ``functions`` (nn.metrics' or scikit-learn's, same arguments)."""
+    accuracy, precision, recall, f1 = (functions[name] for name in ("accuracy", "precision", "recall", "f1"))
+    values = {"accuracy": accuracy(y_true, y_pred), "confusion_matrix": functions["confusion_matrix"](y_true, y_pred)}
     if binary:
-        return {"accuracy": metrics.accuracy(y_true, y_pred), "precision": metrics.precision(y_true, y_pred),
-                "recall": metrics.recall(y_true, y_pred), "f1": metrics.f1(y_true, y_pred),
-                "confusion_matrix": metrics.confusion_matrix(y_true, y_pred)}
-    return {"accuracy": metrics.accuracy(y_true, y_pred),
-            "precision per class": metrics.precision(y_true, y_pred, average=None),
-            "recall per class": metrics.recall(y_true, y_pred, average=None),
-            **{f"precision {average}": metrics.precision(y_true, y_pred, average=average)
-               for average in ("macro", "micro", "weighted")},
-            "recall macro": metrics.recall(y_true, y_pred, average="macro"),
-            "f1 macro": metrics.f1(y_true, y_pred, average="macro"),
-            "confusion_matrix": metrics.confusion_matrix(y_true, y_pred)}
+        return {**values, "precision": precision(y_true, y_pred), "recall": recall(y_true, y_pred), "f1": f1(y_true, y_pred)}
+    return {**values, "precision per class": precision(y_true, y_pred, average=None),
+            "recall per class": recall(y_true, y_pred, average=None),
+            **{f"precision {average}": precision(y_true, y_pred, average=average) for average in ("macro", "micro", "weighted")},
+            "recall macro": recall(y_true, y_pred, average="macro"), "f1 macro": f1(y_true, y_pred, average="macro")}
 
 
-def scikit_learn_values(y_true: list[int], y_pred: list[int], binary: bool) -> dict[str, Any] | None:
+LIBRARY = {"accuracy": metrics.accuracy, "precision": metrics.precision, "recall": metrics.recall, "f1": metrics.f1,
+           "confusion_matrix": metrics.confusion_matrix}
+
+
+def scikit_learn() -> dict[str, Any] | None:
+    """scikit-learn's versions of the same functions, or None when it is not installed."""
     try:
         from sklearn import metrics as sk
     except ImportError:
         return None
-    if binary:
-        return {"accuracy": sk.accuracy_score(y_true, y_pred), "precision": sk.precision_score(y_true, y_pred),
-                "recall": sk.recall_score(y_true, y_pred), "f1": sk.f1_score(y_true, y_pred),
-                "confusion_matrix": sk.confusion_matrix(y_true, y_pred)}
-    return {"accuracy": sk.accuracy_score(y_true, y_pred),
-            "precision per class": sk.precision_score(y_true, y_pred, average=None),
-            "recall per class": sk.recall_score(y_true, y_pred, average=None),
-            **{f"precision {average}": sk.precision_score(y_true, y_pred, average=average)
-               for average in ("macro", "micro", "weighted")},
-            "recall macro": sk.recall_score(y_true, y_pred, average="macro"),
-            "f1 macro": sk.f1_score(y_true, y_pred, average="macro"),
-            "confusion_matrix": sk.confusion_matrix(y_true, y_pred)}
+    return {"accuracy": sk.accuracy_score, "precision": sk.precision_score, "recall": sk.recall_score, "f1": sk.f1_score,
+            "confusion_matrix": sk.confusion_matrix}
 
 
 def compare(case: str, by_hand: dict[str, Any], library: dict[str, Any], sklearn: dict[str, Any] | None) -> bool:
@@ -102,11 +93,14 @@ def compare(case: str, by_hand: dict[str, Any], library: dict[str, Any], sklearn
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args("12_evaluation", __doc__.split("\n\n")[0], argv)
-    sklearn_binary = scikit_learn_values(BINARY_TRUE, BINARY_PRED, binary=True)
-    print("hand-checked cases" + (" (also against scikit-learn)" if sklearn_binary is not None else "") + ":")
-    hand_ok = compare("binary", BINARY_BY_HAND, library_values(BINARY_TRUE, BINARY_PRED, True), sklearn_binary)
-    hand_ok &= compare("multi-class", MULTI_BY_HAND, library_values(MULTI_TRUE, MULTI_PRED, False),
-                       scikit_learn_values(MULTI_TRUE, MULTI_PRED, binary=False))
+    sklearn = scikit_learn()
+    print("hand-checked cases" + (" (also against scikit-learn)" if sklearn is not None else "") + ":")
+    hand_ok = True
+    for case, y_true, y_pred, by_hand in (("binary", BINARY_TRUE, BINARY_PRED, BINARY_BY_HAND),
+                                          ("multi-class", MULTI_TRUE, MULTI_PRED, MULTI_BY_HAND)):
+        is_binary = case == "binary"
+        reference = None if sklearn is None else metric_values(sklearn, y_true, y_pred, is_binary)
+        hand_ok &= compare(case, by_hand, metric_values(LIBRARY, y_true, y_pred, is_binary), reference)
 
     train_size, epochs = (1000, 3) if args.quick else (5000, 8)
     (train_x, train_y), (test_x, test_y) = mnist_splits([train_size, 500 if args.quick else 2000], seed=args.seed)
@@ -171,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
           f"always 'no': accuracy {baseline['accuracy']:.1%}, recall {baseline['recall']:.0%}")
     print(f"headline: hand-checked cases {'all match' if hand_ok else 'DO NOT MATCH'}; MNIST MLP macro F1 {macro_f1:.3f}, "
           f"most confused: {true_digit} read as {predicted_digit} ({mistakes.max()} times)")
-    return {"hand_checked": hand_ok, "sklearn_available": sklearn_binary is not None, "binary": binary,
+    return {"hand_checked": hand_ok, "sklearn_available": sklearn is not None, "binary": binary,
             "always_no": baseline, "macro_f1": macro_f1, "confusion_total": int(confusion.sum())}
 
 

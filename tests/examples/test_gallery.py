@@ -2,6 +2,7 @@
 PNGs, prints its headline and shows what its lecture claims, on small sizes."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -25,6 +26,16 @@ def _load(path: Path, name: str) -> ModuleType:
     return module
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """The quick examples multiply small matrices; on 2 shared cores, BLAS threads only contend
+    (measured here: a (64, 784) @ (784, 64) product 200x slower with the default threads under load)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 @pytest.fixture
 def run_example(monkeypatch, tmp_path, capsys):
     """Import an example (with examples/common.py as its ``common``), run ``main(--quick)``, check the files."""
@@ -32,7 +43,8 @@ def run_example(monkeypatch, tmp_path, capsys):
 
     def run(stem: str) -> tuple[dict, str]:
         module = _load(EXAMPLES / f"{stem}.py", f"gallery_{stem}")
-        result = module.main(["--quick", "--out", str(tmp_path), "--seed", "0"])
+        with _one_blas_thread():
+            result = module.main(["--quick", "--out", str(tmp_path), "--seed", "0"])
         printed = capsys.readouterr().out
         assert "headline:" in printed
         plots = sorted(tmp_path.glob("*.png"))
@@ -54,6 +66,7 @@ def test_the_gallery_is_complete():
 def test_an_example_runs_as_a_script(tmp_path):
     """As a user runs it: ``python examples/04_activations.py``, importing this checkout."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["OPENBLAS_NUM_THREADS"] = "1"  # as _one_blas_thread
     result = subprocess.run([sys.executable, str(EXAMPLES / "04_activations.py"), "--quick", "--out", str(tmp_path)],
                             capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
