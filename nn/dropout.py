@@ -36,7 +36,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     _check_float("dropout", input)
     keep = generator().random(input.shape, dtype=np.float32 if input.dtype == np.float32 else np.float64) >= p
-    mask = keep.astype(input.dtype)
+    mask = np.asarray(keep, dtype=input.dtype)  # an ndarray also for a 0-d input
     mask *= 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     mask = Tensor._make(mask, False, None)
     return input.mul_(mask) if inplace else input * mask
@@ -84,7 +84,8 @@ class GaussianNoise(Module):
         if not self.training or self.std == 0.0:
             return input
         _check_float("GaussianNoise", input)
-        noise = generator().standard_normal(input.shape, dtype=input.dtype.type) * input.dtype.type(self.std)
+        noise = np.asarray(generator().standard_normal(input.shape, dtype=input.dtype.type), dtype=input.dtype)
+        noise *= self.std
         return input + Tensor._make(noise, False, None)
 
     def extra_repr(self) -> str:

@@ -111,3 +111,11 @@ def test_gaussian_noise_statistics_eval_and_gradient():
 def test_noise_layer_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_noise_layers_accept_a_0d_tensor():
+    x = ag.tensor(2.0, requires_grad=True)
+    out = F.dropout(x, 0.5)
+    assert out.shape == () and isinstance(out.data, np.ndarray) and out.item() in (0.0, 4.0)
+    noisy = nn.GaussianNoise(0.1)(x)
+    assert noisy.shape == () and isinstance(noisy.data, np.ndarray) and noisy.dtype == np.float32
