@@ -174,6 +174,7 @@ def fit(
             pair of Tensors/arrays; ``fit`` batches them (training batches shuffled each epoch).
         metrics: names among accuracy, precision, recall, f1 (the last three macro-averaged), or
             ``{name: fn(y_true, y_pred)}``; computed over the whole epoch from ``predict(outputs)``.
+            Pass ``metrics=()`` for regression (only the loss is recorded).
         predict: outputs (ndarray) -> predicted labels; default: argmax over the last dim, or
             ``outputs > 0`` for one output per sample (logits of a binary classifier).
         early_stopping: an ``EarlyStopping``; callbacks: ``fn(epoch, logs)`` after each epoch.
@@ -207,13 +208,16 @@ def fit(
     already_stopped = early_stopping is not None and early_stopping.stopped_epoch is not None
     for epoch in range(start_epoch, start_epoch if already_stopped else epochs):
         model.train()
-        description = f"epoch {epoch + 1}/{epochs}"
-        logs = _run_epoch(model, loss_fn, train_loader, metric_fns, predict, optimizer, progress, description)
+        bar = _progress_bar(len(train_loader), f"epoch {epoch + 1}/{epochs}") if progress else None
+        logs = _run_epoch(model, loss_fn, train_loader, metric_fns, predict, optimizer, bar)
         if val_loader is not None:
             model.eval()
             with ag.no_grad():
                 val_logs = _run_epoch(model, loss_fn, val_loader, metric_fns, predict)
             logs.update({f"val_{name}": value for name, value in val_logs.items()})
+        if bar is not None:
+            bar.set_postfix({name: f"{value:.4f}" for name, value in logs.items()})
+            bar.close()
         history.append(logs)
         if scheduler is not None:
             _step_scheduler(scheduler, logs["val_loss" if val_loader is not None else "loss"])
@@ -241,12 +245,11 @@ def default_predict(outputs: np.ndarray) -> np.ndarray:
 
 
 def _run_epoch(model: Any, loss_fn: Callable, loader: DataLoader, metric_fns: dict[str, Callable],
-               predict: Callable, optimizer: Any = None, progress: bool = False, description: str = "") -> dict[str, float]:
+               predict: Callable, optimizer: Any = None, bar: Any = None) -> dict[str, float]:
     """One pass over ``loader`` (a training pass when ``optimizer`` is given); the epoch's mean loss and metrics."""
     total_loss, seen = 0.0, 0
     targets_seen, predictions = [], []
-    batches = _progress_bar(loader, description) if progress else None
-    for inputs, targets in batches if batches is not None else loader:
+    for inputs, targets in loader:
         if optimizer is not None:
             optimizer.zero_grad()
         outputs = model(inputs)
@@ -260,23 +263,21 @@ def _run_epoch(model: Any, loss_fn: Callable, loader: DataLoader, metric_fns: di
         if metric_fns:
             targets_seen.append(np.asarray(targets.data if isinstance(targets, Tensor) else targets))
             predictions.append(predict(outputs.data))
-        if batches is not None:
-            batches.set_postfix(loss=f"{total_loss / seen:.4f}", refresh=False)
+        if bar is not None:
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", refresh=False)
+            bar.update()
     logs = {"loss": total_loss / max(seen, 1)}
     if metric_fns:
         y_true, y_pred = np.concatenate(targets_seen), np.concatenate(predictions)
         logs.update({name: float(function(y_true, y_pred)) for name, function in metric_fns.items()})
-    if batches is not None:
-        batches.set_postfix({name: f"{value:.4f}" for name, value in logs.items()})
-        batches.close()
     return logs
 
 
-def _progress_bar(loader: DataLoader, description: str) -> Any:
-    """A tqdm bar over ``loader``'s batches, or None when stderr is not a terminal."""
+def _progress_bar(batches: int, description: str) -> Any:
+    """A tqdm bar counting an epoch's batches (closed with the epoch's values), or None when stderr is not a terminal."""
     from tqdm.auto import tqdm  # imported here: most imports of nn never train
 
-    bar = tqdm(loader, desc=description, unit="batch", leave=True, disable=None, dynamic_ncols=True)
+    bar = tqdm(total=batches, desc=description, unit="batch", leave=True, disable=None, dynamic_ncols=True)
     return None if bar.disable else bar
 
 

@@ -188,11 +188,24 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     run(epochs=2)
-    assert "epoch 1/2" in terminal.getvalue() and "epoch 2/2" in terminal.getvalue()
+    shown = terminal.getvalue()
+    assert "epoch 1/2" in shown and "epoch 2/2" in shown and "val_accuracy=" in shown
     quiet = Terminal()
     monkeypatch.setattr(sys, "stderr", quiet)
     run(epochs=1, progress=False)
     assert quiet.getvalue() == ""
+
+
+def test_regression_without_metrics():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype=np.float32)
+    ag.manual_seed(0)
+    model = nn.Linear(3, 1)
+    history = fit(model, F.mse_loss, nn.optim.SGD(model.parameters(), lr=0.1), (x, y), (x, y), epochs=15,
+                  batch_size=16, metrics=(), seed=0)
+    assert set(history.history) == {"loss", "val_loss"}
+    assert history["val_loss"][-1] < 1e-3 < history["val_loss"][0]
 
 
 def test_errors_say_what_to_do():
