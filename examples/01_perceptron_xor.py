@@ -12,10 +12,9 @@ and the MLP's XOR accuracy. Plot: perceptron_xor.png.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
 from common import figure, mlp, parse_args, plot_decision_boundary, save
 
 import autograd_core as ag

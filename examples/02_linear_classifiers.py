@@ -10,10 +10,9 @@ Headline: test accuracy of both classifiers. Plots: templates.png, curves.png.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
 from common import figure, mnist_splits, parse_args, save, show_images
 
 import autograd_core as ag

@@ -11,10 +11,9 @@ Headline: the MSE per width and the deep net's MSE and parameter count. Plot: ap
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
 from common import figure, mlp, parse_args, save
 
 import autograd_core as ag

@@ -13,10 +13,9 @@ activations.png, vanishing_gradients.png.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-
 from common import figure, mlp, mnist_splits, parse_args, save
 
 import autograd_core as ag

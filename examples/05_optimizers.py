@@ -12,10 +12,10 @@ Plots: optimizers_mnist.png, rosenbrock.png, batch_sizes.png.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mlp, mnist_splits, parse_args, save
 
 import autograd_core as ag
@@ -108,7 +108,7 @@ def compare_batch_sizes(args: Any) -> dict[str, float]:
         model = mlp([2, 16, 2], nn.Tanh)
         step_losses: list[float] = []
 
-        def recorded_loss(outputs: ag.Tensor, targets: ag.Tensor) -> ag.Tensor:
+        def recorded_loss(outputs: ag.Tensor, targets: ag.Tensor, step_losses: list[float] = step_losses) -> ag.Tensor:
             loss = F.cross_entropy(outputs, targets)
             step_losses.append(loss.item())  # the loss of the batch this step sees
             return loss

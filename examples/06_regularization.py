@@ -20,10 +20,10 @@ accuracy. Plot: regularization.png.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mlp, mnist_splits, parse_args, save
 
 import autograd_core as ag

@@ -20,10 +20,10 @@ Plot: initialization.png.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, layer_outputs, mlp, mnist_splits, parse_args, save
 
 import autograd_core as ag

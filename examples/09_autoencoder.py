@@ -10,10 +10,10 @@ always answering the mean training image. Plots: reconstructions.png, curves.png
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mlp, mnist_splits, parse_args, save, show_images
 
 import autograd_core as ag

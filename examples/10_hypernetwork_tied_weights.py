@@ -17,10 +17,10 @@ parameter counts. Plot: hypernetwork.png.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mnist_splits, parse_args, plot_decision_boundary, save, show_images
 
 import autograd_core as ag

@@ -11,10 +11,10 @@ Plots: augmentation.png.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mlp, mnist_indices, parse_args, save, show_images
 
 import autograd_core as ag

@@ -12,11 +12,11 @@ Plot: evaluation.png.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-
 from common import figure, mlp, mnist_splits, parse_args, save
 
 import autograd_core as ag
@@ -86,7 +86,7 @@ def compare(case: str, by_hand: dict[str, Any], library: dict[str, Any], sklearn
             match = match and np.allclose(np.asarray(sklearn[name], dtype=float), expected_values, rtol=0, atol=1e-12)
         all_match = all_match and bool(match)
         shown = expected if isinstance(expected, Fraction) else f"[{', '.join(map(str, expected))}]"
-        print(f"  {case:11s} {name:20s} by hand {str(shown):28s} nn.metrics {np.round(library[name], 4).tolist()!s:28s} "
+        print(f"  {case:11s} {name:20s} by hand {shown!s:28s} nn.metrics {np.round(library[name], 4).tolist()!s:28s} "
               f"{'ok' if match else 'MISMATCH'}")
     return all_match
 
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                  f"recall {binary['recall']:.1%}\nalways 'no': accuracy {baseline['accuracy']:.1%}, recall {baseline['recall']:.0%}",
            xticks=[0, 1], yticks=[0, 1], xticklabels=["not 9", "9"], yticklabels=["not 9", "9"], xlabel="predicted", ylabel="true")
     ax = axes[0, 1]
-    image = ax.imshow(np.log1p(confusion), cmap="viridis")
+    ax.imshow(np.log1p(confusion), cmap="viridis")
     for (row, col), count in np.ndenumerate(confusion):
         if count:
             ax.text(col, row, str(count), ha="center", va="center", fontsize=6.5,

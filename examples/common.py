@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import autograd_core as ag  # noqa: E402  (after the checkout is on the path)
-import nn  # noqa: E402
-from autograd_core import Tensor  # noqa: E402
+# imported after the checkout is on the path
+import autograd_core as ag
+import nn
+from autograd_core import Tensor
 
 OUTPUT_ROOT = Path("outputs") / "examples"
 
