@@ -32,9 +32,9 @@ from autograd_core import Tensor
 def hyper_forward(x: Tensor, z: Tensor, generator_weight: Tensor, generator_bias: Tensor, out_weight: Tensor,
                   out_bias: Tensor, hidden: int) -> Tensor:
     """G(z) -> (W, b) of H's hidden layer; H(x) = tanh(x W^T + b) V^T + c. Shape: (N, 2) -> (N, classes)."""
-    generated = z @ generator_weight.T + generator_bias  # G: (z_dim,) -> (hidden * 2 + hidden,)
+    generated = F.linear(z, generator_weight, generator_bias)  # G: (z_dim,) -> (hidden * 2 + hidden,)
     weight, bias = generated[:2 * hidden].reshape(hidden, 2), generated[2 * hidden:]
-    return ag.tanh(x @ weight.T + bias) @ out_weight.T + out_bias
+    return F.linear(ag.tanh(F.linear(x, weight, bias)), out_weight, out_bias)  # H, with G's weights
 
 
 class HyperNetwork(nn.Module):

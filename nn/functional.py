@@ -465,6 +465,7 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
 
 
 from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
+from .linear import linear  # noqa: E402,F401
 from .normalization import batch_norm, layer_norm  # noqa: E402
 
 
