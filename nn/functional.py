@@ -163,6 +163,7 @@ class CrossEntropy(Function):
         smooth = -(log_p * weight).sum(axis=1) / classes
         ctx.save_for_backward(logits)
         ctx.labels, ctx.weight, ctx.keep, ctx.smoothing = safe, weight, keep, smoothing
+        ctx.log_p = log_p if ctx.needs_input_grad[0] else None
         return np.where(keep, (1 - smoothing) * picked + smoothing * smooth, 0.0).astype(z.dtype)
 
     @staticmethod
@@ -178,8 +179,12 @@ class CrossEntropy(Function):
         target[np.arange(logits.shape[0]), ctx.labels] = (1 - eps) * picked_weight
         target += eps / classes * weight
         target *= ctx.keep[:, None]
-        probabilities = logits.softmax(1)
-        grad_logits = (probabilities * coef.astype(logits.dtype)[:, None] - target) * grad_output.unsqueeze(1)
+        coef = coef.astype(logits.dtype)[:, None]
+        if not ag.is_grad_enabled():  # a plain backward: the forward's log-probabilities, in NumPy
+            probabilities = np.exp(ctx.log_p)
+            return (probabilities * coef - target) * grad_output.data[:, None], None, None, None, None
+        # under create_graph: softmax recomputed as a graph op, so the gradient is differentiable
+        grad_logits = (logits.softmax(1) * coef - target) * grad_output.unsqueeze(1)
         return grad_logits, None, None, None, None
 
 
