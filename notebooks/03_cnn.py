@@ -15,8 +15,8 @@
 #
 # 1. **Convolution arithmetic**: how padding and stride decide the output size,
 #    `out = (W - F + 2P) / S + 1`, on a 5x5 magic square and a 3x3 kernel.
-# 2. **LeNet-5 on MNIST**: train it (a small run here; `python -m nn.train_mnist --model lenet`
-#    does the full one) and watch the loss and accuracy curves.
+# 2. **LeNet-5 on MNIST**: train it (a small run here; `python -m nn.train_mnist --model lenet
+#    --augment` does the full one) and watch the loss and accuracy curves.
 # 3. **What it learned**: the first layer's 5x5 filters and the feature maps they make.
 
 # %%
@@ -94,7 +94,8 @@ except ag.ShapeError as error:
 # linear layers: (N, 1, 28, 28) -> (N, 6, 28, 28) -> (N, 6, 14, 14) -> (N, 16, 10, 10)
 # -> (N, 16, 5, 5) -> 400 -> 120 -> 84 -> 10. A small run so the notebook stays quick:
 # 1,600 of the shipped digits for training, 400 held out, three epochs. On 8,000 / 2,000
-# images, `python -m nn.train_mnist --model lenet` gets past 98%.
+# images and ten epochs, `python -m nn.train_mnist --model lenet --augment` reaches about
+# 98% (randomly rotated, shifted and zoomed training digits; 97.9% without `--augment`).
 
 # %%
 (train_x, train_y), (test_x, test_y) = split_and_normalise(seed=0, limit=2000)
