@@ -42,8 +42,9 @@ from .jit import lazy_njit
 
 Pair = tuple[int, int]
 
-#: Scratch arrays (padded inputs, column matrices, per-image products) kept for reuse,
-#: up to this many bytes in all.
+#: Scratch arrays (padded inputs, column matrices, per-image products) kept for reuse:
+#: unused ones are dropped, oldest first, while the pool holds more than this many bytes
+#: (the newest array is always kept).
 SCRATCH_BYTES = 64 * 2**20
 
 
