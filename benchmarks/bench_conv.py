@@ -3,7 +3,7 @@
     python benchmarks/bench_conv.py
 
 Targets (issue 5): (a) conv2d forward+backward, batch 32, 3->32 channels, 32x32, 3x3,
-pad 1: at most 1.3x PyTorch; (b) a LeNet-5 training step (1x28x28, batch 64, plain SGD)
+pad 1: at most 1.3x PyTorch; (b) a LeNet-5 training step (1x28x28, batch 64, nn.optim.SGD)
 at most 1.5x PyTorch; first call from the on-disk kernel cache under 0.5 s.
 Prints which kernel scheme each shape runs. Writes benchmarks/results/conv.json.
 """
@@ -84,26 +84,22 @@ def conv_row(
     return row
 
 
-def lenet_row() -> dict | None:
-    """(b) the LeNet-5 training step: forward, cross-entropy, backward, plain SGD update."""
-    try:
-        from nn.models import LeNet5
-    except ImportError:  # pooling layers not merged yet
-        return None
+def lenet_row() -> dict:
+    """(b) the LeNet-5 training step: zero_grad, forward, cross-entropy, backward, SGD step."""
     import nn
+    from nn.models import LeNet5
 
     rng = np.random.default_rng(0)
     images = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
     labels = rng.integers(0, 10, size=64)
     model = LeNet5()
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.01)
     x, y = ag.tensor(images), ag.tensor(labels)
 
     def ours() -> None:
-        model.zero_grad()
+        optimizer.zero_grad()
         nn.functional.cross_entropy(model(x), y).backward()
-        with ag.no_grad():
-            for parameter in model.parameters():
-                parameter.data -= 0.01 * parameter.grad.data
+        optimizer.step()
 
     row = {
         "name": "(b) LeNet-5 training step, batch 64, SGD",
@@ -126,14 +122,13 @@ def lenet_row() -> dict | None:
             torch.nn.ReLU(),
             torch.nn.Linear(84, 10),
         )
+        reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.01)
         tx, ty = torch.tensor(images), torch.tensor(labels)
 
-        def theirs() -> None:  # the same plain SGD update on both sides
-            reference.zero_grad()
+        def theirs() -> None:  # the same step on both sides
+            reference_optimizer.zero_grad()
             torch.nn.functional.cross_entropy(reference(tx), ty).backward()
-            with torch.no_grad():
-                for parameter in reference.parameters():
-                    parameter -= 0.01 * parameter.grad
+            reference_optimizer.step()
 
         row["theirs"] = median_time(theirs)
     return row
@@ -177,10 +172,7 @@ def compile_rows() -> list[dict]:
     rows = []
     for name, setup in (("conv2d forward+backward", CONV_STEP), ("LeNet-5 forward+backward", LENET_STEP)):
         with tempfile.TemporaryDirectory() as cache_dir:
-            try:
-                cold = first_call_seconds(setup, cache_dir)
-            except subprocess.CalledProcessError:  # nn.models not available in this checkout
-                continue
+            cold = first_call_seconds(setup, cache_dir)
             cached = first_call_seconds(setup, cache_dir)
         rows.append({"name": name, "cold": cold, "cached": cached})
     return rows
@@ -188,9 +180,7 @@ def compile_rows() -> list[dict]:
 
 def main() -> None:
     rows = [conv_row(*shape) for shape in SHAPES]
-    lenet = lenet_row()
-    if lenet is not None:
-        rows.append(lenet)
+    rows.append(lenet_row())
     threads = f", {THREADS} thread(s)" if THREADS else ""
     report(
         f"Convolution: forward + backward, float32 (ours / PyTorch CPU{threads})",
@@ -200,8 +190,6 @@ def main() -> None:
     print("\nkernel scheme per shape:")
     for row in rows:
         print(f"  {row['name']:48s} {row['scheme']}")
-    if lenet is None:
-        print("\n(b) LeNet-5 step: nn.models.LeNet5 not importable in this checkout (needs pooling), skipped")
     print("\nfirst call: Numba import + compile (fresh cache) or load (warm cache); target < 0.5 s from cache")
     for row in compile_rows():
         print(f"  {row['name']:32s} cold {row['cold']:6.2f} s   from cache {row['cached']:6.2f} s")

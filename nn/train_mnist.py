@@ -1,26 +1,33 @@
-"""The main job: train an MLP on the MNIST digits that ship with the package.
+"""The main job: train an MLP or LeNet-5 on the MNIST digits that ship with the package.
 
-    python -m nn.train_mnist                 # 8,000 training / 2,000 held-out images
+    python -m nn.train_mnist                 # MLP, 8,000 training / 2,000 held-out images
+    python -m nn.train_mnist --model lenet --augment   # LeNet-5 on randomly shifted/rotated digits
     python -m nn.train_mnist --limit 500 --epochs 2 --out /tmp/run   # a quick look
 
 Steps: take the shipped 10,000-image MNIST test set, split it (seeded) into 80%
 training and 20% held-out images, normalise with the training pixels' mean and std,
-train a 784-256-128-10 ReLU MLP with Adam (learning rate annealed along a cosine)
-and cross-entropy, report the held-out accuracy, and write into ``--out``:
+train the model (``--model mlp``: a 784-256-128-10 ReLU MLP; ``--model lenet``:
+``nn.models.LeNet5`` on 1x28x28 images) with Adam (learning rate annealed along a
+cosine) and cross-entropy, report the held-out accuracy, and write into ``--out``:
 
 - ``curves.png``: loss and accuracy per epoch, training and held-out;
 - ``graph.svg``: the graph of one forward pass and its loss, parameters named
   (``graph.gv``, the DOT text, when no Graphviz renderer is installed);
 - ``checkpoint.npz``: model, optimizer and RNG state after the last epoch
   (``--resume`` continues from it).
+
+``--augment`` draws a fresh random rotation (up to 10 degrees), shift (up to 2 pixels)
+and zoom (0.9-1.1) of every training image in every epoch (``nn.data.transforms.
+RandomAffine``); the held-out images are left as they are.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,9 +35,11 @@ import autograd_core as ag
 from autograd_core import Tensor
 
 from . import functional as F
-from .data import load_mnist
+from .data import Dataset, load_mnist
+from .data.transforms import RandomAffine
 from .linear import Linear
 from .metrics import accuracy, confusion_matrix
+from .models import LeNet5
 from .module import Module
 from .optim import Adam
 from .optim.lr_scheduler import CosineAnnealingLR
@@ -38,6 +47,7 @@ from .plots import plot_history
 from .training import fit
 
 HELD_OUT_FRACTION = 0.2
+MODELS = ("mlp", "lenet")
 
 
 class MLP(Module):
@@ -57,8 +67,48 @@ class MLP(Module):
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
 
+class AugmentedImages(Dataset):
+    """Images and labels whose batches go through ``transform`` each time they are drawn.
+
+    Shape:
+        images (N, 1, 28, 28) float32, labels (N,) -> batches (B, 1, 28, 28), or (B, 784)
+        with ``flatten=True``, and (B,).
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, transform: Any, flatten: bool = False) -> None:
+        self.images, self.labels, self.transform, self.flatten = images, labels, transform, flatten
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        images, labels = self.get_batch(np.array([index]))
+        return images[0], labels[0]
+
+    def get_batch(self, indices: np.ndarray) -> tuple[Tensor, Tensor]:
+        images = self.transform(self.images[indices]).astype(np.float32, copy=False)
+        if self.flatten:
+            images = images.reshape(len(indices), -1)
+        return ag.from_numpy(images), ag.from_numpy(self.labels[indices])
+
+
+def augmentation(background: float, seed: int) -> RandomAffine:
+    """Rotate up to 10 degrees, shift up to 2 pixels (0.07 of 28), zoom 0.9-1.1; new pixels get ``background``."""
+    return RandomAffine(degrees=10, translate=(0.07, 0.07), scale=(0.9, 1.1), interpolation="bilinear",
+                        fill=background, seed=seed)
+
+
+def build_model(name: str) -> Module:
+    """A fresh ``mlp`` (inputs (N, 784)) or ``lenet`` (inputs (N, 1, 28, 28))."""
+    return LeNet5() if name == "lenet" else MLP()
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m nn.train_mnist", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", choices=MODELS, default="mlp",
+                        help="mlp: 784-256-128-10 MLP (default); lenet: LeNet-5 convolutional network")
+    parser.add_argument("--augment", action="store_true",
+                        help="randomly rotate, shift and zoom the training images in every epoch")
     parser.add_argument("--epochs", type=int, default=10, help="passes over the training images (default 10)")
     parser.add_argument("--batch-size", type=int, default=128, help="images per step (default 128)")
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam's initial learning rate (default 2e-3)")
@@ -99,7 +149,8 @@ def draw_forward_pass(model: Module, images: np.ndarray, labels: np.ndarray, out
     from autograd_core.viz.render import RendererNotFoundError
 
     loss = F.cross_entropy(model(ag.from_numpy(images[:4])), ag.from_numpy(labels[:4]))
-    graph = ag.draw_graph(loss, params=model, title="one forward pass of the MLP (4 images) and its loss")
+    name = type(model).__name__
+    graph = ag.draw_graph(loss, params=model, title=f"one forward pass of the {name} (4 images) and its loss")
     try:
         return Path(graph.render(outfile=out / "graph.svg", cleanup=True)), ""
     except RendererNotFoundError as error:  # the DOT text was saved beside it
@@ -116,13 +167,20 @@ def main(argv: Sequence[str] | None = None) -> float:
     started = time.perf_counter()
     (train_x, train_y), (test_x, test_y) = split_and_normalise(args.seed, args.limit)
     print(f"MNIST (shipped test set): {len(train_y)} training images, {len(test_y)} held out")
+    if args.model == "lenet":  # the convolutions want images, not rows of pixels
+        train_x, test_x = train_x.reshape(-1, 1, 28, 28), test_x.reshape(-1, 1, 28, 28)
+    train_data: Any = (train_x, train_y)
+    if args.augment:
+        background = float(train_x.min())  # a blank pixel, after normalisation
+        train_data = AugmentedImages(train_x.reshape(-1, 1, 28, 28), train_y, augmentation(background, args.seed),
+                                     flatten=args.model == "mlp")
     ag.manual_seed(args.seed)
-    model = MLP()
+    model = build_model(args.model)
     optimizer = Adam(model.parameters(), lr=args.lr)
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)
     args.out.mkdir(parents=True, exist_ok=True)
     checkpoint = args.out / "checkpoint.npz"
-    history = fit(model, F.cross_entropy, optimizer, (train_x, train_y), (test_x, test_y), epochs=args.epochs,
+    history = fit(model, F.cross_entropy, optimizer, train_data, (test_x, test_y), epochs=args.epochs,
                   batch_size=args.batch_size, metrics=["accuracy"], scheduler=scheduler, checkpoint_path=checkpoint,
                   resume=args.resume, progress=not args.no_progress, seed=args.seed)
     model.eval()
@@ -130,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> float:
         predictions = model(ag.from_numpy(test_x)).data.argmax(1)
     test_accuracy = accuracy(test_y, predictions)
     trained = time.perf_counter() - started
-    curves = plot_history(history, args.out / "curves.png", title=f"MLP on MNIST: {len(train_y)} training images")
+    name = type(model).__name__ + (", augmented" if args.augment else "")
+    curves = plot_history(history, args.out / "curves.png", title=f"{name} on MNIST: {len(train_y)} training images")
     graph, note = draw_forward_pass(model, test_x, test_y, args.out)
     errors = confusion_matrix(test_y, predictions, num_classes=10)
     np.fill_diagonal(errors, 0)
@@ -139,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> float:
     print(f"most frequent mistake: {true_digit} read as {predicted_digit} ({errors.max()} times)")
     print(f"curves:     {curves}")
     print(f"graph:      {graph}{note}")
-    print(f"checkpoint: {checkpoint}  (load it with nn.load_checkpoint(path, MLP()))")
+    print(f"checkpoint: {checkpoint}  (load it with nn.load_checkpoint(path, {type(model).__name__}()))")
     return test_accuracy
 
 

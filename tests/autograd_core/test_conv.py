@@ -370,3 +370,17 @@ def test_error_arguments():
         output_padding=2,
     )
     expect(ShapeError, "gives an empty output", ag.conv_transpose2d, ag.randn(1, 1, 1, 1), weight, padding=2)
+
+
+def test_two_pending_graphs_keep_their_own_columns():
+    """Conv2d keeps its im2col columns for backward; a second forward of the same shape
+    before that backward must not reuse (overwrite) them."""
+    rng = np.random.default_rng(1)
+    weight = ag.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    inputs = [ag.tensor(rng.standard_normal((2, 3, 7, 7))) for _ in range(2)]
+    outputs = [ag.conv2d(x, weight, padding=1) for x in inputs]  # both graphs alive
+    for x, out in zip(inputs, outputs):
+        weight.grad = None
+        out.sum().backward()
+        expected = kernels.conv2d_weight_grad_reference(x.data, np.ones(out.shape), (1, 1), (1, 1), (1, 1), 1, (3, 3))
+        np.testing.assert_allclose(weight.grad.data, expected, rtol=1e-10)

@@ -9,7 +9,8 @@ import pytest
 
 import autograd_core.viz.render as render
 from nn.checkpoint import load_checkpoint
-from nn.train_mnist import MLP, main, split_and_normalise
+from nn.models import LeNet5
+from nn.train_mnist import MLP, AugmentedImages, augmentation, main, split_and_normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -59,3 +60,29 @@ def test_bad_flags_are_refused(flags, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(flags)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_lenet_with_augmentation_learns_on_a_small_subset(tmp_path, capsys):
+    accuracy = main(["--model", "lenet", "--augment", "--limit", "600", "--epochs", "3", "--batch-size", "32",
+                     "--out", str(tmp_path), "--no-progress", "--seed", "0"])
+    printed = capsys.readouterr().out
+    assert "480 training images, 120 held out" in printed and "after 3 epochs" in printed
+    assert accuracy >= 0.6  # chance is 0.1; 3 epochs on 480 augmented digits
+    model = LeNet5()
+    content = load_checkpoint(tmp_path / "checkpoint.npz", model)
+    assert content["epoch"] == 3 and model.conv1.weight.shape == (6, 1, 5, 5)
+    assert "conv1.weight" in (tmp_path / "graph.svg" if (tmp_path / "graph.svg").exists() else tmp_path / "graph.gv").read_text()
+
+
+def test_augmented_batches_are_fresh_each_draw_and_keep_their_labels():
+    images = np.random.default_rng(0).standard_normal((8, 1, 28, 28)).astype(np.float32)
+    labels = np.arange(8)
+    data = AugmentedImages(images, labels, augmentation(float(images.min()), seed=0))
+    first, first_labels = data.get_batch(np.array([1, 5]))
+    second, _ = data.get_batch(np.array([1, 5]))
+    assert first.shape == (2, 1, 28, 28) and first.dtype == np.float32
+    np.testing.assert_array_equal(first_labels.data, [1, 5])
+    assert not np.array_equal(first.data, second.data)  # a new random warp per draw
+    flat = AugmentedImages(images, labels, augmentation(0.0, seed=0), flatten=True)
+    image, label = flat[3]
+    assert image.shape == (784,) and int(label.item()) == 3

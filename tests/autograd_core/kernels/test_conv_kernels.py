@@ -141,3 +141,29 @@ def test_pointwise_scheme_matches_the_reference():
         kernels.conv2d_weight_grad_reference(x, grad, *args, (1, 1)),
         rtol=1e-12,
     )
+
+
+def test_scratch_arrays_are_reused_only_when_nothing_refers_to_them():
+    pool = kernels._Scratch(max_bytes=1000)
+    first = pool.empty((10,), np.float32)
+    second = pool.empty((10,), np.float32)
+    assert second is not first  # ``first`` is still held here
+    view = first.reshape(2, 5)
+    del first
+    assert pool.empty((10,), np.float32) is not view.base  # a view keeps it in use
+    del view
+    reused = pool.empty((10,), np.float32)
+    assert reused is pool.arrays[0]  # the oldest, now unused, comes back
+    del reused, second
+    pool.empty((300,), np.float32)  # over the budget: the unused small arrays are dropped
+    assert [array.shape for array in pool.arrays] == [(300,)]
+
+
+def test_columns_kept_for_a_pending_backward_are_not_overwritten():
+    rng = np.random.default_rng(0)
+    args = ((1, 1), (1, 1), (1, 1))
+    x1, x2 = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((2, 3, 6, 6))
+    kept = kernels.columns(x1, (3, 3), *args, (6, 6))
+    expected = kept.copy()
+    kernels.columns(x2, (3, 3), *args, (6, 6))  # same shape: must take another array
+    np.testing.assert_array_equal(kept, expected)
