@@ -145,47 +145,62 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 class CrossEntropy(Function):
-    """Softmax cross-entropy of logits (M, C) against class indices (M,), per sample.
+    """Softmax cross-entropy of logits (M, C) against class indices (M,), reduced in the same node.
 
-    loss_i = (1 - eps) * w[y_i] * (-log p_i[y_i]) + eps / C * sum_c w_c * (-log p_i[c]),
-    0 where y_i == ignore_index. Returns the (M,) per-sample losses.
+    Per sample: loss_i = keep_i * ((1 - eps) * w[y_i] * (-log p_i[y_i]) + eps / C * sum_c w_c * (-log p_i[c]))
+    (w = 1 without class weights; keep_i is False where y_i == ignore_index). ``reduction``:
+    'none' -> (M,), 'sum' -> (), 'mean' -> the sum over sum_i keep_i * w[y_i] (PyTorch's mean).
     """
 
     @staticmethod
-    def forward(ctx: Function, logits: Tensor, labels: np.ndarray, weight: np.ndarray, keep: np.ndarray, smoothing: float) -> np.ndarray:
+    def forward(ctx: Function, logits: Tensor, labels: np.ndarray, weight: Any, keep: Any, smoothing: float, reduction: str) -> np.ndarray:
         z = logits.data
-        log_p = z - np.max(z, axis=1, keepdims=True)
-        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
-        rows = np.arange(z.shape[0])
-        safe = np.where(keep, labels, 0)
-        picked = -log_p[rows, safe] * weight[safe]
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         classes = z.shape[1]
-        smooth = -(log_p * weight).sum(axis=1) / classes
-        ctx.save_for_backward(logits)
-        ctx.labels, ctx.weight, ctx.keep, ctx.smoothing = safe, weight, keep, smoothing
-        ctx.log_p = log_p if ctx.needs_input_grad[0] else None
-        return np.where(keep, (1 - smoothing) * picked + smoothing * smooth, 0.0).astype(z.dtype)
+        picked_weight = np.ones(z.shape[0], z.dtype) if weight is None else weight[labels]
+        if keep is not None:
+            picked_weight = picked_weight * keep
+        losses = log_p[np.arange(z.shape[0]), labels] * (-(1 - smoothing) * picked_weight)
+        if smoothing:
+            per_class = log_p if weight is None else log_p * weight
+            losses -= smoothing / classes * per_class.sum(axis=1) * (1 if keep is None else keep)
+        if reduction == "none":
+            scale = None
+            out = losses
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: NaN, as in PyTorch
+                scale = 1.0 / picked_weight.sum() if reduction == "mean" else 1.0
+                out = losses.sum() * scale
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(logits)
+            ctx.log_p, ctx.labels, ctx.picked_weight, ctx.scale = log_p, labels, picked_weight, scale
+            ctx.weight, ctx.keep, ctx.smoothing = weight, keep, smoothing
+        return np.asarray(out, dtype=z.dtype)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        (logits,) = ctx.saved_tensors
-        classes = logits.shape[1]
-        eps, weight = ctx.smoothing, ctx.weight
-        picked_weight = weight[ctx.labels]
         # d loss_i / d z_i = p_i * coef_i - target_i, with
-        # coef_i = (1-eps) w[y_i] + eps/C * sum(w),  target_i = (1-eps) w[y_i] onehot(y_i) + eps/C * w
-        coef = ((1 - eps) * picked_weight + eps / classes * weight.sum()) * ctx.keep
-        target = np.zeros(logits.shape, dtype=logits.dtype)
-        target[np.arange(logits.shape[0]), ctx.labels] = (1 - eps) * picked_weight
-        target += eps / classes * weight
-        target *= ctx.keep[:, None]
-        coef = coef.astype(logits.dtype)[:, None]
+        # coef_i = keep_i ((1-eps) w[y_i] + eps/C * sum(w)),  target_i = keep_i ((1-eps) w[y_i] onehot(y_i) + eps/C * w)
+        (logits,) = ctx.saved_tensors
+        rows, classes = logits.shape
+        eps, weight, picked = ctx.smoothing, ctx.weight, ctx.picked_weight
+        dtype = logits.dtype
+        target = np.zeros((rows, classes), dtype=dtype)
+        target[np.arange(rows), ctx.labels] = (1 - eps) * picked
+        coef = (1 - eps) * picked
+        if eps:
+            total_weight = classes if weight is None else weight.sum()
+            keep = 1 if ctx.keep is None else ctx.keep
+            coef = coef + eps / classes * total_weight * keep
+            target += eps / classes * (1 if weight is None else weight) * np.reshape(keep, (-1, 1))
+        coef = coef.astype(dtype)[:, None]
         if not ag.is_grad_enabled():  # a plain backward: the forward's log-probabilities, in NumPy
-            probabilities = np.exp(ctx.log_p)
-            return (probabilities * coef - target) * grad_output.data[:, None], None, None, None, None
+            upstream = grad_output.data[:, None] if ctx.scale is None else grad_output.data * dtype.type(ctx.scale)
+            return (np.exp(ctx.log_p) * coef - target) * upstream, None, None, None, None, None
         # under create_graph: softmax recomputed as a graph op, so the gradient is differentiable
-        grad_logits = (logits.softmax(1) * coef - target) * grad_output.unsqueeze(1)
-        return grad_logits, None, None, None, None
+        upstream = grad_output.unsqueeze(1) if ctx.scale is None else grad_output * ctx.scale
+        return (logits.softmax(1) * coef - target) * upstream, None, None, None, None, None
 
 
 def cross_entropy(
@@ -223,16 +238,22 @@ def cross_entropy(
         logits = logits.permute(0, *range(2, logits.ndim), 1).reshape(-1, classes)
     labels = labels.reshape(-1)
     keep = labels != ignore_index
-    bad = labels[keep & ((labels < 0) | (labels >= classes))]
-    if bad.size:
+    if keep.all():
+        keep, kept = None, labels
+    else:
+        kept = labels[keep]
+        labels = np.where(keep, labels, 0)
+    if kept.size and (kept.min() < 0 or kept.max() >= classes):
+        bad = kept[(kept < 0) | (kept >= classes)]
         raise ValueError(
             f"cross_entropy: target {int(bad[0])} is out of range for {classes} classes; targets must "
             f"be in [0, {classes - 1}] (or ignore_index={ignore_index})."
         )
-    losses = CrossEntropy.apply(logits, labels, weights.astype(input.dtype), keep, float(label_smoothing))
-    if reduction == "mean":
-        denominator = float((weights[np.where(keep, labels, 0)] * keep).sum())
-        return losses.sum() / denominator
+    class_weights = None if weight is None else weights.astype(input.dtype)
+    mode = reduction if reduction in ("mean", "sum") else "none"
+    losses = CrossEntropy.apply(logits, labels, class_weights, keep, float(label_smoothing), mode)
+    if mode != "none":
+        return losses
     shaped = losses.reshape(expected) if input.ndim > 1 else losses.reshape(())
     return _reduce("cross_entropy", shaped, reduction)
 
