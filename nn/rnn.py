@@ -211,14 +211,14 @@ class RNNReluSequence(RNNTanhSequence):
 
 
 @lazy_njit()
-def _lstm_step_backward(grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
-    """One LSTM step backwards. grad_h: dL/dh_t (N, H); grad_c: dL/dc_t from later steps in,
-    dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
+def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
+    """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
+    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
     size = grad_h.shape[1]
     for n in range(grad_h.shape[0]):
         for k in range(size):
             i, f, g, o = gates[n, k], gates[n, size + k], gates[n, 2 * size + k], gates[n, 3 * size + k]
-            dh, tc = grad_h[n, k], tanh_c[n, k]
+            dh, tc = grad_out[n, k] + grad_h[n, k], tanh_c[n, k]
             dc = grad_c[n, k] + dh * o * (1 - tc * tc)  # h = o tanh(c)
             grad_pre[n, k] = dc * g * i * (1 - i)  # c = f c_prev + i g; sigmoid' = s (1 - s)
             grad_pre[n, size + k] = dc * cell_prev[n, k] * f * (1 - f)
@@ -236,7 +236,10 @@ def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) 
 class LSTMSequence(_Sequence):
     """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
 
-    The backward's pointwise part of each step runs in a Numba kernel; matmuls go to BLAS.
+    Forward: the four gates of a step take ONE ``np.exp`` over (N, 4H), since
+    ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
+    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate.
+    Backward: each step's pointwise part runs in a Numba kernel; matmuls go to BLAS.
     """
 
     mode = "LSTM"
@@ -244,24 +247,28 @@ class LSTMSequence(_Sequence):
     @staticmethod
     def run_forward(pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
         steps, size = pre.shape[0], h0.shape[-1]
-        gates = np.empty(pre.shape, dtype=pre.dtype)  # activations i, f, g, o
+        scale = np.full(4 * size, -1, dtype=pre.dtype)
+        scale[2 * size : 3 * size] = -2
+        weight_t = weight_hh.T * scale  # (H, 4H)
+        gates = np.add(pre, bias_hh, out=np.empty(pre.shape, dtype=pre.dtype)) if bias_hh is not None else pre.copy()
+        gates *= scale  # -x for i, f, o and -2x for g; overwritten step by step with the activations
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        hidden, cell, weight_t = h0, c0, weight_hh.T
-        g_part = slice(2 * size, 3 * size)
+        scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
+        hidden, cell = h0, c0
         for t in _order(steps, reverse):
             act = gates[t]
-            pre_t = hidden @ weight_t
-            pre_t += pre[t]
-            if bias_hh is not None:
-                pre_t += bias_hh
-            _sigmoid(pre_t, out=act)  # NumPy's vectorised exp/tanh beat a scalar loop here
-            np.tanh(pre_t[:, g_part], out=act[:, g_part])
-            i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, g_part], act[:, 3 * size :]
-            cell = np.multiply(f, cell, out=cells[t])
-            cell += i * g
-            hidden = np.multiply(o, np.tanh(cell, out=tanh_cells[t]), out=output[t])
+            act += hidden @ weight_t
+            np.exp(act, out=act)
+            act += 1
+            np.reciprocal(act, out=act)  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
+            i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, 2 * size : 3 * size], act[:, 3 * size :]
+            g *= 2
+            g -= 1  # tanh(x) = 2 sigmoid(2x) - 1
+            cell = np.multiply(f, cell, out=cells[t])  # c = f c_prev + i g
+            cell += np.multiply(i, g, out=scratch)
+            hidden = np.multiply(o, np.tanh(cell, out=tanh_cells[t]), out=output[t])  # h = o tanh(c)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
@@ -269,13 +276,13 @@ class LSTMSequence(_Sequence):
     def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
         gates, cells, tanh_cells, c0 = ctx.arrays
         c0 = np.ascontiguousarray(c0)
+        grad = np.ascontiguousarray(grad)
         grad_pre = np.empty_like(gates)
-        grad_h = np.zeros_like(h0)
-        grad_c = np.array(grad[-1], order="C")
+        grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
+        grad_c = grad[-1].copy()
         for t in _order(gates.shape[0], not ctx.reverse):
-            grad_h = grad[t] + grad_h  # from the output at t and from step t+1
-            _lstm_step_backward(grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
-            grad_h = grad_pre[t] @ weight_hh
+            _lstm_step_backward(grad[t], grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
+            np.matmul(grad_pre[t], weight_hh, out=grad_h)
         grad_weight = _flat(grad_pre).T @ _flat(_previous(output[:-1], h0, ctx.reverse))
         return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
 
