@@ -215,16 +215,19 @@ def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.nda
     """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
     t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
     size = grad_h.shape[1]
-    for n in range(grad_h.shape[0]):
+    for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row, d_row = gates[n], grad_pre[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
+        d_i, d_f, d_g, d_o = d_row[:size], d_row[size : 2 * size], d_row[2 * size : 3 * size], d_row[3 * size :]
+        d_out, d_next, d_c, c_prev, tc = grad_out[n], grad_h[n], grad_c[n], cell_prev[n], tanh_c[n]
         for k in range(size):
-            i, f, g, o = gates[n, k], gates[n, size + k], gates[n, 2 * size + k], gates[n, 3 * size + k]
-            dh, tc = grad_out[n, k] + grad_h[n, k], tanh_c[n, k]
-            dc = grad_c[n, k] + dh * o * (1 - tc * tc)  # h = o tanh(c)
-            grad_pre[n, k] = dc * g * i * (1 - i)  # c = f c_prev + i g; sigmoid' = s (1 - s)
-            grad_pre[n, size + k] = dc * cell_prev[n, k] * f * (1 - f)
-            grad_pre[n, 2 * size + k] = dc * i * (1 - g * g)  # tanh' = 1 - tanh^2
-            grad_pre[n, 3 * size + k] = dh * tc * o * (1 - o)
-            grad_c[n, k] = dc * f
+            dh = d_out[k] + d_next[k]
+            dc = d_c[k] + dh * o[k] * (1 - tc[k] * tc[k])  # h = o tanh(c)
+            d_i[k] = dc * g[k] * i[k] * (1 - i[k])  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            d_f[k] = dc * c_prev[k] * f[k] * (1 - f[k])
+            d_g[k] = dc * i[k] * (1 - g[k] * g[k])  # tanh' = 1 - tanh^2
+            d_o[k] = dh * tc[k] * o[k] * (1 - o[k])
+            d_c[k] = dc * f[k]
 
 
 def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
