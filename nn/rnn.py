@@ -210,6 +210,22 @@ class RNNReluSequence(RNNTanhSequence):
         return (hidden > 0).astype(hidden.dtype)  # d relu(a)/da = [a > 0]
 
 
+@lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
+def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray) -> None:
+    """One LSTM step's pointwise part up to the cell, in place. gates (N, 4H) holds exp(-x) for
+    i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``."""
+    size = cell.shape[1]
+    for n in range(cell.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row, c_prev, c_new = gates[n], cell_prev[n], cell[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
+        for k in range(size):
+            i[k] = 1 / (1 + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
+            f[k] = 1 / (1 + f[k])
+            g[k] = 2 / (1 + g[k]) - 1  # tanh(x) = 2 sigmoid(2x) - 1
+            o[k] = 1 / (1 + o[k])
+            c_new[k] = f[k] * c_prev[k] + i[k] * g[k]
+
+
 @lazy_njit()
 def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
     """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
@@ -253,25 +269,20 @@ class LSTMSequence(_Sequence):
         scale = np.full(4 * size, -1, dtype=pre.dtype)
         scale[2 * size : 3 * size] = -2
         weight_t = weight_hh.T * scale  # (H, 4H)
-        gates = np.add(pre, bias_hh, out=np.empty(pre.shape, dtype=pre.dtype)) if bias_hh is not None else pre.copy()
-        gates *= scale  # -x for i, f, o and -2x for g; overwritten step by step with the activations
+        bias = 0 if bias_hh is None else bias_hh * scale
+        gates = np.multiply(pre, scale)  # -x for i, f, o and -2x for g; overwritten step by step with the activations
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
             act = gates[t]
             act += hidden @ weight_t
-            np.exp(act, out=act)
-            act += 1
-            np.reciprocal(act, out=act)  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
-            i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, 2 * size : 3 * size], act[:, 3 * size :]
-            g *= 2
-            g -= 1  # tanh(x) = 2 sigmoid(2x) - 1
-            cell = np.multiply(f, cell, out=cells[t])  # c = f c_prev + i g
-            cell += np.multiply(i, g, out=scratch)
-            hidden = np.multiply(o, np.tanh(cell, out=tanh_cells[t]), out=output[t])  # h = o tanh(c)
+            act += bias
+            np.exp(act, out=act)  # NumPy's exp and tanh are vectorised; Numba's call scalar ones
+            _lstm_gates_and_cell(act, cell, cells[t])
+            cell = cells[t]
+            hidden = np.multiply(act[:, 3 * size :], np.tanh(cell, out=tanh_cells[t]), out=output[t])  # h = o tanh(c)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
