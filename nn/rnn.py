@@ -210,13 +210,52 @@ class RNNReluSequence(RNNTanhSequence):
         return (hidden > 0).astype(hidden.dtype)  # d relu(a)/da = [a > 0]
 
 
+@lazy_njit()
+def _exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place on a contiguous float32 array, within about 1 ulp, in loops that vectorise.
+
+    This machine's Numba has no vector library, so ``math.exp`` in a loop is a scalar call, and
+    NumPy's exp was the largest part of an LSTM step. exp(x) = 2^n e^r with n = round(x / ln 2)
+    and |r| <= ln(2) / 2: e^r from a degree-7 polynomial (the Cephes expf coefficients), 2^n
+    written as float32 bits (exponent field n + 127) into ``scratch`` (same shape). x is clamped
+    to [-87, 88], where float32 2^n is normal; NaN stays NaN.
+    """
+    flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
+    exponent_bits = power.view(np.int32)
+    for k in range(flat.size):
+        x = flat[k]
+        x = np.float32(88.0) if x > 88 else x
+        x = np.float32(-87.0) if x < -87 else x
+        n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))  # round(x / ln 2)
+        r = x - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)  # x - n ln 2 in two parts
+        p = np.float32(1.9875691500e-4)
+        p = p * r + np.float32(1.3981999507e-3)
+        p = p * r + np.float32(8.3334519073e-3)
+        p = p * r + np.float32(4.1665795894e-2)
+        p = p * r + np.float32(1.6666665459e-1)
+        p = p * r + np.float32(5.0000001201e-1)
+        flat[k] = p * r * r + r + 1  # e^r
+        exponent_bits[k] = (np.int32(n) + 127) << 23  # the float32 2^n
+    for k in range(flat.size):
+        flat[k] *= power[k]
+
+
+def _exp(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
+    if values.dtype == np.float32:
+        _exp_float32(values, scratch)
+    else:
+        np.exp(values, out=values)
+
+
 @lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
-def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray) -> None:
+def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray) -> None:
     """One LSTM step's pointwise part up to the cell, in place. gates (N, 4H) holds exp(-x) for
-    i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``."""
+    i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``
+    and -2 c_t (N, H), whose exp ``_lstm_hidden`` turns into tanh(c_t)."""
     size = cell.shape[1]
     for n in range(cell.shape[0]):  # row slices: the inner loop is contiguous and vectorises
-        row, c_prev, c_new = gates[n], cell_prev[n], cell[n]
+        row, c_prev, c_new, arg = gates[n], cell_prev[n], cell[n], minus_2c[n]
         i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
         for k in range(size):
             i[k] = 1 / (1 + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
@@ -224,6 +263,18 @@ def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndar
             g[k] = 2 / (1 + g[k]) - 1  # tanh(x) = 2 sigmoid(2x) - 1
             o[k] = 1 / (1 + o[k])
             c_new[k] = f[k] * c_prev[k] + i[k] * g[k]
+            arg[k] = -2 * c_new[k]
+
+
+@lazy_njit(error_model="numpy")
+def _lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
+    """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit."""
+    size = hidden.shape[1]
+    for n in range(hidden.shape[0]):
+        o, tc, h = gates[n, 3 * size :], tanh_c[n], hidden[n]
+        for k in range(size):
+            tc[k] = 2 / (1 + tc[k]) - 1
+            h[k] = o[k] * tc[k]
 
 
 @lazy_njit()
@@ -255,10 +306,12 @@ def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) 
 class LSTMSequence(_Sequence):
     """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
 
-    Forward: the four gates of a step take ONE ``np.exp`` over (N, 4H), since
+    Forward, per step: one matmul, then one exp over all four gates (N, 4H), since
     ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
-    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate.
-    Backward: each step's pointwise part runs in a Numba kernel; matmuls go to BLAS.
+    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
+    tanh(c) likewise from exp(-2c). The exps run in ``_exp`` and the rest in two small Numba
+    kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
+    kernel; the per-step matmul writes into one buffer and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
@@ -274,15 +327,17 @@ class LSTMSequence(_Sequence):
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
+        scratch, cell_scratch = np.empty(pre.shape[1:], dtype=pre.dtype), np.empty(cells.shape[1:], dtype=pre.dtype)  # for _exp
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
-            act = gates[t]
+            act, cell_prev = gates[t], cell
             act += hidden @ weight_t
             act += bias
-            np.exp(act, out=act)  # NumPy's exp and tanh are vectorised; Numba's call scalar ones
-            _lstm_gates_and_cell(act, cell, cells[t])
-            cell = cells[t]
-            hidden = np.multiply(act[:, 3 * size :], np.tanh(cell, out=tanh_cells[t]), out=output[t])  # h = o tanh(c)
+            _exp(act, scratch)
+            cell, hidden = cells[t], output[t]
+            _lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
+            _exp(tanh_cells[t], cell_scratch)
+            _lstm_hidden(act, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
