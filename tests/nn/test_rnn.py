@@ -231,6 +231,46 @@ def test_float32_layers_keep_float32():
     assert output.shape == (5, 2, 4) and h_n.shape == c_n.shape == (1, 2, 4)
 
 
+def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
+    from nn.rnn import _exp
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]])
+    values = values.astype(np.float32).reshape(2, -1)
+    result = values.copy()
+    _exp(result, np.empty_like(result))
+    reference = np.exp(values.astype(np.float64))
+    assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
+    edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
+    out = edges.copy()
+    _exp(out, np.empty_like(out))
+    assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
+    assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
+
+
+@requires_torch
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_float32_lstm_matches_pytorch(bidirectional):
+    """The float32 forward runs its own exp kernel: outputs and gradients stay at float32 accuracy."""
+    rng = np.random.default_rng(6)
+    reference = torch.nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
+    layer = nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
+    layer.load_state_dict({name: value.detach().numpy() for name, value in reference.state_dict().items()})
+    x = (3 * rng.standard_normal((9, 4, 7))).astype(np.float32)  # large enough to saturate some gates
+    weights = rng.standard_normal((9, 4, 32 if bidirectional else 16)).astype(np.float32)
+    ours_x, theirs_x = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    with one_blas_thread():
+        output, (h_n, c_n) = layer(ours_x)
+        ((output * ag.tensor(weights)).sum() + c_n.sum()).backward()
+    theirs, (theirs_h, theirs_c) = reference(theirs_x)
+    ((theirs * torch.tensor(weights)).sum() + theirs_c.sum()).backward()
+    np.testing.assert_allclose(output.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(c_n.data, theirs_c.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for name, parameter in reference.named_parameters():
+        np.testing.assert_allclose(getattr(layer, name).grad.data, parameter.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
+
+
 def test_dropout_applies_between_layers_only_in_training():
     ag.manual_seed(0)
     layer = nn.RNN(3, 8, num_layers=2, dropout=0.5)
