@@ -2,12 +2,13 @@
 
 How one layer (one direction) runs a sequence of T steps:
 
-1. The input projection of every step in one matmul: ``gates_x = x W_ih^T + b_ih``, (T, N, G).
-2. The recurrence over time as ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
-   ``GRUSequence``): its forward loops over the steps in NumPy, its backward is
-   backpropagation through time written out by hand in NumPy. Python overhead per step
-   is what costs time in an RNN, so this keeps it to a few NumPy calls per step.
-3. Under ``create_graph=True`` (higher-order gradients) the backward instead
+1. The whole layer-direction is ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
+   ``GRUSequence``). Its forward first projects every step's input in one matmul,
+   ``gates_x = x W_ih^T + b_ih`` (T, N, G), into a buffer it owns, then loops over the steps
+   in NumPy (and small Numba kernels); its backward is backpropagation through time written
+   out by hand, with the weight gradients as one GEMM over all steps. Python overhead per
+   step and fresh large arrays are what cost time in an RNN, so this keeps both few.
+2. Under ``create_graph=True`` (higher-order gradients) the backward instead
    differentiates the step-by-step composition of elementary Tensor ops (``rnn_step``,
    ``lstm_step``, ``gru_step``), so the fused node stays differentiable any number of times.
 
@@ -116,24 +117,31 @@ def _flat(array: np.ndarray) -> np.ndarray:
 
 
 class _Sequence(Function):
-    """One layer-direction over T steps: ``apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)``.
+    """One layer-direction over T steps: ``apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)``.
 
-    gates_x (T, N, G) is the input projection ``x W_ih^T + b_ih``; h0, c0 (N, H) (c0 None
-    except for LSTM); weight_hh (G, H); bias_hh (G,) or None. Output: hidden states
-    (T, N, H) at their time positions, plus for LSTM a last row with the final cell state.
+    x (T, N, I); weight_ih (G, I), weight_hh (G, H), biases (G,) or None; h0, c0 (N, H) (c0
+    None except for LSTM). Output: hidden states (T, N, H) at their time positions, plus for
+    LSTM a last row with the final cell state. ``run_forward`` gets the input projection
+    ``x W_ih^T + b_ih`` (T, N, G) as a fresh array it may overwrite.
     """
 
     saves_output = True
     mode: ClassVar[str]
 
     @staticmethod
-    def forward(ctx: Function, gates_x: Tensor, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool) -> np.ndarray:
-        ctx.save_for_backward(gates_x, h0, c0, weight_hh, bias_hh)
+    def forward(
+        ctx: Function, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh)
         ctx.reverse = reverse
+        steps, batch = x.shape[0], x.shape[1]
+        gates_x = np.matmul(_flat(x.data), weight_ih.data.T)  # one 2-D GEMM (a 3-D matmul is slower)
+        if bias_ih is not None:
+            gates_x += bias_ih.data
         cell = None if c0 is None else c0.data
         bias = None if bias_hh is None else bias_hh.data
         with np.errstate(over="ignore"):
-            output, ctx.arrays = type(ctx).run_forward(gates_x.data, h0.data, cell, weight_hh.data, bias, reverse)
+            output, ctx.arrays = type(ctx).run_forward(gates_x.reshape(steps, batch, -1), h0.data, cell, weight_hh.data, bias, reverse)
         return output
 
     @staticmethod
@@ -141,18 +149,24 @@ class _Sequence(Function):
         inputs = ctx.saved_tensors
         if ag.is_grad_enabled():  # create_graph=True: differentiate the step-by-step composition
             return _differentiable_backward(ctx, inputs, grad_output)
-        gates_x, h0, c0, weight_hh, bias_hh = inputs
-        output = ctx.output.data
-        grads = type(ctx).run_backward(ctx, grad_output.data, output, h0.data, weight_hh.data)
-        return tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad)) + (None,)
+        x, weight_ih, _, h0, _, weight_hh, _ = inputs
+        grad_gates_x, *grads = type(ctx).run_backward(ctx, grad_output.data, ctx.output.data, h0.data, weight_hh.data)
+        flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
+        # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
+        grads_ih = (
+            (flat_grad @ weight_ih.data).reshape(x.shape) if need_x else None,
+            flat_grad.T @ _flat(x.data) if need_weight else None,
+            flat_grad.sum(0) if need_bias else None,
+        )
+        return grads_ih + tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad[3:])) + (None,)
 
 
 def _differentiable_backward(ctx: Function, inputs: tuple, grad_output: Tensor) -> tuple:
     """The vector-Jacobian product through ``unfused_sequence``, recorded for higher orders."""
-    gates_x, h0, c0, weight_hh, bias_hh = inputs
+    x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh = inputs
     with ag.enable_grad():
-        output = unfused_sequence(ctx.mode, gates_x, h0, c0, weight_hh, bias_hh, ctx.reverse)
-    needs = ctx.needs_input_grad[:5]
+        output = unfused_sequence(ctx.mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, ctx.reverse)
+    needs = ctx.needs_input_grad[:7]
     wanted = [tensor for tensor, need in zip(inputs, needs) if need]
     grads = iter(ag.grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
     return tuple(next(grads) if need else None for need in needs) + (None,)
@@ -323,7 +337,7 @@ class LSTMSequence(_Sequence):
         scale[2 * size : 3 * size] = -2
         weight_t = weight_hh.T * scale  # (H, 4H)
         bias = 0 if bias_hh is None else bias_hh * scale
-        gates = np.multiply(pre, scale)  # -x for i, f, o and -2x for g; overwritten step by step with the activations
+        gates = np.multiply(pre, scale, out=pre)  # -x for i, f, o and -2x for g; overwritten step by step with the activations
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
@@ -413,11 +427,19 @@ class GRUSequence(_Sequence):
 _SEQUENCES = {cls.mode: cls for cls in (RNNTanhSequence, RNNReluSequence, LSTMSequence, GRUSequence)}
 
 
-def run_sequence(mode: str, gates_x: Tensor, h0: Tensor, c0: Tensor | None, weight_hh: Tensor, bias_hh: Tensor | None, reverse: bool = False, fused: bool = True) -> Tensor:
-    """One layer-direction over all steps: the fused node, or the step-by-step composition."""
+def _input_projection(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
+    """``x W_ih^T + b_ih`` for every step as graph ops: (T, N, I) -> (T, N, G)."""
+    return LinearFunction.apply(x.reshape(-1, x.shape[-1]), weight_ih, bias_ih).reshape(x.shape[0], x.shape[1], -1)
+
+
+def run_sequence(
+    mode: str, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, h0: Tensor, c0: Tensor | None, weight_hh: Tensor,
+    bias_hh: Tensor | None, reverse: bool = False, fused: bool = True,
+) -> Tensor:
+    """One layer-direction over all steps of x (T, N, I): the fused node, or the step-by-step composition."""
     if fused:
-        return _SEQUENCES[mode].apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)
-    return unfused_sequence(mode, gates_x, h0, c0, weight_hh, bias_hh, reverse)
+        return _SEQUENCES[mode].apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+    return unfused_sequence(mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, reverse)
 
 
 # -- modules -----------------------------------------------------------------------------------
@@ -508,8 +530,9 @@ class _CellBase(_Recurrent):
         if not batched:
             input, hidden = input.unsqueeze(0), hidden.unsqueeze(0)
             cell = None if cell is None else cell.unsqueeze(0)
-        gates_x = LinearFunction.apply(input, self.weight_ih, self.bias_ih)
-        result = run_sequence(self.mode, gates_x.unsqueeze(0), hidden, cell, self.weight_hh, self.bias_hh, False, self.fused)
+        result = run_sequence(
+            self.mode, input.unsqueeze(0), self.weight_ih, self.bias_ih, hidden, cell, self.weight_hh, self.bias_hh, False, self.fused
+        )
         return result if batched else result.squeeze(1)
 
     def extra_repr(self) -> str:
@@ -656,7 +679,7 @@ class _RNNBase(_Recurrent):
             c0 = None if c0 is None else c0.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        steps, batch_size = input.shape[0], input.shape[1]
+        steps = input.shape[0]
         directions = 2 if self.bidirectional else 1
         last_hidden, last_cell = [], []
         for layer in range(self.num_layers):
@@ -664,10 +687,8 @@ class _RNNBase(_Recurrent):
             for direction in range(directions):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh = (getattr(self, name) for name in self._weights[index])
-                # all steps' input projection in one 2-D matmul (a 3-D np.matmul is slower)
-                gates_x = LinearFunction.apply(input.reshape(-1, input.shape[-1]), w_ih, b_ih).reshape(steps, batch_size, -1)
                 cell = None if c0 is None else c0[index]
-                result = run_sequence(self.mode, gates_x, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
+                result = run_sequence(self.mode, input, w_ih, b_ih, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
                 hidden = result[:steps] if self.mode == "LSTM" else result
                 last_hidden.append(hidden[0] if direction else hidden[steps - 1])
                 if self.mode == "LSTM":

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from nn.linear import LinearFunction
 from nn.rnn import run_sequence
 from tests.helpers import check_op, requires_torch, torch
 
@@ -130,8 +129,7 @@ def _step_op(mode, fused, steps=1, reverse=False):
             x, h0, c0, w_ih, w_hh, b_ih, b_hh = tensors
         else:
             (x, h0, w_ih, w_hh, b_ih, b_hh), c0 = tensors, None
-        gates_x = LinearFunction.apply(x, w_ih, b_ih)
-        return run_sequence(mode, gates_x, h0, c0, w_hh, b_hh, reverse, fused)
+        return run_sequence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, reverse, fused)
 
     return op
 
