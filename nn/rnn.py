@@ -116,6 +116,16 @@ def _flat(array: np.ndarray) -> np.ndarray:
     return array.reshape(-1, array.shape[-1])
 
 
+def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
+    """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM over the steps whose
+    previous state is in ``states`` (a view, no (T, N, H) copy) plus the step that started from ``first``."""
+    if reverse:  # step t started from states[t + 1]; the last position from ``first``
+        inner, previous, start = grad_pre[:-1], states[1:], grad_pre[-1]
+    else:
+        inner, previous, start = grad_pre[1:], states[:-1], grad_pre[0]
+    return _flat(inner).T @ _flat(previous) + start.T @ first
+
+
 class _Sequence(Function):
     """One layer-direction over T steps: ``apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)``.
 
@@ -127,6 +137,7 @@ class _Sequence(Function):
 
     saves_output = True
     mode: ClassVar[str]
+    consumes_arrays: ClassVar[bool] = False  # run_backward overwrites ctx.arrays (recomputed if needed again)
 
     @staticmethod
     def forward(
@@ -134,6 +145,15 @@ class _Sequence(Function):
     ) -> np.ndarray:
         ctx.save_for_backward(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh)
         ctx.reverse = reverse
+        output, ctx.arrays = type(ctx).project_and_run(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+        ctx.consumed = False
+        return output
+
+    @classmethod
+    def project_and_run(
+        cls, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool
+    ) -> tuple:
+        """``run_forward`` on the input projection: (output, arrays kept for the backward)."""
         steps, batch = x.shape[0], x.shape[1]
         gates_x = np.matmul(_flat(x.data), weight_ih.data.T)  # one 2-D GEMM (a 3-D matmul is slower)
         if bias_ih is not None:
@@ -141,8 +161,7 @@ class _Sequence(Function):
         cell = None if c0 is None else c0.data
         bias = None if bias_hh is None else bias_hh.data
         with np.errstate(over="ignore"):
-            output, ctx.arrays = type(ctx).run_forward(gates_x.reshape(steps, batch, -1), h0.data, cell, weight_hh.data, bias, reverse)
-        return output
+            return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.data, cell, weight_hh.data, bias, reverse)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -150,7 +169,10 @@ class _Sequence(Function):
         if ag.is_grad_enabled():  # create_graph=True: differentiate the step-by-step composition
             return _differentiable_backward(ctx, inputs, grad_output)
         x, weight_ih, _, h0, _, weight_hh, _ = inputs
+        if ctx.consumed:  # a second backward (retain_graph=True) after one that overwrote ctx.arrays
+            ctx.arrays = type(ctx).project_and_run(*inputs, ctx.reverse)[1]
         grad_gates_x, *grads = type(ctx).run_backward(ctx, grad_output.data, ctx.output.data, h0.data, weight_hh.data)
+        ctx.consumed = type(ctx).consumes_arrays
         flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
         # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
         grads_ih = (
@@ -206,7 +228,7 @@ class RNNTanhSequence(_Sequence):
             # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
             np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
             grad_h = grad_pre[t] @ weight_hh
-        grad_weight = _flat(grad_pre).T @ _flat(_previous(hidden, h0, ctx.reverse))
+        grad_weight = _recurrent_weight_grad(grad_pre, hidden, h0, ctx.reverse)
         return grad_pre, grad_h, None, grad_weight, grad_pre.sum((0, 1))
 
 
@@ -292,23 +314,24 @@ def _lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> N
 
 
 @lazy_njit()
-def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
+def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray) -> None:
     """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
-    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
+    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; gates (N, 4H): the activations
+    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault)."""
     size = grad_h.shape[1]
     for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
-        row, d_row = gates[n], grad_pre[n]
+        row = gates[n]
         i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
-        d_i, d_f, d_g, d_o = d_row[:size], d_row[size : 2 * size], d_row[2 * size : 3 * size], d_row[3 * size :]
         d_out, d_next, d_c, c_prev, tc = grad_out[n], grad_h[n], grad_c[n], cell_prev[n], tanh_c[n]
         for k in range(size):
+            i_k, f_k, g_k, o_k = i[k], f[k], g[k], o[k]
             dh = d_out[k] + d_next[k]
-            dc = d_c[k] + dh * o[k] * (1 - tc[k] * tc[k])  # h = o tanh(c)
-            d_i[k] = dc * g[k] * i[k] * (1 - i[k])  # c = f c_prev + i g; sigmoid' = s (1 - s)
-            d_f[k] = dc * c_prev[k] * f[k] * (1 - f[k])
-            d_g[k] = dc * i[k] * (1 - g[k] * g[k])  # tanh' = 1 - tanh^2
-            d_o[k] = dh * tc[k] * o[k] * (1 - o[k])
-            d_c[k] = dc * f[k]
+            dc = d_c[k] + dh * o_k * (1 - tc[k] * tc[k])  # h = o tanh(c)
+            i[k] = dc * g_k * i_k * (1 - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            f[k] = dc * c_prev[k] * f_k * (1 - f_k)
+            g[k] = dc * i_k * (1 - g_k * g_k)  # tanh' = 1 - tanh^2
+            o[k] = dh * tc[k] * o_k * (1 - o_k)
+            d_c[k] = dc * f_k
 
 
 def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
@@ -325,10 +348,13 @@ class LSTMSequence(_Sequence):
     (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
     tanh(c) likewise from exp(-2c). The exps run in ``_exp`` and the rest in two small Numba
     kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
-    kernel; the per-step matmul writes into one buffer and dL/dW_hh is one GEMM over all steps.
+    kernel that turns the saved activations into dL/d(pre-activations) in place (a fresh
+    (T, N, 4H) array costs page faults; a second backward recomputes the forward), the
+    per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
+    consumes_arrays = True
 
     @staticmethod
     def run_forward(pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
@@ -357,16 +383,15 @@ class LSTMSequence(_Sequence):
 
     @staticmethod
     def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
-        gates, cells, tanh_cells, c0 = ctx.arrays
+        grad_pre, cells, tanh_cells, c0 = ctx.arrays  # the gate activations, overwritten step by step
         c0 = np.ascontiguousarray(c0)
         grad = np.ascontiguousarray(grad)
-        grad_pre = np.empty_like(gates)
         grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
         grad_c = grad[-1].copy()
-        for t in _order(gates.shape[0], not ctx.reverse):
-            _lstm_step_backward(grad[t], grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
+        for t in _order(grad_pre.shape[0], not ctx.reverse):
+            _lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t])
             np.matmul(grad_pre[t], weight_hh, out=grad_h)
-        grad_weight = _flat(grad_pre).T @ _flat(_previous(output[:-1], h0, ctx.reverse))
+        grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)
         return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
 
 
@@ -420,7 +445,7 @@ class GRUSequence(_Sequence):
             gh[:, : 2 * size] = gx[:, : 2 * size]
             np.multiply(grad_n, r[t], out=gh[:, 2 * size :])  # the hidden side of n is scaled by r
             grad_h = dh * z[t] + gh @ weight_hh
-        grad_weight = _flat(grad_hidden).T @ _flat(_previous(output, h0, ctx.reverse))
+        grad_weight = _recurrent_weight_grad(grad_hidden, output, h0, ctx.reverse)
         return grad_x, grad_h, None, grad_weight, grad_hidden.sum((0, 1))
 
 

@@ -188,6 +188,23 @@ def test_fused_and_unfused_give_the_same_values_and_gradients(mode):
         np.testing.assert_allclose(fused_value, unfused_value, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_a_second_backward_with_retain_graph_gives_the_same_gradients(kind):
+    """The LSTM backward overwrites its saved gate activations; a second backward recomputes them."""
+    layer = LAYERS[kind](3, 4, bidirectional=True).double()
+    x = ag.tensor(np.random.default_rng(7).standard_normal((5, 2, 3)), requires_grad=True)
+    output, _ = layer(x)
+    loss = (output * output).sum()
+    loss.backward(retain_graph=True)
+    first = [x.grad.data.copy()] + [p.grad.data.copy() for p in layer.parameters()]
+    layer.zero_grad()
+    x.grad = None
+    loss.backward()
+    second = [x.grad.data] + [p.grad.data for p in layer.parameters()]
+    for a, b in zip(first, second):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
 def test_fused_layer_is_one_node_per_layer_direction():
     layer = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     output, _ = layer(ag.randn(5, 2, 3))
