@@ -8,17 +8,22 @@ steps; forward + backward + SGD step. Both engines start from the same weights a
 Target: at most 1.0x PyTorch. Writes benchmarks/results/rnn.json.
 
 Both engines get the same number of BLAS/intra-op threads (default 1: at these sizes extra
-threads mostly add contention on a shared machine).
+threads mostly add contention on a shared machine). On a shared, noisy machine the two
+engines are timed in alternating rounds (ours, theirs, ours, ...) and each figure is the
+median over the rounds, so a burst of load hits both sides; with one thread the clock is
+this process's CPU time (user + system: page faults count), with more it is wall time.
 """
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.common import median_time, report  # noqa: E402
+from benchmarks.common import report  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
@@ -68,6 +73,30 @@ def torch_step(kind: str, weights: dict, inputs: np.ndarray, targets: np.ndarray
     return step
 
 
+def alternating_medians(functions: list, rounds: int, clock: callable, min_seconds: float = 0.05) -> list[float]:
+    """Median seconds per call of each function, timed in alternating rounds (see the module doc)."""
+    loops = []
+    for function in functions:  # warm up (Numba compilation, caches), then size a loop to min_seconds
+        function()
+        count = 1
+        while True:
+            start = clock()
+            for _ in range(count):
+                function()
+            if clock() - start >= min_seconds:
+                break
+            count *= 2
+        loops.append(count)
+    samples: list[list[float]] = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, count, times in zip(functions, loops, samples):
+            start = clock()
+            for _ in range(count):
+                function()
+            times.append((clock() - start) / count)
+    return [statistics.median(times) for times in samples]
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
@@ -76,7 +105,8 @@ def main() -> None:
     threadpool_limits(threads)
     if torch is not None:
         torch.set_num_threads(threads)
-    repeats = 3 if quick else 7
+    rounds = 5 if quick else 15
+    clock = time.process_time if threads == 1 else time.perf_counter
     rng = np.random.default_rng(0)
     symbols = rng.integers(0, VOCAB, size=(STEPS + 1, BATCH))
     inputs = np.eye(VOCAB, dtype=np.float32)[symbols[:-1]]  # (T, N, 65) one-hot
@@ -87,17 +117,16 @@ def main() -> None:
         reference = getattr(nn, kind)(VOCAB, HIDDEN)
         weights = {f"rnn.{k}": v.data.copy() for k, v in reference.state_dict().items()}
         weights.update({f"head.{k}": v.data.copy() for k, v in nn.Linear(HIDDEN, VOCAB).state_dict().items()})
-        name = f"{kind} h={HIDDEN} T={STEPS} N={BATCH} one-hot {VOCAB}: train step"
-        row = {"name": name, "ours": median_time(our_step(kind, weights, inputs, targets), repeats), "target": 1.0}
+        steps = [our_step(kind, weights, inputs, targets), our_step(kind, weights, inputs, targets, fused=False)]
         if torch is not None:
-            row["theirs"] = median_time(torch_step(kind, weights, inputs, targets), repeats)
-        rows.append(row)
-        unfused = {"name": f"{kind} same step, step-by-step graph (fused=False)"}
-        unfused["ours"] = median_time(our_step(kind, weights, inputs, targets, fused=False), repeats)
-        unfused["theirs"] = row.get("theirs")
-        rows.append(unfused)
+            steps.append(torch_step(kind, weights, inputs, targets))
+        fused, unfused, *theirs = alternating_medians(steps, rounds, clock)
+        name = f"{kind} h={HIDDEN} T={STEPS} N={BATCH} one-hot {VOCAB}: train step"
+        rows.append({"name": name, "ours": fused, "theirs": theirs[0] if theirs else None, "target": 1.0})
+        rows.append({"name": f"{kind} same step, step-by-step graph (fused=False)", "ours": unfused, "theirs": theirs[0] if theirs else None})
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "rnn.json")
-    report(f"Recurrent training step ({threads} thread(s) each)", rows, path)
+    clock_name = "CPU" if threads == 1 else "wall"
+    report(f"Recurrent training step ({threads} thread(s) each, {clock_name} time, medians of {rounds} alternating rounds)", rows, path)
 
 
 if __name__ == "__main__":

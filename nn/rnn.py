@@ -2,12 +2,13 @@
 
 How one layer (one direction) runs a sequence of T steps:
 
-1. The input projection of every step in one matmul: ``gates_x = x W_ih^T + b_ih``, (T, N, G).
-2. The recurrence over time as ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
-   ``GRUSequence``): its forward loops over the steps in NumPy, its backward is
-   backpropagation through time written out by hand in NumPy. Python overhead per step
-   is what costs time in an RNN, so this keeps it to a few NumPy calls per step.
-3. Under ``create_graph=True`` (higher-order gradients) the backward instead
+1. The whole layer-direction is ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
+   ``GRUSequence``). Its forward first projects every step's input in one matmul,
+   ``gates_x = x W_ih^T + b_ih`` (T, N, G), into a buffer it owns, then loops over the steps
+   in NumPy (and small Numba kernels); its backward is backpropagation through time written
+   out by hand, with the weight gradients as one GEMM over all steps. Python overhead per
+   step and fresh large arrays are what cost time in an RNN, so this keeps both few.
+2. Under ``create_graph=True`` (higher-order gradients) the backward instead
    differentiates the step-by-step composition of elementary Tensor ops (``rnn_step``,
    ``lstm_step``, ``gru_step``), so the fused node stays differentiable any number of times.
 
@@ -115,44 +116,79 @@ def _flat(array: np.ndarray) -> np.ndarray:
     return array.reshape(-1, array.shape[-1])
 
 
-class _Sequence(Function):
-    """One layer-direction over T steps: ``apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)``.
+def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
+    """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM over the steps whose
+    previous state is in ``states`` (a view, no (T, N, H) copy) plus the step that started from ``first``."""
+    if reverse:  # step t started from states[t + 1]; the last position from ``first``
+        inner, previous, start = grad_pre[:-1], states[1:], grad_pre[-1]
+    else:
+        inner, previous, start = grad_pre[1:], states[:-1], grad_pre[0]
+    return _flat(inner).T @ _flat(previous) + start.T @ first
 
-    gates_x (T, N, G) is the input projection ``x W_ih^T + b_ih``; h0, c0 (N, H) (c0 None
-    except for LSTM); weight_hh (G, H); bias_hh (G,) or None. Output: hidden states
-    (T, N, H) at their time positions, plus for LSTM a last row with the final cell state.
+
+class _Sequence(Function):
+    """One layer-direction over T steps: ``apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)``.
+
+    x (T, N, I); weight_ih (G, I), weight_hh (G, H), biases (G,) or None; h0, c0 (N, H) (c0
+    None except for LSTM). Output: hidden states (T, N, H) at their time positions, plus for
+    LSTM a last row with the final cell state. ``run_forward`` gets the input projection
+    ``x W_ih^T + b_ih`` (T, N, G) as a fresh array it may overwrite.
     """
 
     saves_output = True
     mode: ClassVar[str]
+    consumes_arrays: ClassVar[bool] = False  # run_backward overwrites ctx.arrays (recomputed if needed again)
 
     @staticmethod
-    def forward(ctx: Function, gates_x: Tensor, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool) -> np.ndarray:
-        ctx.save_for_backward(gates_x, h0, c0, weight_hh, bias_hh)
+    def forward(
+        ctx: Function, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh)
         ctx.reverse = reverse
+        output, ctx.arrays = type(ctx).project_and_run(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+        ctx.consumed = False
+        return output
+
+    @classmethod
+    def project_and_run(
+        cls, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any, reverse: bool
+    ) -> tuple:
+        """``run_forward`` on the input projection: (output, arrays kept for the backward)."""
+        steps, batch = x.shape[0], x.shape[1]
+        gates_x = np.matmul(_flat(x.data), weight_ih.data.T)  # one 2-D GEMM (a 3-D matmul is slower)
+        if bias_ih is not None:
+            gates_x += bias_ih.data
         cell = None if c0 is None else c0.data
         bias = None if bias_hh is None else bias_hh.data
         with np.errstate(over="ignore"):
-            output, ctx.arrays = type(ctx).run_forward(gates_x.data, h0.data, cell, weight_hh.data, bias, reverse)
-        return output
+            return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.data, cell, weight_hh.data, bias, reverse)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         inputs = ctx.saved_tensors
         if ag.is_grad_enabled():  # create_graph=True: differentiate the step-by-step composition
             return _differentiable_backward(ctx, inputs, grad_output)
-        gates_x, h0, c0, weight_hh, bias_hh = inputs
-        output = ctx.output.data
-        grads = type(ctx).run_backward(ctx, grad_output.data, output, h0.data, weight_hh.data)
-        return tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad)) + (None,)
+        x, weight_ih, _, h0, _, weight_hh, _ = inputs
+        if ctx.consumed:  # a second backward (retain_graph=True) after one that overwrote ctx.arrays
+            ctx.arrays = type(ctx).project_and_run(*inputs, ctx.reverse)[1]
+        grad_gates_x, *grads = type(ctx).run_backward(ctx, grad_output.data, ctx.output.data, h0.data, weight_hh.data)
+        ctx.consumed = type(ctx).consumes_arrays
+        flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
+        # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
+        grads_ih = (
+            (flat_grad @ weight_ih.data).reshape(x.shape) if need_x else None,
+            flat_grad.T @ _flat(x.data) if need_weight else None,
+            flat_grad.sum(0) if need_bias else None,
+        )
+        return grads_ih + tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad[3:])) + (None,)
 
 
 def _differentiable_backward(ctx: Function, inputs: tuple, grad_output: Tensor) -> tuple:
     """The vector-Jacobian product through ``unfused_sequence``, recorded for higher orders."""
-    gates_x, h0, c0, weight_hh, bias_hh = inputs
+    x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh = inputs
     with ag.enable_grad():
-        output = unfused_sequence(ctx.mode, gates_x, h0, c0, weight_hh, bias_hh, ctx.reverse)
-    needs = ctx.needs_input_grad[:5]
+        output = unfused_sequence(ctx.mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, ctx.reverse)
+    needs = ctx.needs_input_grad[:7]
     wanted = [tensor for tensor, need in zip(inputs, needs) if need]
     grads = iter(ag.grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
     return tuple(next(grads) if need else None for need in needs) + (None,)
@@ -192,7 +228,7 @@ class RNNTanhSequence(_Sequence):
             # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
             np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
             grad_h = grad_pre[t] @ weight_hh
-        grad_weight = _flat(grad_pre).T @ _flat(_previous(hidden, h0, ctx.reverse))
+        grad_weight = _recurrent_weight_grad(grad_pre, hidden, h0, ctx.reverse)
         return grad_pre, grad_h, None, grad_weight, grad_pre.sum((0, 1))
 
 
@@ -211,20 +247,91 @@ class RNNReluSequence(RNNTanhSequence):
 
 
 @lazy_njit()
-def _lstm_step_backward(grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray, grad_pre: np.ndarray) -> None:
-    """One LSTM step backwards. grad_h: dL/dh_t (N, H); grad_c: dL/dc_t from later steps in,
-    dL/dc_{t-1} out; writes dL/d(pre-activations) (N, 4H)."""
-    size = grad_h.shape[1]
-    for n in range(grad_h.shape[0]):
+def _exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place on a contiguous float32 array, within about 1 ulp, in loops that vectorise.
+
+    This machine's Numba has no vector library, so ``math.exp`` in a loop is a scalar call, and
+    NumPy's exp was the largest part of an LSTM step. exp(x) = 2^n e^r with n = round(x / ln 2)
+    and |r| <= ln(2) / 2: e^r from a degree-7 polynomial (the Cephes expf coefficients), 2^n
+    written as float32 bits (exponent field n + 127) into ``scratch`` (same shape). x is clamped
+    to [-87, 88], where float32 2^n is normal; NaN stays NaN.
+    """
+    flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
+    exponent_bits = power.view(np.int32)
+    for k in range(flat.size):
+        x = flat[k]
+        x = np.float32(88.0) if x > 88 else x
+        x = np.float32(-87.0) if x < -87 else x
+        n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))  # round(x / ln 2)
+        r = x - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)  # x - n ln 2 in two parts
+        p = np.float32(1.9875691500e-4)
+        p = p * r + np.float32(1.3981999507e-3)
+        p = p * r + np.float32(8.3334519073e-3)
+        p = p * r + np.float32(4.1665795894e-2)
+        p = p * r + np.float32(1.6666665459e-1)
+        p = p * r + np.float32(5.0000001201e-1)
+        flat[k] = p * r * r + r + 1  # e^r
+        exponent_bits[k] = (np.int32(n) + 127) << 23  # the float32 2^n
+    for k in range(flat.size):
+        flat[k] *= power[k]
+
+
+def _exp(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
+    if values.dtype == np.float32:
+        _exp_float32(values, scratch)
+    else:
+        np.exp(values, out=values)
+
+
+@lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
+def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray) -> None:
+    """One LSTM step's pointwise part up to the cell, in place. gates (N, 4H) holds exp(-x) for
+    i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``
+    and -2 c_t (N, H), whose exp ``_lstm_hidden`` turns into tanh(c_t)."""
+    size = cell.shape[1]
+    for n in range(cell.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row, c_prev, c_new, arg = gates[n], cell_prev[n], cell[n], minus_2c[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
         for k in range(size):
-            i, f, g, o = gates[n, k], gates[n, size + k], gates[n, 2 * size + k], gates[n, 3 * size + k]
-            dh, tc = grad_h[n, k], tanh_c[n, k]
-            dc = grad_c[n, k] + dh * o * (1 - tc * tc)  # h = o tanh(c)
-            grad_pre[n, k] = dc * g * i * (1 - i)  # c = f c_prev + i g; sigmoid' = s (1 - s)
-            grad_pre[n, size + k] = dc * cell_prev[n, k] * f * (1 - f)
-            grad_pre[n, 2 * size + k] = dc * i * (1 - g * g)  # tanh' = 1 - tanh^2
-            grad_pre[n, 3 * size + k] = dh * tc * o * (1 - o)
-            grad_c[n, k] = dc * f
+            i[k] = 1 / (1 + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
+            f[k] = 1 / (1 + f[k])
+            g[k] = 2 / (1 + g[k]) - 1  # tanh(x) = 2 sigmoid(2x) - 1
+            o[k] = 1 / (1 + o[k])
+            c_new[k] = f[k] * c_prev[k] + i[k] * g[k]
+            arg[k] = -2 * c_new[k]
+
+
+@lazy_njit(error_model="numpy")
+def _lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
+    """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit."""
+    size = hidden.shape[1]
+    for n in range(hidden.shape[0]):
+        o, tc, h = gates[n, 3 * size :], tanh_c[n], hidden[n]
+        for k in range(size):
+            tc[k] = 2 / (1 + tc[k]) - 1
+            h[k] = o[k] * tc[k]
+
+
+@lazy_njit()
+def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray) -> None:
+    """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
+    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; gates (N, 4H): the activations
+    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault)."""
+    size = grad_h.shape[1]
+    for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row = gates[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
+        d_out, d_next, d_c, c_prev, tc = grad_out[n], grad_h[n], grad_c[n], cell_prev[n], tanh_c[n]
+        for k in range(size):
+            i_k, f_k, g_k, o_k = i[k], f[k], g[k], o[k]
+            dh = d_out[k] + d_next[k]
+            dc = d_c[k] + dh * o_k * (1 - tc[k] * tc[k])  # h = o tanh(c)
+            i[k] = dc * g_k * i_k * (1 - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            f[k] = dc * c_prev[k] * f_k * (1 - f_k)
+            g[k] = dc * i_k * (1 - g_k * g_k)  # tanh' = 1 - tanh^2
+            o[k] = dh * tc[k] * o_k * (1 - o_k)
+            d_c[k] = dc * f_k
 
 
 def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
@@ -236,47 +343,55 @@ def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) 
 class LSTMSequence(_Sequence):
     """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
 
-    The backward's pointwise part of each step runs in a Numba kernel; matmuls go to BLAS.
+    Forward, per step: one matmul, then one exp over all four gates (N, 4H), since
+    ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
+    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
+    tanh(c) likewise from exp(-2c). The exps run in ``_exp`` and the rest in two small Numba
+    kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
+    kernel that turns the saved activations into dL/d(pre-activations) in place (a fresh
+    (T, N, 4H) array costs page faults; a second backward recomputes the forward), the
+    per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
+    consumes_arrays = True
 
     @staticmethod
     def run_forward(pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool) -> tuple:
         steps, size = pre.shape[0], h0.shape[-1]
-        gates = np.empty(pre.shape, dtype=pre.dtype)  # activations i, f, g, o
+        scale = np.full(4 * size, -1, dtype=pre.dtype)
+        scale[2 * size : 3 * size] = -2
+        weight_t = weight_hh.T * scale  # (H, 4H)
+        bias = 0 if bias_hh is None else bias_hh * scale
+        gates = np.multiply(pre, scale, out=pre)  # -x for i, f, o and -2x for g; overwritten step by step with the activations
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        hidden, cell, weight_t = h0, c0, weight_hh.T
-        g_part = slice(2 * size, 3 * size)
+        scratch, cell_scratch = np.empty(pre.shape[1:], dtype=pre.dtype), np.empty(cells.shape[1:], dtype=pre.dtype)  # for _exp
+        hidden, cell = h0, c0
         for t in _order(steps, reverse):
-            act = gates[t]
-            pre_t = hidden @ weight_t
-            pre_t += pre[t]
-            if bias_hh is not None:
-                pre_t += bias_hh
-            _sigmoid(pre_t, out=act)  # NumPy's vectorised exp/tanh beat a scalar loop here
-            np.tanh(pre_t[:, g_part], out=act[:, g_part])
-            i, f, g, o = act[:, :size], act[:, size : 2 * size], act[:, g_part], act[:, 3 * size :]
-            cell = np.multiply(f, cell, out=cells[t])
-            cell += i * g
-            hidden = np.multiply(o, np.tanh(cell, out=tanh_cells[t]), out=output[t])
+            act, cell_prev = gates[t], cell
+            act += hidden @ weight_t
+            act += bias
+            _exp(act, scratch)
+            cell, hidden = cells[t], output[t]
+            _lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
+            _exp(tanh_cells[t], cell_scratch)
+            _lstm_hidden(act, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
     @staticmethod
     def run_backward(ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray) -> tuple:
-        gates, cells, tanh_cells, c0 = ctx.arrays
+        grad_pre, cells, tanh_cells, c0 = ctx.arrays  # the gate activations, overwritten step by step
         c0 = np.ascontiguousarray(c0)
-        grad_pre = np.empty_like(gates)
-        grad_h = np.zeros_like(h0)
-        grad_c = np.array(grad[-1], order="C")
-        for t in _order(gates.shape[0], not ctx.reverse):
-            grad_h = grad[t] + grad_h  # from the output at t and from step t+1
-            _lstm_step_backward(grad_h, grad_c, gates[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t], grad_pre[t])
-            grad_h = grad_pre[t] @ weight_hh
-        grad_weight = _flat(grad_pre).T @ _flat(_previous(output[:-1], h0, ctx.reverse))
+        grad = np.ascontiguousarray(grad)
+        grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
+        grad_c = grad[-1].copy()
+        for t in _order(grad_pre.shape[0], not ctx.reverse):
+            _lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], _state_before(cells, c0, t, ctx.reverse), tanh_cells[t])
+            np.matmul(grad_pre[t], weight_hh, out=grad_h)
+        grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)
         return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
 
 
@@ -330,18 +445,26 @@ class GRUSequence(_Sequence):
             gh[:, : 2 * size] = gx[:, : 2 * size]
             np.multiply(grad_n, r[t], out=gh[:, 2 * size :])  # the hidden side of n is scaled by r
             grad_h = dh * z[t] + gh @ weight_hh
-        grad_weight = _flat(grad_hidden).T @ _flat(_previous(output, h0, ctx.reverse))
+        grad_weight = _recurrent_weight_grad(grad_hidden, output, h0, ctx.reverse)
         return grad_x, grad_h, None, grad_weight, grad_hidden.sum((0, 1))
 
 
 _SEQUENCES = {cls.mode: cls for cls in (RNNTanhSequence, RNNReluSequence, LSTMSequence, GRUSequence)}
 
 
-def run_sequence(mode: str, gates_x: Tensor, h0: Tensor, c0: Tensor | None, weight_hh: Tensor, bias_hh: Tensor | None, reverse: bool = False, fused: bool = True) -> Tensor:
-    """One layer-direction over all steps: the fused node, or the step-by-step composition."""
+def _input_projection(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
+    """``x W_ih^T + b_ih`` for every step as graph ops: (T, N, I) -> (T, N, G)."""
+    return LinearFunction.apply(x.reshape(-1, x.shape[-1]), weight_ih, bias_ih).reshape(x.shape[0], x.shape[1], -1)
+
+
+def run_sequence(
+    mode: str, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, h0: Tensor, c0: Tensor | None, weight_hh: Tensor,
+    bias_hh: Tensor | None, reverse: bool = False, fused: bool = True,
+) -> Tensor:
+    """One layer-direction over all steps of x (T, N, I): the fused node, or the step-by-step composition."""
     if fused:
-        return _SEQUENCES[mode].apply(gates_x, h0, c0, weight_hh, bias_hh, reverse)
-    return unfused_sequence(mode, gates_x, h0, c0, weight_hh, bias_hh, reverse)
+        return _SEQUENCES[mode].apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+    return unfused_sequence(mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, reverse)
 
 
 # -- modules -----------------------------------------------------------------------------------
@@ -432,8 +555,9 @@ class _CellBase(_Recurrent):
         if not batched:
             input, hidden = input.unsqueeze(0), hidden.unsqueeze(0)
             cell = None if cell is None else cell.unsqueeze(0)
-        gates_x = LinearFunction.apply(input, self.weight_ih, self.bias_ih)
-        result = run_sequence(self.mode, gates_x.unsqueeze(0), hidden, cell, self.weight_hh, self.bias_hh, False, self.fused)
+        result = run_sequence(
+            self.mode, input.unsqueeze(0), self.weight_ih, self.bias_ih, hidden, cell, self.weight_hh, self.bias_hh, False, self.fused
+        )
         return result if batched else result.squeeze(1)
 
     def extra_repr(self) -> str:
@@ -580,7 +704,7 @@ class _RNNBase(_Recurrent):
             c0 = None if c0 is None else c0.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        steps, batch_size = input.shape[0], input.shape[1]
+        steps = input.shape[0]
         directions = 2 if self.bidirectional else 1
         last_hidden, last_cell = [], []
         for layer in range(self.num_layers):
@@ -588,10 +712,8 @@ class _RNNBase(_Recurrent):
             for direction in range(directions):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh = (getattr(self, name) for name in self._weights[index])
-                # all steps' input projection in one 2-D matmul (a 3-D np.matmul is slower)
-                gates_x = LinearFunction.apply(input.reshape(-1, input.shape[-1]), w_ih, b_ih).reshape(steps, batch_size, -1)
                 cell = None if c0 is None else c0[index]
-                result = run_sequence(self.mode, gates_x, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
+                result = run_sequence(self.mode, input, w_ih, b_ih, h0[index], cell, w_hh, b_hh, direction == 1, self.fused)
                 hidden = result[:steps] if self.mode == "LSTM" else result
                 last_hidden.append(hidden[0] if direction else hidden[steps - 1])
                 if self.mode == "LSTM":

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from nn.linear import LinearFunction
 from nn.rnn import run_sequence
 from tests.helpers import check_op, requires_torch, torch
 
@@ -130,8 +129,7 @@ def _step_op(mode, fused, steps=1, reverse=False):
             x, h0, c0, w_ih, w_hh, b_ih, b_hh = tensors
         else:
             (x, h0, w_ih, w_hh, b_ih, b_hh), c0 = tensors, None
-        gates_x = LinearFunction.apply(x, w_ih, b_ih)
-        return run_sequence(mode, gates_x, h0, c0, w_hh, b_hh, reverse, fused)
+        return run_sequence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, reverse, fused)
 
     return op
 
@@ -190,6 +188,23 @@ def test_fused_and_unfused_give_the_same_values_and_gradients(mode):
         np.testing.assert_allclose(fused_value, unfused_value, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_a_second_backward_with_retain_graph_gives_the_same_gradients(kind):
+    """The LSTM backward overwrites its saved gate activations; a second backward recomputes them."""
+    layer = LAYERS[kind](3, 4, bidirectional=True).double()
+    x = ag.tensor(np.random.default_rng(7).standard_normal((5, 2, 3)), requires_grad=True)
+    output, _ = layer(x)
+    loss = (output * output).sum()
+    loss.backward(retain_graph=True)
+    first = [x.grad.data.copy()] + [p.grad.data.copy() for p in layer.parameters()]
+    layer.zero_grad()
+    x.grad = None
+    loss.backward()
+    second = [x.grad.data] + [p.grad.data for p in layer.parameters()]
+    for a, b in zip(first, second):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
 def test_fused_layer_is_one_node_per_layer_direction():
     layer = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     output, _ = layer(ag.randn(5, 2, 3))
@@ -229,6 +244,46 @@ def test_float32_layers_keep_float32():
     output, (h_n, c_n) = nn.LSTM(3, 4)(ag.randn(5, 2, 3))
     assert output.dtype == h_n.dtype == c_n.dtype == np.float32
     assert output.shape == (5, 2, 4) and h_n.shape == c_n.shape == (1, 2, 4)
+
+
+def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
+    from nn.rnn import _exp
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]])
+    values = values.astype(np.float32).reshape(2, -1)
+    result = values.copy()
+    _exp(result, np.empty_like(result))
+    reference = np.exp(values.astype(np.float64))
+    assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
+    edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
+    out = edges.copy()
+    _exp(out, np.empty_like(out))
+    assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
+    assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
+
+
+@requires_torch
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_float32_lstm_matches_pytorch(bidirectional):
+    """The float32 forward runs its own exp kernel: outputs and gradients stay at float32 accuracy."""
+    rng = np.random.default_rng(6)
+    reference = torch.nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
+    layer = nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
+    layer.load_state_dict({name: value.detach().numpy() for name, value in reference.state_dict().items()})
+    x = (3 * rng.standard_normal((9, 4, 7))).astype(np.float32)  # large enough to saturate some gates
+    weights = rng.standard_normal((9, 4, 32 if bidirectional else 16)).astype(np.float32)
+    ours_x, theirs_x = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    with one_blas_thread():
+        output, (_, c_n) = layer(ours_x)
+        ((output * ag.tensor(weights)).sum() + c_n.sum()).backward()
+    theirs, (_, theirs_c) = reference(theirs_x)
+    ((theirs * torch.tensor(weights)).sum() + theirs_c.sum()).backward()
+    np.testing.assert_allclose(output.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(c_n.data, theirs_c.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for name, parameter in reference.named_parameters():
+        np.testing.assert_allclose(getattr(layer, name).grad.data, parameter.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
 
 
 def test_dropout_applies_between_layers_only_in_training():
