@@ -5,7 +5,11 @@ turns every receptive field into a column, so the convolution becomes one BLAS
 matrix product (NumPy ``@``) per group, batched over images; the input
 gradient is the transposed product followed by ``col2im`` (the adjoint scatter-add).
 A 1x1 kernel with stride 1 and no padding needs no ``im2col`` at all: the input
-already *is* the column matrix (scheme ``"pointwise"``).
+already *is* the column matrix (scheme ``"pointwise"``). Small outputs (at most
+``WIDE_MAX_PIXELS`` positions per image, e.g. LeNet's conv2 with 10x10) lay the columns
+of all images side by side, ``(C*kh*kw, N, oh*ow)``, so each pass is *one* product over
+the whole batch instead of N thin ones (scheme ``"im2col+gemm (wide)"``); the price is one
+transposing copy of the output (forward) or of the incoming gradient (backward).
 
 ``im2col`` reads a zero-padded copy of the input (``col2im`` writes one, then crops), so
 its loops have no bounds tests and each output row is one straight copy that LLVM

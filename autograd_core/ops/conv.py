@@ -25,7 +25,8 @@ inputs, and each one's gradients are the other two), so gradients of any order w
 ``Conv2d`` hands its im2col columns to ``Conv2dWeight`` (up to ``KEEP_COLUMNS_BYTES``), so
 the weight gradient does not redo that pass.
 
-The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS).
+The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS; per-image
+or, for small outputs, one wide product over the batch: see ``kernels.conv.scheme``).
 """
 
 from __future__ import annotations

@@ -156,7 +156,9 @@ class Gather(Function):
     """``out[p, o] = x[p, indices[p, o]]`` per plane (the trailing ``spatial`` dims of ``x``).
 
     Max pooling passes the values its kernel already picked as ``values`` (they equal the
-    gather) so the forward does no second pass.
+    gather) so the forward does no second pass. ``indices`` are flat int64 indices into
+    each plane, or, from the 2x2 stride-2 fast path, int8 offsets in each window
+    (``kernels.max_pool_2x2``); ``Scatter`` takes either.
     """
 
     @staticmethod
