@@ -5,7 +5,11 @@ turns every receptive field into a column, so the convolution becomes one BLAS
 matrix product (NumPy ``@``) per group, batched over images; the input
 gradient is the transposed product followed by ``col2im`` (the adjoint scatter-add).
 A 1x1 kernel with stride 1 and no padding needs no ``im2col`` at all: the input
-already *is* the column matrix (scheme ``"pointwise"``).
+already *is* the column matrix (scheme ``"pointwise"``). Small outputs (at most
+``WIDE_MAX_PIXELS`` positions per image, e.g. LeNet's conv2 with 10x10) lay the columns
+of all images side by side, ``(C*kh*kw, N, oh*ow)``, so each pass is *one* product over
+the whole batch instead of N thin ones (scheme ``"im2col+gemm (wide)"``); the price is one
+transposing copy of the output (forward) or of the incoming gradient (backward).
 
 ``im2col`` reads a zero-padded copy of the input (``col2im`` writes one, then crops), so
 its loops have no bounds tests and each output row is one straight copy that LLVM
@@ -88,11 +92,31 @@ class _Scratch:
 _scratch = _Scratch(SCRATCH_BYTES)
 
 
-def scheme(kernel_size: Pair, stride: Pair, padding: Pair) -> str:
-    """Which scheme a convolution of this geometry runs: ``"pointwise"`` or ``"im2col+gemm"``."""
-    if kernel_size == (1, 1) and stride == (1, 1) and padding == (0, 0):
+#: Convolutions with at most this many output positions per image (out_h * out_w) run
+#: as one wide product over the whole batch: per-image products that small are too thin
+#: for BLAS (measured, forward+backward, 2 cores: LeNet's conv2, 10x10 outputs,
+#: 6.6 -> 4.6 ms; a 32->64 stride-2 layer, 8x8 outputs, 8.0 -> 7.1 ms; at 28x28 even,
+#: and at 32x32 the wide one lost, 7.2 -> 9.6 ms).
+WIDE_MAX_PIXELS = 256
+
+
+def scheme(kernel_size: Pair, stride: Pair, padding: Pair, out_size: Pair) -> str:
+    """Which scheme a convolution runs: ``"pointwise"`` (1x1, stride 1, no padding: no
+    im2col), ``"im2col+gemm (wide)"`` (small outputs: the columns of every image side by
+    side, ``(C*kh*kw, N, oh*ow)``, and one product for the whole batch) or
+    ``"im2col+gemm"`` (columns per image, ``(N, C*kh*kw, oh*ow)``, a batched product)."""
+    if _pointwise(kernel_size, stride, padding):
         return "pointwise"
-    return "im2col+gemm"
+    return "im2col+gemm (wide)" if out_size[0] * out_size[1] <= WIDE_MAX_PIXELS else "im2col+gemm"
+
+
+def is_wide(kernel_size: Pair, stride: Pair, padding: Pair, out_size: Pair) -> bool:
+    """Whether ``columns`` for this convolution are laid out wide (see ``scheme``)."""
+    return scheme(kernel_size, stride, padding, out_size) == "im2col+gemm (wide)"
+
+
+def _pointwise(kernel_size: Pair, stride: Pair, padding: Pair) -> bool:
+    return tuple(kernel_size) == (1, 1) and tuple(stride) == (1, 1) and tuple(padding) == (0, 0)
 
 
 def padded_size(size: int, pad: int, out: int, kernel: int, stride: int, dilation: int) -> int:
@@ -143,6 +167,50 @@ def _col2im(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, di
                                 target[ow * stride_w] += source[ow]
 
 
+@lazy_njit()
+def _im2col_wide(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``_im2col`` into the wide layout: cols[(c*kernel_h + i)*kernel_w + j, n, oh*out_w + ow].
+    A kernel of its own because its loop order (channel and tap outer, image inner) writes
+    the wide columns in order: one kernel for both layouts with the per-image loop order
+    made LeNet's conv2 forward+backward about 1 ms slower (measured, 2 cores)."""
+    batch, channels = padded.shape[:2]
+    for c in range(channels):
+        for i in range(kernel_h):
+            for j in range(kernel_w):
+                for n in range(batch):
+                    row = cols[(c * kernel_h + i) * kernel_w + j, n]
+                    for oh in range(out_h):
+                        source = padded[n, c, oh * stride_h + i * dilation_h, j * dilation_w :]
+                        target = row[oh * out_w : (oh + 1) * out_w]
+                        if stride_w == 1:
+                            for ow in range(out_w):
+                                target[ow] = source[ow]
+                        else:
+                            for ow in range(out_w):
+                                target[ow] = source[ow * stride_w]
+
+
+@lazy_njit()
+def _col2im_wide(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """The adjoint of ``_im2col_wide`` (one image at a time, so its rows stay in cache)."""
+    batch, channels = padded.shape[:2]
+    padded[:] = 0
+    for n in range(batch):
+        for c in range(channels):
+            for i in range(kernel_h):
+                for j in range(kernel_w):
+                    row = cols[(c * kernel_h + i) * kernel_w + j, n]
+                    for oh in range(out_h):
+                        target = padded[n, c, oh * stride_h + i * dilation_h, j * dilation_w :]
+                        source = row[oh * out_w : (oh + 1) * out_w]
+                        if stride_w == 1:
+                            for ow in range(out_w):
+                                target[ow] += source[ow]
+                        else:
+                            for ow in range(out_w):
+                                target[ow * stride_w] += source[ow]
+
+
 def _padded_shape(
     shape: tuple, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair
 ) -> tuple[int, int, int, int]:
@@ -153,12 +221,13 @@ def _padded_shape(
 
 
 def columns(
-    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair
+    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair, wide: bool = False
 ) -> np.ndarray:
-    """The (N, C*kh*kw, out_h*out_w) column matrix of ``x`` (im2col): column ``oh*out_w + ow``
-    holds the receptive field of output position (oh, ow)."""
+    """The column matrix of ``x`` (im2col): column ``oh*out_w + ow`` of an image holds the
+    receptive field of output position (oh, ow). ``(N, C*kh*kw, out_h*out_w)``, or with
+    ``wide`` ``(C*kh*kw, N, out_h*out_w)`` (every image's columns side by side)."""
     batch, channels, height, width = x.shape
-    if scheme(kernel_size, stride, padding) == "pointwise" and x.shape[2:] == out_size:
+    if _pointwise(kernel_size, stride, padding) and x.shape[2:] == out_size and not wide:
         return np.ascontiguousarray(x).reshape(batch, channels, -1)
     shape = _padded_shape(x.shape, kernel_size, stride, padding, dilation, out_size)
     if shape == x.shape:
@@ -167,9 +236,23 @@ def columns(
         padded = _scratch.empty(shape, x.dtype)
         padded.fill(0)
         padded[:, :, padding[0] : padding[0] + height, padding[1] : padding[1] + width] = x
-    cols = _scratch.empty((batch, channels * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1]), x.dtype)
-    _im2col(padded, cols, *kernel_size, *stride, *dilation, *out_size)
+    rows, length = channels * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1]
+    if wide:
+        cols = _scratch.empty((rows, batch, length), x.dtype)
+        _im2col_wide(padded, cols, *kernel_size, *stride, *dilation, *out_size)
+    else:
+        cols = _scratch.empty((batch, rows, length), x.dtype)
+        _im2col(padded, cols, *kernel_size, *stride, *dilation, *out_size)
     return cols
+
+
+def _channels_first(grad_output: np.ndarray) -> np.ndarray:
+    """``(N, C, oh, ow)`` as a ``(C, N, oh*ow)`` scratch copy (the wide products' layout)."""
+    batch, channels = grad_output.shape[:2]
+    flat = grad_output.reshape(batch, channels, -1)
+    out = _scratch.empty((channels, batch, flat.shape[2]), grad_output.dtype)
+    out[:] = flat.transpose(1, 0, 2)
+    return out
 
 
 def conv2d_forward(
@@ -183,12 +266,24 @@ def conv2d_forward(
     cols: np.ndarray | None = None,
 ) -> np.ndarray:
     """x (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw) -> (N, C_out, *out_size).
-    ``cols``: ``columns(x, ...)`` when the caller already has them."""
+    ``cols``: ``columns(x, ..., wide=is_wide(...))`` when the caller already has them."""
     batch, out_channels = x.shape[0], weight.shape[0]
+    wide = is_wide(weight.shape[2:], stride, padding, out_size)
     if cols is None:
-        cols = columns(x, weight.shape[2:], stride, padding, dilation, out_size)
-    out = np.empty((batch, out_channels, out_size[0] * out_size[1]), dtype=x.dtype)
-    rows, outs = cols.shape[1] // groups, out_channels // groups
+        cols = columns(x, weight.shape[2:], stride, padding, dilation, out_size, wide)
+    length = out_size[0] * out_size[1]
+    out = np.empty((batch, out_channels, length), dtype=x.dtype)
+    rows, outs = int(np.prod(weight.shape[1:])), out_channels // groups
+    if wide:  # one product per group over the whole batch, then one copy to (N, C_out, L)
+        product = _scratch.empty((out_channels, batch, length), x.dtype)
+        for g in range(groups):
+            np.matmul(
+                weight[g * outs : (g + 1) * outs].reshape(outs, rows),
+                cols[g * rows : (g + 1) * rows].reshape(rows, batch * length),
+                out=product[g * outs : (g + 1) * outs].reshape(outs, batch * length),
+            )
+        out[:] = product.transpose(1, 0, 2)
+        return out.reshape(batch, out_channels, *out_size)
     for g in range(groups):
         np.matmul(
             weight[g * outs : (g + 1) * outs].reshape(outs, rows),
@@ -205,24 +300,37 @@ def conv2d_input_grad(
     grad_output (N, C_out, oh, ow), weight (C_out, C_in/groups, kh, kw) -> (N, C_in, *in_size)."""
     batch, out_channels, out_h, out_w = grad_output.shape
     in_per_group, kernel_h, kernel_w = weight.shape[1:]
-    outs, rows = out_channels // groups, in_per_group * kernel_h * kernel_w
-    flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, out_h * out_w)
-    pointwise = scheme((kernel_h, kernel_w), stride, padding) == "pointwise" and in_size == (out_h, out_w)
-    cols_shape = (batch, rows * groups, out_h * out_w)
-    cols = np.empty(cols_shape, grad_output.dtype) if pointwise else _scratch.empty(cols_shape, grad_output.dtype)
-    for g in range(groups):
-        weight_t = weight[g * outs : (g + 1) * outs].reshape(outs, rows).T
-        np.matmul(weight_t, flat_grad[:, g * outs : (g + 1) * outs], out=cols[:, g * rows : (g + 1) * rows])
-    if pointwise:  # the product is already the gradient
-        return cols.reshape(batch, -1, *in_size)
+    outs, rows, length = out_channels // groups, in_per_group * kernel_h * kernel_w, out_h * out_w
+    wide = is_wide((kernel_h, kernel_w), stride, padding, (out_h, out_w))
+    pointwise = _pointwise((kernel_h, kernel_w), stride, padding) and in_size == (out_h, out_w)
+    if wide:
+        grad_t = _channels_first(grad_output)
+        cols = _scratch.empty((rows * groups, batch, length), grad_output.dtype)
+        for g in range(groups):
+            np.matmul(
+                weight[g * outs : (g + 1) * outs].reshape(outs, rows).T,
+                grad_t[g * outs : (g + 1) * outs].reshape(outs, batch * length),
+                out=cols[g * rows : (g + 1) * rows].reshape(rows, batch * length),
+            )
+        col2im = _col2im_wide
+    else:
+        flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, length)
+        cols_shape = (batch, rows * groups, length)
+        cols = np.empty(cols_shape, grad_output.dtype) if pointwise else _scratch.empty(cols_shape, grad_output.dtype)
+        for g in range(groups):
+            weight_t = weight[g * outs : (g + 1) * outs].reshape(outs, rows).T
+            np.matmul(weight_t, flat_grad[:, g * outs : (g + 1) * outs], out=cols[:, g * rows : (g + 1) * rows])
+        if pointwise:  # the product is already the gradient
+            return cols.reshape(batch, -1, *in_size)
+        col2im = _col2im
     shape = (batch, in_per_group * groups, *in_size)
     padded_shape = _padded_shape(shape, (kernel_h, kernel_w), stride, padding, dilation, (out_h, out_w))
     if padded_shape == shape:  # no padding to crop: col2im writes the gradient itself
         grad_input = np.empty(shape, cols.dtype)
-        _col2im(cols, grad_input, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
+        col2im(cols, grad_input, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
         return grad_input
     padded = _scratch.empty(padded_shape, cols.dtype)
-    _col2im(cols, padded, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
+    col2im(cols, padded, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
     return np.ascontiguousarray(padded[:, :, padding[0] : padding[0] + in_size[0], padding[1] : padding[1] + in_size[1]])
 
 
@@ -239,12 +347,23 @@ def conv2d_weight_grad(
     """The adjoint of ``conv2d_forward`` in the weight: x (N, C_in, H, W), grad_output
     (N, C_out, oh, ow) -> (C_out, C_in/groups, kh, kw). ``cols``: ``columns(x, ...)`` if known."""
     batch, out_channels, out_h, out_w = grad_output.shape
-    in_per_group = x.shape[1] // groups
+    in_per_group, length = x.shape[1] // groups, out_h * out_w
+    weight_shape = (out_channels, in_per_group, *kernel_size)
+    wide = is_wide(kernel_size, stride, padding, (out_h, out_w))
     if cols is None:
-        cols = columns(x, kernel_size, stride, padding, dilation, (out_h, out_w))
-    flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, out_h * out_w)
-    outs, rows = out_channels // groups, cols.shape[1] // groups
+        cols = columns(x, kernel_size, stride, padding, dilation, (out_h, out_w), wide)
+    outs, rows = out_channels // groups, in_per_group * kernel_size[0] * kernel_size[1]
     grad_weight = np.empty((out_channels, rows), dtype=x.dtype)
+    if wide:  # G (outs, N*L) @ cols^T (N*L, rows): the sum over images is inside the product
+        grad_t = _channels_first(grad_output)
+        for g in range(groups):
+            np.matmul(
+                grad_t[g * outs : (g + 1) * outs].reshape(outs, batch * length),
+                cols[g * rows : (g + 1) * rows].reshape(rows, batch * length).T,
+                out=grad_weight[g * outs : (g + 1) * outs],
+            )
+        return grad_weight.reshape(weight_shape)
+    flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, length)
     per_image = _scratch.empty((batch, outs, rows), x.dtype)
     for g in range(groups):
         # sum over images of G_n (outs, L) @ cols_n^T (L, rows)
@@ -252,7 +371,7 @@ def conv2d_weight_grad(
             flat_grad[:, g * outs : (g + 1) * outs], cols[:, g * rows : (g + 1) * rows].transpose(0, 2, 1), out=per_image
         )
         np.sum(per_image, axis=0, out=grad_weight[g * outs : (g + 1) * outs])
-    return grad_weight.reshape(out_channels, in_per_group, *kernel_size)
+    return grad_weight.reshape(weight_shape)
 
 
 # -- plain NumPy references (test oracles) -------------------------------------------

@@ -25,7 +25,8 @@ inputs, and each one's gradients are the other two), so gradients of any order w
 ``Conv2d`` hands its im2col columns to ``Conv2dWeight`` (up to ``KEEP_COLUMNS_BYTES``), so
 the weight gradient does not redo that pass.
 
-The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS).
+The arithmetic runs in ``autograd_core.kernels.conv`` (Numba im2col + BLAS; per-image
+or, for small outputs, one wide product over the batch: see ``kernels.conv.scheme``).
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ class Conv2d(Function):
         need_x, need_weight = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_weight else None, weight if need_x else None)
         ctx.geometry, ctx.in_size, ctx.kernel_size = geometry, x.shape[2:], weight.shape[2:]
-        cols = kernels.columns(x.data, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size)
+        wide = kernels.is_wide(ctx.kernel_size, geometry.stride, geometry.padding, out_size)
+        cols = kernels.columns(
+            x.data, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide
+        )
         ctx.columns = cols if need_weight and cols.nbytes <= KEEP_COLUMNS_BYTES else None
         out = kernels.conv2d_forward(x.data, weight.data, *geometry, out_size, cols)
         if bias is not None:

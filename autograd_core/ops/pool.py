@@ -156,7 +156,9 @@ class Gather(Function):
     """``out[p, o] = x[p, indices[p, o]]`` per plane (the trailing ``spatial`` dims of ``x``).
 
     Max pooling passes the values its kernel already picked as ``values`` (they equal the
-    gather) so the forward does no second pass.
+    gather) so the forward does no second pass. ``indices`` are flat int64 indices into
+    each plane, or, from the 2x2 stride-2 fast path, int8 offsets in each window
+    (``kernels.max_pool_2x2``); ``Scatter`` takes either.
     """
 
     @staticmethod
@@ -165,6 +167,8 @@ class Gather(Function):
         ctx.input_shape, ctx.spatial = x.shape, spatial
         if values is not None:
             return values
+        if indices.dtype == np.int8:  # 2x2 window offsets (``kernels.max_pool_2x2``)
+            indices = kernels.offsets_to_indices(indices, x.shape[-1])
         count = int(np.prod(indices.shape[:-spatial]))
         flat_indices = indices.reshape(count, int(np.prod(indices.shape[-spatial:])))
         planes = x.data.reshape(count, int(np.prod(x.shape[-spatial:])))
@@ -186,6 +190,13 @@ class Scatter(Function):
     def forward(ctx: Function, values: Tensor, indices: np.ndarray, spatial: int, input_shape: tuple) -> np.ndarray:
         ctx.save_for_backward(indices)
         ctx.spatial = spatial
+        if indices.dtype == np.int8:  # 2x2 window offsets: every input written once, no zero-fill
+            in_size = tuple(input_shape[-2:])
+            out_size = tuple(values.shape[-2:])
+            grad = kernels.max_pool_2x2_backward(
+                values.data.reshape((-1,) + out_size), indices.reshape((-1,) + out_size), in_size
+            )
+            return grad.reshape(input_shape)
         plane_size = int(np.prod(input_shape[-spatial:]))
         count = int(np.prod(input_shape[:-spatial]))
         out_plane_size = int(np.prod(values.shape[-spatial:]))
@@ -201,13 +212,23 @@ class Scatter(Function):
 
 def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     window = make_window(op, x, spatial, kernel_size, stride, padding, dilation, ceil_mode)
-    values, indices = kernels.max_pool(
-        window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
-    )
     shape = window.output_shape(x.shape)
+    if kernels.is_2x2(window.kernel, window.stride, window.padding, window.dilation) and (
+        window.out_size == (window.in_size[0] // 2, window.in_size[1] // 2)  # no ceil_mode extra window
+    ):
+        # the common case: int8 offsets in each window stand for the indices (8x less memory)
+        values, indices = kernels.max_pool_2x2(window.planes(x.data))
+    else:
+        values, indices = kernels.max_pool(
+            window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
+        )
     values, indices = values.reshape(shape), indices.reshape(shape)
     out = Gather.apply(x, indices, spatial, values)
-    return (out, Tensor._make(indices, False, None)) if return_indices else out
+    if return_indices:
+        if indices.dtype == np.int8:
+            indices = kernels.offsets_to_indices(indices, window.in_size[1])
+        return out, Tensor._make(indices, False, None)
+    return out
 
 
 def max_pool1d(

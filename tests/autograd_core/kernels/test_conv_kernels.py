@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
@@ -58,9 +59,26 @@ def tolerance(dtype: Any) -> dict:
     return {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
 
 
-@settings(max_examples=25)
+@contextlib.contextmanager
+def wide_max_pixels(value: int):
+    """Run the kernels with ``kernels.WIDE_MAX_PIXELS`` set to ``value`` (0: every convolution
+    takes the per-image scheme; a large value: every one the wide scheme)."""
+    saved, kernels.WIDE_MAX_PIXELS = kernels.WIDE_MAX_PIXELS, value
+    try:
+        yield
+    finally:
+        kernels.WIDE_MAX_PIXELS = saved
+
+
+@pytest.mark.parametrize("work", [0, 10**12], ids=["per-image", "wide"])
+@settings(max_examples=20)
 @given(geometry=geometries())
-def test_kernels_match_the_references(geometry):
+def test_kernels_match_the_references(work, geometry):
+    with wide_max_pixels(work):
+        check_against_references(geometry)
+
+
+def check_against_references(geometry: dict) -> None:
     x, weight, grad = arrays(geometry)
     args = (geometry["stride"], geometry["padding"], geometry["dilation"], geometry["groups"])
     pairs = [
@@ -82,10 +100,16 @@ def test_kernels_match_the_references(geometry):
         np.testing.assert_allclose(got, expected, **tolerance(geometry["dtype"]))
 
 
-@settings(max_examples=10)
+@pytest.mark.parametrize("work", [0, 10**12], ids=["per-image", "wide"])
+@settings(max_examples=8)
 @given(geometry=geometries())
-def test_the_gradient_kernels_are_the_adjoints_of_the_forward(geometry):
+def test_the_gradient_kernels_are_the_adjoints_of_the_forward(work, geometry):
     """<conv(x, w), g> = <x, input_grad(g, w)> = <w, weight_grad(x, g)>: what backprop needs."""
+    with wide_max_pixels(work):
+        check_adjoints(geometry)
+
+
+def check_adjoints(geometry: dict) -> None:
     geometry["dtype"] = np.float64
     x, weight, grad = arrays(geometry)
     args = (geometry["stride"], geometry["padding"], geometry["dilation"], geometry["groups"])
@@ -109,15 +133,16 @@ def test_non_contiguous_inputs():
 
 
 @pytest.mark.parametrize(
-    "kernel_size, stride, padding, expected",
+    "kernel_size, stride, padding, out_size, expected",
     [
-        ((1, 1), (1, 1), (0, 0), "pointwise"),
-        ((1, 1), (2, 2), (0, 0), "im2col+gemm"),
-        ((3, 3), (1, 1), (1, 1), "im2col+gemm"),
+        ((1, 1), (1, 1), (0, 0), (16, 16), "pointwise"),
+        ((1, 1), (2, 2), (0, 0), (8, 8), "im2col+gemm (wide)"),
+        ((3, 3), (1, 1), (1, 1), (32, 32), "im2col+gemm"),
+        ((5, 5), (1, 1), (0, 0), (10, 10), "im2col+gemm (wide)"),
     ],
 )
-def test_scheme_names(kernel_size, stride, padding, expected):
-    assert kernels.scheme(kernel_size, stride, padding) == expected
+def test_scheme_names(kernel_size, stride, padding, out_size, expected):
+    assert kernels.scheme(kernel_size, stride, padding, out_size) == expected
 
 
 def test_pointwise_scheme_matches_the_reference():

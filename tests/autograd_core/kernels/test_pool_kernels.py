@@ -113,3 +113,35 @@ def test_avg_divisors_with_and_without_padding(count_include_pad, expected):
     x = np.ones((1, 4, 4))
     divisors = kernels.avg_pool_divisors((4, 4), (3, 3), (2, 2), (1, 1), (2, 2), count_include_pad, None)
     np.testing.assert_allclose(kernels.avg_pool(x, (3, 3), (2, 2), (1, 1), divisors)[0], expected)
+
+
+@settings(max_examples=30)
+@given(
+    st.integers(1, 4),
+    st.integers(2, 9),
+    st.integers(2, 9),
+    st.sampled_from([np.float32, np.float64]),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_2x2_fast_path_matches_the_general_kernel_and_the_reference(planes, height, width, dtype, ties, seed):
+    """Values, offsets (as flat indices) and the backward, with NaNs, infinities and odd sizes."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((planes, height, width)).astype(dtype)
+    if ties:
+        x = np.round(x).astype(dtype)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.05] = np.inf
+    x[rng.random(x.shape) < 0.05] = -np.inf
+    out_size = (height // 2, width // 2)
+    values, offsets = kernels.max_pool_2x2(x)
+    expected_values, expected_indices = kernels.max_pool(x, (2, 2), (2, 2), (0, 0), (1, 1), out_size)
+    np.testing.assert_array_equal(values, expected_values)
+    np.testing.assert_array_equal(kernels.offsets_to_indices(offsets, width), expected_indices)
+    np.testing.assert_array_equal(
+        kernels.max_pool_2x2_backward(np.nan_to_num(expected_values), offsets, (height, width)).reshape(planes, -1),
+        kernels.scatter_add_planes_reference(
+            np.nan_to_num(expected_values).reshape(planes, -1), expected_indices.reshape(planes, -1), height * width
+        ),
+    )
+    assert kernels.is_2x2((2, 2), (2, 2), (0, 0), (1, 1)) and not kernels.is_2x2((2, 2), (1, 1), (0, 0), (1, 1))
