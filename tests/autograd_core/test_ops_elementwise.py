@@ -311,3 +311,9 @@ def test_relu_backward_routes_an_infinite_gradient_without_nan():
     x = ag.tensor([0.0, 1.0, -2.0], requires_grad=True)
     x.relu().backward(ag.tensor([np.inf, 1.0, np.inf]))
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
+
+
+def test_relu_backward_zeroes_nan_and_inf_only_where_the_input_was_not_positive():
+    x = ag.tensor([-1.0, 0.0, 2.0, 3.0], requires_grad=True)
+    x.relu().backward(ag.tensor([np.nan, np.inf, np.inf, 1.0]))
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, np.inf, 1.0])
