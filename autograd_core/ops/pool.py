@@ -223,7 +223,7 @@ def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, di
             window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
         )
     values, indices = values.reshape(shape), indices.reshape(shape)
-    out = Gather.apply(x, indices, spatial, values)
+    out = MaxPool.apply(x, indices, spatial, values)
     if return_indices:
         if indices.dtype == np.int8:
             indices = kernels.offsets_to_indices(indices, window.in_size[1])
@@ -273,6 +273,11 @@ def max_pool2d(
 
 
 # -- average pooling: linear, its backward is its transpose ----------------------------
+class MaxPool(Gather):
+    """Max pooling's forward: a ``Gather`` at the argmax indices, under its own name so a
+    drawn graph reads ``MaxPool`` (its backward is ``Gather``'s)."""
+
+
 class AvgPool(Function):
     """``out[o] = sum(x over window o) / divisors[o]`` (zeros in the padding)."""
 
