@@ -26,6 +26,31 @@ def _need(ctx: Function, position: int) -> bool:
     return ctx.needs_input_grad[position]
 
 
+# Unsigned integer twins of the float dtypes: _select works on their bit patterns.
+_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+_SELECT_MIN_SIZE = 4096  # below this np.where's own speed is fine
+
+
+def _select(condition: np.ndarray, a: Any, b: Any) -> np.ndarray:
+    """``np.where(condition, a, b)``, bit for bit, several times faster for float arrays.
+
+    np.where branches per element, which costs ~4 ns an element on an irregular mask (a ReLU's
+    or a dropout's); selecting bit patterns with a mask of all-ones/all-zeros words does not
+    branch: ``b ^ ((a ^ b) & mask)``. NaN, inf and -0.0 pass through unchanged.
+    """
+    dtype = np.result_type(a, b)
+    bits = _BITS.get(dtype)
+    if bits is None or condition.size < _SELECT_MIN_SIZE:
+        return np.where(condition, a, b)
+    a_bits = np.asarray(a, dtype).view(bits)
+    b_bits = np.asarray(b, dtype).view(bits)
+    mask = condition.astype(bits)
+    np.negative(mask, out=mask)  # 1 -> all ones, 0 -> 0
+    selected = np.bitwise_and(np.bitwise_xor(a_bits, b_bits), mask)  # condition, a and b broadcast
+    selected ^= b_bits
+    return selected.view(dtype)
+
+
 # -- arithmetic ----------------------------------------------------------------------
 class Add(Function):
     @staticmethod
@@ -255,12 +280,12 @@ class LeakyRelu(Function):
     def forward(ctx: Function, a: Tensor, negative_slope: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
-        return np.where(a.data > 0, a.data, a.data * negative_slope)
+        return _select(a.data > 0, a.data, a.data * negative_slope)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
-        slope = np.where(a.data > 0, 1.0, ctx.negative_slope).astype(a.dtype)
+        slope = _select(a.data > 0, a.dtype.type(1.0), a.dtype.type(ctx.negative_slope))
         return grad_output * slope, None  # 1 for a > 0, negative_slope otherwise
 
 
@@ -273,7 +298,7 @@ class Softplus(Function):
         ctx.beta, ctx.threshold = beta, threshold
         scaled = a.data * beta
         soft = np.logaddexp(0, scaled) / beta
-        return np.where(scaled > threshold, a.data, soft)
+        return _select(scaled > threshold, a.data, soft)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -289,7 +314,7 @@ class Elu(Function):
     def forward(ctx: Function, a: Tensor, alpha: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.alpha = alpha
-        return np.where(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0)))
+        return _select(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0)))
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -400,7 +425,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Function, condition: np.ndarray, a: Any, b: Any) -> np.ndarray:
         ctx.condition = condition
-        return np.where(condition, _data(a), _data(b))
+        return _select(condition, _data(a), _data(b))
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:

@@ -317,3 +317,37 @@ def test_relu_backward_zeroes_nan_and_inf_only_where_the_input_was_not_positive(
     x = ag.tensor([-1.0, 0.0, 2.0, 3.0], requires_grad=True)
     x.relu().backward(ag.tensor([np.nan, np.inf, np.inf, 1.0]))
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, np.inf, 1.0])
+
+
+@given(
+    st.sampled_from([np.float32, np.float64]),
+    st.sampled_from([((70, 80), (70, 80), (70, 80)), ((70, 80), (80,), ()), ((1, 80), (70, 80), (70, 1)), ((70, 80), (), ())]),
+    st.integers(0, 2**16),
+)
+@settings(max_examples=20, deadline=None)
+def test_select_is_np_where_bit_for_bit(dtype, shapes, seed):
+    # the branch-free select used by Where and the activations, above its size threshold
+    from autograd_core.ops.elementwise import _select
+
+    rng = np.random.default_rng(seed)
+    condition_shape, a_shape, b_shape = shapes
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-45], dtype)
+
+    def draw(shape):
+        values = rng.standard_normal(shape).astype(dtype)
+        if values.ndim:
+            values.flat[rng.integers(0, values.size, 50)] = rng.choice(specials, 50)
+        return values if values.ndim else dtype(values)
+
+    condition = rng.random(condition_shape) > 0.5
+    a, b = draw(a_shape), draw(b_shape)
+    expected = np.where(condition, a, b)
+    got = _select(condition, a, b)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got.view(f"u{got.itemsize}"), expected.view(f"u{expected.itemsize}"))
+
+
+def test_where_with_python_numbers_keeps_the_tensor_dtype():
+    x = ag.randn(100, 100)
+    assert ag.where(x > 0, x, 0.0).dtype == ag.float32
+    assert ag.where(x > 0, 1.0, x).dtype == ag.float32
