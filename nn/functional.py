@@ -222,7 +222,15 @@ def cross_entropy(
     if weights.shape != (classes,):
         raise ShapeError(f"cross_entropy: weight must have shape ({classes},), got {weights.shape}")
     target_data = np.asarray(getattr(target, "data", target))
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if target_data.dtype.kind == "f":
+        if target_data.shape != tuple(input.shape):
+            raise ShapeError(
+                f"cross_entropy: a float target holds class probabilities and must have the input's shape "
+                f"{tuple(input.shape)}, got {target_data.shape}; for class indices pass an int64 tensor "
+                "(e.g. target.long())."
+            )
         return _soft_cross_entropy(input, target, weights, reduction, label_smoothing)
     if target_data.dtype.kind not in "iu":
         raise DtypeError(f"cross_entropy: class targets must be integers (int64), got {target_data.dtype}")
@@ -250,9 +258,8 @@ def cross_entropy(
             f"be in [0, {classes - 1}] (or ignore_index={ignore_index})."
         )
     class_weights = None if weight is None else weights.astype(input.dtype)
-    mode = reduction if reduction in ("mean", "sum") else "none"
-    losses = CrossEntropy.apply(logits, labels, class_weights, keep, float(label_smoothing), mode)
-    if mode != "none":
+    losses = CrossEntropy.apply(logits, labels, class_weights, keep, float(label_smoothing), reduction)
+    if reduction != "none":
         return losses
     shaped = losses.reshape(expected) if input.ndim > 1 else losses.reshape(())
     return _reduce("cross_entropy", shaped, reduction)

@@ -61,7 +61,7 @@ def test_cross_entropy_is_finite_for_huge_logits():
     "call, error, message",
     [
         (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 4, 1])), ValueError, r"target 4 is out of range for 4 classes"),
-        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])), ag.ShapeError, r"input has shape \(3, 4\) but target has shape \(3,\)"),
+        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])), ag.ShapeError, r"float target holds class probabilities and must have the input's shape \(3, 4\), got \(3,\)"),
         (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 1])), ag.ShapeError, r"logits of shape \(3, 4\) need targets of shape \(3,\), got \(2,\)"),
         (lambda: F.mse_loss(ag.zeros(3), ag.zeros(4)), ag.ShapeError, r"mse_loss: input has shape \(3,\) but target has shape \(4,\)"),
         (lambda: F.nll_loss(ag.zeros(2, 3), np.array([0.5, 1.0])), ag.DtypeError, r"nll_loss: targets must be integer class indices"),
@@ -157,3 +157,17 @@ def test_linear_matches_pytorch(batch_dims, with_bias, seed):
 def test_linear_errors(call, message):
     with pytest.raises(ag.errors.ShapeError, match=message):
         call()
+
+
+def test_linear_rejects_non_tensors_by_name():
+    with pytest.raises(TypeError, match=r"linear: input and weight must be Tensors, got list and Tensor"):
+        F.linear([1.0, 2.0], ag.zeros(2, 2))
+
+
+@pytest.mark.parametrize("target, error, message", [
+    (lambda: ag.randn(4), ag.errors.ShapeError, r"float target holds class probabilities .* \(4, 3\), got \(4,\); .*int64"),
+    (lambda: ag.tensor([0, 1, 2, 0]), ValueError, r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+])
+def test_cross_entropy_target_and_reduction_errors(target, error, message):
+    with pytest.raises(error, match=message):
+        F.cross_entropy(ag.randn(4, 3), target(), reduction="avg" if error is ValueError else "mean")
