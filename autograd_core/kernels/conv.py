@@ -123,6 +123,20 @@ def padded_size(size: int, pad: int, out: int, kernel: int, stride: int, dilatio
     """Rows of the zero-padded input that the windows read: ``pad`` before, enough after."""
     return max(pad + size, (out - 1) * stride + dilation * (kernel - 1) + 1)
 
+def _receptive_fields(padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``(N, C, kh, kw, oh, ow)`` strided view: [n, c, i, j, oh, ow] = padded[n, c, oh*sh + i*dh, ow*sw + j*dw]."""
+    s_n, s_c, s_h, s_w = padded.strides
+    shape = (*padded.shape[:2], kernel_h, kernel_w, out_h, out_w)
+    strides = (s_n, s_c, dilation_h * s_h, dilation_w * s_w, stride_h * s_h, stride_w * s_w)
+    return np.lib.stride_tricks.as_strided(padded, shape, strides, writeable=False)
+
+
+def _tap(i, j, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w) -> tuple:
+    """The index of the padded-input elements that kernel tap (i, j) reads, ``(N, C, oh, ow)``."""
+    rows = slice(i * dilation_h, i * dilation_h + stride_h * (out_h - 1) + 1, stride_h)
+    cols = slice(j * dilation_w, j * dilation_w + stride_w * (out_w - 1) + 1, stride_w)
+    return (slice(None), slice(None), rows, cols)
+
 
 @lazy_njit()
 def _im2col(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
@@ -146,6 +160,15 @@ def _im2col(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, di
                                 target[ow] = source[ow * stride_w]
 
 
+@_im2col.twin
+def _im2col_numpy(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``_im2col`` as one strided-view copy (a copy: bit for bit the kernel's)."""
+    batch, channels = padded.shape[:2]
+    cols.reshape(batch, channels, kernel_h, kernel_w, out_h, out_w)[...] = _receptive_fields(
+        padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w
+    )
+
+
 @lazy_njit()
 def _col2im(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
     """The adjoint of ``_im2col``: padded[n, c, h, w] = sum of the column entries that read (h, w)."""
@@ -165,6 +188,18 @@ def _col2im(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, di
                         else:
                             for ow in range(out_w):
                                 target[ow * stride_w] += source[ow]
+
+
+@_col2im.twin
+def _col2im_numpy(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``_col2im`` as one strided add per kernel tap: each input element receives its terms in
+    the kernel's order (tap by tap), so the sums are bit for bit the kernel's."""
+    batch, channels = padded.shape[:2]
+    taps = cols.reshape(batch, channels, kernel_h, kernel_w, out_h, out_w)
+    padded[:] = 0
+    for i in range(kernel_h):
+        for j in range(kernel_w):
+            padded[_tap(i, j, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w)] += taps[:, :, i, j]
 
 
 @lazy_njit()
@@ -190,6 +225,14 @@ def _im2col_wide(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_
                                 target[ow] = source[ow * stride_w]
 
 
+@_im2col_wide.twin
+def _im2col_wide_numpy(padded, cols, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``_im2col_wide`` as one strided-view copy."""
+    batch, channels = padded.shape[:2]
+    fields = _receptive_fields(padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w)
+    cols.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)[...] = fields.transpose(1, 2, 3, 0, 4, 5)
+
+
 @lazy_njit()
 def _col2im_wide(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
     """The adjoint of ``_im2col_wide`` (one image at a time, so its rows stay in cache)."""
@@ -209,6 +252,17 @@ def _col2im_wide(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_
                         else:
                             for ow in range(out_w):
                                 target[ow * stride_w] += source[ow]
+
+
+@_col2im_wide.twin
+def _col2im_wide_numpy(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
+    """``_col2im_wide`` as one strided add per kernel tap (the kernel's order of terms)."""
+    batch, channels = padded.shape[:2]
+    taps = cols.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)
+    padded[:] = 0
+    for i in range(kernel_h):
+        for j in range(kernel_w):
+            padded[_tap(i, j, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w)] += taps[:, i, j].transpose(1, 0, 2, 3)
 
 
 def _padded_shape(

@@ -1,41 +1,239 @@
-"""``lazy_njit``: compile a kernel with Numba on its first call, cached on disk when possible.
+"""Kernels: Numba loops that compile on first use, cache on disk, and are never waited for.
 
-Importing a module of kernels costs nothing: Numba itself is imported at the first
-call. ``cache=True`` is used when Numba can find a writable cache folder (the package's
-``__pycache__`` or ``NUMBA_CACHE_DIR``); when it cannot (a read-only install), the
-kernel is compiled without a disk cache instead of failing.
+A kernel is a plain Python loop (``@lazy_njit()``) that Numba compiles, plus, for most
+kernels, a NumPy *twin* (``@kernel.twin``) that computes the same numbers **bit for bit**:
+the same IEEE operations in the same order (the tests prove it over hypothesis-drawn
+inputs). Because the two agree exactly, which one runs is a matter of speed only, and the
+engine uses that freedom to hide Numba's start-up:
+
+``background`` (the default)
+    A call whose argument types have no machine code yet runs the twin and asks a
+    background thread to load that code from Numba's disk cache (or compile it); later
+    calls run the Numba code. Nothing waits for Numba: starting Numba costs 0.7-1 s on a
+    2-core machine even with every kernel cached (importing it, building its type
+    registry), and compiling LeNet-5's kernels from scratch costs several seconds.
+``wait``
+    The call loads or compiles and waits for it (Numba's own behaviour).
+``numpy``
+    Twins only: Numba is never imported (kernels without a twin still use Numba).
+
+Pick one with the environment variable ``AUTOGRAD_CORE_JIT`` or ``set_mode``; ``wait_for_kernels``
+blocks until the background thread has nothing left to do (benchmarks call it before timing).
+
+``cache=True`` is used when Numba finds a writable cache folder (the package's
+``__pycache__`` or ``NUMBA_CACHE_DIR``); without one (a read-only install) a kernel is
+compiled without a disk cache instead of failing. Importing a module of kernels costs
+nothing: Numba is imported at the first call that needs it.
 """
+
 from __future__ import annotations
 
+import atexit
+import collections
 import functools
-import warnings
+import os
+import threading
+import weakref
 from typing import Any, Callable
 
+import numpy as np
 
-def lazy_njit(**options: Any) -> Callable[[Callable], Callable]:
-    """Decorator: ``numba.njit(cache=True, **options)`` applied at the first call."""
+MODES = ("background", "wait", "numpy")
+ENVIRONMENT_VARIABLE = "AUTOGRAD_CORE_JIT"
 
-    def decorate(py_func: Callable) -> Callable:
-        compiled: list[Callable] = []
 
-        @functools.wraps(py_func)
-        def kernel(*args: Any) -> Any:
-            if not compiled:
-                compiled.append(compile_kernel(py_func, options))
-            return compiled[0](*args)
+def _mode_from_environment() -> str:
+    mode = os.environ.get(ENVIRONMENT_VARIABLE, "background").strip().lower() or "background"
+    return mode if mode in MODES else "background"  # an unknown value must not break import
 
-        kernel.py_func = py_func  # type: ignore[attr-defined]
-        return kernel
 
-    return decorate
+_mode = _mode_from_environment()
+
+
+def set_mode(mode: str) -> str:
+    """Choose how kernels meet Numba: ``'background'``, ``'wait'`` or ``'numpy'`` (see the
+    module docstring). Returns the previous mode."""
+    global _mode
+    if mode not in MODES:
+        raise ValueError(f"set_mode: unknown kernel mode {mode!r}; use one of {', '.join(map(repr, MODES))}.")
+    previous, _mode = _mode, mode
+    return previous
+
+
+def get_mode() -> str:
+    """The current kernel mode (see ``set_mode``)."""
+    return _mode
+
+
+def signature_key(args: tuple) -> tuple:
+    """What Numba's dispatch looks at, without importing Numba: per array its dtype, ndim,
+    layout (``'C'``, ``'F'`` or ``'A'``, as ``numba.typeof``) and writeability; per
+    other argument its type."""
+    key = []
+    for arg in args:
+        if type(arg) is np.ndarray:
+            flags = arg.flags
+            layout = "C" if flags.c_contiguous else "F" if flags.f_contiguous else "A"
+            key.append((arg.dtype, arg.ndim, layout, flags.writeable))
+        else:
+            key.append(type(arg))
+    return tuple(key)
+
+
+def _example(entry: Any) -> Any:
+    """A value whose ``numba.typeof`` is the type a ``signature_key`` entry stands for."""
+    if not isinstance(entry, tuple):
+        return entry()  # int() == 0, float(), bool(), np.float32(), np.int8(), ...
+    dtype, ndim, layout, writeable = entry
+    if layout == "C":
+        example = np.empty((1,) * ndim, dtype)
+    elif layout == "F":
+        example = np.empty((2,) * ndim, dtype, order="F")
+    else:  # every other element along every axis: neither C nor F contiguous
+        example = np.empty((4,) * ndim, dtype)[(slice(None, None, 2),) * ndim]
+    example.flags.writeable = writeable
+    return example
 
 
 def compile_kernel(py_func: Callable, options: dict) -> Callable:
+    """``numba.njit(cache=True, **options)(py_func)``, or without the cache when Numba finds
+    no writable cache folder."""
     import numba
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", numba.NumbaWarning)
-            return numba.njit(cache=True, **options)(py_func)
+        return numba.njit(cache=True, **options)(py_func)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(cache=False, **options)(py_func)
+
+
+class Kernel:
+    """A Numba kernel and its optional NumPy twin; calling it runs whichever the mode picks."""
+
+    def __init__(self, py_func: Callable, options: dict) -> None:
+        functools.update_wrapper(self, py_func)
+        self.py_func, self.options = py_func, options
+        self.numpy: Callable | None = None  # the twin
+        self._dispatcher: Callable | None = None
+        self._ready: dict[tuple, Callable] = {}  # signature key -> the dispatcher, once compiled
+        self._lock = threading.Lock()
+        _kernels.add(self)
+
+    def twin(self, numpy_func: Callable) -> Callable:
+        """Decorator: register the NumPy function that computes this kernel's results bit
+        for bit (same arguments, same outputs written)."""
+        self.numpy = numpy_func
+        return numpy_func
+
+    def __call__(self, *args: Any) -> Any:
+        if self.numpy is None or _mode == "wait":
+            return self.compiled(*args)
+        key = signature_key(args)
+        compiled = self._ready.get(key)
+        if compiled is not None:
+            return compiled(*args)
+        if _mode == "background":
+            _loader.request(self, key)
+        with np.errstate(all="ignore"):  # as the Numba code: inf - inf is NaN without a warning
+            return self.numpy(*args)
+
+    def compiled(self, *args: Any) -> Any:
+        """Run the Numba code, loading or compiling it first if needed (and waiting)."""
+        return self.dispatcher()(*args)
+
+    def dispatcher(self) -> Callable:
+        """The Numba dispatcher (created on first use; it compiles per signature)."""
+        with self._lock:
+            if self._dispatcher is None:
+                self._dispatcher = compile_kernel(self.py_func, self.options)
+            return self._dispatcher
+
+    def load(self, key: tuple) -> None:
+        """Load (or compile) the machine code for the argument types ``key`` stands for."""
+        import numba
+
+        dispatcher = self.dispatcher()
+        dispatcher.compile(tuple(numba.typeof(_example(entry)) for entry in key))
+        self._ready[key] = dispatcher
+
+    def __repr__(self) -> str:
+        return f"<kernel {self.__name__}{' with a NumPy twin' if self.numpy else ''}>"
+
+
+_kernels: weakref.WeakSet[Kernel] = weakref.WeakSet()
+
+
+class _Loader:
+    """One daemon thread that loads or compiles the (kernel, argument types) pairs that
+    calls asked for, in order; it ends when nothing is left and restarts on the next request."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: collections.deque[tuple[Kernel, tuple]] = collections.deque()
+        self.requested: set[tuple[int, tuple]] = set()
+        self.thread: threading.Thread | None = None
+        self.idle = threading.Event()
+        self.idle.set()
+        self.stopping = False
+        #: (kernel name, signature key, exception) for argument types that failed to compile:
+        #: their twin keeps serving them.
+        self.failures: list[tuple[str, tuple, BaseException]] = []
+
+    def request(self, kernel: Kernel, key: tuple) -> None:
+        with self.lock:
+            if (id(kernel), key) in self.requested or self.stopping:
+                return
+            self.requested.add((id(kernel), key))
+            self.pending.append((kernel, key))
+            self.idle.clear()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="autograd_core kernel loader", daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                if not self.pending or self.stopping:
+                    self.thread = None
+                    self.idle.set()
+                    return
+                kernel, key = self.pending.popleft()
+            try:
+                kernel.load(key)
+            except Exception as error:  # noqa: BLE001 - the twin keeps serving these types
+                self.failures.append((kernel.__name__, key, error))
+
+    def stop(self) -> None:
+        """At exit: finish the kernel being loaded (so its cache file is whole), skip the rest."""
+        with self.lock:
+            self.stopping = True
+            thread = self.thread
+        if thread is not None:
+            thread.join()
+
+    def reset_after_fork(self) -> None:
+        """A forked child has none of the parent's threads: start over with fresh locks."""
+        self.__init__()
+        for kernel in list(_kernels):
+            kernel._lock = threading.Lock()
+
+
+_loader = _Loader()
+atexit.register(_loader.stop)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_loader.reset_after_fork)
+
+
+def wait_for_kernels(timeout: float | None = None) -> bool:
+    """Block until the background thread has loaded or compiled every kernel asked for so
+    far; False if ``timeout`` seconds passed first."""
+    return _loader.idle.wait(timeout)
+
+
+def lazy_njit(**options: Any) -> Callable[[Callable], Kernel]:
+    """Decorator: a ``Kernel`` running ``numba.njit(cache=True, **options)(py_func)``,
+    compiled at the first call that needs it. Register a twin with ``@kernel.twin``."""
+
+    def decorate(py_func: Callable) -> Kernel:
+        return Kernel(py_func, options)
+
+    return decorate

@@ -35,6 +35,14 @@ Pair = Sequence[int]  # (height, width) sizes, kernel, stride, padding or dilati
 
 # -- Numba kernels ------------------------------------------------------------------
 
+def _zero_padded(planes: np.ndarray, pad_h: int, pad_w: int, min_h: int, min_w: int) -> np.ndarray:
+    """``(P, H, W)`` planes inside zeros: ``pad`` rows/columns before, enough after for windows
+    spanning ``min_h`` x ``min_w`` from the top-left corner of the padding."""
+    count, height, width = planes.shape
+    padded = np.zeros((count, max(min_h, height + pad_h), max(min_w, width + pad_w)), planes.dtype)
+    padded[:, pad_h : pad_h + height, pad_w : pad_w + width] = planes
+    return padded
+
 
 @lazy_njit()
 def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out, indices):
@@ -64,6 +72,29 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
                 indices[plane, i, j] = best_index
 
 
+@_max_pool_forward.twin
+def _max_pool_forward_numpy(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out, indices):
+    """``_max_pool_forward`` one window tap at a time over every window, in the kernel's scan
+    order with the kernel's rules (first maximum; a NaN replaces; padding taps skipped)."""
+    planes, height, width = x.shape
+    out_h, out_w = out.shape[1], out.shape[2]
+    best = np.full(out.shape, -np.inf, x.dtype)
+    best_index = np.full(out.shape, -1, np.int64)
+    tops, lefts = np.arange(out_h) * stride_h - pad_h, np.arange(out_w) * stride_w - pad_w
+    for a in range(kernel_h):
+        rows = tops + a * dilation_h
+        rows_inside = (rows >= 0) & (rows < height)
+        for b in range(kernel_w):
+            cols = lefts + b * dilation_w
+            inside = rows_inside[:, None] & ((cols >= 0) & (cols < width))[None, :]
+            value = x[:, np.clip(rows, 0, height - 1)[:, None], np.clip(cols, 0, width - 1)[None, :]]
+            take = inside & ((best_index < 0) | (value > best) | np.isnan(value))
+            np.copyto(best, value, where=take)
+            np.copyto(best_index, rows[:, None] * width + cols[None, :], where=take)
+    out[...] = best
+    indices[...] = best_index
+
+
 @lazy_njit()
 def _scatter_add_planes(values, indices, out):
     """out[p, indices[p, k]] += values[p, k] for flat (P, K) values/indices and (P, M) out."""
@@ -73,6 +104,15 @@ def _scatter_add_planes(values, indices, out):
             index = indices[plane, k]
             if index >= 0:
                 out[plane, index] += values[plane, k]
+
+
+@_scatter_add_planes.twin
+def _scatter_add_planes_numpy(values, indices, out):
+    """``_scatter_add_planes`` with ``np.add.at``, which adds repeated indices one by one in
+    the kernel's order (plane by plane, k ascending)."""
+    keep = indices >= 0
+    planes = np.broadcast_to(np.arange(values.shape[0])[:, None], values.shape)
+    np.add.at(out, (planes[keep], indices[keep]), values[keep])
 
 
 @lazy_njit()
@@ -102,6 +142,21 @@ def _max_pool_2x2(x, out, offsets):
                 places[j] = np.int8(3) if third else place
 
 
+@_max_pool_2x2.twin
+def _max_pool_2x2_numpy(x, out, offsets):
+    """``_max_pool_2x2`` on whole strided views: the same comparisons and the same NaN term."""
+    out_h, out_w = out.shape[1], out.shape[2]
+    a, b = x[:, 0 : 2 * out_h : 2, 0 : 2 * out_w : 2], x[:, 0 : 2 * out_h : 2, 1 : 2 * out_w : 2]
+    c, d = x[:, 1 : 2 * out_h : 2, 0 : 2 * out_w : 2], x[:, 1 : 2 * out_h : 2, 1 : 2 * out_w : 2]
+    best, place = a.copy(), np.zeros(out.shape, np.int8)
+    for index, value in ((1, b), (2, c), (3, d)):
+        larger = value > best
+        np.copyto(best, value, where=larger)
+        place[larger] = index
+    out[...] = best - ((a - a) + (b - b) + (c - c) + (d - d))
+    offsets[...] = place
+
+
 @lazy_njit()
 def _max_pool_2x2_backward(grad_out, offsets, grad_in):
     """The transpose of ``_max_pool_2x2``: per pair of input rows, zero them (in cache)
@@ -125,6 +180,17 @@ def _max_pool_2x2_backward(grad_out, offsets, grad_in):
             grad_in[plane, h] = 0
 
 
+@_max_pool_2x2_backward.twin
+def _max_pool_2x2_backward_numpy(grad_out, offsets, grad_in):
+    """``_max_pool_2x2_backward``: zeros, then each window's gradient at its offset."""
+    out_h, out_w = grad_out.shape[1], grad_out.shape[2]
+    grad_in[...] = 0
+    for place in range(4):
+        row, col = divmod(place, 2)
+        window = grad_in[:, row : 2 * out_h : 2, col : 2 * out_w : 2]
+        np.copyto(window, grad_out, where=offsets == place)
+
+
 @lazy_njit()
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, out):
     planes, height, width = x.shape
@@ -143,6 +209,21 @@ def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
                 out[plane, i, j] = total / divisors[i, j]
 
 
+@_avg_pool_forward.twin
+def _avg_pool_forward_numpy(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, out):
+    """``_avg_pool_forward``: the kernel sums each window in float64, tap by tap in scan order;
+    here one strided add per tap over a zero-padded float64 copy (adding a padding zero leaves
+    a sum's bits unchanged), then the same division."""
+    out_h, out_w = out.shape[1], out.shape[2]
+    padded = _zero_padded(x.astype(np.float64), pad_h, pad_w, (out_h - 1) * stride_h + kernel_h,
+                          (out_w - 1) * stride_w + kernel_w)
+    total = np.zeros(out.shape, np.float64)
+    for a in range(kernel_h):
+        for b in range(kernel_w):
+            total += padded[:, a : a + stride_h * (out_h - 1) + 1 : stride_h, b : b + stride_w * (out_w - 1) + 1 : stride_w]
+    out[...] = total / divisors
+
+
 @lazy_njit()
 def _avg_pool_backward(grad_out, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, grad_in):
     planes, height, width = grad_in.shape
@@ -158,6 +239,21 @@ def _avg_pool_backward(grad_out, kernel_h, kernel_w, stride_h, stride_w, pad_h, 
                 for h in range(h_start, h_end):
                     for w in range(w_start, w_end):
                         grad_in[plane, h, w] += share
+
+
+@_avg_pool_backward.twin
+def _avg_pool_backward_numpy(grad_out, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, divisors, grad_in):
+    """``_avg_pool_backward``: an input element receives its shares in the kernel's order,
+    window by window in scan order, which is tap by tap *backwards* (a later window reaches
+    it with an earlier tap); here one strided add per tap, last tap first, on a padded copy."""
+    planes, height, width = grad_in.shape
+    out_h, out_w = grad_out.shape[1], grad_out.shape[2]
+    share = grad_out / divisors
+    padded = _zero_padded(grad_in, pad_h, pad_w, (out_h - 1) * stride_h + kernel_h, (out_w - 1) * stride_w + kernel_w)
+    for a in reversed(range(kernel_h)):
+        for b in reversed(range(kernel_w)):
+            padded[:, a : a + stride_h * (out_h - 1) + 1 : stride_h, b : b + stride_w * (out_w - 1) + 1 : stride_w] += share
+    grad_in[...] = padded[:, pad_h : pad_h + height, pad_w : pad_w + width]
 
 
 # -- NumPy-facing wrappers (the only dtypes compiled are float32 and float64) -------

@@ -124,3 +124,25 @@ def _sgd_kernel(
             buffer[i] = velocity
             step = step + momentum * velocity if nesterov else velocity
         param[i] -= lr * step
+
+
+@_sgd_kernel.twin
+def _sgd_numpy(
+    param: np.ndarray, grad: np.ndarray, buffer: np.ndarray, lr: float, momentum: float,
+    one_minus_dampening: float, weight_decay: float, nesterov: bool, maximize: bool, first_step: bool,
+) -> None:
+    """``_sgd_kernel`` with whole-array NumPy operations: the same operations in the same
+    precision (the scalars come in the parameter's), so the same bits."""
+    if momentum == 0 and weight_decay == 0:
+        param += (lr if maximize else -lr) * grad
+        return
+    step = -grad if maximize else grad
+    if weight_decay != 0:
+        step = step + weight_decay * param
+    if momentum != 0:
+        if first_step:
+            buffer[...] = step
+        else:
+            buffer[...] = momentum * buffer + one_minus_dampening * step
+        step = step + momentum * buffer if nesterov else buffer
+    param -= lr * step
