@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.common import report  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
+from autograd_core.kernels.jit import wait_for_kernels  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 
@@ -76,7 +77,9 @@ def torch_step(kind: str, weights: dict, inputs: np.ndarray, targets: np.ndarray
 def alternating_medians(functions: list, rounds: int, clock: callable, min_seconds: float = 0.05) -> list[float]:
     """Median seconds per call of each function, timed in alternating rounds (see the module doc)."""
     loops = []
-    for function in functions:  # warm up (Numba compilation, caches), then size a loop to min_seconds
+    for function in functions:  # warm up (caches; the Numba kernels load in the background), then size a loop
+        function()
+        wait_for_kernels()
         function()
         count = 1
         while True:

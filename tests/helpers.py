@@ -33,6 +33,21 @@ GRAD_RTOL = 1e-6
 GRAD_ATOL = 1e-8
 
 
+def assert_same_bits(actual: np.ndarray, expected: np.ndarray) -> None:
+    """``actual`` and ``expected`` hold the same numbers bit for bit: same dtype and shape,
+    NaN in the same places (a NaN's sign and payload may differ), every other element with
+    the same bits (so -0.0 and 0.0 differ). The contract of a kernel's NumPy twin."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape, (actual.dtype, actual.shape, expected.dtype, expected.shape)
+    if actual.dtype.kind in "fc":
+        nan = np.isnan(actual)
+        np.testing.assert_array_equal(nan, np.isnan(expected), err_msg="NaN in different places")
+        actual, expected = np.where(nan, 0, actual), np.where(nan, 0, expected)
+    flat_actual, flat_expected = (np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize) for a in (actual, expected))
+    mismatched = (flat_actual != flat_expected).any(axis=1).reshape(actual.shape)
+    assert not mismatched.any(), f"{int(mismatched.sum())} element(s) differ in their bits: {actual[mismatched]} vs {expected[mismatched]}"
+
+
 def leaf(array: np.ndarray, requires_grad: bool = True) -> ag.Tensor:
     """A float64 leaf sharing ``array``'s memory and strides (so views stay non-contiguous)."""
     tensor = ag.from_numpy(array)
