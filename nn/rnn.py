@@ -285,17 +285,25 @@ def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
         raise TypeError(f"_exp_float32 works on float32 arrays, got {values.dtype} and {scratch.dtype}; use np.exp for other dtypes.")
     flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
     f32 = np.float32
-    x = np.maximum(np.minimum(flat, f32(88.0)), f32(-87.0))  # the clamp; NaN stays NaN
-    n = np.floor(x * f32(1.4426950408889634) + f32(0.5))
-    r = x - n * f32(0.693359375)
-    r += n * f32(2.12194440e-4)
-    p = f32(1.9875691500e-4) * r + f32(1.3981999507e-3)
-    for coefficient in (8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1):
-        p = p * r + f32(coefficient)
-    flat[...] = (p * r * r + r).astype(np.float64) + 1
+    x = np.clip(flat, f32(-87.0), f32(88.0))  # NaN stays NaN
+    n = np.multiply(x, f32(1.4426950408889634))
+    n += f32(0.5)
+    np.floor(n, out=n)
+    r = np.multiply(n, f32(0.693359375))
+    np.subtract(x, r, out=r)
+    r += np.multiply(n, f32(2.12194440e-4), out=x)  # x is free from here: it holds the polynomial
+    p = np.multiply(r, f32(1.9875691500e-4), out=x)
+    for coefficient in (1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1):
+        p += f32(coefficient)
+        p *= r
+    p *= r
+    p += r
+    np.add(p, 1, out=flat, dtype=np.float64)  # float64 then rounded to float32, as Numba
+    bits = power.view(np.int32)
     with np.errstate(invalid="ignore"):  # NaN -> int32 gives INT_MIN, as the kernel's conversion
-        whole = n.astype(np.int32)
-    power.view(np.int32)[...] = (whole.astype(np.int64) + 127) << 23  # int64 in Numba (int32 + int literal)
+        np.copyto(bits, n, casting="unsafe")
+    np.add(bits, 127, out=bits, dtype=np.int64)  # int64 in Numba (int32 + int literal), then stored as int32
+    np.left_shift(bits, 23, out=bits, dtype=np.int64)
     flat *= power
 
 
