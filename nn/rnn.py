@@ -276,6 +276,37 @@ def _exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
         flat[k] *= power[k]
 
 
+@_exp_float32.twin
+def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``_exp_float32`` in whole-array float32 steps, the kernel's operations in its order.
+    Numba types ``... + 1`` (float32 + int) as float64, rounded to float32 on the store, so
+    that add is done in float64 here too. float32 only, as the kernel's exponent bits."""
+    if values.dtype != np.float32 or scratch.dtype != np.float32:
+        raise TypeError(f"_exp_float32 works on float32 arrays, got {values.dtype} and {scratch.dtype}; use np.exp for other dtypes.")
+    flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
+    f32 = np.float32
+    x = np.clip(flat, f32(-87.0), f32(88.0))  # NaN stays NaN
+    n = np.multiply(x, f32(1.4426950408889634))
+    n += f32(0.5)
+    np.floor(n, out=n)
+    r = np.multiply(n, f32(0.693359375))
+    np.subtract(x, r, out=r)
+    r += np.multiply(n, f32(2.12194440e-4), out=x)  # x is free from here: it holds the polynomial
+    p = np.multiply(r, f32(1.9875691500e-4), out=x)
+    for coefficient in (1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1):
+        p += f32(coefficient)
+        p *= r
+    p *= r
+    p += r
+    np.add(p, 1, out=flat, dtype=np.float64)  # float64 then rounded to float32, as Numba
+    bits = power.view(np.int32)
+    with np.errstate(invalid="ignore"):  # NaN -> int32 gives INT_MIN, as the kernel's conversion
+        np.copyto(bits, n, casting="unsafe")
+    np.add(bits, 127, out=bits, dtype=np.int64)  # int64 in Numba (int32 + int literal), then stored as int32
+    np.left_shift(bits, 23, out=bits, dtype=np.int64)
+    flat *= power
+
+
 def _exp(values: np.ndarray, scratch: np.ndarray) -> None:
     """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
     if values.dtype == np.float32:
@@ -302,6 +333,21 @@ def _lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndar
             arg[k] = -2 * c_new[k]
 
 
+@_lstm_gates_and_cell.twin
+def _lstm_gates_and_cell_numpy(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray) -> None:
+    """``_lstm_gates_and_cell`` with whole-array operations. Numba computes ``1 / (1 + e)``,
+    ``2 / (1 + e) - 1`` and ``-2 * c`` in float64 (an int literal with a float32 is float64)
+    and rounds on the store; the cell comes from the stored gates, in their own precision."""
+    size = cell.shape[1]
+    denominator = 1 + gates[:, : 4 * size].astype(np.float64)
+    activations = 1 / denominator
+    activations[:, 2 * size : 3 * size] = 2 / denominator[:, 2 * size : 3 * size] - 1
+    gates[:, : 4 * size] = activations
+    i, f, g = (gates[:, k * size : (k + 1) * size] for k in range(3))
+    cell[...] = f * cell_prev + i * g
+    minus_2c[...] = -2 * cell.astype(np.float64)
+
+
 @lazy_njit(error_model="numpy")
 def _lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
     """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit."""
@@ -311,6 +357,14 @@ def _lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> N
         for k in range(size):
             tc[k] = 2 / (1 + tc[k]) - 1
             h[k] = o[k] * tc[k]
+
+
+@_lstm_hidden.twin
+def _lstm_hidden_numpy(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
+    """``_lstm_hidden`` with whole-array operations (``2 / (1 + e) - 1`` in float64, as Numba)."""
+    size = hidden.shape[1]
+    tanh_c[...] = 2 / (1 + tanh_c.astype(np.float64)) - 1
+    hidden[...] = gates[:, 3 * size : 4 * size] * tanh_c
 
 
 @lazy_njit()
@@ -332,6 +386,27 @@ def _lstm_step_backward(grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.nda
             g[k] = dc * i_k * (1 - g_k * g_k)  # tanh' = 1 - tanh^2
             o[k] = dh * tc[k] * o_k * (1 - o_k)
             d_c[k] = dc * f_k
+
+
+@_lstm_step_backward.twin
+def _lstm_step_backward_numpy(
+    grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray, tanh_c: np.ndarray
+) -> None:
+    """``_lstm_step_backward`` with whole-array operations in the kernel's order and types.
+    Numba types ``1 - s`` (int literal minus float32) as float64, which makes dc and every
+    product it enters float64; dh and the products before a ``1 - s`` stay in the arrays'
+    precision. Every gate is overwritten only after the last use of its old value."""
+    size = grad_h.shape[1]
+    i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
+    wide = np.float64
+    dh = grad_out + grad_h
+    dc = grad_c + dh * o * (1 - (tanh_c * tanh_c).astype(wide))
+    grad_i = dc * g * i * (1 - i.astype(wide))
+    g[...] = dc * i * (1 - (g * g).astype(wide))
+    i[...] = grad_i
+    o[...] = dh * tanh_c * o * (1 - o.astype(wide))
+    grad_c[...] = dc * f
+    f[...] = dc * cell_prev * f * (1 - f.astype(wide))
 
 
 def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:

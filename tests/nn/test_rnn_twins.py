@@ -1,0 +1,141 @@
+"""The LSTM kernels' NumPy twins (``nn/rnn.py``) compute the Numba code's numbers bit for bit.
+
+Each test draws shapes and values (ordinary magnitudes, values around exp's clamp at -87 and
+88, huge and subnormal ones, +-inf, NaN, -0.0), runs the twin and the compiled kernel on
+copies of the same arguments, and compares every argument afterwards: bits equal, NaN where
+NaN (a NaN's sign and payload may differ).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import nn
+from autograd_core.kernels import jit
+from nn import rnn
+
+SPECIAL_VALUES = [
+    0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 88.0, 88.00001, -87.0, -87.00001, 87.99, -86.99,
+    1e30, -1e30, 3.4e38, -3.4e38, 1e-40, -1e-45, 1e-310, 0.5, -0.5,
+]
+
+
+def _assert_same_bits(actual: np.ndarray, expected: np.ndarray) -> None:
+    """Same dtype, shape and bits, with NaN exactly where ``expected`` has NaN (any NaN)."""
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    nan = np.isnan(expected)
+    np.testing.assert_array_equal(np.isnan(actual), nan, err_msg="NaN positions differ")
+    unsigned = np.dtype(f"u{actual.dtype.itemsize}")
+    different = actual.view(unsigned) != expected.view(unsigned)
+    assert not np.any(different & ~nan), (
+        f"{np.count_nonzero(different & ~nan)} elements differ: twin {actual[different & ~nan][:5]}, "
+        f"Numba {expected[different & ~nan][:5]}"
+    )
+
+
+@st.composite
+def values(draw: Any, shape: tuple, dtype: Any) -> np.ndarray:
+    """Values at mixed magnitudes (10^-3 .. 10^3 times a normal draw) with special values mixed in."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    array = rng.standard_normal(shape) * 10.0 ** rng.uniform(-3, 3, shape)
+    special = rng.random(shape) < draw(st.sampled_from([0.0, 0.05, 0.3]))
+    array[special] = rng.choice(SPECIAL_VALUES, np.count_nonzero(special))
+    return array.astype(dtype)
+
+
+def _run_both(kernel: Any, *arguments: np.ndarray) -> None:
+    """The twin and the Numba code on copies of ``arguments``: every argument compared afterwards."""
+    for_twin = [argument.copy() for argument in arguments]
+    for_numba = [argument.copy() for argument in arguments]
+    with np.errstate(all="ignore"):  # as Kernel.__call__ (inf - inf is NaN without a warning)
+        kernel.numpy(*for_twin)
+    kernel.compiled(*for_numba)
+    for twin_result, numba_result in zip(for_twin, for_numba):
+        _assert_same_bits(twin_result, numba_result)
+
+
+sizes = st.tuples(st.integers(1, 5), st.integers(1, 19))  # (N, H); H past a vector width, odd included
+dtypes = st.sampled_from([np.float32, np.float64])
+
+
+@settings(max_examples=40)
+@given(st.data(), st.lists(st.integers(1, 9), min_size=1, max_size=3).map(tuple))
+def test_exp_float32_twin_is_bit_identical(data, shape):
+    x = data.draw(values(shape, np.float32))
+    if data.draw(st.booleans()):  # the range exp sees in an LSTM, dense around the clamp
+        x = data.draw(st.lists(st.floats(-100, 100, width=32), min_size=x.size, max_size=x.size).map(
+            lambda floats: np.array(floats, np.float32).reshape(shape)))
+    _run_both(rnn._exp_float32, x, np.empty_like(x))
+
+
+def test_exp_float32_twin_refuses_float64():
+    with pytest.raises(TypeError, match="float32"):
+        rnn._exp_float32.numpy(np.zeros(3), np.zeros(3))
+
+
+@settings(max_examples=30)
+@given(st.data(), sizes, dtypes)
+def test_lstm_gates_and_cell_twin_is_bit_identical(data, size, dtype):
+    batch, hidden = size
+    gates = data.draw(values((batch, 4 * hidden), dtype))
+    if data.draw(st.booleans()):  # what the forward passes: exp of a pre-activation, >= 0
+        gates = np.exp(np.clip(gates, -88, 88)).astype(dtype)
+    cell_prev = data.draw(values((batch, hidden), dtype))
+    _run_both(rnn._lstm_gates_and_cell, gates, cell_prev, np.empty_like(cell_prev), np.empty_like(cell_prev))
+
+
+@settings(max_examples=30)
+@given(st.data(), sizes, dtypes)
+def test_lstm_hidden_twin_is_bit_identical(data, size, dtype):
+    batch, hidden = size
+    gates, tanh_c = data.draw(values((batch, 4 * hidden), dtype)), data.draw(values((batch, hidden), dtype))
+    _run_both(rnn._lstm_hidden, gates, tanh_c, np.empty_like(tanh_c))
+
+
+@settings(max_examples=30)
+@given(st.data(), sizes, dtypes)
+def test_lstm_step_backward_twin_is_bit_identical(data, size, dtype):
+    batch, hidden = size
+    grad_out, grad_h, grad_c, cell_prev, tanh_c = (data.draw(values((batch, hidden), dtype)) for _ in range(5))
+    gates = data.draw(values((batch, 4 * hidden), dtype))
+    if data.draw(st.booleans()):  # activations as the forward leaves them: sigmoid in [0, 1], tanh in [-1, 1]
+        gates = np.tanh(gates).astype(dtype)
+        gates[:, : 2 * hidden] = np.abs(gates[:, : 2 * hidden])
+        gates[:, 3 * hidden :] = np.abs(gates[:, 3 * hidden :])
+        tanh_c = np.tanh(tanh_c).astype(dtype)
+    _run_both(rnn._lstm_step_backward, grad_out, grad_h, grad_c, gates, cell_prev, tanh_c)
+
+
+@pytest.fixture
+def restore_mode():
+    previous = jit.get_mode()
+    yield
+    jit.set_mode(previous)
+
+
+def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
+    """Output, final states and every gradient of a 2-layer bidirectional LSTM under ``mode``."""
+    jit.set_mode(mode)
+    ag.manual_seed(0)
+    layer = nn.LSTM(3, 5, num_layers=2, bidirectional=True, dtype=dtype)
+    rng = np.random.default_rng(1)
+    x = ag.tensor((rng.standard_normal((4, 2, 3)) * 3).astype(dtype), requires_grad=True)
+    h0, c0 = (ag.tensor(rng.standard_normal((4, 2, 5)).astype(dtype), requires_grad=True) for _ in range(2))
+    output, (h_n, c_n) = layer(x, (h0, c0))
+    loss = (output * output).sum() + (h_n * c_n).sum() + c_n.sum()
+    loss.backward()
+    return [output.data, h_n.data, c_n.data, x.grad.data, h0.grad.data, c0.grad.data] + [p.grad.data for p in layer.parameters()]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(dtype, restore_mode):
+    with_twins = _lstm_forward_backward("numpy", dtype)
+    with_numba = _lstm_forward_backward("wait", dtype)
+    assert len(with_twins) == len(with_numba) == 6 + 16
+    for twin_result, numba_result in zip(with_twins, with_numba):
+        _assert_same_bits(twin_result, numba_result)
