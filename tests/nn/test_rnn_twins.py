@@ -18,24 +18,12 @@ import autograd_core as ag
 import nn
 from autograd_core.kernels import jit
 from nn import rnn
+from tests.helpers import assert_same_bits
 
 SPECIAL_VALUES = [
     0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 88.0, 88.00001, -87.0, -87.00001, 87.99, -86.99,
     1e30, -1e30, 3.4e38, -3.4e38, 1e-40, -1e-45, 1e-310, 0.5, -0.5,
 ]
-
-
-def _assert_same_bits(actual: np.ndarray, expected: np.ndarray) -> None:
-    """Same dtype, shape and bits, with NaN exactly where ``expected`` has NaN (any NaN)."""
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape
-    nan = np.isnan(expected)
-    np.testing.assert_array_equal(np.isnan(actual), nan, err_msg="NaN positions differ")
-    unsigned = np.dtype(f"u{actual.dtype.itemsize}")
-    different = actual.view(unsigned) != expected.view(unsigned)
-    assert not np.any(different & ~nan), (
-        f"{np.count_nonzero(different & ~nan)} elements differ: twin {actual[different & ~nan][:5]}, "
-        f"Numba {expected[different & ~nan][:5]}"
-    )
 
 
 @st.composite
@@ -56,7 +44,7 @@ def _run_both(kernel: Any, *arguments: np.ndarray) -> None:
         kernel.numpy(*for_twin)
     kernel.compiled(*for_numba)
     for twin_result, numba_result in zip(for_twin, for_numba):
-        _assert_same_bits(twin_result, numba_result)
+        assert_same_bits(twin_result, numba_result)
 
 
 sizes = st.tuples(st.integers(1, 5), st.integers(1, 19))  # (N, H); H past a vector width, odd included
@@ -138,4 +126,4 @@ def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(d
     with_numba = _lstm_forward_backward("wait", dtype)
     assert len(with_twins) == len(with_numba) == 6 + 16
     for twin_result, numba_result in zip(with_twins, with_numba):
-        _assert_same_bits(twin_result, numba_result)
+        assert_same_bits(twin_result, numba_result)

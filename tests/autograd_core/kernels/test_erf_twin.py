@@ -7,18 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_core.kernels import special
+from tests.helpers import assert_same_bits
 
 SPECIAL_VALUES = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-40, -1e-45, 1e-310, 3.9, -3.9, 6.0, 30.0, 1e300]
-
-
-def _assert_same_bits(actual: np.ndarray, expected: np.ndarray) -> None:
-    """Same dtype, shape and bits, with NaN exactly where ``expected`` has NaN (any NaN)."""
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape
-    nan = np.isnan(expected)
-    np.testing.assert_array_equal(np.isnan(actual), nan, err_msg="NaN positions differ")
-    unsigned = np.dtype(f"u{actual.dtype.itemsize}")
-    different = (actual.view(unsigned) != expected.view(unsigned)) & ~nan
-    assert not np.any(different), f"{np.count_nonzero(different)} differ: twin {actual[different][:5]}, Numba {expected[different][:5]}"
 
 
 @settings(max_examples=30)
@@ -33,5 +24,5 @@ def test_erf_twin_is_bit_identical(seed, size, dtype):
     twin, numba = np.empty_like(values), np.empty_like(values)
     special._erf_flat.numpy(values, twin)
     special._erf_flat.compiled(values, numba)
-    _assert_same_bits(twin, numba)
+    assert_same_bits(twin, numba)
 
