@@ -28,7 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import autograd_core as ag
 from autograd_core.kernels.conv import scheme
-from benchmarks.common import median_time, report
+from benchmarks.common import median_time, report, torch_lenet5
 
 try:
     import torch
@@ -110,20 +110,7 @@ def lenet_row() -> dict:
         "target": 1.5,
     }
     if torch is not None:
-        reference = torch.nn.Sequential(
-            torch.nn.Conv2d(1, 6, 5, padding=2),
-            torch.nn.ReLU(),
-            torch.nn.MaxPool2d(2),
-            torch.nn.Conv2d(6, 16, 5),
-            torch.nn.ReLU(),
-            torch.nn.MaxPool2d(2),
-            torch.nn.Flatten(),
-            torch.nn.Linear(400, 120),
-            torch.nn.ReLU(),
-            torch.nn.Linear(120, 84),
-            torch.nn.ReLU(),
-            torch.nn.Linear(84, 10),
-        )
+        reference = torch_lenet5(torch, weights_from=model)  # the same network and weights
         reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.01)
         tx, ty = torch.tensor(images), torch.tensor(labels)
 

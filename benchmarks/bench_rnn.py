@@ -23,10 +23,9 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.common import report  # noqa: E402
+from benchmarks.common import report, warm_up  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
-from autograd_core.kernels.jit import wait_for_kernels  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 
@@ -76,20 +75,7 @@ def torch_step(kind: str, weights: dict, inputs: np.ndarray, targets: np.ndarray
 
 def alternating_medians(functions: list, rounds: int, clock: callable, min_seconds: float = 0.05) -> list[float]:
     """Median seconds per call of each function, timed in alternating rounds (see the module doc)."""
-    loops = []
-    for function in functions:  # warm up (caches; the Numba kernels load in the background), then size a loop
-        function()
-        wait_for_kernels()
-        function()
-        count = 1
-        while True:
-            start = clock()
-            for _ in range(count):
-                function()
-            if clock() - start >= min_seconds:
-                break
-            count *= 2
-        loops.append(count)
+    loops = [warm_up(function, clock, min_seconds) for function in functions]
     samples: list[list[float]] = [[] for _ in functions]
     for _ in range(rounds):
         for function, count, times in zip(functions, loops, samples):

@@ -15,6 +15,51 @@ from typing import Any, Callable
 from autograd_core.kernels.jit import wait_for_kernels
 
 
+def warm_up(function: Callable[[], Any], clock: Callable[[], float] = time.perf_counter, min_seconds: float = 0.05) -> int:
+    """Run ``function`` until it is warm and return how many calls a timed loop needs to
+    last ``min_seconds``. The first call fills caches and asks for the Numba kernels, which
+    load in the background: wait for them, so the loops time the Numba code, not the twins."""
+    function()
+    wait_for_kernels()
+    loops = 1
+    while True:
+        start = clock()
+        for _ in range(loops):
+            function()
+        if clock() - start >= min_seconds:
+            return loops
+        loops *= 2
+
+
+def torch_lenet5(torch: Any, weights_from: Any = None) -> Any:
+    """``nn.models.LeNet5`` as a ``torch.nn.Sequential`` (the same layers in the same order),
+    with the weights of ``weights_from`` (one of our LeNet5s) when given. ``torch`` is passed
+    in: nothing here imports it."""
+    reference = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5, padding=2),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(400, 120),
+        torch.nn.ReLU(),
+        torch.nn.Linear(120, 84),
+        torch.nn.ReLU(),
+        torch.nn.Linear(84, 10),
+    )
+    if weights_from is not None:
+        positions = {"conv1": 0, "conv2": 3, "fc1": 7, "fc2": 9, "fc3": 11}
+        reference.load_state_dict(
+            {
+                f"{positions[name.split('.')[0]]}.{name.split('.')[1]}": torch.tensor(value.data)
+                for name, value in weights_from.state_dict().items()
+            }
+        )
+    return reference
+
+
 def median_time(
     function: Callable[[], Any], repeats: int = 7, min_seconds: float = 0.05, clock: Callable[[], float] = time.perf_counter
 ) -> float:
@@ -22,18 +67,7 @@ def median_time(
 
     ``clock=time.process_time`` counts only this process's CPU time, for single-threaded
     code on a machine shared with other jobs."""
-    function()  # warm up: caches, and the first call asks for the Numba kernels ...
-    wait_for_kernels()  # ... which load in the background: time the Numba code, not the twins
-    function()
-    loops = 1
-    while True:
-        start = clock()
-        for _ in range(loops):
-            function()
-        elapsed = clock() - start
-        if elapsed >= min_seconds:
-            break
-        loops *= 2
+    loops = warm_up(function, clock, min_seconds)
     samples = []
     for _ in range(repeats):
         start = clock()

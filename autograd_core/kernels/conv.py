@@ -256,13 +256,11 @@ def _col2im_wide(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_
 
 @_col2im_wide.twin
 def _col2im_wide_numpy(cols, padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w):
-    """``_col2im_wide`` as one strided add per kernel tap (the kernel's order of terms)."""
-    batch, channels = padded.shape[:2]
-    taps = cols.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)
-    padded[:] = 0
-    for i in range(kernel_h):
-        for j in range(kernel_w):
-            padded[_tap(i, j, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w)] += taps[:, i, j].transpose(1, 0, 2, 3)
+    """``_col2im_wide``: ``_col2im``'s twin on the per-image view of the wide columns (each
+    input element still receives its terms tap by tap, the kernel's order)."""
+    _col2im_numpy(
+        cols.transpose(1, 0, 2), padded, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, out_h, out_w
+    )
 
 
 def _padded_shape(

@@ -43,8 +43,13 @@ ENVIRONMENT_VARIABLE = "AUTOGRAD_CORE_JIT"
 
 
 def _mode_from_environment() -> str:
-    mode = os.environ.get(ENVIRONMENT_VARIABLE, "background").strip().lower() or "background"
-    return mode if mode in MODES else "background"  # an unknown value must not break import
+    mode = os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() or "background"
+    if mode not in MODES:
+        raise ValueError(
+            f"{ENVIRONMENT_VARIABLE}={os.environ[ENVIRONMENT_VARIABLE]!r} is not a kernel mode; "
+            f"set it to one of {', '.join(MODES)} (or leave it unset for background)."
+        )
+    return mode
 
 
 _mode = _mode_from_environment()
@@ -169,7 +174,7 @@ class _Loader:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pending: collections.deque[tuple[Kernel, tuple]] = collections.deque()
-        self.requested: set[tuple[int, tuple]] = set()
+        self.requested: set[tuple[Kernel, tuple]] = set()  # the kernel itself: an id could be reused
         self.thread: threading.Thread | None = None
         self.idle = threading.Event()
         self.idle.set()
@@ -180,9 +185,9 @@ class _Loader:
 
     def request(self, kernel: Kernel, key: tuple) -> None:
         with self.lock:
-            if (id(kernel), key) in self.requested or self.stopping:
+            if (kernel, key) in self.requested or self.stopping:
                 return
-            self.requested.add((id(kernel), key))
+            self.requested.add((kernel, key))
             self.pending.append((kernel, key))
             self.idle.clear()
             if self.thread is None:

@@ -8,6 +8,7 @@ import pytest
 import autograd_core as ag
 import nn
 from autograd_core.errors import ShapeError
+from benchmarks.common import torch_lenet5
 from nn.data.mnist import load_mnist
 from nn.models import LeNet5, SmallVGG
 from tests.helpers import requires_torch, torch
@@ -40,24 +41,7 @@ def test_wrong_input_shapes_name_the_model():
 def test_lenet5_matches_the_same_network_in_torch():
     ag.manual_seed(0)
     model = LeNet5()
-    reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 6, 5, padding=2),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(6, 16, 5),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(400, 120),
-        torch.nn.ReLU(),
-        torch.nn.Linear(120, 84),
-        torch.nn.ReLU(),
-        torch.nn.Linear(84, 10),
-    )
-    positions = {"conv1": 0, "conv2": 3, "fc1": 7, "fc2": 9, "fc3": 11}
-    reference.load_state_dict(
-        {f"{positions[k.split('.')[0]]}.{k.split('.')[1]}": torch.tensor(v.data) for k, v in model.state_dict().items()}
-    )
+    reference = torch_lenet5(torch, weights_from=model)
     images = np.random.default_rng(0).uniform(0, 1, (4, 1, 28, 28)).astype(np.float32)
     labels = np.array([0, 3, 7, 9])
     loss = nn.functional.cross_entropy(model(ag.tensor(images)), ag.tensor(labels))
