@@ -45,9 +45,9 @@ class detect_anomaly:
 def check_gradients(node: Any, gradients: tuple) -> None:
     """Raise if any gradient produced by ``node`` holds NaN or inf (anomaly mode only)."""
     for position, gradient in enumerate(gradients):
-        if gradient is None or np.isfinite(gradient.data).all():
+        if gradient is None or np.isfinite(gradient.array).all():
             continue
-        kind = "nan" if np.isnan(gradient.data).any() else "inf"
+        kind = "nan" if np.isnan(gradient.array).any() else "inf"
         raise GraphError(
             f"{node.name()} returned {kind} values in its gradient for input {position}. "
             f"The forward op was created at:\n{_user_frames(node._trace)}"

@@ -106,13 +106,13 @@ def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
                 "leaf tensors you want gradients for, and do not compute it under no_grad()."
             )
         if gradient is None:
-            if tensor.data.size != 1:
+            if tensor.array.size != 1:
                 raise GraphError(
                     f"{caller}: a gradient can be implied only for a one-element output, but this "
                     f"one has shape {tensor.shape}. Pass gradient=<tensor of shape {tensor.shape}> "
                     "or reduce it first, e.g. y.sum().backward()."
                 )
-            gradient = Tensor._make(np.ones_like(tensor.data), False, None)
+            gradient = Tensor._make(np.ones_like(tensor.array), False, None)
         else:
             if not isinstance(gradient, Tensor):
                 gradient = Tensor._make(np.asarray(gradient, dtype=tensor.dtype), False, None)
@@ -341,11 +341,11 @@ def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool,
             continue
         if not isinstance(input_grad, Tensor):
             input_grad = Tensor._make(np.asarray(input_grad), False, None)
-        data = input_grad.data
+        data = input_grad.array
         if isinstance(child, Function):  # the gradient must match what the child produced
             shape, dtype = child._shape, child._dtype
         else:  # a leaf tensor
-            shape, dtype = child.data.shape, child.data.dtype
+            shape, dtype = child.array.shape, child.array.dtype
         if data.shape != shape or data.dtype != dtype:
             input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
         fitted.append(input_grad)
@@ -360,7 +360,7 @@ def _fit_gradient(node: Function, position: int, gradient: Tensor, shape: tuple,
     The one place un-broadcasting happens: ops may return gradients in the output's
     (broadcast) shape and never reduce them themselves.
     """
-    if gradient.data.shape != shape:
+    if gradient.array.shape != shape:
         from .ops.shape import sum_to
 
         try:
@@ -370,7 +370,7 @@ def _fit_gradient(node: Function, position: int, gradient: Tensor, shape: tuple,
                 f"{node.name()}: backward returned a gradient of shape {gradient.shape} for "
                 f"input {position} of shape {shape}, which cannot be summed back to it."
             ) from None
-    if gradient.data.dtype != dtype:
+    if gradient.array.dtype != dtype:
         gradient = gradient.to(dtype)
     return gradient
 
@@ -404,9 +404,9 @@ def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
     if create_graph:
         tensor.grad = gradient.to(tensor.dtype).clone() if tensor.grad is None else tensor.grad + gradient
     elif tensor.grad is None:
-        tensor.grad = Tensor._make(np.array(gradient.data, dtype=tensor.data.dtype), False, None)
-    elif tensor.grad.requires_grad or not tensor.grad.data.flags.writeable:
-        tensor.grad = Tensor._make(tensor.grad.data + gradient.data, False, None)
+        tensor.grad = Tensor._make(np.array(gradient.array, dtype=tensor.array.dtype), False, None)
+    elif tensor.grad.requires_grad or not tensor.grad.array.flags.writeable:
+        tensor.grad = Tensor._make(tensor.grad.array + gradient.array, False, None)
     else:
-        tensor.grad.data += gradient.data
+        tensor.grad.array += gradient.array
         tensor.grad._version.value += 1

@@ -6,7 +6,7 @@ An op is a subclass with two static methods side by side::
         @staticmethod
         def forward(ctx, a, b):                  # a, b: Tensors (or Python numbers)
             ctx.save_for_backward(a, b)
-            return a.data * b.data               # an ndarray
+            return a.array * b.array               # an ndarray
         @staticmethod
         def backward(ctx, grad_output):          # grad_output: Tensor
             a, b = ctx.saved_tensors
@@ -102,13 +102,13 @@ class Function:
         finally:
             _state.enabled = enabled
         if type(out) is not np.ndarray:
-            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+            out = out.array if isinstance(out, Tensor) else np.asarray(out)
         if out.dtype.char == "d" and not cls.exact_dtype and not _any_float64(args):
             out = out.astype(np.float32)  # int tensor * 0.5 is float32, as in PyTorch
         if record and out.dtype.kind != "f":
             record = False
         result = Tensor._make(out, record, node if record else None)
-        if cls.is_view and np.may_share_memory(out, args[0].data):
+        if cls.is_view and np.may_share_memory(out, args[0].array):
             source = args[0]
             result._version = source._version
             result._base = source if source._base is None else source._base
@@ -240,7 +240,7 @@ _NO_GRAD = [(False,) * count for count in range(64)]
 
 def _shape_of(arg: Any) -> Any:
     if isinstance(arg, Tensor):
-        return arg.data.shape
+        return arg.array.shape
     return np.shape(arg)
 
 

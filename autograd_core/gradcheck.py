@@ -55,7 +55,7 @@ def _analytical(func: Callable, inputs: Sequence[Any], positions: list[int]) -> 
                 grads = grad(output, wrt, Tensor._make(selector, False, None), retain_graph=True, allow_unused=True)
                 for j, gradient in enumerate(grads):
                     if gradient is not None:
-                        rows[j][element] = gradient.data.reshape(-1)
+                        rows[j][element] = gradient.array.reshape(-1)
         jacobians.append(rows)
     return jacobians
 
@@ -65,13 +65,13 @@ def _numerical(func: Callable, inputs: Sequence[Any], positions: list[int], eps:
         outputs = _outputs(func, inputs)
         jacobians = [[np.zeros((o.numel(), inputs[i].numel())) for i in positions] for o in outputs]
         for j, i in enumerate(positions):
-            values = inputs[i].data
+            values = inputs[i].array
             for element in range(values.size):
                 original = values.flat[element]
                 values.flat[element] = original + eps
-                plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+                plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
                 values.flat[element] = original - eps
-                minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+                minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
                 values.flat[element] = original
                 for k in range(len(outputs)):
                     jacobians[k][j][:, element] = (plus[k] - minus[k]) / (2 * eps)

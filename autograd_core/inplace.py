@@ -20,7 +20,7 @@ from .tensor import Tensor
 
 def apply_inplace(target: Tensor, function: type[Function], name: str, *args: Any) -> Tensor:
     """Compute ``function(target, *args)`` and store the result in ``target``."""
-    if not target.data.flags.writeable:
+    if not target.array.flags.writeable:
         raise GraphError(
             f"{name}: this tensor (shape {target.shape}) is a read-only broadcast view "
             "(from expand/broadcast_to); clone() it before writing to it."
@@ -44,9 +44,9 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
     if recording and function not in _OVERWRITING:
         # the op may save its input for backward: give it the old value, which the write
         # below destroys (as PyTorch saves a copy of ``self`` for ``mul_``)
-        alias = Tensor._make(target.data.copy(), target._requires_grad, target.grad_fn)
+        alias = Tensor._make(target.array.copy(), target._requires_grad, target.grad_fn)
     else:
-        alias = Tensor._make(target.data, target._requires_grad, target.grad_fn)
+        alias = Tensor._make(target.array, target._requires_grad, target.grad_fn)
         alias._version = target._version
     result = function.apply(alias, *args)
     if result.shape != target.shape:
@@ -55,12 +55,12 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
             f"shape {target.shape}; an in-place op cannot change the shape. Use the "
             "out-of-place op instead."
         )
-    if not np.can_cast(result.data.dtype, target.data.dtype, casting="same_kind"):
+    if not np.can_cast(result.array.dtype, target.array.dtype, casting="same_kind"):
         raise DtypeError(
-            f"{name}: the result is {result.data.dtype} and cannot be stored in this "
-            f"{target.data.dtype} tensor; convert the tensor first (e.g. x = x.float())."
+            f"{name}: the result is {result.array.dtype} and cannot be stored in this "
+            f"{target.array.dtype} tensor; convert the tensor first (e.g. x = x.float())."
         )
-    np.copyto(target.data, result.data, casting="same_kind")
+    np.copyto(target.array, result.array, casting="same_kind")
     target._version.value += 1
     if result.grad_fn is not None:
         _move_retained_grad(target, result.grad_fn)
@@ -77,7 +77,7 @@ def _move_retained_grad(target: Tensor, node: Function) -> None:
 
 
 def _value(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 class Fill(Function):
@@ -85,7 +85,7 @@ class Fill(Function):
 
     @staticmethod
     def forward(ctx: Function, target: Tensor, value: Any) -> np.ndarray:
-        return np.broadcast_to(np.asarray(_value(value), dtype=target.data.dtype), target.data.shape).copy()
+        return np.broadcast_to(np.asarray(_value(value), dtype=target.array.dtype), target.array.shape).copy()
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -99,7 +99,7 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx: Function, target: Tensor, value: Any, index: Any) -> np.ndarray:
         ctx.index = index
-        out = target.data.copy()
+        out = target.array.copy()
         try:
             out[index] = _value(value)
         except (ValueError, IndexError) as error:

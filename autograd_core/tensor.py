@@ -39,7 +39,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     Python floats become float32, Python ints int64; NumPy arrays keep their dtype.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     from_numpy = isinstance(data, (np.ndarray, np.generic))
     if dtype is not None:
         dtype = _check_dtype(dtype)
@@ -78,18 +78,21 @@ class Tensor:
     """An n-dimensional array with autograd.
 
     Attributes:
-        data: the values, an ``np.ndarray`` (changing it in place bypasses autograd).
+        array: the values, an ``np.ndarray`` (what ops and ``Function.forward`` compute
+            on; changing it in place bypasses autograd).
+        data: a detached Tensor sharing ``array``'s memory, as PyTorch's ``.data``
+            (``p.data.add_(...)``, ``p.data = t``); its in-place changes are not tracked.
         grad: accumulated gradient (a Tensor of the same shape) or None.
         grad_fn: the node that created this tensor (None for leaves).
     """
 
     # _base: the tensor a view shares memory with (None otherwise); _view_of_fn: the
     # base's grad_fn when the view was taken, to detect views made stale by in-place ops
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_view_of_fn", "_hooks", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_view_of_fn", "_hooks", "__weakref__")
     __array_ufunc__ = None  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = as_array(data, dtype)
+        self.array = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -103,7 +106,7 @@ class Tensor:
     def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> "Tensor":
         """Wrap an ndarray without copying (the fast path every op uses)."""
         tensor = object.__new__(Tensor)
-        tensor.data = data
+        tensor.array = data
         tensor.grad = None
         tensor.grad_fn = grad_fn
         tensor._requires_grad = requires_grad
@@ -114,33 +117,57 @@ class Tensor:
 
     # -- basic attributes ----------------------------------------------------------
     @property
+    def data(self) -> "Tensor":
+        """This tensor's values as a new leaf that shares memory and does not require grad.
+
+        As PyTorch's ``.data``: writing through it (``p.data.add_(g, alpha=-lr)``,
+        ``p.data.zero_()``) changes this tensor without autograd knowing (the version
+        counter is the new tensor's own), and ``p.data = t`` makes ``p`` use ``t``'s array.
+        """
+        return Tensor._make(self.array, False, None)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"assigning .data: expected a Tensor, got {type(value).__name__}; wrap an array "
+                "with autograd_core.tensor(...) (or assign the ndarray to .array)."
+            )
+        if self._requires_grad and value.array.dtype.kind != "f":
+            raise DtypeError(
+                f"assigning .data: this tensor requires grad, so its data must be floating point, "
+                f"got {value.array.dtype}."
+            )
+        self.array = value.array
+
+    @property
     def shape(self) -> Shape:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or one dim's length: ``x.size()``, ``x.size(1)``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_ops_shape.normalize_dim("size", dim, self.data.ndim, self.data.shape)]
+            return self.array.shape
+        return self.array.shape[_ops_shape.normalize_dim("size", dim, self.array.ndim, self.array.shape)]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor; use x.item() or x.numel()")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -157,10 +184,10 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Make this leaf track gradients (in place); returns self."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise DtypeError(
                 f"only floating point tensors can require grad, but this tensor is "
-                f"{self.data.dtype} (shape {self.data.shape}); convert it with .float() or "
+                f"{self.array.dtype} (shape {self.array.shape}); convert it with .float() or "
                 "create it with dtype=autograd_core.float32."
             )
         if self.grad_fn is not None and not requires_grad:
@@ -176,25 +203,25 @@ class Tensor:
         """The data as an ndarray (shared memory); refuses tensors that require grad."""
         if self._requires_grad:
             raise GraphError(
-                "numpy() on a tensor that requires grad; call .detach().numpy() (or use .data) "
+                "numpy() on a tensor that requires grad; call .detach().numpy() (or use .array) "
                 "to say you do not need gradients through the array."
             )
-        return self.data
+        return self.array
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def item(self) -> Scalarlike:
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(
                 f"item(): only one-element tensors can be converted to a Python number; "
-                f"this one has shape {self.data.shape}. Reduce it first (e.g. .sum()) or index it."
+                f"this one has shape {self.array.shape}. Reduce it first (e.g. .sum()) or index it."
             )
-        return self.data.item()
+        return self.array.item()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -203,17 +230,17 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
-        return int(self.data.item())
+        return int(self.array.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(
-                f"the truth value of a tensor with {self.data.size} elements (shape "
-                f"{self.data.shape}) is ambiguous; use .any() or .all()."
+                f"the truth value of a tensor with {self.array.size} elements (shape "
+                f"{self.array.shape}) is ambiguous; use .any() or .all()."
             )
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     __hash__ = object.__hash__
 
@@ -222,10 +249,10 @@ class Tensor:
             yield self[index]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self._requires_grad:
@@ -244,7 +271,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data (shared memory) cut out of the graph."""
-        result = Tensor._make(self.data, False, None)
+        result = Tensor._make(self.array, False, None)
         result._version = self._version
         return result
 
@@ -344,9 +371,9 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self) -> "Tensor":
-        if self.data.dtype != np.bool_:
-            raise DtypeError(f"~ needs a bool tensor, got {self.data.dtype}")
-        return Tensor._make(~self.data, False, None)
+        if self.array.dtype != np.bool_:
+            raise DtypeError(f"~ needs a bool tensor, got {self.array.dtype}")
+        return Tensor._make(~self.array, False, None)
 
     def __and__(self, other: Any) -> "Tensor":
         return _elementwise.compare(np.logical_and, "and", self, other)
@@ -355,10 +382,10 @@ class Tensor:
         return _elementwise.compare(np.logical_or, "or", self, other)
 
     def any(self) -> "Tensor":
-        return Tensor._make(np.asarray(self.data.any()), False, None)
+        return Tensor._make(np.asarray(self.array.any()), False, None)
 
     def all(self) -> "Tensor":
-        return Tensor._make(np.asarray(self.data.all()), False, None)
+        return Tensor._make(np.asarray(self.array.all()), False, None)
 
     # -- elementwise functions -----------------------------------------------------
     def exp(self) -> "Tensor":
@@ -386,7 +413,7 @@ class Tensor:
         return _elementwise.Relu.apply(self)
 
     def sign(self) -> "Tensor":
-        return Tensor._make(np.sign(self.data), False, None)
+        return Tensor._make(np.sign(self.array), False, None)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         return _elementwise.clamp(self, min, max)
@@ -440,7 +467,7 @@ class Tensor:
     def view(self, *shape: Any) -> "Tensor":
         """Like ``reshape``, but only where no copy is needed (as PyTorch's ``view``)."""
         result = _ops_shape.reshape(self, *shape)
-        if result.data.size and not np.may_share_memory(result.data, self.data):
+        if result.array.size and not np.may_share_memory(result.array, self.array):
             raise ShapeError(
                 f"view: a tensor of shape {self.shape} with this memory layout (e.g. after a "
                 f"transpose) cannot be viewed as {result.shape} without copying; use "
@@ -457,7 +484,7 @@ class Tensor:
     @property
     def T(self) -> "Tensor":
         """All dims reversed (``x.T`` of a matrix is its transpose)."""
-        return _ops_shape.permute(self, *reversed(range(self.data.ndim)))
+        return _ops_shape.permute(self, *reversed(range(self.array.ndim)))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         return _ops_shape.flatten(self, start_dim, end_dim)
@@ -487,12 +514,12 @@ class Tensor:
         return _ops_shape.Clone.apply(self)
 
     def contiguous(self) -> "Tensor":
-        return self if self.data.flags.c_contiguous else _ops_shape.Clone.apply(self)
+        return self if self.array.flags.c_contiguous else _ops_shape.Clone.apply(self)
 
     def to(self, dtype: Any) -> "Tensor":
         """A copy converted to ``dtype`` (itself when it already has it)."""
         dtype = _check_dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self.array.dtype:
             return self
         return _elementwise.Cast.apply(self, dtype)
 

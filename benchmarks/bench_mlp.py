@@ -76,8 +76,8 @@ def theirs(model: MLP, inputs: np.ndarray, labels: np.ndarray) -> tuple:
     torch_model = torch.nn.Sequential(layers[0], torch.nn.ReLU(), layers[1], torch.nn.ReLU(), layers[2])
     with torch.no_grad():
         for layer, ours_layer in zip(layers, (model.fc1, model.fc2, model.fc3)):
-            layer.weight.copy_(torch.from_numpy(ours_layer.weight.data))
-            layer.bias.copy_(torch.from_numpy(ours_layer.bias.data))
+            layer.weight.copy_(torch.from_numpy(ours_layer.weight.array))
+            layer.bias.copy_(torch.from_numpy(ours_layer.bias.array))
     optimizer = torch.optim.SGD(torch_model.parameters(), lr=LR)
     x, y = torch.from_numpy(inputs), torch.from_numpy(labels)
 
@@ -97,8 +97,8 @@ def theirs(model: MLP, inputs: np.ndarray, labels: np.ndarray) -> tuple:
 
 def numpy_step(model: MLP, inputs: np.ndarray, labels: np.ndarray):
     """The same step written by hand in NumPy (no graph, no Tensor objects): the floor for our engine."""
-    weights = [layer.weight.data.copy() for layer in (model.fc1, model.fc2, model.fc3)]
-    biases = [layer.bias.data.copy() for layer in (model.fc1, model.fc2, model.fc3)]
+    weights = [layer.weight.array.copy() for layer in (model.fc1, model.fc2, model.fc3)]
+    biases = [layer.bias.array.copy() for layer in (model.fc1, model.fc2, model.fc3)]
     rows = np.arange(BATCH)
 
     def step() -> None:

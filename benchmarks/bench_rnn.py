@@ -104,8 +104,8 @@ def main() -> None:
     for kind in ("RNN", "LSTM", "GRU"):
         ag.manual_seed(0)
         reference = getattr(nn, kind)(VOCAB, HIDDEN)
-        weights = {f"rnn.{k}": v.data.copy() for k, v in reference.state_dict().items()}
-        weights.update({f"head.{k}": v.data.copy() for k, v in nn.Linear(HIDDEN, VOCAB).state_dict().items()})
+        weights = {f"rnn.{k}": v.array.copy() for k, v in reference.state_dict().items()}
+        weights.update({f"head.{k}": v.array.copy() for k, v in nn.Linear(HIDDEN, VOCAB).state_dict().items()})
         steps = [our_step(kind, weights, inputs, targets), our_step(kind, weights, inputs, targets, fused=False)]
         if torch is not None:
             steps.append(torch_step(kind, weights, inputs, targets))

@@ -53,7 +53,7 @@ def torch_lenet5(torch: Any, weights_from: Any = None) -> Any:
         positions = {"conv1": 0, "conv2": 3, "fc1": 7, "fc2": 9, "fc3": 11}
         reference.load_state_dict(
             {
-                f"{positions[name.split('.')[0]]}.{name.split('.')[1]}": torch.tensor(value.data)
+                f"{positions[name.split('.')[0]]}.{name.split('.')[1]}": torch.tensor(value.array)
                 for name, value in weights_from.state_dict().items()
             }
         )

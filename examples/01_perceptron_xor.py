@@ -47,8 +47,8 @@ def train_perceptron(model: Perceptron, inputs: np.ndarray, targets: np.ndarray,
             with ag.no_grad():
                 prediction = model(ag.from_numpy(x[None])).item()
                 if prediction != t:  # sign(0) = 0 counts as a mistake, so training starts from w = 0
-                    weight.data += lr * t * x[None]
-                    bias.data += lr * t
+                    weight.array += lr * t * x[None]
+                    bias.array += lr * t
                     mistakes += 1
         mistakes_per_epoch.append(mistakes)
         if mistakes == 0:
@@ -58,7 +58,7 @@ def train_perceptron(model: Perceptron, inputs: np.ndarray, targets: np.ndarray,
 
 def perceptron_accuracy(model: Perceptron, inputs: np.ndarray, targets: np.ndarray) -> float:
     with ag.no_grad():
-        return nn.metrics.accuracy(targets, model(ag.from_numpy(inputs)).data.astype(np.int64))
+        return nn.metrics.accuracy(targets, model(ag.from_numpy(inputs)).array.astype(np.int64))
 
 
 def logistic_loss(logits: ag.Tensor, targets: ag.Tensor) -> ag.Tensor:
@@ -71,13 +71,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     samples, epochs, mlp_epochs = (100, 20, 150) if args.quick else (200, 50, 300)
     ag.manual_seed(args.seed)
 
-    separable_x, separable_y = (t.data for t in nn.data.blobs(samples, noise=2.5, seed=args.seed))
+    separable_x, separable_y = (t.array for t in nn.data.blobs(samples, noise=2.5, seed=args.seed))
     separable_t = 2 * separable_y - 1  # {0, 1} -> {-1, +1}
     line_model = Perceptron(2)
     separable_mistakes = train_perceptron(line_model, separable_x, separable_t, epochs)
     separable_accuracy = perceptron_accuracy(line_model, separable_x, separable_t)
 
-    xor_x, xor_y = (t.data for t in nn.data.xor(samples, seed=args.seed + 1))
+    xor_x, xor_y = (t.array for t in nn.data.xor(samples, seed=args.seed + 1))
     xor_t = 2 * xor_y - 1
     xor_perceptron = Perceptron(2)
     xor_mistakes = train_perceptron(xor_perceptron, xor_x, xor_t, epochs)
@@ -90,11 +90,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     xor_mlp_accuracy = history["accuracy"][-1]
 
     def perceptron_scores(model: Perceptron):
-        return lambda points: model.linear(ag.from_numpy(points)).data
+        return lambda points: model.linear(ag.from_numpy(points)).array
 
     def network_scores(points: np.ndarray) -> np.ndarray:
         with ag.no_grad():
-            return network(ag.from_numpy(points)).data
+            return network(ag.from_numpy(points)).array
 
     fig, axes = figure(1, 4, size=(4.2, 4.0), title="The perceptron solves linearly separable data, not XOR; one hidden layer does")
     with ag.no_grad():

@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         histories[name] = nn.fit(model, loss, optimizer, (train_x, train_y), (test_x, test_y), epochs=epochs,
                                  batch_size=64, progress=False, seed=args.seed)
         results[name] = histories[name]["val_accuracy"][-1]
-        templates.append(model.weight.data.copy())
+        templates.append(model.weight.array.copy())
 
     fig, axes = figure(2, 1, size=(11, 1.7), title="Linear classifiers on MNIST: each weight row as a 28x28 template (red +, blue -)")
     for ax, (name, accuracy), weights in zip(axes[:, 0], results.items(), templates):

@@ -60,11 +60,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
 
     fig, axes = figure(1, 2, size=(5.5, 4.2), title="Universal approximation: one hidden layer of H tanh units fitting f(x)")
     ax = axes[0, 0]
-    ax.plot(points, targets.data, "k", linewidth=3, alpha=0.35, label="target f(x)")
+    ax.plot(points, targets.array, "k", linewidth=3, alpha=0.35, label="target f(x)")
     with ag.no_grad():
         for width in widths[::2]:
-            ax.plot(points, shallow[width][0](inputs).data, label=f"H = {width}")
-        ax.plot(points, deep_model(inputs).data, "--", label="deep 1-6-6-6-1")
+            ax.plot(points, shallow[width][0](inputs).array, label=f"H = {width}")
+        ax.plot(points, deep_model(inputs).array, "--", label="deep 1-6-6-6-1")
     ax.set(title="fits", xlabel="x", ylabel="f(x)")
     ax.legend(fontsize=8)
     ax = axes[0, 1]

@@ -43,7 +43,7 @@ def derivative(activation: nn.Module, x: np.ndarray) -> tuple[np.ndarray, np.nda
     inputs = ag.tensor(x, dtype=ag.float64, requires_grad=True)
     outputs = activation(inputs)
     outputs.sum().backward()  # d(sum_i y_i)/dx_i = y_i'(x_i): the elements do not interact
-    return outputs.data, inputs.grad.data
+    return outputs.array, inputs.grad.array
 
 
 def layer_gradient_norms(activation: Callable[[], nn.Module], initialise: Callable[[ag.Tensor], ag.Tensor], depth: int,
@@ -56,7 +56,7 @@ def layer_gradient_norms(activation: Callable[[], nn.Module], initialise: Callab
             initialise(layer.weight)
             nn.init.zeros_(layer.bias)
     F.cross_entropy(model(ag.from_numpy(images)), ag.from_numpy(labels)).backward()
-    return [float(np.linalg.norm(layer.weight.grad.data)) for layer in model.modules() if isinstance(layer, nn.Linear)]
+    return [float(np.linalg.norm(layer.weight.grad.array)) for layer in model.modules() if isinstance(layer, nn.Linear)]
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, float]:

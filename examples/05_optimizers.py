@@ -43,12 +43,12 @@ def rosenbrock_path(optimizer_class: type, options: dict[str, Any], steps: int) 
     """The points an optimiser visits, (steps + 1, 2)."""
     point = nn.Parameter(ag.tensor(START, dtype=ag.float64))
     optimizer = optimizer_class([point], **options)
-    path = [point.data.copy()]
+    path = [point.array.copy()]
     for _ in range(steps):
         optimizer.zero_grad()
         rosenbrock(point[0], point[1]).backward()
         optimizer.step()
-        path.append(point.data.copy())
+        path.append(point.array.copy())
     return np.array(path)
 
 

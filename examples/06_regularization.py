@@ -52,7 +52,7 @@ def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> tuple[
     model.eval()
     with ag.no_grad():
         logits = model(ag.from_numpy(images))
-        return F.cross_entropy(logits, ag.from_numpy(labels)).item(), nn.metrics.accuracy(labels, logits.data.argmax(1))
+        return F.cross_entropy(logits, ag.from_numpy(labels)).item(), nn.metrics.accuracy(labels, logits.array.argmax(1))
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

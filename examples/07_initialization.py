@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         histories[scheme] = nn.fit(model, F.cross_entropy, optimizer, train, validation, epochs=epochs, batch_size=64,
                                    progress=False, seed=args.seed)
         if scheme.startswith("constant"):  # the symmetry is never broken: every hidden unit still has the same weights
-            first_weights = model[0].weight.data
+            first_weights = model[0].weight.array
             symmetric = bool(np.allclose(first_weights, first_weights[0], atol=1e-6))
             print(f"constant init after training: all {len(first_weights)} units of layer 1 identical: {symmetric}")
 

@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     autoencoder.eval()
     with ag.no_grad():
-        reconstructions = ag.sigmoid(autoencoder(ag.from_numpy(test_images))).data
+        reconstructions = ag.sigmoid(autoencoder(ag.from_numpy(test_images))).array
     error = float(np.mean((reconstructions - test_images) ** 2))
     baseline = float(np.mean((train_images.mean(0) - test_images) ** 2))
 

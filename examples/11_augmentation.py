@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     train_index, test_index = mnist_indices([train_size, 1000], seed=args.seed)
     digits = nn.data.MNIST()
     shown = [int(test_index[np.flatnonzero(digits.targets[test_index] == digit)[0]]) for digit in range(10)]
-    originals = digits.get_batch(np.array(shown))[0].data  # (10, 1, 28, 28)
+    originals = digits.get_batch(np.array(shown))[0].array  # (10, 1, 28, 28)
 
     transforms = gallery_transforms(args.seed)
     fig, axes = figure(len(transforms), 1, size=(9, 1.25), title="Data augmentation on MNIST digits (nn.data.transforms)")
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                metrics=(), progress=False, seed=args.seed)
         model.eval()
         with ag.no_grad():
-            accuracies[name] = nn.metrics.accuracy(test_labels, model(test_images).data.argmax(1))
+            accuracies[name] = nn.metrics.accuracy(test_labels, model(test_images).array.argmax(1))
     print(f"headline: accuracy on test digits rotated by up to 30 degrees ({train_size} training images): "
           f"{accuracies['with augmentation']:.1%} with augmentation, {accuracies['without augmentation']:.1%} without")
     return {"checks": checks, **accuracies}

@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
            nn.optim.Adam(detector.parameters(), lr=5e-3), (train_x, (train_y == 9).astype(np.float32)), epochs=epochs,
            batch_size=64, progress=False, seed=args.seed)
     with ag.no_grad():
-        is_nine = (detector(ag.from_numpy(test_x)).data.reshape(-1) > 0).astype(np.int64)
+        is_nine = (detector(ag.from_numpy(test_x)).array.reshape(-1) > 0).astype(np.int64)
     truth = (test_y == 9).astype(np.int64)
     binary = {"accuracy": metrics.accuracy(truth, is_nine), "precision": metrics.precision(truth, is_nine, zero_division=0.0),
               "recall": metrics.recall(truth, is_nine, zero_division=0.0)}
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     nn.fit(classifier, F.cross_entropy, nn.optim.Adam(classifier.parameters(), lr=1e-3), (train_x, train_y),
            epochs=epochs, batch_size=64, progress=False, seed=args.seed)
     with ag.no_grad():
-        predicted = classifier(ag.from_numpy(test_x)).data.argmax(1)
+        predicted = classifier(ag.from_numpy(test_x)).array.argmax(1)
     confusion = metrics.confusion_matrix(test_y, predicted, num_classes=10)
     precision = metrics.precision(test_y, predicted, average=None, labels=range(10), zero_division=0.0)
     recall = metrics.recall(test_y, predicted, average=None, labels=range(10), zero_division=0.0)

@@ -84,7 +84,7 @@ def mnist_splits(sizes: Sequence[int], seed: int = 0) -> list[tuple[np.ndarray, 
         each piece is (images (n, 784) float32 in [0, 1], labels (n,) int64).
     """
     images, labels = nn.data.load_mnist(flatten=True)
-    return [(images.data[index], labels.data[index]) for index in mnist_indices(sizes, seed)]
+    return [(images.array[index], labels.array[index]) for index in mnist_indices(sizes, seed)]
 
 
 def mlp(sizes: Sequence[int], activation: Callable[[], nn.Module] = nn.ReLU, *, batch_norm: bool = False,
@@ -108,7 +108,7 @@ def mlp(sizes: Sequence[int], activation: Callable[[], nn.Module] = nn.ReLU, *, 
 def layer_outputs(model: nn.Module, layer_type: type, inputs: Tensor) -> list[np.ndarray]:
     """The outputs of every ``layer_type`` sub-module in one forward pass of ``inputs`` (forward hooks)."""
     captured: list[np.ndarray] = []
-    handles = [module.register_forward_hook(lambda module, args, output: captured.append(output.data.copy()))
+    handles = [module.register_forward_hook(lambda module, args, output: captured.append(output.array.copy()))
                for module in model.modules() if isinstance(module, layer_type)]
     try:
         with ag.no_grad():

@@ -65,7 +65,7 @@ def run(cell: str = "lstm", length: int = 12, steps: int = 600, batch_size: int 
             print(f"step {step:5d}  loss {loss.item():.4f}")
     inputs, labels = make_batch(2000, length, rng)
     with ag.no_grad():
-        accuracy = float((model(inputs).data.argmax(1) == labels).mean())
+        accuracy = float((model(inputs).array.argmax(1) == labels).mean())
     if report:
         print(f"sign of a sum of {length} digits, {cell}: accuracy {accuracy:.3f} on 2000 new sequences")
     return accuracy

@@ -103,7 +103,7 @@ class CharLM(Module):
         self.head = Linear(config.hidden_size, config.vocab_size)
 
     def forward(self, indices: Any, state: Any = None) -> tuple[Tensor, Any]:
-        indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+        indices = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
         if self.config.embedding_dim:
             inputs = self.embedding(indices)
         else:  # one-hot rows of the identity: no gradient needed into the input
@@ -141,7 +141,7 @@ def sample(
         logits, state = model(vocab.encode(text)[:, None])
         generated = []
         for _ in range(length):
-            scores = logits.data[-1, 0].astype(np.float64)
+            scores = logits.array[-1, 0].astype(np.float64)
             if temperature == 0:
                 choice = int(np.argmax(scores))
             else:

@@ -142,7 +142,7 @@ def _encode(value: Any, key: str, arrays: dict[str, np.ndarray], path: Path) -> 
     if isinstance(value, (int, float)) and not isinstance(value, (np.integer, np.floating)):
         return value
     if isinstance(value, (Tensor, np.ndarray, np.generic)):
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        array = value.array if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.hasobject:
             raise CheckpointError(f"save_checkpoint {path}: {key} is an object array, which cannot be saved without pickle.")
         name = _unique(key or "value", arrays)

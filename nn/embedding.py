@@ -24,7 +24,7 @@ class EmbeddingFunction(Function):
     @staticmethod
     def forward(ctx: Function, weight: Tensor, indices: np.ndarray, padding_idx: int | None) -> np.ndarray:
         ctx.indices, ctx.padding_idx, ctx.weight_shape = indices, padding_idx, weight.shape
-        return weight.data[indices]
+        return weight.array[indices]
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -37,7 +37,7 @@ class EmbeddingFunction(Function):
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (V, D) at the integer ``input`` (*) -> (*, D); see ``Embedding``."""
-    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    indices = np.asarray(input.array if isinstance(input, Tensor) else input)
     rows = weight.shape[0]
     if indices.dtype.kind not in "iu":
         raise DtypeError(
@@ -90,16 +90,16 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with ag.no_grad():
-                self.weight.data[self.padding_idx] = 0
+                self.weight.array[self.padding_idx] = 0
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> "Embedding":
         """An Embedding holding a copy of ``embeddings`` (V, D); ``freeze`` stops it learning."""
-        values = np.asarray(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        values = np.asarray(embeddings.array if isinstance(embeddings, Tensor) else embeddings)
         if values.ndim != 2:
             raise ShapeError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got shape {values.shape}")
         layer = cls(values.shape[0], values.shape[1], padding_idx, dtype=values.dtype)
-        layer.weight.data[...] = values
+        layer.weight.array[...] = values
         layer.weight.requires_grad_(not freeze)
         return layer
 

@@ -26,7 +26,7 @@ softplus = ag.softplus
 
 
 def _data(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 class SignFunction(Function):
@@ -35,7 +35,7 @@ class SignFunction(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, straight_through: bool) -> np.ndarray:
         ctx.save_for_backward(a if straight_through else None)
-        return np.sign(a.data)
+        return np.sign(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -49,7 +49,7 @@ class HeavisideFunction(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, value: float, straight_through: bool) -> np.ndarray:
         ctx.save_for_backward(a if straight_through else None)
-        return np.where(a.data > 0, 1, np.where(a.data < 0, 0, value)).astype(a.dtype)
+        return np.where(a.array > 0, 1, np.where(a.array < 0, 0, value)).astype(a.dtype)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -62,7 +62,7 @@ def _step_gradient(grad_output: Tensor, straight_through_input: Tensor | None) -
     # flows back. The straight-through estimator uses hardtanh's: 1 for |x| <= 1, else 0.
     if straight_through_input is None:
         return grad_output * 0.0
-    return grad_output * (np.abs(straight_through_input.data) <= 1)
+    return grad_output * (np.abs(straight_through_input.array) <= 1)
 
 
 def sign(input: Tensor, straight_through: bool = False) -> Tensor:
@@ -124,7 +124,7 @@ def _reduce(name: str, losses: Tensor, reduction: str) -> Tensor:
 
 
 def _same_shape(name: str, prediction: Tensor, target: Any) -> None:
-    if tuple(prediction.shape) != tuple(np.shape(target.data if isinstance(target, Tensor) else target)):
+    if tuple(prediction.shape) != tuple(np.shape(target.array if isinstance(target, Tensor) else target)):
         raise ShapeError(
             f"{name}: input has shape {tuple(prediction.shape)} but target has shape "
             f"{tuple(np.shape(getattr(target, 'data', target)))}; they must match."
@@ -154,7 +154,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Function, logits: Tensor, labels: np.ndarray, weight: Any, keep: Any, smoothing: float, reduction: str) -> np.ndarray:
-        z = logits.data
+        z = logits.array
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         classes = z.shape[1]
@@ -196,7 +196,7 @@ class CrossEntropy(Function):
             target += eps / classes * (1 if weight is None else weight) * np.reshape(keep, (-1, 1))
         coef = coef.astype(dtype)[:, None]
         if not ag.is_grad_enabled():  # a plain backward: the forward's log-probabilities, in NumPy
-            upstream = grad_output.data[:, None] if ctx.scale is None else grad_output.data * dtype.type(ctx.scale)
+            upstream = grad_output.array[:, None] if ctx.scale is None else grad_output.array * dtype.type(ctx.scale)
             return (np.exp(ctx.log_p) * coef - target) * upstream, None, None, None, None, None
         # under create_graph: softmax recomputed as a graph op, so the gradient is differentiable
         upstream = grad_output.unsqueeze(1) if ctx.scale is None else grad_output * ctx.scale
@@ -218,10 +218,10 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight), dtype=np.float64)
+    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "array", weight), dtype=np.float64)
     if weights.shape != (classes,):
         raise ShapeError(f"cross_entropy: weight must have shape ({classes},), got {weights.shape}")
-    target_data = np.asarray(getattr(target, "data", target))
+    target_data = np.asarray(getattr(target, "array", target))
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if target_data.dtype.kind == "f":
@@ -282,7 +282,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
 
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...) int64.
     """
-    labels = np.asarray(getattr(target, "data", target))
+    labels = np.asarray(getattr(target, "array", target))
     if labels.dtype.kind not in "iu":
         raise DtypeError(f"nll_loss: targets must be integer class indices, got {labels.dtype}")
     expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim >= 2 else ()
@@ -299,7 +299,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
         log_probabilities = input
     flat_labels = labels.reshape(-1)
     classes = log_probabilities.shape[1]
-    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight), dtype=np.float64)
+    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "array", weight), dtype=np.float64)
     if weights.shape != (classes,):
         raise ShapeError(f"nll_loss: weight must have shape ({classes},), one per class, got {weights.shape}")
     keep = flat_labels != ignore_index
@@ -346,7 +346,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx: Function, input: Tensor, target: Any, weight: Any) -> np.ndarray:
         ctx.save_for_backward(input, target, weight)
-        x, t = input.data, _data(target)
+        x, t = input.array, _data(target)
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100.0)
             log_not_x = np.maximum(np.log(1 - x), -100.0)
@@ -375,7 +375,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     For raw scores use ``binary_cross_entropy_with_logits``: it is stabler.
     """
     target = _float_target("binary_cross_entropy", input, target)
-    for label, values in (("input", input.data), ("target", _data(target))):
+    for label, values in (("input", input.array), ("target", _data(target))):
         outside = (values < 0) | (values > 1) | np.isnan(values)
         if outside.any():
             raise ValueError(
@@ -397,7 +397,7 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx: Function, logits: Tensor, target: Any, weight: Any, pos_weight: Any) -> np.ndarray:
         ctx.save_for_backward(logits, target, weight, pos_weight)
-        x, t = logits.data, _data(target)
+        x, t = logits.array, _data(target)
         softplus_of_negative = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
         log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
         losses = (1 - t) * x + log_weight * softplus_of_negative

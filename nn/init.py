@@ -37,7 +37,7 @@ def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with ag.no_grad():
-        tensor.data[...] = values
+        tensor.array[...] = values
         tensor._version.value += 1
     return tensor
 
@@ -125,7 +125,7 @@ def lsuv_(model: Any, batch: Tensor, tol: float = 0.1, max_iters: int = 10) -> A
             zeros_(layer.bias)
     for layer in layers:
         captured: list[np.ndarray] = []
-        handle = layer.register_forward_hook(lambda module, args, output: captured.append(output.data))
+        handle = layer.register_forward_hook(lambda module, args, output: captured.append(output.array))
         try:
             for _ in range(max_iters):
                 captured.clear()
@@ -134,7 +134,7 @@ def lsuv_(model: Any, batch: Tensor, tol: float = 0.1, max_iters: int = 10) -> A
                 variance = float(np.var(captured[0]))
                 if abs(variance - 1.0) < tol or variance == 0.0:
                     break
-                _fill(layer.weight, layer.weight.data / math.sqrt(variance))
+                _fill(layer.weight, layer.weight.array / math.sqrt(variance))
         finally:
             handle.remove()
     return model

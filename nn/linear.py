@@ -20,13 +20,13 @@ class LinearFunction(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor, weight: Tensor, bias: Any) -> np.ndarray:
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, weight if ctx.needs_input_grad[0] else None)
-        data = x.data
+        data = x.array
         if data.ndim > 2:  # one 2-D GEMM is faster than NumPy's batched matmul
-            out = np.matmul(data.reshape(-1, data.shape[-1]), weight.data.T).reshape(*data.shape[:-1], -1)
+            out = np.matmul(data.reshape(-1, data.shape[-1]), weight.array.T).reshape(*data.shape[:-1], -1)
         else:
-            out = np.matmul(data, weight.data.T)
+            out = np.matmul(data, weight.array.T)
         if bias is not None:
-            out += bias.data
+            out += bias.array
         return out
 
     @staticmethod
@@ -34,11 +34,11 @@ class LinearFunction(Function):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
         if not ag.is_grad_enabled():  # a plain backward records nothing: NumPy arrays directly
-            grad = grad_output.data
+            grad = grad_output.array
             flat = grad.reshape(-1, grad.shape[-1])
             return (
-                (flat @ weight.data).reshape(*grad.shape[:-1], -1) if need_x else None,
-                flat.T @ x.data.reshape(-1, x.shape[-1]) if need_weight else None,
+                (flat @ weight.array).reshape(*grad.shape[:-1], -1) if need_x else None,
+                flat.T @ x.array.reshape(-1, x.shape[-1]) if need_weight else None,
                 flat.sum(0) if need_bias else None,
             )
         # under create_graph the same three products as Tensor ops, so they are differentiable

@@ -28,7 +28,7 @@ class UndefinedMetricWarning(UserWarning):
 
 def _labels(values: Any, name: str, op: str) -> np.ndarray:
     """``values`` as a 1-D int64 array, or a ValueError/ShapeError saying what was wrong."""
-    array = values.data if isinstance(values, Tensor) else np.asarray(values)
+    array = values.array if isinstance(values, Tensor) else np.asarray(values)
     if array.ndim != 1:
         hint = " (for logits or probabilities of shape (N, C), pass .argmax(1))" if array.ndim == 2 else ""
         raise ShapeError(f"{op}: {name} must be a 1-D array of class labels, got shape {array.shape}{hint}.")

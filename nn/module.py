@@ -27,9 +27,9 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         source = ag.zeros(0) if data is None else data
-        array = source.data if isinstance(source, Tensor) else ag.tensor(source).data
+        array = source.array if isinstance(source, Tensor) else ag.tensor(source).array
         super().__init__(())
-        self.data = array
+        self.array = array
         if requires_grad:
             self.requires_grad_(True)
 
@@ -217,7 +217,7 @@ class Module:
         """Convert every floating parameter and buffer to ``dtype``, in place."""
         for tensor in list(self.parameters()) + list(self.buffers()):
             if tensor.dtype.kind == "f":
-                tensor.data = tensor.data.astype(dtype)
+                tensor.array = tensor.array.astype(dtype)
                 tensor.grad = None
         return self
 
@@ -267,7 +267,7 @@ class Module:
             )
         for key, target in own.items():
             if key in state_dict:
-                target.data[...] = _array(state_dict[key])
+                target.array[...] = _array(state_dict[key])
                 target._version.value += 1
         return IncompatibleKeys(missing, unexpected)
 
@@ -310,4 +310,4 @@ class Module:
 
 
 def _array(value: Any) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value.array if isinstance(value, Tensor) else np.asarray(value)

@@ -37,10 +37,10 @@ class Normalize(Function):
         ctx.mean, ctx.inv_std, ctx.axes, ctx.eps = mean, inv_std, axes, eps
         ctx.param_view, ctx.param_axes = param_view, param_axes
         ctx.bias_shape = None if bias is None else bias.shape
-        scale = inv_std if weight is None else inv_std * weight.data.reshape(param_view)
-        out = (x.data - mean) * scale
+        scale = inv_std if weight is None else inv_std * weight.array.reshape(param_view)
+        out = (x.array - mean) * scale
         if bias is not None:
-            out += bias.data.reshape(param_view)
+            out += bias.array.reshape(param_view)
         return out
 
     @staticmethod
@@ -55,7 +55,7 @@ class Normalize(Function):
             normalized = centered * inv_std
         else:
             inv_std = Tensor._make(ctx.inv_std, False, None)
-            normalized = Tensor._make((x.data - ctx.mean) * ctx.inv_std, False, None)
+            normalized = Tensor._make((x.array - ctx.mean) * ctx.inv_std, False, None)
         if ctx.param_axes == axes:
             return _per_channel_backward(ctx, grad_output, weight, normalized, inv_std) + (None,) * 6
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
@@ -145,7 +145,7 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input of shape "
                 f"{tuple(input.shape)}; use a batch of 2 or more (or call .eval())."
             )
-        x = input.data
+        x = input.array
         mean = x.mean(axis=axes, keepdims=True)
         centered = x - mean
         var = np.mean(centered * centered, axis=axes, keepdims=True)
@@ -157,9 +157,9 @@ def batch_norm(
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
     # y = x * scale + shift with scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale
-    inv_std = (1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype)
+    inv_std = (1.0 / np.sqrt(running_var.array + eps)).astype(input.dtype)
     scale = Tensor._make(inv_std, False, None) if weight is None else weight * inv_std
-    shift = -running_mean.data.astype(input.dtype) * scale
+    shift = -running_mean.array.astype(input.dtype) * scale
     if bias is not None:
         shift = shift + bias
     return input * scale.reshape(view) + shift.reshape(view)
@@ -167,8 +167,8 @@ def batch_norm(
 
 def _blend(running: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """running = (1 - momentum) running + momentum batch_value, in place (a buffer, outside the graph)."""
-    running.data *= 1.0 - momentum
-    running.data += momentum * batch_value
+    running.array *= 1.0 - momentum
+    running.array += momentum * batch_value
     running._version.value += 1
 
 
@@ -214,16 +214,16 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.weight is not None:
-            self.weight.data[...] = 1
+            self.weight.array[...] = 1
         if self.bias is not None:
-            self.bias.data[...] = 0
+            self.bias.array[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self._ranks or input.shape[1] != self.num_features:
@@ -237,9 +237,9 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.array)
         use_batch_stats = self.training or self.running_mean is None
         keep_stats = not self.training or self.track_running_stats
         return batch_norm(
@@ -315,7 +315,7 @@ def layer_norm(
     bias = _as_param(bias, "layer_norm", "bias", normalized_shape)
     leading = input.ndim - len(normalized_shape)
     axes = tuple(range(leading, input.ndim))
-    x = input.data
+    x = input.array
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
     return Normalize.apply(input, weight, bias, mean, var, axes, normalized_shape, tuple(range(leading)), eps)

@@ -155,13 +155,13 @@ class _Sequence(Function):
     ) -> tuple:
         """``run_forward`` on the input projection: (output, arrays kept for the backward)."""
         steps, batch = x.shape[0], x.shape[1]
-        gates_x = np.matmul(_flat(x.data), weight_ih.data.T)  # one 2-D GEMM (a 3-D matmul is slower)
+        gates_x = np.matmul(_flat(x.array), weight_ih.array.T)  # one 2-D GEMM (a 3-D matmul is slower)
         if bias_ih is not None:
-            gates_x += bias_ih.data
-        cell = None if c0 is None else c0.data
-        bias = None if bias_hh is None else bias_hh.data
+            gates_x += bias_ih.array
+        cell = None if c0 is None else c0.array
+        bias = None if bias_hh is None else bias_hh.array
         with np.errstate(over="ignore"):
-            return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.data, cell, weight_hh.data, bias, reverse)
+            return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.array, cell, weight_hh.array, bias, reverse)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -171,13 +171,13 @@ class _Sequence(Function):
         x, weight_ih, _, h0, _, weight_hh, _ = inputs
         if ctx.consumed:  # a second backward (retain_graph=True) after one that overwrote ctx.arrays
             ctx.arrays = type(ctx).project_and_run(*inputs, ctx.reverse)[1]
-        grad_gates_x, *grads = type(ctx).run_backward(ctx, grad_output.data, ctx.output.data, h0.data, weight_hh.data)
+        grad_gates_x, *grads = type(ctx).run_backward(ctx, grad_output.array, ctx.output.array, h0.array, weight_hh.array)
         ctx.consumed = type(ctx).consumes_arrays
         flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
         # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
         grads_ih = (
-            (flat_grad @ weight_ih.data).reshape(x.shape) if need_x else None,
-            flat_grad.T @ _flat(x.data) if need_weight else None,
+            (flat_grad @ weight_ih.array).reshape(x.shape) if need_x else None,
+            flat_grad.T @ _flat(x.array) if need_weight else None,
             flat_grad.sum(0) if need_bias else None,
         )
         return grads_ih + tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad[3:])) + (None,)

@@ -137,11 +137,11 @@ def split_and_normalise(seed: int, limit: int | None) -> tuple[tuple[np.ndarray,
     order = np.random.default_rng(seed).permutation(len(labels))[:limit]
     held_out = int(round(len(order) * HELD_OUT_FRACTION))
     train_index, test_index = order[held_out:], order[:held_out]
-    train_images, test_images = images.data[train_index], images.data[test_index]
+    train_images, test_images = images.array[train_index], images.array[test_index]
     mean, std = train_images.mean(), train_images.std()  # one mean and std over all training pixels
     train_images = ((train_images - mean) / std).astype(np.float32)
     test_images = ((test_images - mean) / std).astype(np.float32)
-    return (train_images, labels.data[train_index]), (test_images, labels.data[test_index])
+    return (train_images, labels.array[train_index]), (test_images, labels.array[test_index])
 
 
 def draw_forward_pass(model: Module, images: np.ndarray, labels: np.ndarray, out: Path) -> tuple[Path, str]:
@@ -185,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> float:
                   resume=args.resume, progress=not args.no_progress, seed=args.seed)
     model.eval()
     with ag.no_grad():
-        predictions = model(ag.from_numpy(test_x)).data.argmax(1)
+        predictions = model(ag.from_numpy(test_x)).array.argmax(1)
     test_accuracy = accuracy(test_y, predictions)
     trained = time.perf_counter() - started
     name = type(model).__name__ + (", augmented" if args.augment else "")

@@ -119,7 +119,7 @@ class EarlyStopping:
         if self.best is None or self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = {name: tensor.data.copy() for name, tensor in model.state_dict().items()}
+                self.best_weights = {name: tensor.array.copy() for name, tensor in model.state_dict().items()}
             return False
         self.wait += 1
         if self.wait >= self.patience:
@@ -261,8 +261,8 @@ def _run_epoch(model: Any, loss_fn: Callable, loader: DataLoader, metric_fns: di
         total_loss += float(loss.item()) * count
         seen += count
         if metric_fns:
-            targets_seen.append(np.asarray(targets.data if isinstance(targets, Tensor) else targets))
-            predictions.append(predict(outputs.data))
+            targets_seen.append(np.asarray(targets.array if isinstance(targets, Tensor) else targets))
+            predictions.append(predict(outputs.array))
         if bar is not None:
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", refresh=False)
             bar.update()

@@ -23,9 +23,9 @@ def _gradients(parameters: Parameters) -> list[Tensor]:
 
 def _writeable(param_grad: Tensor) -> np.ndarray:
     """The gradient's array, ready to be written (a read-only one is replaced by a copy)."""
-    if not param_grad.data.flags.writeable:
-        param_grad.data = param_grad.data.copy()
-    return param_grad.data
+    if not param_grad.array.flags.writeable:
+        param_grad.array = param_grad.array.copy()
+    return param_grad.array
 
 
 def _vector_norm(values: np.ndarray, norm_type: float) -> float:
@@ -64,8 +64,8 @@ def clip_grad_norm_(
     grads = _gradients(parameters)
     if not grads:
         return Tensor(0.0)
-    dtype = np.result_type(*[grad.data.dtype for grad in grads])
-    norms = np.array([_vector_norm(grad.data, norm_type) for grad in grads], dtype=dtype)
+    dtype = np.result_type(*[grad.array.dtype for grad in grads])
+    norms = np.array([_vector_norm(grad.array, norm_type) for grad in grads], dtype=dtype)
     total_norm = dtype.type(_vector_norm(norms, norm_type))
     if error_if_nonfinite and not np.isfinite(total_norm):
         raise RuntimeError(

@@ -194,11 +194,11 @@ tensor_steps = backward_steps(E_tensor, params={"W1": W1, "b1": b1, "W2": W2, "b
 print(tensor_steps.run())
 
 scalar_grads = np.array([values[f"w{k}"].grad for k in range(1, 9)]).reshape(2, 2, 2)
-np.testing.assert_allclose(W1.grad.data, scalar_grads[0], rtol=1e-12, atol=1e-15)
-np.testing.assert_allclose(W2.grad.data, scalar_grads[1], rtol=1e-12, atol=1e-15)
+np.testing.assert_allclose(W1.grad.array, scalar_grads[0], rtol=1e-12, atol=1e-15)
+np.testing.assert_allclose(W2.grad.array, scalar_grads[1], rtol=1e-12, atol=1e-15)
 assert abs(b1.grad.item() - values["b1"].grad) < 1e-15 and abs(b2.grad.item() - values["b2"].grad) < 1e-15
-check("dE/dw5", W2.grad.data[0, 0], "0.082167041")
-check("dE/dw1", W1.grad.data[0, 0], "0.000438568")
+check("dE/dw5", W2.grad.array[0, 0], "0.082167041")
+check("dE/dw1", W1.grad.array[0, 0], "0.000438568")
 
 # %% [markdown]
 # The Tensor graph, with the parameters named and the (small) values and gradients shown:

@@ -44,12 +44,12 @@ total = table.sum()
 total.backward()
 
 print("table shape:", table.shape)
-print("x.grad    =", x.grad.data.ravel(), " (each = sum of y =", y.data.sum(), ")")
-print("y.grad    =", y.grad.data, " (each = sum of x =", x.data.sum(), ")")
+print("x.grad    =", x.grad.array.ravel(), " (each = sum of y =", y.array.sum(), ")")
+print("y.grad    =", y.grad.array, " (each = sum of x =", x.array.sum(), ")")
 print("bias.grad =", bias.grad.item(), " (the number of cells)")
 assert x.grad.shape == (3, 1) and y.grad.shape == (4,) and bias.grad.shape == ()
-np.testing.assert_array_equal(x.grad.data, np.full((3, 1), 100.0))
-np.testing.assert_array_equal(y.grad.data, np.full(4, 6.0))
+np.testing.assert_array_equal(x.grad.array, np.full((3, 1), 100.0))
+np.testing.assert_array_equal(y.grad.array, np.full(4, 6.0))
 assert bias.grad.item() == 12.0
 
 # %% [markdown]
@@ -111,7 +111,7 @@ graph
 loss.backward()
 for name, parameter in params.items():
     assert parameter.grad is not None and parameter.grad.shape == parameter.shape, name
-    print(f"{name:14s} {str(parameter.shape):8s} |grad| max {np.abs(parameter.grad.data).max():.4f}")
+    print(f"{name:14s} {str(parameter.shape):8s} |grad| max {np.abs(parameter.grad.array).max():.4f}")
 
 # %% [markdown]
 # Big graphs stay readable: past `max_nodes` the rest is collapsed into one summary node.
@@ -128,9 +128,9 @@ draw_graph(loss, params=model, max_nodes=8, rankdir="TB")
 # %%
 logits = ag.tensor([1.2, 5.1, 2.7], dtype=ag.float64, requires_grad=True)
 probabilities = logits.softmax(dim=0)
-print("softmax:", probabilities.data.round(4))
-np.testing.assert_allclose(probabilities.data, [0.018, 0.90, 0.08], atol=0.002)
-np.testing.assert_allclose(probabilities.data, [0.018220, 0.900123, 0.081657], atol=5e-7)
+print("softmax:", probabilities.array.round(4))
+np.testing.assert_allclose(probabilities.array, [0.018, 0.90, 0.08], atol=0.002)
+np.testing.assert_allclose(probabilities.array, [0.018220, 0.900123, 0.081657], atol=5e-7)
 
 # %% [markdown]
 # Cross-entropy for the true class 1 is `-log p_1`. Its gradient with respect to the
@@ -143,10 +143,10 @@ cross_entropy = -logits.log_softmax(dim=0)[true_class]
 cross_entropy.backward()
 one_hot = np.eye(3)[true_class]
 print("cross-entropy:", round(cross_entropy.item(), 6))
-print("d loss / d logits:", logits.grad.data.round(5), " = softmax - one_hot:", (probabilities.data - one_hot).round(5))
+print("d loss / d logits:", logits.grad.array.round(5), " = softmax - one_hot:", (probabilities.array - one_hot).round(5))
 assert abs(cross_entropy.item() - 0.1052244) < 1e-7
-assert abs(cross_entropy.item() + np.log(probabilities.data[true_class])) < 1e-12
-np.testing.assert_allclose(logits.grad.data, probabilities.data - one_hot, atol=1e-12)
+assert abs(cross_entropy.item() + np.log(probabilities.array[true_class])) < 1e-12
+np.testing.assert_allclose(logits.grad.array, probabilities.array - one_hot, atol=1e-12)
 
 # %% [markdown]
 # The same computation from Scalars, written out op by op (`exp`, sum, divide, `log`):
@@ -160,6 +160,6 @@ normaliser.label = "sum exp"
 scalar_loss = -(exps[true_class] / normaliser).log()
 scalar_loss.label = "loss"
 scalar_loss.backward()
-np.testing.assert_allclose([score.grad for score in scores], logits.grad.data, atol=1e-12)
+np.testing.assert_allclose([score.grad for score in scores], logits.grad.array, atol=1e-12)
 assert abs(scalar_loss.data - cross_entropy.item()) < 1e-12
 draw_graph(scalar_loss)

@@ -56,7 +56,7 @@ assert (magic.sum(0) == 65).all() and (magic.sum(1) == 65).all() and np.trace(ma
 image = ag.tensor(magic.reshape(1, 1, 5, 5))  # (N, C, H, W)
 ones = ag.ones((1, 1, 3, 3), dtype=ag.float64)  # (C_out, C_in, kH, kW)
 
-outputs = {mode: ag.conv2d(image, ones, padding=mode).data[0, 0] for mode in ("valid", "same", "full")}
+outputs = {mode: ag.conv2d(image, ones, padding=mode).array[0, 0] for mode in ("valid", "same", "full")}
 for mode, out in outputs.items():
     print(f"padding={mode!r}: {out.shape[0]}x{out.shape[1]}\n{out.astype(int)}\n")
 
@@ -75,7 +75,7 @@ np.testing.assert_array_equal(outputs["same"], outputs["full"][1:-1, 1:-1])  # '
 # at all is an error that names the sizes.
 
 # %%
-strided = ag.conv2d(image, ones, stride=2).data[0, 0]
+strided = ag.conv2d(image, ones, stride=2).array[0, 0]
 print("stride 2 on 5x5:\n", strided.astype(int))
 assert strided.shape == (2, 2) and strided[1, 1] == magic[2:5, 2:5].sum()
 
@@ -103,7 +103,7 @@ train_x, test_x = train_x.reshape(-1, 1, 28, 28), test_x.reshape(-1, 1, 28, 28)
 ag.manual_seed(0)
 model = LeNet5()
 print(model)
-print("parameters:", sum(parameter.data.size for parameter in model.parameters()))
+print("parameters:", sum(parameter.array.size for parameter in model.parameters()))
 
 optimizer = nn.optim.Adam(model.parameters(), lr=2e-3)
 history = nn.fit(
@@ -141,10 +141,10 @@ plt.show()
 # cleaner stroke detectors.
 
 # %%
-filters = model.conv1.weight.data[:, 0]  # (6, 5, 5)
+filters = model.conv1.weight.array[:, 0]  # (6, 5, 5)
 digit = ag.from_numpy(test_x[:1])  # (1, 1, 28, 28)
 with ag.no_grad():
-    feature_maps = ag.relu(model.conv1(digit)).data[0]  # (6, 28, 28)
+    feature_maps = ag.relu(model.conv1(digit)).array[0]  # (6, 28, 28)
 assert filters.shape == (6, 5, 5) and feature_maps.shape == (6, 28, 28)
 
 figure, axes = plt.subplots(2, 7, figsize=(12, 3.6))

@@ -61,9 +61,9 @@ state = None
 with ag.no_grad():
     for char in "hell":
         logits, state = model(vocab.encode(char)[:, None], state)
-        probabilities = logits[0, 0].softmax(0).data
+        probabilities = logits[0, 0].softmax(0).array
         best = vocab.chars[int(probabilities.argmax())]
-        print(f"read {char!r}  h = {np.round(state.data[0, 0, :4], 2)}...  predicts {best!r} (p = {probabilities.max():.2f})")
+        print(f"read {char!r}  h = {np.round(state.array[0, 0, :4], 2)}...  predicts {best!r} (p = {probabilities.max():.2f})")
 
 # %% [markdown]
 # ## 2. The unrolled graph: the same weights at every step
@@ -117,7 +117,7 @@ def gradient_norms(layer, steps=60, seed=0):
     x = ag.tensor(rng.standard_normal((steps, 1, layer.input_size)).astype(np.float32), requires_grad=True)
     output, _ = layer(x)
     output[-1].sum().backward()
-    return np.linalg.norm(x.grad.data[:, 0, :], axis=1)
+    return np.linalg.norm(x.grad.array[:, 0, :], axis=1)
 
 
 ag.manual_seed(1)
@@ -125,7 +125,7 @@ rnn_norms = gradient_norms(nn.RNN(8, 32))
 lstm = nn.LSTM(8, 32)
 lstm_norms = gradient_norms(lstm)
 with ag.no_grad():
-    lstm.bias_hh_l0.data[32:64] += 3.0  # gate order i, f, g, o: rows 32..63 are the forget gate
+    lstm.bias_hh_l0.array[32:64] += 3.0  # gate order i, f, g, o: rows 32..63 are the forget gate
 open_norms = gradient_norms(lstm)
 for name, norms in [("tanh RNN", rnn_norms), ("LSTM", lstm_norms), ("LSTM, b_f = 3", open_norms)]:
     print(f"{name:14s} |dL/dx_0| / |dL/dx_59| = {norms[0] / norms[-1]:.2e}")

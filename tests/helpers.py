@@ -101,7 +101,7 @@ def compare_with_torch(
         f"dtype {out_ours.dtype} differs from PyTorch's {out_theirs.dtype}"
     )
     np.testing.assert_allclose(
-        out_ours.data, out_theirs.detach().numpy(), rtol=value_rtol, atol=value_atol, err_msg="forward values differ from PyTorch"
+        out_ours.array, out_theirs.detach().numpy(), rtol=value_rtol, atol=value_atol, err_msg="forward values differ from PyTorch"
     )
     if not out_ours.requires_grad:
         return
@@ -112,7 +112,7 @@ def compare_with_torch(
         if not mine.requires_grad:
             continue
         expected = np.zeros(mine.shape) if reference.grad is None else reference.grad.numpy()
-        got = np.zeros(mine.shape) if mine.grad is None else mine.grad.data
+        got = np.zeros(mine.shape) if mine.grad is None else mine.grad.array
         np.testing.assert_allclose(
             got, expected, rtol=grad_rtol, atol=grad_atol, err_msg=f"gradient of input {position} differs from PyTorch"
         )

@@ -70,12 +70,12 @@ class Conv2d(Function):
         ctx.geometry, ctx.in_size, ctx.kernel_size = geometry, x.shape[2:], weight.shape[2:]
         wide = kernels.is_wide(ctx.kernel_size, geometry.stride, geometry.padding, out_size)
         cols = kernels.columns(
-            x.data, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide
+            x.array, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide
         )
         ctx.columns = cols if need_weight and cols.nbytes <= KEEP_COLUMNS_BYTES else None
-        out = kernels.conv2d_forward(x.data, weight.data, *geometry, out_size, cols)
+        out = kernels.conv2d_forward(x.array, weight.array, *geometry, out_size, cols)
         if bias is not None:
-            out += bias.data.reshape(1, -1, 1, 1)
+            out += bias.array.reshape(1, -1, 1, 1)
         return out
 
     @staticmethod
@@ -101,9 +101,9 @@ class ConvTranspose2d(Function):
         need_y, need_weight = ctx.needs_input_grad[:2]
         ctx.save_for_backward(y if need_weight else None, weight if need_y else None)
         ctx.geometry, ctx.out_size, ctx.kernel_size = geometry, y.shape[2:], weight.shape[2:]
-        out = kernels.conv2d_input_grad(y.data, weight.data, *geometry, in_size)
+        out = kernels.conv2d_input_grad(y.array, weight.array, *geometry, in_size)
         if bias is not None:
-            out += bias.data.reshape(1, -1, 1, 1)
+            out += bias.array.reshape(1, -1, 1, 1)
         return out
 
     @staticmethod
@@ -127,7 +127,7 @@ class Conv2dWeight(Function):
         need_x, need_y = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
         ctx.geometry, ctx.in_size, ctx.out_size = geometry, x.shape[2:], y.shape[2:]
-        return kernels.conv2d_weight_grad(x.data, y.data, *geometry, kernel_size, columns)
+        return kernels.conv2d_weight_grad(x.array, y.array, *geometry, kernel_size, columns)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:

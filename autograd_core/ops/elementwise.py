@@ -19,7 +19,7 @@ from ..tensor import Tensor
 
 def _data(x: Any) -> Any:
     """The ndarray of a Tensor; Python numbers pass through (NumPy keeps the tensor's dtype)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _need(ctx: Function, position: int) -> bool:
@@ -133,7 +133,7 @@ class Pow(Function):
 def _log(x: Any) -> Any:
     """log of a base for pow's exponent gradient: 0 at 0, NaN for a negative base (as PyTorch)."""
     if isinstance(x, Tensor):
-        safe = where(x.data == 0, 1.0, x)
+        safe = where(x.array == 0, 1.0, x)
         return safe.log()
     return math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
 
@@ -141,7 +141,7 @@ def _log(x: Any) -> Any:
 class Neg(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.negative(a.data)
+        return np.negative(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -154,7 +154,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.exp(a.data)
+        return np.exp(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -166,7 +166,7 @@ class Log(Function):
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a.data)
+            return np.log(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -180,7 +180,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            return np.sqrt(a.data)
+            return np.sqrt(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -191,19 +191,19 @@ class Abs(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
-        return np.abs(a.data)
+        return np.abs(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return grad_output * np.sign(a.data)  # d|a|/da = sign(a), 0 at 0 as in PyTorch
+        return grad_output * np.sign(a.array)  # d|a|/da = sign(a), 0 at 0 as in PyTorch
 
 
 class Sin(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
-        return np.sin(a.data)
+        return np.sin(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -215,7 +215,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
-        return np.cos(a.data)
+        return np.cos(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -228,7 +228,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.tanh(a.data)
+        return np.tanh(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -241,7 +241,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return _sigmoid(a.data)
+        return _sigmoid(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -260,15 +260,15 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.maximum(a.data, 0)
+        return np.maximum(a.array, 0)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         # d relu(a)/da = 1 if a > 0 else 0; the gradient is *selected* (as in PyTorch), so an
         # infinite upstream gradient where a <= 0 gives 0, not inf * 0 = NaN
-        mask = ctx.output.data > 0
+        mask = ctx.output.array > 0
         if not is_grad_enabled():  # plain backward: multiplying by the mask is ~10x faster than np.where
-            grad = grad_output.data * mask
+            grad = grad_output.array * mask
             if not np.isfinite(grad).all():
                 grad[~mask] = 0
             return grad
@@ -280,12 +280,12 @@ class LeakyRelu(Function):
     def forward(ctx: Function, a: Tensor, negative_slope: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
-        return _select(a.data > 0, a.data, a.data * negative_slope)
+        return _select(a.array > 0, a.array, a.array * negative_slope)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
-        slope = _select(a.data > 0, a.dtype.type(1.0), a.dtype.type(ctx.negative_slope))
+        slope = _select(a.array > 0, a.dtype.type(1.0), a.dtype.type(ctx.negative_slope))
         return grad_output * slope, None  # 1 for a > 0, negative_slope otherwise
 
 
@@ -296,16 +296,16 @@ class Softplus(Function):
     def forward(ctx: Function, a: Tensor, beta: float, threshold: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.beta, ctx.threshold = beta, threshold
-        scaled = a.data * beta
+        scaled = a.array * beta
         soft = np.logaddexp(0, scaled) / beta
-        return _select(scaled > threshold, a.data, soft)
+        return _select(scaled > threshold, a.array, soft)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         # d softplus(a)/da = sigmoid(beta a)  (1 in the linear region)
         slope = (a * ctx.beta).sigmoid()
-        linear = a.data * ctx.beta > ctx.threshold
+        linear = a.array * ctx.beta > ctx.threshold
         return grad_output * where(linear, 1.0, slope), None, None
 
 
@@ -314,14 +314,14 @@ class Elu(Function):
     def forward(ctx: Function, a: Tensor, alpha: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.alpha = alpha
-        return _select(a.data > 0, a.data, alpha * np.expm1(np.minimum(a.data, 0)))
+        return _select(a.array > 0, a.array, alpha * np.expm1(np.minimum(a.array, 0)))
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         # d elu(a)/da = 1 for a > 0, alpha e^a otherwise
         negative = a.clamp(max=0.0).exp() * ctx.alpha
-        return grad_output * where(a.data > 0, 1.0, negative), None
+        return grad_output * where(a.array > 0, 1.0, negative), None
 
 
 class Erf(Function):
@@ -332,7 +332,7 @@ class Erf(Function):
         from ..kernels.special import erf
 
         ctx.save_for_backward(a)
-        return erf(a.data)
+        return erf(a.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -356,7 +356,7 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor, dtype: np.dtype) -> np.ndarray:
-        return a.data.astype(dtype)
+        return a.array.astype(dtype)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -368,16 +368,16 @@ class Clamp(Function):
     def forward(ctx: Function, a: Tensor, low: Any, high: Any) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.low, ctx.high = low, high
-        return np.clip(a.data, low, high)
+        return np.clip(a.array, low, high)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         inside = np.ones(a.shape, dtype=bool)
         if ctx.low is not None:
-            inside &= a.data >= ctx.low
+            inside &= a.array >= ctx.low
         if ctx.high is not None:
-            inside &= a.data <= ctx.high
+            inside &= a.array <= ctx.high
         return grad_output * inside, None, None  # 1 inside [low, high], 0 outside
 
 
@@ -446,7 +446,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 def compare(ufunc: Callable, name: str, a: Tensor, b: Any) -> Tensor:
     """A comparison or logical op: a bool tensor that never requires grad."""
     try:
-        return Tensor._make(np.asarray(ufunc(a.data, _data(b))), False, None)
+        return Tensor._make(np.asarray(ufunc(a.array, _data(b))), False, None)
     except ValueError:
         raise ShapeError(
             f"{name}: shapes {a.shape} and {np.shape(_data(b))} cannot be broadcast together"

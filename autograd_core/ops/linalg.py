@@ -14,7 +14,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        return np.matmul(a.data, b.data)
+        return np.matmul(a.array, b.array)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:

@@ -171,7 +171,7 @@ class Gather(Function):
             indices = kernels.offsets_to_indices(indices, x.shape[-1])
         count = int(np.prod(indices.shape[:-spatial]))
         flat_indices = indices.reshape(count, int(np.prod(indices.shape[-spatial:])))
-        planes = x.data.reshape(count, int(np.prod(x.shape[-spatial:])))
+        planes = x.array.reshape(count, int(np.prod(x.shape[-spatial:])))
         picked = np.take_along_axis(planes, np.maximum(flat_indices, 0), axis=1)
         return np.where(flat_indices >= 0, picked, 0).reshape(indices.shape)  # -1: an all-padding window
 
@@ -194,13 +194,13 @@ class Scatter(Function):
             in_size = tuple(input_shape[-2:])
             out_size = tuple(values.shape[-2:])
             grad = kernels.max_pool_2x2_backward(
-                values.data.reshape((-1,) + out_size), indices.reshape((-1,) + out_size), in_size
+                values.array.reshape((-1,) + out_size), indices.reshape((-1,) + out_size), in_size
             )
             return grad.reshape(input_shape)
         plane_size = int(np.prod(input_shape[-spatial:]))
         count = int(np.prod(input_shape[:-spatial]))
         out_plane_size = int(np.prod(values.shape[-spatial:]))
-        flat_values, flat_indices = values.data.reshape(count, out_plane_size), indices.reshape(count, out_plane_size)
+        flat_values, flat_indices = values.array.reshape(count, out_plane_size), indices.reshape(count, out_plane_size)
         out = kernels.scatter_add_planes(flat_values, flat_indices, plane_size)
         return out.reshape(input_shape)
 
@@ -217,10 +217,10 @@ def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, di
         window.out_size == (window.in_size[0] // 2, window.in_size[1] // 2)  # no ceil_mode extra window
     ):
         # the common case: int8 offsets in each window stand for the indices (8x less memory)
-        values, indices = kernels.max_pool_2x2(window.planes(x.data))
+        values, indices = kernels.max_pool_2x2(window.planes(x.array))
     else:
         values, indices = kernels.max_pool(
-            window.planes(x.data), window.kernel, window.stride, window.padding, window.dilation, window.out_size
+            window.planes(x.array), window.kernel, window.stride, window.padding, window.dilation, window.out_size
         )
     values, indices = values.reshape(shape), indices.reshape(shape)
     out = MaxPool.apply(x, indices, spatial, values)
@@ -284,7 +284,7 @@ class AvgPool(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor, window: Window, divisors: np.ndarray) -> np.ndarray:
         ctx.window, ctx.divisors, ctx.input_shape = window, divisors, x.shape
-        out = kernels.avg_pool(window.planes(x.data), window.kernel, window.stride, window.padding, divisors)
+        out = kernels.avg_pool(window.planes(x.array), window.kernel, window.stride, window.padding, divisors)
         return out.reshape(window.output_shape(x.shape))
 
     @staticmethod
@@ -302,7 +302,7 @@ class AvgPoolTranspose(Function):
         ctx: Function, grad_output: Tensor, window: Window, divisors: np.ndarray, input_shape: tuple
     ) -> np.ndarray:
         ctx.window, ctx.divisors = window, divisors
-        planes = grad_output.data.reshape((-1,) + window.out_size)
+        planes = grad_output.array.reshape((-1,) + window.out_size)
         grad_input = kernels.avg_pool_backward(
             planes, window.kernel, window.stride, window.padding, divisors, window.in_size
         )
@@ -385,7 +385,7 @@ def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, st
     # torch's form: (mean of x^p over the window * window size)^(1/p)
     window_sum = _avg_pool(op, x**norm_type, spatial, kernel, stride, 0, ceil_mode, True, None) * int(np.prod(kernel))
     # the root has an infinite slope at 0: there the output and its gradient are 0, as in PyTorch
-    nonzero = window_sum.data != 0
+    nonzero = window_sum.array != 0
     return where(nonzero, where(nonzero, window_sum, 1.0) ** (1.0 / norm_type), 0.0)
 
 

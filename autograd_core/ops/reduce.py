@@ -21,7 +21,7 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 def normalize_dims(op: str, dim: Dim, tensor: Tensor) -> tuple[int, ...]:
     """``dim`` as a sorted tuple of non-negative dims (all dims for None or (), as in PyTorch)."""
-    ndim = tensor.data.ndim
+    ndim = tensor.array.ndim
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
@@ -47,7 +47,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.input_shape, ctx.dims = a.shape, dims
-        return np.sum(a.data, axis=dims, keepdims=keepdim)
+        return np.sum(a.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -61,7 +61,7 @@ class Mean(Function):
         ctx.count = int(np.prod([a.shape[d] for d in dims]))
         if ctx.count == 0:
             raise ShapeError(f"mean: reducing over dims {dims} of shape {a.shape} averages zero elements")
-        return np.mean(a.data, axis=dims, keepdims=keepdim)
+        return np.mean(a.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -75,7 +75,7 @@ def sum(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
 
 def mean(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all dims when None); float tensors only."""
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         from ..errors import DtypeError
 
         raise DtypeError(f"mean: needs a float tensor, got {a.dtype}; call .float() first")
@@ -94,7 +94,7 @@ class Var(Function):
                 f"var/std: {count} element(s) over dims {dims} with correction={correction} "
                 "leaves no degrees of freedom; use correction=0 or reduce over more elements."
             )
-        return np.var(a.data, axis=dims, ddof=correction, keepdims=keepdim)
+        return np.var(a.array, axis=dims, ddof=correction, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -119,8 +119,8 @@ class Extreme(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor, reducer: Any) -> np.ndarray:
-        out = reducer(a.data)
-        ctx.winners = a.data == out
+        out = reducer(a.array)
+        ctx.winners = a.array == out
         return out
 
     @staticmethod
@@ -136,7 +136,7 @@ class ExtremeAlongDim(Function):
     def forward(ctx: Function, a: Tensor, indices: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
         ctx.input_shape, ctx.dims = a.shape, (dim,)
         ctx.selected = np.arange(a.shape[dim]).reshape([-1 if d == dim else 1 for d in range(a.ndim)]) == indices
-        out = np.take_along_axis(a.data, indices, axis=dim)
+        out = np.take_along_axis(a.array, indices, axis=dim)
         return out if keepdim else np.squeeze(out, axis=dim)
 
     @staticmethod
@@ -145,7 +145,7 @@ class ExtremeAlongDim(Function):
 
 
 def _extreme(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Any:
-    if a.data.size == 0:
+    if a.array.size == 0:
         raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); there is no {op}imum")
     reducer, arg = (np.max, np.argmax) if op == "max" else (np.min, np.argmin)
     if dim is None:
@@ -153,7 +153,7 @@ def _extreme(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Any:
     dim = normalize_dim(op, dim, a.ndim, a.shape)
     if a.ndim == 0:  # PyTorch: the value itself and index 0
         return _extreme(op, a.reshape(1), 0, keepdim=False)
-    indices = np.expand_dims(arg(a.data, axis=dim), dim)
+    indices = np.expand_dims(arg(a.array, axis=dim), dim)
     values = ExtremeAlongDim.apply(a, indices, dim, keepdim)
     return MaxResult(values, Tensor._make(indices if keepdim else np.squeeze(indices, axis=dim), False, None))
 
@@ -179,15 +179,15 @@ def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def _arg(op: str, function: Any, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if a.data.size == 0:
+    if a.array.size == 0:
         raise ShapeError(f"{op}: the tensor is empty (shape {a.shape})")
     if dim is None:  # an index into the flattened tensor (shape (1, ..., 1) with keepdim, as in PyTorch)
-        index = np.asarray(function(a.data), dtype=np.int64)
+        index = np.asarray(function(a.array), dtype=np.int64)
         return Tensor._make(index.reshape((1,) * a.ndim) if keepdim else index, False, None)
     dim = normalize_dim(op, dim, a.ndim, a.shape)
     if a.ndim == 0:
         return Tensor._make(np.zeros((), dtype=np.int64), False, None)
-    return Tensor._make(function(a.data, axis=dim, keepdims=keepdim).astype(np.int64), False, None)
+    return Tensor._make(function(a.array, axis=dim, keepdims=keepdim).astype(np.int64), False, None)
 
 
 class LogSumExp(Function):
@@ -197,9 +197,9 @@ class LogSumExp(Function):
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.input_shape, ctx.dims = a.shape, dims
-        peak = np.max(a.data, axis=dims, keepdims=True)
+        peak = np.max(a.array, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
-        out = np.log(np.sum(np.exp(a.data - peak), axis=dims, keepdims=True)) + peak
+        out = np.log(np.sum(np.exp(a.array - peak), axis=dims, keepdims=True)) + peak
         return out if keepdim else np.squeeze(out, axis=dims)
 
     @staticmethod
@@ -221,7 +221,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = dim
-        shifted = np.exp(a.data - np.max(a.data, axis=dim, keepdims=True))
+        shifted = np.exp(a.array - np.max(a.array, axis=dim, keepdims=True))
         return shifted / np.sum(shifted, axis=dim, keepdims=True)
 
     @staticmethod
@@ -237,7 +237,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = dim
-        shifted = a.data - np.max(a.data, axis=dim, keepdims=True)
+        shifted = a.array - np.max(a.array, axis=dim, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
     @staticmethod

@@ -46,7 +46,7 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, shape: tuple) -> np.ndarray:
         ctx.input_shape = a.shape
-        return a.data.reshape(shape)  # a view when the layout allows, else a copy
+        return a.array.reshape(shape)  # a view when the layout allows, else a copy
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -58,14 +58,14 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     shape = _sizes("reshape", shape)
     known = int(np.prod([size for size in shape if size != -1]))
     inferred = shape.count(-1)
-    fits = known == a.data.size if inferred == 0 else (known != 0 and a.data.size % known == 0)
+    fits = known == a.array.size if inferred == 0 else (known != 0 and a.array.size % known == 0)
     if inferred > 1 or builtins.any(size < -1 for size in shape) or not fits:
         raise ShapeError(
-            f"reshape: cannot view a tensor of shape {a.shape} ({a.data.size} elements) as "
-            f"shape {shape}; the sizes must multiply to {a.data.size} (at most one -1)."
+            f"reshape: cannot view a tensor of shape {a.shape} ({a.array.size} elements) as "
+            f"shape {shape}; the sizes must multiply to {a.array.size} (at most one -1)."
         )
     if inferred:
-        shape = tuple(a.data.size // known if size == -1 else size for size in shape)
+        shape = tuple(a.array.size // known if size == -1 else size for size in shape)
     if shape == a.shape:
         return a
     return Reshape.apply(a, shape)
@@ -105,7 +105,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dims: tuple) -> np.ndarray:
         ctx.dims = dims
-        return np.transpose(a.data, dims)
+        return np.transpose(a.array, dims)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -138,7 +138,7 @@ class BroadcastTo(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor, shape: tuple) -> np.ndarray:
-        return np.broadcast_to(a.data, shape)
+        return np.broadcast_to(a.array, shape)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -155,7 +155,7 @@ class SumTo(Function):
         axes = tuple(range(lead)) + tuple(
             lead + d for d, size in enumerate(shape) if size == 1 and a.shape[lead + d] != 1
         )
-        return np.sum(a.data, axis=axes, keepdims=True).reshape(shape)
+        return np.sum(a.array, axis=axes, keepdims=True).reshape(shape)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -209,9 +209,9 @@ def as_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(as_index(part) for part in index)
     if isinstance(index, Tensor):
-        if index.data.dtype.kind not in "iub":
+        if index.array.dtype.kind not in "iub":
             raise ShapeError(f"indexing: index tensors must be integer or bool, got {index.dtype}")
-        return index.data
+        return index.array
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -231,7 +231,7 @@ class GetItem(Function):
     def forward(ctx: Function, a: Tensor, index: Any) -> np.ndarray:
         ctx.input_shape, ctx.index = a.shape, index
         try:
-            out = a.data[index]
+            out = a.array[index]
         except IndexError as error:
             raise DimError(f"indexing a tensor of shape {a.shape} with {index!r}: {error}") from None
         return np.asarray(out)
@@ -255,9 +255,9 @@ class IndexAdd(Function):
         ctx.index = index
         out = np.zeros(shape, dtype=values.dtype)
         if _is_basic(index):
-            out[index] = values.data
+            out[index] = values.array
         else:
-            np.add.at(out, index, values.data)
+            np.add.at(out, index, values.array)
         return out
 
     @staticmethod
@@ -274,7 +274,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 class Clone(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.array(a.data, copy=True, order="C")
+        return np.array(a.array, copy=True, order="C")
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -288,7 +288,7 @@ class Cat(Function):
         *tensors, dim = tensors_and_dim
         ctx.dim = dim
         ctx.bounds = np.cumsum([0] + [t.shape[dim] for t in tensors]).tolist()
-        return np.concatenate([t.data for t in tensors], axis=dim)
+        return np.concatenate([t.array for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -367,7 +367,7 @@ class Pad(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, widths: tuple, value: float) -> np.ndarray:
         ctx.crop = tuple(slice(before, before + size) for (before, _), size in zip(widths, a.shape))
-        return np.pad(a.data, widths, mode="constant", constant_values=value)
+        return np.pad(a.array, widths, mode="constant", constant_values=value)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:

@@ -272,7 +272,7 @@ class _TensorStyle(_Style):
         return ()
 
     def format(self, value: Any) -> str:
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        array = np.asarray(value.array if isinstance(value, Tensor) else value)
         if array.size == 1:
             return _format_number(float(array.reshape(())), self.precision)
         if array.size > self.max_elements:
@@ -291,8 +291,8 @@ class _TensorStyle(_Style):
         rows = [[f"<b>{title}</b>"], [f"{_shape(entry.shape)} {entry.dtype}"]]
         if entry.grad_fn is None:
             rows.append(["requires_grad"])
-        if self.show_data and entry.data.size <= self.max_elements:
-            rows.append([f"data {self.format(entry.data)}"])
+        if self.show_data and entry.array.size <= self.max_elements:
+            rows.append([f"data {self.format(entry.array)}"])
             grad = grads.get(entry) if grads is not None else entry.grad
             if grad is not None:
                 rows.append([f"grad {self.format(grad)}"])

@@ -201,7 +201,7 @@ def _local_gradients(node: Function) -> list | None:
 
 
 def _array(gradient: Tensor | None) -> np.ndarray | None:
-    return None if gradient is None else gradient.data
+    return None if gradient is None else gradient.array
 
 
 def _caption(steps: BackwardSteps, current: Step | None) -> str:

@@ -52,7 +52,7 @@ def default_collate(samples: Sequence[Any]) -> Any:
 
 
 def _stack(samples: Sequence[Any]) -> Tensor:
-    arrays = [sample.data if isinstance(sample, Tensor) else np.asarray(sample) for sample in samples]
+    arrays = [sample.array if isinstance(sample, Tensor) else np.asarray(sample) for sample in samples]
     for position, array in enumerate(arrays):
         if array.shape != arrays[0].shape:
             raise ShapeError(

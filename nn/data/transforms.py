@@ -28,7 +28,7 @@ INTERPOLATIONS = ("nearest", "bilinear")
 def _on_images(name: str, images: Images, batch_fn: Callable[[np.ndarray], np.ndarray]) -> Images:
     """Run ``batch_fn`` on ``images`` as an (N, C, H, W) array; give back ``images``' kind and rank."""
     is_tensor = isinstance(images, Tensor)
-    array = images.data if is_tensor else np.asarray(images)
+    array = images.array if is_tensor else np.asarray(images)
     if array.ndim not in (3, 4):
         raise ShapeError(f"{name}: expected an image (C, H, W) or a batch (N, C, H, W), got shape {array.shape}")
     result = batch_fn(array if array.ndim == 4 else array[None])

@@ -54,7 +54,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for param in group["params"]:
-                self.state[param] = self._init_state(param.data, group)
+                self.state[param] = self._init_state(param.array, group)
 
     def _init_state(self, param: np.ndarray, group: ParamGroup) -> dict[str, Any]:
         return {"step": 0, "sum": np.full_like(param, group["initial_accumulator_value"])}

@@ -124,10 +124,10 @@ class Optimizer:
                     continue
                 if set_to_none:
                     param.grad = None
-                elif grad.requires_grad or not grad.data.flags.writeable:
+                elif grad.requires_grad or not grad.array.flags.writeable:
                     param.grad = ag.zeros_like(param.detach())
                 else:
-                    grad.data[...] = 0
+                    grad.array[...] = 0
                     grad._version.value += 1
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -152,8 +152,8 @@ class Optimizer:
                         )
                     state = self.state.get(param)
                     if not state:
-                        state = self._init_state(param.data, group)
-                    self._update(param.data, grad.data, state, group)
+                        state = self._init_state(param.array, group)
+                    self._update(param.array, grad.array, state, group)
                     if state:  # plain SGD keeps no state, as in PyTorch
                         self.state[param] = state
                     param._version.value += 1
@@ -246,7 +246,7 @@ def _copy(value: Any) -> Any:
 def _cast_like(optimizer: str, index: Any, key: str, value: Any, param: Tensor) -> Any:
     """A loaded state entry: ``step`` as an int, arrays copied in the parameter's dtype."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     if key in SCALAR_STATE:
         return int(np.asarray(value).item())
     value = np.asarray(value)

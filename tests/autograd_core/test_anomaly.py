@@ -58,7 +58,7 @@ def test_a_custom_function_with_a_bad_backward_is_named():
     class Leaky(ag.Function):
         @staticmethod
         def forward(ctx: ag.Function, a: ag.Tensor) -> np.ndarray:
-            return a.data * 2
+            return a.array * 2
 
         @staticmethod
         def backward(ctx: ag.Function, grad_output: ag.Tensor) -> ag.Tensor:
@@ -82,7 +82,7 @@ def test_without_anomaly_mode_a_nan_gradient_passes_through_as_in_pytorch():
     x = ag.tensor([0.0, 1.0], requires_grad=True)
     with np.errstate(divide="ignore"):
         x.sqrt().sum().backward()
-    assert np.isinf(x.grad.data[0]) and x.grad.data[1] == 0.5
+    assert np.isinf(x.grad.array[0]) and x.grad.array[1] == 0.5
 
 
 def test_anomaly_mode_switches_off_after_the_block_even_on_error():
@@ -103,7 +103,7 @@ def test_finite_gradients_raise_nothing():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     with ag.detect_anomaly():
         (x.exp() * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]) * [2.0, 3.0], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, np.exp([1.0, 2.0]) * [2.0, 3.0], rtol=1e-6)
 
 
 @requires_torch

@@ -23,7 +23,7 @@ def test_zeros_and_ones_take_sizes_as_arguments_or_a_tuple(name, shape):
     make = getattr(ag, name)
     for tensor in (make(*shape), make(shape), make(list(shape))):
         assert tensor.shape == shape and tensor.dtype == np.float32 and tensor.is_leaf
-        np.testing.assert_array_equal(tensor.data, getattr(np, name)(shape))
+        np.testing.assert_array_equal(tensor.array, getattr(np, name)(shape))
     assert make(shape, dtype=ag.float64).dtype == np.float64
     assert make(shape, requires_grad=True).requires_grad
 
@@ -31,7 +31,7 @@ def test_zeros_and_ones_take_sizes_as_arguments_or_a_tuple(name, shape):
 @pytest.mark.parametrize("fill_value", [1.5, 3, True, np.float64(0.25)])
 def test_full_infers_the_dtype_from_the_fill_value(fill_value):
     tensor = ag.full((2, 3), fill_value)
-    assert tensor.shape == (2, 3) and np.all(tensor.data == fill_value)
+    assert tensor.shape == (2, 3) and np.all(tensor.array == fill_value)
     if torch is not None:
         assert str(tensor.dtype) == torch_dtype_name(torch.full((2, 3), fill_value))
     assert ag.full((2,), 7, dtype=ag.float64).dtype == np.float64
@@ -41,8 +41,8 @@ def test_like_functions_keep_shape_and_dtype():
     source = ag.tensor([[1, 2, 3]])
     assert ag.zeros_like(source).dtype == np.int64 and ag.zeros_like(source).shape == (1, 3)
     ones = ag.ones_like(source, dtype=ag.float32, requires_grad=True)
-    assert ones.dtype == np.float32 and ones.requires_grad and np.all(ones.data == 1)
-    assert not np.shares_memory(ag.zeros_like(source).data, source.data)
+    assert ones.dtype == np.float32 and ones.requires_grad and np.all(ones.array == 1)
+    assert not np.shares_memory(ag.zeros_like(source).array, source.array)
 
 
 @requires_torch
@@ -52,7 +52,7 @@ def test_like_functions_keep_shape_and_dtype():
 def test_arange_matches_pytorch(args):
     ours, theirs = ag.arange(*args), torch.arange(*args)
     assert str(ours.dtype) == torch_dtype_name(theirs)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 def test_arange_refuses_a_step_pointing_the_wrong_way():
@@ -67,9 +67,9 @@ def test_arange_refuses_a_step_pointing_the_wrong_way():
 def test_from_numpy_shares_memory_both_ways_and_keeps_the_dtype(dtype):
     array = np.zeros((2, 3), dtype=dtype).T  # non-contiguous too
     tensor = ag.from_numpy(array)
-    assert tensor.dtype == dtype and tensor.shape == (3, 2) and np.shares_memory(tensor.data, array)
+    assert tensor.dtype == dtype and tensor.shape == (3, 2) and np.shares_memory(tensor.array, array)
     array[0, 1] = 1
-    assert tensor.data[0, 1] == 1
+    assert tensor.array[0, 1] == 1
     tensor[2, 0] = 1  # an in-place op on the tensor writes into the array
     assert array[2, 0] == 1
 
@@ -99,19 +99,19 @@ def test_manual_seed_makes_random_tensors_reproducible(name, seed):
     first, second = make(), make()
     ag.manual_seed(seed)
     again = make()
-    np.testing.assert_array_equal(first.data, again.data)
-    assert not np.array_equal(first.data, second.data) or first.numel() < 2
+    np.testing.assert_array_equal(first.array, again.array)
+    assert not np.array_equal(first.array, second.array) or first.numel() < 2
 
 
 def test_random_values_have_the_right_distribution_and_dtype():
     ag.manual_seed(0)
     normal, uniform = ag.randn(20_000), ag.rand(20_000)
     assert normal.dtype == uniform.dtype == np.float32
-    assert abs(normal.data.mean()) < 0.05 and abs(normal.data.std() - 1) < 0.05
-    assert uniform.data.min() >= 0 and uniform.data.max() < 1 and abs(uniform.data.mean() - 0.5) < 0.02
+    assert abs(normal.array.mean()) < 0.05 and abs(normal.array.std() - 1) < 0.05
+    assert uniform.array.min() >= 0 and uniform.array.max() < 1 and abs(uniform.array.mean() - 0.5) < 0.02
     integers = ag.randint(10, (5000,))  # PyTorch's randint(high, size)
-    assert integers.dtype == np.int64 and set(np.unique(integers.data)) == set(range(10))
-    assert sorted(ag.randperm(6).data.tolist()) == list(range(6))
+    assert integers.dtype == np.int64 and set(np.unique(integers.array)) == set(range(10))
+    assert sorted(ag.randperm(6).array.tolist()) == list(range(6))
     assert ag.randn(2, 2, requires_grad=True).requires_grad
 
 

@@ -18,7 +18,7 @@ class Cube(ag.Function):
     @staticmethod
     def forward(ctx: ag.Function, x: ag.Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return x.data**3
+        return x.array**3
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> Any:
@@ -34,7 +34,7 @@ class ScaledProduct(ag.Function):
     def forward(ctx: ag.Function, a: ag.Tensor, b: ag.Tensor, scale: float) -> np.ndarray:
         ctx.save_for_backward(a, b)
         ctx.scale = scale
-        return scale * a.data * b.data
+        return scale * a.array * b.array
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> Any:
@@ -48,12 +48,12 @@ class SinWithArrayGradient(ag.Function):
     @staticmethod
     def forward(ctx: ag.Function, x: ag.Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x.array)
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> Any:
         (x,) = ctx.saved_tensors
-        return grad_output.data * np.cos(x.data)
+        return grad_output.array * np.cos(x.array)
 
 
 @settings(max_examples=10)
@@ -75,7 +75,7 @@ def test_backward_returning_an_ndarray(array):
     assert ag.gradcheck(SinWithArrayGradient.apply, [x])
     SinWithArrayGradient.apply(x).sum().backward()
     assert isinstance(x.grad, ag.Tensor) and x.grad.dtype == np.float64
-    np.testing.assert_allclose(x.grad.data, np.cos(array))
+    np.testing.assert_allclose(x.grad.array, np.cos(array))
 
 
 def test_custom_op_node_is_named_and_linked_like_a_builtin_one():
@@ -92,8 +92,8 @@ def test_second_derivative_of_cube_through_create_graph():
     x = ag.tensor([0.5, -2.0], dtype=ag.float64, requires_grad=True)
     (first,) = ag.grad(Cube.apply(x).sum(), x, create_graph=True)
     (second,) = ag.grad(first.sum(), x)
-    np.testing.assert_allclose(first.data, 3 * x.data**2)
-    np.testing.assert_allclose(second.data, 6 * x.data)
+    np.testing.assert_allclose(first.array, 3 * x.array**2)
+    np.testing.assert_allclose(second.array, 6 * x.array)
 
 
 def test_saved_tensor_modified_in_place_is_reported():
@@ -109,7 +109,7 @@ def test_backward_returning_the_wrong_number_of_gradients_is_reported():
     class Forgetful(ag.Function):
         @staticmethod
         def forward(ctx: ag.Function, a: ag.Tensor, b: ag.Tensor) -> np.ndarray:
-            return a.data + b.data
+            return a.array + b.array
 
         @staticmethod
         def backward(ctx: ag.Function, grad_output: ag.Tensor) -> Any:

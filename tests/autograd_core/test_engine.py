@@ -27,13 +27,13 @@ def test_gradients_accumulate_across_backward_calls_until_zeroed():
     x = leaf([1.0, 2.0])
     (x * x).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])  # 2x, twice
+    np.testing.assert_array_equal(x.grad.array, [4.0, 8.0])  # 2x, twice
     x.grad.zero_()
     (x * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     x.grad = None
     (x * 5).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad.array, [5.0, 5.0])
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
@@ -43,20 +43,20 @@ def test_leaf_gradients_never_alias_each_other_or_the_callers_tensors(create_gra
     (a + b).backward(upstream, create_graph=create_graph)  # Add hands one gradient object to both
     assert a.grad is not b.grad
     (a * 1).backward(upstream)  # accumulates into a.grad only
-    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.array, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad.array, [1.0, 1.0])
     x = leaf([1.0, 2.0])
     x.backward(upstream, create_graph=create_graph)  # a leaf root receives the caller's gradient
     x.backward(upstream)
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
-    np.testing.assert_array_equal(upstream.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
+    np.testing.assert_array_equal(upstream.array, [1.0, 1.0])
 
 
 def test_leaf_gradient_keeps_the_leaf_dtype():
     x = ag.tensor([1.0, 2.0], requires_grad=True)  # float32
     (x * ag.tensor([1.0, 3.0], dtype=ag.float64)).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [1.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 3.0])
 
 
 # -- complete gradients before propagation ---------------------------------------------------
@@ -66,17 +66,17 @@ def test_a_shared_node_propagates_once_with_its_full_gradient():
     x = leaf([1.0, 2.0])
     shared = x * 0.5
     received = []
-    shared.register_hook(lambda gradient: received.append(gradient.data.copy()))
+    shared.register_hook(lambda gradient: received.append(gradient.array.copy()))
     long_path = shared
     for _ in range(50):
         long_path = long_path * 1.01
     y = long_path + shared * shared + shared.exp() + shared
     y.sum().backward()
-    s = x.data * 0.5
+    s = x.array * 0.5
     expected = 1.01**50 + 2 * s + np.exp(s) + 1
     assert len(received) == 1
     np.testing.assert_allclose(received[0], expected, rtol=1e-12)
-    np.testing.assert_allclose(x.grad.data, 0.5 * expected, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 0.5 * expected, rtol=1e-12)
 
 
 @requires_torch
@@ -91,7 +91,7 @@ def test_diamond_and_repeated_use_match_pytorch():
     x, x_ref = leaf(values), torch.tensor(values, requires_grad=True)
     f(ag, x).backward()
     f(torch, x_ref).backward()
-    np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, x_ref.grad.numpy(), rtol=1e-12)
 
 
 @settings(max_examples=15)
@@ -116,7 +116,7 @@ def test_backward_with_a_gradient_is_a_vector_jacobian_product(array):
     x, x_ref = leaf(array), torch.tensor(array, requires_grad=True)
     (x.tanh() * x).backward(ag.tensor(upstream))
     (x_ref.tanh() * x_ref).backward(torch.tensor(upstream))
-    np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.array, x_ref.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 @requires_torch
@@ -127,7 +127,7 @@ def test_backward_of_several_outputs_matches_pytorch():
     outputs_ref = [x_ref * x_ref, x_ref.exp().sum()]
     ag.backward(outputs, [ag.tensor([1.0, -2.0], dtype=ag.float64), None])
     torch.autograd.backward(outputs_ref, [torch.tensor([1.0, -2.0], dtype=torch.float64), None])
-    np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, x_ref.grad.numpy(), rtol=1e-12)
 
 
 # -- deep graphs ------------------------------------------------------------------------
@@ -138,11 +138,11 @@ class ScaleByConstant(ag.Function):
     @staticmethod
     def forward(ctx: ag.Function, x: ag.Tensor, factor: float) -> np.ndarray:
         ctx.factor = factor
-        return x.data * factor
+        return x.array * factor
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> tuple:
-        return grad_output.data * ctx.factor, None  # d(factor x)/dx = factor
+        return grad_output.array * ctx.factor, None  # d(factor x)/dx = factor
 
 
 def test_a_chain_of_a_million_ops_backpropagates_without_recursion():
@@ -186,11 +186,11 @@ def test_retain_graph_allows_a_second_backward_and_grad_call():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad.array.copy()
     (again,) = ag.grad(y, x, retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
-    np.testing.assert_allclose(again.data, first)
+    np.testing.assert_allclose(x.grad.array, 2 * first)
+    np.testing.assert_allclose(again.array, first)
     with pytest.raises(ag.GraphError, match="retain_graph=True"):
         y.backward()
 
@@ -202,7 +202,7 @@ def test_a_graph_without_saved_values_can_be_walked_twice_as_in_pytorch():
     for _ in range(2):
         y.backward()
         y_ref.backward()
-    np.testing.assert_array_equal(x.grad.data, x_ref.grad.numpy())
+    np.testing.assert_array_equal(x.grad.array, x_ref.grad.numpy())
 
 
 # -- grad() ---------------------------------------------------------------------------
@@ -212,13 +212,13 @@ def test_grad_returns_a_tuple_and_leaves_dot_grad_alone():
     hidden.retain_grad()
     result = ag.grad((hidden * hidden).sum(), (x, hidden))
     assert isinstance(result, tuple) and len(result) == 2
-    np.testing.assert_allclose(result[0].data, 2 * (x.data * w.data) * w.data)
-    np.testing.assert_allclose(result[1].data, 2 * hidden.data)
+    np.testing.assert_allclose(result[0].array, 2 * (x.array * w.array) * w.array)
+    np.testing.assert_allclose(result[1].array, 2 * hidden.array)
     assert x.grad is None and w.grad is None
-    np.testing.assert_allclose(hidden.grad.data, 2 * hidden.data)  # retain_grad() still fills, as in PyTorch
+    np.testing.assert_allclose(hidden.grad.array, 2 * hidden.array)  # retain_grad() still fills, as in PyTorch
     assert not result[0].requires_grad  # no create_graph: plain values
     (single,) = ag.grad((x * 2).sum(), x)  # one input (not in a list) still gives a tuple
-    np.testing.assert_array_equal(single.data, [2.0, 2.0])
+    np.testing.assert_array_equal(single.array, [2.0, 2.0])
 
 
 def test_grad_with_unused_inputs():
@@ -234,12 +234,12 @@ def test_grad_with_several_outputs_and_grad_outputs_matches_pytorch():
     x = leaf(values)
     weights = [ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64), None]
     (gradient,) = ag.grad([x.sin(), (x * x).sum()], x, grad_outputs=weights)
-    np.testing.assert_allclose(gradient.data, np.cos(values) * [1.0, 2.0, 3.0] + 2 * values)
+    np.testing.assert_allclose(gradient.array, np.cos(values) * [1.0, 2.0, 3.0] + 2 * values)
     if torch is not None:
         x_ref = torch.tensor(values, requires_grad=True)
         weights_ref = [torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), None]
         (expected,) = torch.autograd.grad([x_ref.sin(), (x_ref * x_ref).sum()], x_ref, grad_outputs=weights_ref)
-        np.testing.assert_allclose(gradient.data, expected.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(gradient.array, expected.numpy(), rtol=1e-12)
 
 
 def test_grad_of_or_with_respect_to_an_integer_tensor_is_impossible():
@@ -258,9 +258,9 @@ def test_create_graph_gives_second_and_third_derivatives():
     assert first.requires_grad
     (second,) = ag.grad(first.sum(), x, create_graph=True)
     (third,) = ag.grad(second.sum(), x)
-    np.testing.assert_allclose(first.data, 4 * x.data**3)
-    np.testing.assert_allclose(second.data, 12 * x.data**2)
-    np.testing.assert_allclose(third.data, 24 * x.data)
+    np.testing.assert_allclose(first.array, 4 * x.array**3)
+    np.testing.assert_allclose(second.array, 12 * x.array**2)
+    np.testing.assert_allclose(third.array, 24 * x.array)
 
 
 def test_backward_with_create_graph_makes_dot_grad_differentiable():
@@ -270,7 +270,7 @@ def test_backward_with_create_graph_makes_dot_grad_differentiable():
     first = x.grad
     x.grad = None
     first.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 6 * x.data)
+    np.testing.assert_allclose(x.grad.array, 6 * x.array)
 
 
 def test_hessian_vector_product_equals_the_analytic_hessian_times_v():
@@ -281,10 +281,10 @@ def test_hessian_vector_product_equals_the_analytic_hessian_times_v():
     a = ag.tensor(matrix)
     f = 0.5 * (x @ (a @ x)) + x.sin().sum()
     (gradient,) = ag.grad(f, x, create_graph=True)
-    np.testing.assert_allclose(gradient.data, 0.5 * (matrix + matrix.T) @ values + np.cos(values), rtol=1e-12)
+    np.testing.assert_allclose(gradient.array, 0.5 * (matrix + matrix.T) @ values + np.cos(values), rtol=1e-12)
     (hvp,) = ag.grad(gradient, x, grad_outputs=ag.tensor(v))
     hessian = 0.5 * (matrix + matrix.T) - np.diag(np.sin(values))
-    np.testing.assert_allclose(hvp.data, hessian @ v, rtol=1e-12)
+    np.testing.assert_allclose(hvp.array, hessian @ v, rtol=1e-12)
 
 
 @requires_torch
@@ -307,7 +307,7 @@ def test_gradient_penalty_matches_pytorch():
     loss_ref.backward()
     assert loss.item() == pytest.approx(loss_ref.item(), rel=1e-12)
     for name in arrays:
-        np.testing.assert_allclose(ours[name].grad.data, theirs[name].grad.numpy(), rtol=1e-10, err_msg=name)
+        np.testing.assert_allclose(ours[name].grad.array, theirs[name].grad.numpy(), rtol=1e-10, err_msg=name)
 
 
 # -- no reference cycles --------------------------------------------------------------------
@@ -325,7 +325,7 @@ def test_the_graph_is_freed_by_reference_counting_alone(walk):
         shifted[0] = 0.0
         probs = shifted.exp().softmax(dim=1)  # Exp and Softmax save their outputs too
         loss = (probs * hidden).sum()
-        saved_array, node = weakref.ref(hidden.data), weakref.ref(probs.grad_fn)
+        saved_array, node = weakref.ref(hidden.array), weakref.ref(probs.grad_fn)
         if walk in ("backward", "retain_graph"):
             loss.backward(retain_graph=walk == "retain_graph")
         elif walk == "grad":

@@ -119,7 +119,7 @@ def test_a_decorated_generator_runs_every_step_in_the_mode(x):
     first = next(steps)
     assert not first.requires_grad and records(x)
     second = steps.send(3.0)
-    assert not second.requires_grad and second.data.tolist() == [3.0, 6.0]
+    assert not second.requires_grad and second.array.tolist() == [3.0, 6.0]
     with pytest.raises(StopIteration) as stop:
         next(steps)
     assert stop.value.value == "done" and ag.is_grad_enabled()
@@ -161,4 +161,4 @@ def test_backward_works_inside_no_grad_and_records_nothing_new(x):
     with ag.no_grad():
         y.backward(create_graph=False)
         assert not ag.is_grad_enabled()
-    assert x.grad.data.tolist() == [2.0, 4.0] and not x.grad.requires_grad
+    assert x.grad.array.tolist() == [2.0, 4.0] and not x.grad.requires_grad

@@ -25,7 +25,7 @@ class SquareWithABump(ag.Function):
     def forward(ctx: ag.Function, a: ag.Tensor, index: tuple, bump: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.index, ctx.bump = index, bump
-        return a.data**2
+        return a.array**2
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> tuple:
@@ -36,18 +36,18 @@ class SquareWithABump(ag.Function):
 
 
 class CubeWithAConstantBackward(ag.Function):
-    """``a ** 3`` whose backward is right but built from ``a.data``: a constant to the
+    """``a ** 3`` whose backward is right but built from ``a.array``: a constant to the
     graph, so its own derivative (the second derivative) comes out wrong."""
 
     @staticmethod
     def forward(ctx: ag.Function, a: ag.Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
-        return a.data**3
+        return a.array**3
 
     @staticmethod
     def backward(ctx: ag.Function, grad_output: ag.Tensor) -> ag.Tensor:
         (a,) = ctx.saved_tensors
-        return grad_output * ag.tensor(3.0 * a.data**2)
+        return grad_output * ag.tensor(3.0 * a.array**2)
 
 
 # -- correct functions pass -------------------------------------------------------------
@@ -60,7 +60,7 @@ def test_correct_functions_pass_both_checks(arrays):
     function = lambda a, b, c: (a * b + c).tanh() * a.exp()  # noqa: E731
     assert ag.gradcheck(function, (x, y, constant))
     assert ag.gradgradcheck(function, (x, y, constant))
-    np.testing.assert_array_equal(x.data, first)  # the perturbed inputs are restored
+    np.testing.assert_array_equal(x.array, first)  # the perturbed inputs are restored
     assert x.grad is None and y.grad is None  # and their .grad left alone
 
 

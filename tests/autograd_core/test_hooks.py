@@ -29,22 +29,22 @@ def test_a_hook_that_replaces_the_gradient(hooks_on, retain_first):
     x_grad, y_grad = run(ag, hooks_on, lambda gradient: gradient * 10, retain_first)
     x_values = np.array([1.0, -2.0, 3.0])
     # d z/d y = 4; d y/d x = 2x; the hook multiplies whichever gradient it sits on by 10
-    np.testing.assert_allclose(x_grad.data, 10 * 4 * 2 * x_values)
-    np.testing.assert_allclose(y_grad.data, [40.0] * 3 if hooks_on == "y" else [4.0] * 3)
+    np.testing.assert_allclose(x_grad.array, 10 * 4 * 2 * x_values)
+    np.testing.assert_allclose(y_grad.array, [40.0] * 3 if hooks_on == "y" else [4.0] * 3)
     if torch is not None:
         expected_x, expected_y = run(torch, hooks_on, lambda gradient: gradient * 10, retain_first)
-        np.testing.assert_allclose(x_grad.data, expected_x.numpy())
-        np.testing.assert_allclose(y_grad.data, expected_y.numpy())
+        np.testing.assert_allclose(x_grad.array, expected_x.numpy())
+        np.testing.assert_allclose(y_grad.array, expected_y.numpy())
 
 
 def test_a_hook_that_only_observes_sees_the_full_gradient_once():
     seen = []
     x = ag.tensor([1.0, 2.0], requires_grad=True)
-    x.register_hook(lambda gradient: seen.append(gradient.data.copy()))  # returns None: no change
+    x.register_hook(lambda gradient: seen.append(gradient.array.copy()))  # returns None: no change
     (x * 2 + x * x + x).sum().backward()  # three uses of x, one call
     assert len(seen) == 1
     np.testing.assert_allclose(seen[0], [5.0, 7.0])
-    np.testing.assert_allclose(x.grad.data, [5.0, 7.0])
+    np.testing.assert_allclose(x.grad.array, [5.0, 7.0])
 
 
 def test_hooks_run_in_registration_order_each_seeing_the_last_result():
@@ -65,7 +65,7 @@ def test_remove_unregisters_a_hook_and_is_idempotent():
     node_handle.remove()
     node_handle.remove()
     (y * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
 
 def test_hooks_stay_for_later_backward_calls():
@@ -84,13 +84,13 @@ def test_hooks_in_grad_fire_for_inputs_but_not_for_unrelated_leaves():
     other.register_hook(lambda gradient: fired.append("other"))
     (gradient,) = ag.grad((x * other).sum(), x)
     assert fired == ["x"]
-    np.testing.assert_array_equal(gradient.data, [30.0, 40.0])
+    np.testing.assert_array_equal(gradient.array, [30.0, 40.0])
     assert x.grad is None and other.grad is None
     if torch is not None:
         x_ref, other_ref = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, 4.0], requires_grad=True)
         x_ref.register_hook(lambda gradient: gradient * 10)
         (expected,) = torch.autograd.grad((x_ref * other_ref).sum(), x_ref)
-        np.testing.assert_array_equal(gradient.data, expected.numpy())
+        np.testing.assert_array_equal(gradient.array, expected.numpy())
 
 
 def test_a_hook_under_create_graph_is_differentiated_through():
@@ -118,7 +118,7 @@ def test_a_hook_under_create_graph_matches_pytorch():
     "bad_hook, message",
     [
         (lambda gradient: gradient[:1], r"hook '<lambda>' must return None or a Tensor of shape \(2,\).*got a Tensor of shape \(1,\)"),
-        (lambda gradient: gradient.data * 2, r"hook '<lambda>' must return None or a Tensor.*got a value of type ndarray"),
+        (lambda gradient: gradient.array * 2, r"hook '<lambda>' must return None or a Tensor.*got a value of type ndarray"),
     ],
 )
 @pytest.mark.parametrize("on_leaf", [True, False])
@@ -142,12 +142,12 @@ def test_retain_grad_follows_a_tensor_through_an_in_place_op():
     y.retain_grad()
     y.mul_(3)
     (y * y).sum().backward()
-    np.testing.assert_allclose(y.grad.data, 2 * y.data)
+    np.testing.assert_allclose(y.grad.array, 2 * y.array)
     if torch is not None:
         x_ref = torch.tensor([1.0, 2.0], requires_grad=True)
         y_ref = x_ref * 1
         y_ref.retain_grad()
         y_ref.mul_(3)
         (y_ref * y_ref).sum().backward()
-        np.testing.assert_allclose(y.grad.data, y_ref.grad.numpy())
-        np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy())
+        np.testing.assert_allclose(y.grad.array, y_ref.grad.numpy())
+        np.testing.assert_allclose(x.grad.array, x_ref.grad.numpy())

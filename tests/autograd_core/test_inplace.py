@@ -28,15 +28,15 @@ IN_PLACE: dict[str, Callable[[Any], Any]] = {
 def test_each_in_place_op_writes_in_place_and_bumps_the_version_once(name):
     values = np.array([1.0, 2.0, 3.0])
     x = ag.tensor(values)
-    memory = x.data
+    memory = x.array
     returned = IN_PLACE[name](x)
-    assert x._version.value == 1 and x.data is memory
+    assert x._version.value == 1 and x.array is memory
     if name != "__setitem__":
         assert returned is x
     if torch is not None:
         reference = torch.tensor(values)
         IN_PLACE[name](reference)
-        np.testing.assert_allclose(x.data, reference.numpy())
+        np.testing.assert_allclose(x.array, reference.numpy())
         assert x._version.value == reference._version
 
 
@@ -77,7 +77,7 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_but_is_allowed_under_no_gr
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     with pytest.raises(ag.GraphError, match=rf"{name}: a leaf tensor that requires grad \(shape \(3,\)\) cannot be modified in place.*no_grad"):
         IN_PLACE[name](x)
-    assert x._version.value == 0 and x.data.tolist() == [1.0, 2.0, 3.0]
+    assert x._version.value == 0 and x.array.tolist() == [1.0, 2.0, 3.0]
     with ag.no_grad():  # what an optimiser step does
         IN_PLACE[name](x)
     assert x._version.value == 1 and x.is_leaf and x.requires_grad and x.grad_fn is None
@@ -135,7 +135,7 @@ def test_writing_a_tensor_that_requires_grad_into_a_plain_tensor_records_it():
     buffer.mul_(2)
     assert buffer.requires_grad and not buffer.is_leaf
     buffer.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+    np.testing.assert_array_equal(x.grad.array, [6.0, 6.0])
 
 
 # -- views ----------------------------------------------------------------------------
@@ -146,12 +146,12 @@ def test_writing_a_tensor_that_requires_grad_into_a_plain_tensor_records_it():
 def test_views_share_the_version_counter_both_ways(make_view):
     base = ag.tensor([1.0, 2.0, 3.0, 4.0])
     view = make_view(base)
-    assert np.shares_memory(view.data, base.data)
+    assert np.shares_memory(view.array, base.array)
     view.mul_(2.0)
     assert base._version.value == view._version.value == 1
     base.add_(1.0)
     assert view._version.value == 2
-    np.testing.assert_array_equal(base.data, [3.0, 5.0, 7.0, 9.0] if view.numel() == 4 else [2.0, 5.0, 7.0, 9.0])
+    np.testing.assert_array_equal(base.array, [3.0, 5.0, 7.0, 9.0] if view.numel() == 4 else [2.0, 5.0, 7.0, 9.0])
 
 
 def test_a_saved_view_is_stale_after_its_base_is_modified():
@@ -174,7 +174,7 @@ def test_in_place_on_a_view_of_a_tensor_that_requires_grad_is_refused(base_is_le
         base.reshape(3, 1)[0] = 1.0
     with ag.no_grad():  # nothing recorded: allowed
         base[:2].mul_(2.0)
-    assert base.data.tolist() == [2.0, 4.0, 3.0]
+    assert base.array.tolist() == [2.0, 4.0, 3.0]
 
 
 def test_a_view_taken_before_its_base_was_modified_in_place_is_refused_not_miscomputed():
@@ -186,8 +186,8 @@ def test_a_view_taken_before_its_base_was_modified_in_place_is_refused_not_misco
     with pytest.raises(ag.GraphError, match=r"sum: an input \(shape \(2,\)\) is a view of a tensor \(shape \(3,\)\) that was modified in place"):
         view.sum()
     base[:2].sum().backward()  # taking the view again after the in-place op is right
-    np.testing.assert_array_equal(x.grad.data, [2.0, 3.0, 0.0])
-    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 3.0, 0.0])
+    np.testing.assert_array_equal(w.grad.array, [1.0, 2.0, 0.0])
 
 
 def test_views_of_a_leaf_updated_under_no_grad_stay_usable():
@@ -196,7 +196,7 @@ def test_views_of_a_leaf_updated_under_no_grad_stay_usable():
     with ag.no_grad():
         weight.sub_(0.5)
     (transposed * 2).sum().backward()
-    np.testing.assert_array_equal(weight.grad.data, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(weight.grad.array, np.full((2, 3), 2.0))
 
 
 # -- bad in-place calls -------------------------------------------------------------------
@@ -220,4 +220,27 @@ def test_a_failed_in_place_op_leaves_the_tensor_untouched():
     node = y.grad_fn
     with pytest.raises(ag.ShapeError):
         y.add_(ag.ones(2, 3))
-    assert y._version.value == 0 and y.grad_fn is node and y.data.tolist() == [1.0, 2.0, 3.0]
+    assert y._version.value == 0 and y.grad_fn is node and y.array.tolist() == [1.0, 2.0, 3.0]
+
+
+# -- .data ------------------------------------------------------------------------------
+def test_data_is_a_detached_tensor_sharing_memory():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    data = w.data
+    assert isinstance(data, ag.Tensor) and not data.requires_grad and data.grad_fn is None
+    assert np.shares_memory(data.array, w.array) and data._version is not w._version
+    data.zero_()
+    assert w.tolist() == [0.0, 0.0] and w._version.value == 0  # autograd does not see it, as in PyTorch
+    w.data.copy_(ag.tensor([3.0, 4.0]))
+    assert w.tolist() == [3.0, 4.0]
+    assert w.data.numpy().tolist() == [3.0, 4.0]
+    w.data = ag.zeros(3)  # assignment may change the shape, as in PyTorch
+    assert w.shape == (3,) and w.requires_grad
+
+
+def test_assigning_data_is_checked():
+    w = ag.ones(2, requires_grad=True)
+    with pytest.raises(TypeError, match=r"assigning .data: expected a Tensor, got ndarray"):
+        w.data = np.zeros(2)
+    with pytest.raises(ag.DtypeError, match=r"requires grad, so its data must be floating point"):
+        w.data = ag.tensor([1, 2])

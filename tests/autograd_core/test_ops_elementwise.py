@@ -102,7 +102,7 @@ def test_pow_of_a_negative_or_zero_number_base_matches_pytorch(base):
 def test_pow_of_zero_to_the_zero_has_zero_gradient_like_pytorch():
     x = ag.tensor([0.0, 2.0], dtype=ag.float64, requires_grad=True)
     (x**0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0])
 
 
 # -- math functions and activations ---------------------------------------------------
@@ -173,7 +173,7 @@ def test_unary_op_of_an_integer_tensor_gives_float_values_not_truncated_ones(nam
     ours, _, _ = UNARY[name]
     out = ours(ag.arange(1, 4))
     assert out.dtype.kind == "f"
-    np.testing.assert_allclose(out.data, ours(ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)).data, rtol=1e-6)
+    np.testing.assert_allclose(out.array, ours(ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)).array, rtol=1e-6)
 
 
 def test_activations_at_a_large_input_stay_finite():
@@ -182,7 +182,7 @@ def test_activations_at_a_large_input_stay_finite():
         x.grad = None
         out = op(x)
         out.sum().backward()
-        assert np.isfinite(out.data).all() and np.isfinite(x.grad.data).all(), op
+        assert np.isfinite(out.array).all() and np.isfinite(x.grad.array).all(), op
 
 
 @requires_torch
@@ -200,9 +200,9 @@ def test_softplus_is_linear_above_the_threshold_like_pytorch():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_erf_op_matches_the_reference_and_gelu_uses_it(dtype):
     values = np.linspace(-3, 3, 13).astype(dtype)
-    np.testing.assert_allclose(ag.erf(ag.from_numpy(values)).data, erf_reference(values), rtol=1e-6)
+    np.testing.assert_allclose(ag.erf(ag.from_numpy(values)).array, erf_reference(values), rtol=1e-6)
     expected_gelu = values * 0.5 * (1.0 + erf_reference(values / np.sqrt(2.0)))
-    np.testing.assert_allclose(ag.gelu(ag.from_numpy(values)).data, expected_gelu, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(ag.gelu(ag.from_numpy(values)).array, expected_gelu, rtol=1e-5, atol=1e-7)
 
 
 def test_gelu_rejects_an_unknown_approximation():
@@ -234,8 +234,8 @@ def test_maximum_minimum_split_the_gradient_evenly_at_ties_like_pytorch(name):
     a = ag.tensor(first, requires_grad=True)
     b = ag.tensor(second, requires_grad=True)
     getattr(ag, name)(a, b).sum().backward()
-    assert a.grad.data[0, 0] == 0.5 and a.grad.data[0, 2] == 0.5
-    assert b.grad.data[0] == 0.5 + (1.0 if name == "maximum" else 0.0)  # row 1: 0.5 vs 1.0
+    assert a.grad.array[0, 0] == 0.5 and a.grad.array[0, 2] == 0.5
+    assert b.grad.array[0] == 0.5 + (1.0 if name == "maximum" else 0.0)  # row 1: 0.5 vs 1.0
 
 
 @st.composite
@@ -287,10 +287,10 @@ def test_comparisons_return_bool_tensors_without_grad(name, pair):
     op, reference = COMPARISONS[name]
     first = ag.from_numpy(np.asarray(np.round(pair[0], 1))).requires_grad_()
     second = ag.from_numpy(np.asarray(np.round(pair[1], 1))).requires_grad_()  # rounding makes some ties
-    for other, other_data in ((second, second.data), (0.5, 0.5)):
+    for other, other_data in ((second, second.array), (0.5, 0.5)):
         out = op(first, other)
         assert out.dtype == np.bool_ and not out.requires_grad and out.grad_fn is None
-        np.testing.assert_array_equal(out.data, reference(first.data, other_data))
+        np.testing.assert_array_equal(out.array, reference(first.array, other_data))
 
 
 def test_comparison_of_mismatched_shapes_names_both():

@@ -50,10 +50,10 @@ def test_matmul_drawn_shapes(operands):
 def test_matmul_with_an_array_on_either_side():
     x = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     weights = np.ones((3, 2))
-    np.testing.assert_array_equal((x @ weights).data, x.data @ weights)
-    np.testing.assert_array_equal((np.ones((4, 2)) @ x).data, np.ones((4, 2)) @ x.data)
+    np.testing.assert_array_equal((x @ weights).array, x.array @ weights)
+    np.testing.assert_array_equal((np.ones((4, 2)) @ x).array, np.ones((4, 2)) @ x.array)
     (np.ones((4, 2)) @ x @ weights).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full((2, 3), 8.0))
+    np.testing.assert_array_equal(x.grad.array, np.full((2, 3), 8.0))
 
 
 def test_matmul_keeps_float32():

@@ -68,7 +68,7 @@ def test_an_empty_dim_tuple_reduces_every_dim_like_pytorch(name, keepdim):
              lambda x: getattr(x, name)(dim=None, keepdim=keepdim))
     if torch is not None:
         expected = getattr(torch.tensor(array), name)(dim=(), keepdim=keepdim)
-        np.testing.assert_allclose(getattr(ag.tensor(array), name)(dim=(), keepdim=keepdim).data, expected.numpy())
+        np.testing.assert_allclose(getattr(ag.tensor(array), name)(dim=(), keepdim=keepdim).array, expected.numpy())
 
 
 def test_var_std_default_to_bessels_correction_like_pytorch():
@@ -106,7 +106,7 @@ def test_max_min_along_a_dim_return_values_and_indices(name, keepdim, case):
     assert indices.dtype == np.int64 and not indices.requires_grad and values is ours.values
     if torch is not None:
         expected = getattr(torch.from_numpy(array), name)(dim, keepdim)
-        np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+        np.testing.assert_array_equal(indices.array, expected.indices.numpy())
 
 
 @requires_torch
@@ -117,8 +117,8 @@ def test_full_max_min_share_the_gradient_among_ties_like_pytorch(name):
     x = ag.tensor(values, requires_grad=True)
     getattr(x, name)().backward()
     tied = (1, 2) if name == "max" else (4, 5)
-    np.testing.assert_array_equal(np.flatnonzero(x.grad.data), tied)
-    assert x.grad.data.sum() == 1.0
+    np.testing.assert_array_equal(np.flatnonzero(x.grad.array), tied)
+    assert x.grad.array.sum() == 1.0
 
 
 @requires_torch
@@ -127,7 +127,7 @@ def test_full_max_min_share_the_gradient_among_ties_like_pytorch(name):
 def test_max_min_along_a_dim_with_ties_pick_the_same_index_as_pytorch(name, dim):
     values = np.array([[1.0, 3.0, 3.0], [3.0, 1.0, 1.0], [1.0, 3.0, 1.0]])
     ours, theirs = getattr(ag.tensor(values), name)(dim), getattr(torch.tensor(values), name)(dim)
-    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    np.testing.assert_array_equal(ours.indices.array, theirs.indices.numpy())
     compare_with_torch(lambda x: getattr(x, name)(dim)[0], lambda x: getattr(x, name)(dim)[0], [values], [True])
 
 
@@ -141,7 +141,7 @@ def test_argmax_argmin_match_pytorch(name, keepdim, case):
     ours = getattr(ag.tensor(array), name)(dim, keepdim)
     theirs = getattr(torch.tensor(array), name)(dim, keepdim)
     assert ours.dtype == np.int64 and ours.shape == tuple(theirs.shape) and not ours.requires_grad
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 # -- softmax / log_softmax ------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_softmax_log_softmax(name, case):
 
 def test_softmax_of_known_logits():
     probabilities = ag.softmax(ag.tensor([1.2, 5.1, 2.7]), dim=0)
-    np.testing.assert_allclose(probabilities.data, [0.018, 0.90, 0.08], atol=0.002)
+    np.testing.assert_allclose(probabilities.array, [0.018, 0.90, 0.08], atol=0.002)
     assert probabilities.sum().item() == pytest.approx(1.0)
 
 
@@ -167,10 +167,10 @@ def test_huge_logits_give_finite_outputs_and_gradients(name, scale, dtype):
     logits = logits.detach().requires_grad_()
     out = getattr(ag, name)(logits, dim=-1)
     (out * ag.tensor([[1.0, -2.0, 0.5], [0.3, 1.0, -1.0]], dtype=dtype)).sum().backward()
-    assert np.isfinite(out.data).all() and np.isfinite(logits.grad.data).all()
+    assert np.isfinite(out.array).all() and np.isfinite(logits.grad.array).all()
     if torch is not None:
-        expected = getattr(torch, name)(torch.tensor(logits.data), dim=-1).numpy()
-        np.testing.assert_allclose(out.data, expected, rtol=1e-5)
+        expected = getattr(torch, name)(torch.tensor(logits.array), dim=-1).numpy()
+        np.testing.assert_allclose(out.array, expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize("scale", [1e4, -1e4])
@@ -178,7 +178,7 @@ def test_logsumexp_of_huge_values_is_finite(scale):
     x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
     out = ag.logsumexp(x * scale, 0)
     out.backward()
-    assert np.isfinite(out.item()) and np.isfinite(x.grad.data).all()
+    assert np.isfinite(out.item()) and np.isfinite(x.grad.array).all()
     assert out.item() == pytest.approx(scale * (3.0 if scale > 0 else 1.0))
 
 

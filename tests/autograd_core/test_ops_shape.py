@@ -170,10 +170,10 @@ def test_boolean_mask_indexing(data):
 def test_repeated_indices_accumulate_gradient():
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[ag.tensor([0, 0, 2, 0])].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 0.0, 1.0])
     y = ag.tensor(np.zeros((2, 3)), requires_grad=True)
     y[:, [2, 2]].sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [[0.0, 0.0, 2.0], [0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(y.grad.array, [[0.0, 0.0, 2.0], [0.0, 0.0, 2.0]])
 
 
 @requires_torch
@@ -200,7 +200,7 @@ def test_mixed_basic_and_advanced_indexing(index):
         ("viewable reshape", lambda h: h[:, :1].reshape(2), True),
         ("transpose", lambda h: h.T, True),
         ("integer-array index", lambda h: h[:, [0, 1]], False),
-        ("mask index", lambda h: h[h.data > 1], False),
+        ("mask index", lambda h: h[h.array > 1], False),
         ("reshape of a transpose", lambda h: h.T.reshape(6), False),
     ],
 )
@@ -210,12 +210,12 @@ def test_views_share_memory_and_version_while_copies_are_new_tensors(name, make,
     hidden = x * 1.0
     saved_by_sin = hidden.sin()
     derived = make(hidden)
-    assert np.shares_memory(derived.data, hidden.data) == is_view
+    assert np.shares_memory(derived.array, hidden.array) == is_view
     if is_view:
         return
     derived.mul_(2.0)  # recorded (a copy is not a view) and hidden's version is untouched:
     (saved_by_sin.sum() + derived.sum()).backward()  # sin's saved input is still valid
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
 
 
 def test_index_out_of_range_names_the_shape():
@@ -298,10 +298,10 @@ def test_clone_and_contiguous(array):
     check_op(lambda x: x.clone(), [array], lambda x: x.clone())
     check_op(lambda x: x.T.contiguous(), [array], lambda x: x.permute(tuple(reversed(range(x.ndim)))).contiguous())
     copy = ag.from_numpy(array).clone()
-    assert copy.data.flags.c_contiguous and not np.shares_memory(copy.data, array)
+    assert copy.array.flags.c_contiguous and not np.shares_memory(copy.array, array)
     transposed = ag.from_numpy(array).T.contiguous()
-    assert transposed.data.flags.c_contiguous
-    np.testing.assert_array_equal(transposed.data, array.T)
+    assert transposed.array.flags.c_contiguous
+    np.testing.assert_array_equal(transposed.array, array.T)
 
 
 @requires_torch

@@ -127,7 +127,7 @@ def test_lp_pool_gradient_is_zero_where_a_window_sums_to_zero_like_torch():
 def test_adaptive_avg_pool_one_is_the_global_mean():
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 7))
     np.testing.assert_allclose(
-        pool.adaptive_avg_pool2d(ag.from_numpy(x), 1).data[..., 0, 0], x.mean(axis=(2, 3)), rtol=1e-12
+        pool.adaptive_avg_pool2d(ag.from_numpy(x), 1).array[..., 0, 0], x.mean(axis=(2, 3)), rtol=1e-12
     )
 
 
@@ -138,11 +138,11 @@ def test_max_pool_ties_route_the_gradient_to_the_first_maximum_like_torch():
     _, indices = pool.max_pool2d(ag.tensor(x, requires_grad=True), 2, 1, return_indices=True)
     _, torch_indices = TF.max_pool2d(torch.tensor(x), 2, 1, return_indices=True)
     assert indices.dtype == np.int64
-    np.testing.assert_array_equal(indices.data, torch_indices.numpy())
+    np.testing.assert_array_equal(indices.array, torch_indices.numpy())
     compare_with_torch(lambda t: pool.max_pool2d(t, 2, 1), lambda t: TF.max_pool2d(t, 2, 1), [x], [True])
     x_tensor = ag.tensor(x, requires_grad=True)
     pool.max_pool2d(x_tensor, 2).sum().backward()
-    assert x_tensor.grad.data[0, 0].tolist() == [[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]
+    assert x_tensor.grad.array[0, 0].tolist() == [[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]
 
 
 @requires_torch
@@ -150,7 +150,7 @@ def test_max_pool1d_indices_and_unbatched_input_match_torch():
     x = np.array([[1.0, 3.0, 3.0, 2.0, 5.0], [0.0, -1.0, 4.0, 4.0, 1.0]])
     _, indices = pool.max_pool1d(ag.tensor(x), 2, 1, padding=1, return_indices=True)
     _, expected = TF.max_pool1d(torch.tensor(x), 2, 1, padding=1, return_indices=True)
-    np.testing.assert_array_equal(indices.data, expected.numpy())
+    np.testing.assert_array_equal(indices.array, expected.numpy())
 
 
 @requires_torch
@@ -175,12 +175,12 @@ def test_float32_values_and_gradients_match_torch(name, kwargs):
     theirs = torch.tensor(x, requires_grad=True)
     out, out_torch = getattr(pool, name)(ours, **kwargs), getattr(TF, name)(theirs, **kwargs)
     assert out.dtype == np.float32 and out.shape == tuple(out_torch.shape)
-    np.testing.assert_allclose(out.data, out_torch.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.array, out_torch.detach().numpy(), rtol=1e-5, atol=1e-6)
     upstream = np.random.default_rng(4).standard_normal(out.shape).astype(np.float32)
     out.backward(ag.tensor(upstream))
     out_torch.backward(torch.tensor(upstream))
     assert ours.grad.dtype == np.float32
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_max_pool_second_derivative_is_the_gather_of_the_gradient():
@@ -191,16 +191,16 @@ def test_max_pool_second_derivative_is_the_gather_of_the_gradient():
     weights = np.random.default_rng(7).standard_normal(x.shape)
     (grad_upstream,) = ag.grad((grad_x * ag.tensor(weights)).sum(), upstream)
     _, indices = pool.max_pool2d(x, 2, return_indices=True)
-    expected = np.take_along_axis(weights.reshape(2, 16), indices.data.reshape(2, 4), 1).reshape(out.shape)
-    np.testing.assert_allclose(grad_upstream.data, expected)
+    expected = np.take_along_axis(weights.reshape(2, 16), indices.array.reshape(2, 4), 1).reshape(out.shape)
+    np.testing.assert_allclose(grad_upstream.array, expected)
 
 
 def test_max_pool_window_wholly_in_padding_gives_minus_infinity_and_no_gradient():
     x = ag.tensor([[[0.25, -0.5]]], requires_grad=True)
     out, indices = pool.max_pool1d(x, 2, 1, padding=1, dilation=3, return_indices=True)
-    assert out.data.tolist() == [[[-np.inf]]] and indices.data.tolist() == [[[-1]]]
+    assert out.array.tolist() == [[[-np.inf]]] and indices.array.tolist() == [[[-1]]]
     (grad,) = ag.grad(out.sum(), x, create_graph=True)
-    assert grad.data.tolist() == [[[0.0, 0.0]]]
+    assert grad.array.tolist() == [[[0.0, 0.0]]]
 
 
 @requires_torch
@@ -282,7 +282,7 @@ def test_an_empty_batch_pools_to_an_empty_batch_like_torch(name):
             TypeError,
             ["adaptive_avg_pool2d", "output_size", "(2, 2, 2)"],
         ),
-        (lambda x: pool.max_pool2d(x.data, 2), TypeError, ["max_pool2d", "Tensor", "ndarray"]),
+        (lambda x: pool.max_pool2d(x.array, 2), TypeError, ["max_pool2d", "Tensor", "ndarray"]),
     ],
 )
 def test_errors_name_the_op_and_the_configuration(call, error, words):

@@ -56,7 +56,7 @@ def test_tensor_steps_end_with_exactly_backwards_gradients():
     reference, reference_leaves = tensor_network(arrays)
     reference.backward()
     for leaf, expected in zip(leaves, reference_leaves):
-        np.testing.assert_array_equal(leaf.grad.data, expected.grad.data)
+        np.testing.assert_array_equal(leaf.grad.array, expected.grad.array)
     assert steps.done and [step.op for step in steps][:2] == ["Add", "Mean"]
 
 
@@ -97,11 +97,11 @@ def test_tensor_hooks_run_once_and_local_derivatives_skip_hooked_nodes():
     x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
     calls = []
     hidden = x * 3.0
-    hidden.register_hook(lambda grad: calls.append(grad.data.copy()))
+    hidden.register_hook(lambda grad: calls.append(grad.array.copy()))
     x.register_hook(lambda grad: grad * 10)
     steps = backward_steps(hidden.sum()).run()
     assert len(calls) == 1
-    np.testing.assert_array_equal(x.grad.data, [30.0, 30.0])  # the leaf hook's replacement, as backward() does
+    np.testing.assert_array_equal(x.grad.array, [30.0, 30.0])  # the leaf hook's replacement, as backward() does
     mul_step = next(step for step in steps if step.op == "Mul")
     assert mul_step.local_grads == (None,)
 

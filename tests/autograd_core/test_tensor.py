@@ -55,8 +55,8 @@ def test_integer_labels_flow_through_ops_without_grad():
     assert picked.requires_grad and not labels.requires_grad and labels.grad is None
     picked.sum().backward()
     expected = np.zeros((3, 4), dtype=np.float32)
-    expected[np.arange(3), labels.data] = 1.0
-    np.testing.assert_array_equal(logits.grad.data, expected)
+    expected[np.arange(3), labels.array] = 1.0
+    np.testing.assert_array_equal(logits.grad.array, expected)
 
 
 def test_bad_dtype_is_named():
@@ -82,7 +82,7 @@ def test_shape_attributes_match_numpy_and_torch(array):
         reference = torch.tensor(array)
         assert x.size() == tuple(reference.size()) and x.numel() == reference.numel()
     if array.ndim == 2:
-        np.testing.assert_array_equal(x.T.data, array.T)
+        np.testing.assert_array_equal(x.T.array, array.T)
 
 
 def test_grad_starts_empty_and_leaves_are_leaves():
@@ -137,9 +137,9 @@ def test_detach_shares_data_and_version_but_not_the_graph():
     y = x * 2
     detached = y.detach()
     assert not detached.requires_grad and detached.is_leaf and detached.grad_fn is None
-    assert np.shares_memory(detached.data, y.data)
+    assert np.shares_memory(detached.array, y.array)
     detached.add_(1.0)  # writes into y's memory, and y sees the bump
-    np.testing.assert_array_equal(y.data, [3.0, 5.0])
+    np.testing.assert_array_equal(y.array, [3.0, 5.0])
     assert y._version.value == 1
 
 
@@ -148,7 +148,7 @@ def test_item_numpy_and_python_conversions():
     assert x.item() == 2.5 and isinstance(x.item(), float)
     assert isinstance(ag.tensor(3).item(), int) and int(ag.tensor(3)) == 3 and float(x) == 2.5
     array = x.numpy()
-    assert isinstance(array, np.ndarray) and np.shares_memory(array, x.data)
+    assert isinstance(array, np.ndarray) and np.shares_memory(array, x.array)
     w = ag.tensor([1.0], requires_grad=True)
     with pytest.raises(ag.GraphError, match=r"numpy\(\) on a tensor that requires grad.*\.detach\(\)\.numpy\(\)"):
         w.numpy()
@@ -173,7 +173,7 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
     y.retain_grad()
     x.retain_grad()  # a no-op on a leaf
     z.sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(y.grad.array, [3.0, 3.0])
     assert z.grad is None  # not retained
     with pytest.raises(ag.GraphError, match="retain_grad.*does not require grad"):
         ag.tensor([1.0]).retain_grad()
@@ -208,5 +208,5 @@ def test_truth_value_and_len_of_ambiguous_tensors():
 def test_tensor_copies_but_from_numpy_shares(array, scale):
     copied, shared = ag.tensor(array), ag.from_numpy(array)
     array *= scale
-    np.testing.assert_array_equal(shared.data, array)
-    assert not np.shares_memory(copied.data, array)
+    np.testing.assert_array_equal(shared.array, array)
+    assert not np.shares_memory(copied.array, array)

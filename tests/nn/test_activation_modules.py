@@ -51,15 +51,15 @@ def test_softmax_without_dim_follows_pytorch_legacy_choice(ndim):
         warnings.simplefilter("ignore")  # PyTorch warns about the implicit dim
         expected = torch.nn.Softmax()(torch.tensor(x)).numpy()
         expected_log = torch.nn.LogSoftmax()(torch.tensor(x)).numpy()
-    np.testing.assert_allclose(nn.Softmax()(ag.tensor(x)).data, expected, rtol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax()(ag.tensor(x)).data, expected_log, rtol=1e-12)
+    np.testing.assert_allclose(nn.Softmax()(ag.tensor(x)).array, expected, rtol=1e-12)
+    np.testing.assert_allclose(nn.LogSoftmax()(ag.tensor(x)).array, expected_log, rtol=1e-12)
 
 
 def test_inplace_flag_is_accepted_and_shown_like_pytorch():
     assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
     assert repr(nn.LeakyReLU(0.1, inplace=True)) == "LeakyReLU(negative_slope=0.1, inplace=True)"
     x = ag.tensor([-1.0, 2.0])
-    np.testing.assert_allclose(nn.ELU(inplace=True)(x).data, [np.expm1(-1.0), 2.0], rtol=1e-6)
+    np.testing.assert_allclose(nn.ELU(inplace=True)(x).array, [np.expm1(-1.0), 2.0], rtol=1e-6)
 
 
 # -- the perceptron's step activations ---------------------------------------------------
@@ -74,27 +74,27 @@ def test_sign_and_step_have_zero_gradient_away_from_zero(x):
 @pytest.mark.parametrize("value", [0.0, 0.5, 1.0])
 def test_step_values_match_torch_heaviside_including_zero(value):
     x = np.array([-2.0, -0.0, 0.0, 1e-9, 3.0], dtype=np.float32)
-    np.testing.assert_array_equal(F.step(ag.tensor(x), value).data, torch.heaviside(torch.tensor(x), torch.tensor(value)).numpy())
-    np.testing.assert_array_equal(nn.Step(value)(ag.tensor(x)).data, torch.heaviside(torch.tensor(x), torch.tensor(value)).numpy())
-    np.testing.assert_array_equal(nn.Sign()(ag.tensor(x)).data, torch.sign(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(F.step(ag.tensor(x), value).array, torch.heaviside(torch.tensor(x), torch.tensor(value)).numpy())
+    np.testing.assert_array_equal(nn.Step(value)(ag.tensor(x)).array, torch.heaviside(torch.tensor(x), torch.tensor(value)).numpy())
+    np.testing.assert_array_equal(nn.Sign()(ag.tensor(x)).array, torch.sign(torch.tensor(x)).numpy())
 
 
 def test_sign_and_step_record_a_node_whose_gradient_is_zero():
     x = ag.tensor([-2.0, 0.5, 3.0], requires_grad=True)
     (F.sign(x) * 3.0 + nn.Step()(x)).sum().backward()
     assert F.sign(x).grad_fn.name() == "SignFunctionBackward"
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0])
 
 
 def test_straight_through_passes_gradient_where_abs_x_at_most_one():
     x = ag.tensor([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0], requires_grad=True)
     nn.Sign(straight_through=True)(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
     x.grad = None
     out = nn.Step(straight_through=True)(x)
-    np.testing.assert_array_equal(out.data, [0, 0, 0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(out.array, [0, 0, 0, 0, 1, 1, 1])
     out.backward(ag.tensor(np.arange(7.0, dtype=np.float32)))
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0])
     assert repr(nn.Step(straight_through=True)) == "Step(value=0.0, straight_through=True)"
 
 
@@ -108,8 +108,8 @@ def test_a_perceptron_learns_and_with_the_straight_through_step():
         model.zero_grad()
         loss.backward()
         for parameter in model.parameters():
-            parameter.data -= 0.5 * parameter.grad.data
-    np.testing.assert_array_equal(model(inputs).data, targets.data)
+            parameter.array -= 0.5 * parameter.grad.array
+    np.testing.assert_array_equal(model(inputs).array, targets.array)
 
 
 def test_gelu_rejects_unknown_approximation():

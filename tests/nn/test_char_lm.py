@@ -57,7 +57,7 @@ def test_checkpoint_round_trip_gives_the_same_predictions(tmp_path):
     loaded, loaded_vocab = load_char_lm(path)
     assert loaded_vocab.chars == vocab.chars and loaded.config == model.config
     indices = vocab.encode("text")[:, None]
-    np.testing.assert_array_equal(loaded(indices)[0].data, model(indices)[0].data)
+    np.testing.assert_array_equal(loaded(indices)[0].array, model(indices)[0].array)
     with np.load(path, allow_pickle=False) as archive:  # no pickled objects inside
         assert "model/rnn.weight_ih_l0" in archive.files
 

@@ -29,7 +29,7 @@ def train_steps(model, optimizer, steps: int) -> None:
 def assert_same_weights(model_a, model_b) -> None:
     state_b = model_b.state_dict()
     for name, tensor in model_a.state_dict().items():
-        np.testing.assert_array_equal(tensor.data, state_b[name].data, err_msg=name)
+        np.testing.assert_array_equal(tensor.array, state_b[name].array, err_msg=name)
 
 
 def test_round_trip_continues_bit_identically(tmp_path):

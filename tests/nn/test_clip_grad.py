@@ -32,7 +32,7 @@ def assert_same_grads(ours, theirs, **tolerance):
             assert mine.grad is None
         else:
             assert mine.grad.dtype == mine.dtype
-            np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **tolerance)
+            np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
 
 
 @requires_torch
@@ -54,8 +54,8 @@ def test_clip_grad_norm_scales_to_the_max_norm():
     params[0].grad, params[1].grad = ag.tensor([3.0, 0.0]), ag.tensor([4.0])
     version = params[0].grad._version.value
     assert clip_grad_norm_(params, 1.0).item() == pytest.approx(5.0)
-    np.testing.assert_allclose(params[0].grad.data, [0.6, 0.0], rtol=1e-5)
-    np.testing.assert_allclose(params[1].grad.data, [0.8], rtol=1e-5)
+    np.testing.assert_allclose(params[0].grad.array, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(params[1].grad.array, [0.8], rtol=1e-5)
     assert params[0].grad._version.value == version + 1
     assert clip_grad_norm_(params[0], 10.0).item() == pytest.approx(0.6)  # a single tensor works too
 
@@ -68,7 +68,7 @@ def test_clip_grad_norm_with_no_gradients_returns_zero():
 @requires_torch
 def test_non_finite_norm():
     ours, theirs = pairs(np.float64)
-    ours[0].grad.data[0, 0] = theirs[0].grad[0, 0] = math.inf
+    ours[0].grad.array[0, 0] = theirs[0].grad[0, 0] = math.inf
     with pytest.raises(RuntimeError, match="The total norm of order 2.0 for gradients from `parameters` is non-finite"):
         clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
     with pytest.raises(RuntimeError, match="non-finite"):
@@ -87,12 +87,12 @@ def test_clip_grad_value_matches_torch(dtype, clip_value):
     assert clip_grad_value_(ours, clip_value) is None
     torch.nn.utils.clip_grad_value_(theirs, clip_value)
     assert_same_grads(ours, theirs, rtol=0, atol=0)
-    assert max(np.abs(param.grad.data).max() for param in ours if param.grad is not None) <= clip_value
+    assert max(np.abs(param.grad.array).max() for param in ours if param.grad is not None) <= clip_value
 
 
 def test_clipping_a_read_only_gradient_replaces_its_array():
     param = nn.Parameter(ag.zeros(3))
     param.grad = ag.tensor([5.0, -5.0, 0.5])
-    param.grad.data.flags.writeable = False
+    param.grad.array.flags.writeable = False
     clip_grad_value_([param], 1.0)
-    np.testing.assert_array_equal(param.grad.data, np.array([1.0, -1.0, 0.5], np.float32))
+    np.testing.assert_array_equal(param.grad.array, np.array([1.0, -1.0, 0.5], np.float32))

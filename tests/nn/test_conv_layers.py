@@ -34,12 +34,12 @@ def test_loads_torch_weights_and_matches_its_outputs_and_gradients(name, args, o
     x = np.random.default_rng(0).standard_normal(input_shape).astype(np.float32)
     ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expected = layer(ours), reference(theirs)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-5, atol=1e-5)
     (out * out).sum().backward()
     (expected * expected).sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-4, atol=1e-4)
     for (key, parameter), (_, torch_parameter) in zip(layer.named_parameters(), reference.named_parameters()):
-        np.testing.assert_allclose(parameter.grad.data, torch_parameter.grad.numpy(), rtol=1e-4, atol=1e-3, err_msg=key)
+        np.testing.assert_allclose(parameter.grad.array, torch_parameter.grad.numpy(), rtol=1e-4, atol=1e-3, err_msg=key)
 
 
 @requires_torch
@@ -55,8 +55,8 @@ def test_default_init_bounds_follow_pytorch(name):
     fan_in = layer.weight.shape[1] * int(np.prod(layer.weight.shape[2:]))
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)): gain sqrt(2/6) * sqrt(3/fan_in)
     for parameter in (layer.weight, layer.bias):
-        assert np.abs(parameter.data).max() <= bound
-        assert np.abs(parameter.data).max() > 0.8 * bound  # actually spread over the range
+        assert np.abs(parameter.array).max() <= bound
+        assert np.abs(parameter.array).max() > 0.8 * bound  # actually spread over the range
     assert layer.weight.dtype == np.float32
     assert getattr(nn, name)(2, 4, 3, dtype=ag.float64).weight.dtype == np.float64
 

@@ -55,14 +55,14 @@ def test_dataset_subclass_must_define_getitem_and_len() -> None:
 def test_tensor_dataset_rows_and_length() -> None:
     dataset = make_dataset(4)
     inputs, target = dataset[2]
-    np.testing.assert_array_equal(inputs.data, [6, 7, 8])
+    np.testing.assert_array_equal(inputs.array, [6, 7, 8])
     assert target.item() == 2 and len(dataset) == 4
 
 
 def test_tensor_dataset_wraps_ndarrays_without_copy() -> None:
     array = np.zeros((3, 2), dtype=np.float32)
     dataset = TensorDataset(array)
-    assert isinstance(dataset.tensors[0], Tensor) and np.shares_memory(dataset.tensors[0].data, array)
+    assert isinstance(dataset.tensors[0], Tensor) and np.shares_memory(dataset.tensors[0].array, array)
 
 
 def test_tensor_dataset_errors() -> None:
@@ -164,7 +164,7 @@ def test_collate_keeps_the_graph_of_samples_that_require_grad() -> None:
     weight = ag.ones(2, requires_grad=True)
     batch = default_collate([weight * 2, weight * 3])
     batch.sum().backward()
-    np.testing.assert_allclose(weight.grad.data, [5, 5])
+    np.testing.assert_allclose(weight.grad.array, [5, 5])
 
 
 def test_collate_errors() -> None:
@@ -199,7 +199,7 @@ def test_loader_length_counts_batches(samples: int, batch_size: int, drop_last: 
 
 def test_shuffle_is_a_new_permutation_each_epoch_and_reproducible() -> None:
     def epochs(loader: DataLoader) -> list[list[int]]:
-        return [np.concatenate([labels.data for _, labels in loader]).tolist() for _ in range(2)]
+        return [np.concatenate([labels.array for _, labels in loader]).tolist() for _ in range(2)]
 
     first = epochs(DataLoader(make_dataset(20), batch_size=3, shuffle=True, seed=0))
     assert sorted(first[0]) == list(range(20)) and first[0] != first[1]
@@ -220,7 +220,7 @@ def test_tensor_dataset_fast_path_matches_per_sample_collation() -> None:
     for fast_batch, slow_batch in zip(fast, slow):
         for fast_part, slow_part in zip(fast_batch, slow_batch):
             assert fast_part.dtype == slow_part.dtype
-            np.testing.assert_array_equal(fast_part.data, slow_part.data)
+            np.testing.assert_array_equal(fast_part.array, slow_part.array)
 
 
 def test_subset_of_tensor_dataset_batches_without_per_sample_reads() -> None:
@@ -240,18 +240,18 @@ def test_loader_batch_keeps_autograd_of_tensors_that_require_grad() -> None:
     weights = ag.ones(4, 2, requires_grad=True)
     (batch,) = next(iter(DataLoader(TensorDataset(weights), batch_size=4)))
     batch.sum().backward()
-    np.testing.assert_array_equal(weights.grad.data, np.ones((4, 2)))
+    np.testing.assert_array_equal(weights.grad.array, np.ones((4, 2)))
 
 
 @requires_torch
 def test_loader_values_match_torch() -> None:
     dataset = make_dataset(11)
     ours = list(DataLoader(dataset, batch_size=4))
-    inputs, labels = (torch.from_numpy(tensor.data) for tensor in dataset.tensors)
+    inputs, labels = (torch.from_numpy(tensor.array) for tensor in dataset.tensors)
     theirs = list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(inputs, labels), batch_size=4))
     for (our_inputs, our_labels), (their_inputs, their_labels) in zip(ours, theirs, strict=True):
-        np.testing.assert_array_equal(our_inputs.data, their_inputs.numpy())
-        np.testing.assert_array_equal(our_labels.data, their_labels.numpy())
+        np.testing.assert_array_equal(our_inputs.array, their_inputs.numpy())
+        np.testing.assert_array_equal(our_labels.array, their_labels.numpy())
 
 
 def test_loader_errors() -> None:

@@ -16,10 +16,10 @@ def test_dropout_statistics(p, dtype):
     x = ag.ones(200, 500, dtype=dtype)
     out = F.dropout(x, p)
     assert out.dtype == dtype
-    kept = out.data != 0
+    kept = out.array != 0
     assert abs(1 - kept.mean() - p) < 0.01  # 100k draws: std of the rate is < 0.002
-    np.testing.assert_allclose(out.data[kept], 1 / (1 - p), rtol=1e-6)
-    assert abs(out.data.mean() - 1.0) < 0.03  # inverted dropout keeps the expectation
+    np.testing.assert_allclose(out.array[kept], 1 / (1 - p), rtol=1e-6)
+    assert abs(out.array.mean() - 1.0) < 0.03  # inverted dropout keeps the expectation
 
 
 def test_dropout_gradient_is_the_same_mask():
@@ -27,8 +27,8 @@ def test_dropout_gradient_is_the_same_mask():
     x = ag.tensor(np.random.default_rng(0).standard_normal((6, 7)), requires_grad=True)
     out = F.dropout(x, 0.3)
     out.backward(ag.ones_like(out))
-    mask = out.data / x.data
-    np.testing.assert_allclose(x.grad.data, mask)
+    mask = out.array / x.array
+    np.testing.assert_allclose(x.grad.array, mask)
     assert set(np.round(np.unique(mask), 6)) <= {0.0, round(1 / 0.7, 6)}
 
 
@@ -45,10 +45,10 @@ def test_dropout_gradcheck_with_a_fixed_mask(x, seed):
 def test_dropout_is_reproducible_with_manual_seed():
     x = ag.ones(50, 50)
     ag.manual_seed(7)
-    first = nn.Dropout(0.5)(x).data
+    first = nn.Dropout(0.5)(x).array
     ag.manual_seed(7)
-    second = nn.Dropout(0.5)(x).data
-    third = nn.Dropout(0.5)(x).data
+    second = nn.Dropout(0.5)(x).array
+    third = nn.Dropout(0.5)(x).array
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(second, third)
 
@@ -67,8 +67,8 @@ def test_dropout_p_one_zeroes_everything_with_finite_gradient():
     x = ag.randn(3, 4, requires_grad=True)
     out = F.dropout(x, 1.0)
     out.sum().backward()
-    np.testing.assert_array_equal(out.data, 0.0)
-    np.testing.assert_array_equal(x.grad.data, 0.0)
+    np.testing.assert_array_equal(out.array, 0.0)
+    np.testing.assert_array_equal(x.grad.array, 0.0)
 
 
 def test_dropout_inplace_overwrites_a_non_leaf():
@@ -76,7 +76,7 @@ def test_dropout_inplace_overwrites_a_non_leaf():
     y = x * 1.0
     ag.manual_seed(3)
     out = nn.Dropout(0.5, inplace=True)(y)
-    assert out is y and (y.data == 0).any()
+    assert out is y and (y.array == 0).any()
     assert repr(nn.Dropout(0.25, inplace=True)) == "Dropout(p=0.25, inplace=True)"
 
 
@@ -86,16 +86,16 @@ def test_gaussian_noise_statistics_eval_and_gradient():
     layer = nn.GaussianNoise(0.5)
     out = layer(x)
     assert out.dtype == np.float32
-    assert abs(out.data.mean()) < 0.01 and abs(out.data.std() - 0.5) < 0.01
+    assert abs(out.array.mean()) < 0.01 and abs(out.array.std() - 0.5) < 0.01
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 1.0)
+    np.testing.assert_array_equal(x.grad.array, 1.0)
     assert layer.eval()(x) is x
     assert nn.GaussianNoise(0.0)(x) is x
     assert repr(layer) == "GaussianNoise(std=0.5)"
     ag.manual_seed(9)
-    first = nn.GaussianNoise()(x).data
+    first = nn.GaussianNoise()(x).array
     ag.manual_seed(9)
-    np.testing.assert_array_equal(nn.GaussianNoise()(x).data, first)
+    np.testing.assert_array_equal(nn.GaussianNoise()(x).array, first)
 
 
 @pytest.mark.parametrize(
@@ -116,6 +116,6 @@ def test_noise_layer_errors(call, error, message):
 def test_noise_layers_accept_a_0d_tensor():
     x = ag.tensor(2.0, requires_grad=True)
     out = F.dropout(x, 0.5)
-    assert out.shape == () and isinstance(out.data, np.ndarray) and out.item() in (0.0, 4.0)
+    assert out.shape == () and isinstance(out.array, np.ndarray) and out.item() in (0.0, 4.0)
     noisy = nn.GaussianNoise(0.1)(x)
-    assert noisy.shape == () and isinstance(noisy.data, np.ndarray) and noisy.dtype == np.float32
+    assert noisy.shape == () and isinstance(noisy.array, np.ndarray) and noisy.dtype == np.float32

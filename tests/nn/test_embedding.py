@@ -33,20 +33,20 @@ def test_embedding_layer_matches_pytorch_with_padding():
     layer.load_state_dict({"weight": reference.weight.detach().numpy()})
     indices = np.array([[5, 0, 2, 5], [2, 2, 1, 0]])
     out_o, out_t = layer(ag.tensor(indices)), reference(torch.tensor(indices))
-    np.testing.assert_allclose(out_o.data, out_t.detach().numpy())
+    np.testing.assert_allclose(out_o.array, out_t.detach().numpy())
     upstream = np.random.default_rng(1).standard_normal(out_o.shape).astype(np.float32)
     (out_o * ag.tensor(upstream)).sum().backward()
     (out_t * torch.tensor(upstream)).sum().backward()
-    np.testing.assert_allclose(layer.weight.grad.data, reference.weight.grad.numpy(), rtol=1e-6)
-    assert not layer.weight.grad.data[5].any()
+    np.testing.assert_allclose(layer.weight.grad.array, reference.weight.grad.numpy(), rtol=1e-6)
+    assert not layer.weight.grad.array[5].any()
 
 
 def test_init_is_standard_normal_with_a_zero_padding_row():
     ag.manual_seed(0)
     layer = nn.Embedding(1000, 8, padding_idx=3)
     assert layer.weight.dtype == np.float32 and layer.weight.shape == (1000, 8)
-    assert not layer.weight.data[3].any()
-    assert abs(layer.weight.data.std() - 1) < 0.05
+    assert not layer.weight.array[3].any()
+    assert abs(layer.weight.array.std() - 1) < 0.05
     assert list(layer.state_dict()) == ["weight"]
     assert repr(layer) == "Embedding(1000, 8, padding_idx=3)"
 
@@ -54,7 +54,7 @@ def test_init_is_standard_normal_with_a_zero_padding_row():
 def test_from_pretrained_copies_and_freezes():
     table = np.arange(6, dtype=np.float32).reshape(3, 2)
     layer = nn.Embedding.from_pretrained(table)
-    np.testing.assert_array_equal(layer(ag.tensor([2, 0])).data, [[4, 5], [0, 1]])
+    np.testing.assert_array_equal(layer(ag.tensor([2, 0])).array, [[4, 5], [0, 1]])
     assert not layer.weight.requires_grad
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
 

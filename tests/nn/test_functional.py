@@ -53,7 +53,7 @@ def test_cross_entropy_is_finite_for_huge_logits():
     logits = ag.tensor([[1e4, -1e4, 0.0]], requires_grad=True)
     loss = F.cross_entropy(logits, np.array([1]))
     loss.backward()
-    assert np.isfinite(loss.item()) and np.isfinite(logits.grad.data).all()
+    assert np.isfinite(loss.item()) and np.isfinite(logits.grad.array).all()
     assert loss.item() == pytest.approx(2e4)
 
 
@@ -102,7 +102,7 @@ def test_one_hot_matches_pytorch(labels, num_classes):
     ours = F.one_hot(ag.tensor(labels), num_classes)
     expected = torch.nn.functional.one_hot(torch.tensor(labels), num_classes).numpy()
     assert ours.dtype == np.int64 and not ours.requires_grad
-    np.testing.assert_array_equal(ours.data, expected)
+    np.testing.assert_array_equal(ours.array, expected)
 
 
 @pytest.mark.parametrize(

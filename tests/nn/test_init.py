@@ -33,23 +33,23 @@ def test_distribution_scales(function, expected_std):
     ag.manual_seed(1)
     weight = ag.zeros(300, 400)
     function(weight)
-    assert weight.data.std() == pytest.approx(expected_std, rel=0.02)
-    assert abs(weight.data.mean()) < 0.01 * expected_std * 10
+    assert weight.array.std() == pytest.approx(expected_std, rel=0.02)
+    assert abs(weight.array.mean()) < 0.01 * expected_std * 10
 
 
 def test_orthogonal_rows_and_columns():
     for shape in [(6, 4), (4, 6)]:
         weight = init.orthogonal_(ag.zeros(*shape), gain=2.0)
         small = min(shape)
-        product = weight.data @ weight.data.T if shape[0] < shape[1] else weight.data.T @ weight.data
+        product = weight.array @ weight.array.T if shape[0] < shape[1] else weight.array.T @ weight.array
         np.testing.assert_allclose(product, 4.0 * np.eye(small), atol=1e-5)
 
 
 def test_init_is_reproducible_with_manual_seed():
     ag.manual_seed(7)
-    first = Linear(5, 5).weight.data.copy()
+    first = Linear(5, 5).weight.array.copy()
     ag.manual_seed(7)
-    np.testing.assert_array_equal(first, Linear(5, 5).weight.data)
+    np.testing.assert_array_equal(first, Linear(5, 5).weight.array)
 
 
 def test_lsuv_gives_unit_variance_outputs_in_a_deep_net():
@@ -59,7 +59,7 @@ def test_lsuv_gives_unit_variance_outputs_in_a_deep_net():
     batch = ag.randn(256, 32) * 5.0
     init.lsuv_(model, batch, tol=0.05)
     outputs = []
-    handles = [layer.register_forward_hook(lambda m, a, out: outputs.append(out.data.var())) for layer in layers]
+    handles = [layer.register_forward_hook(lambda m, a, out: outputs.append(out.array.var())) for layer in layers]
     model(batch)
     for handle in handles:
         handle.remove()

@@ -26,21 +26,21 @@ def test_linear_function_gradients(batch, bias, data):
 def test_linear_matches_pytorch_with_the_same_weights():
     layer = Linear(6, 3)
     reference = torch.nn.Linear(6, 3)
-    reference.load_state_dict({k: torch.tensor(v.data) for k, v in layer.state_dict().items()})
+    reference.load_state_dict({k: torch.tensor(v.array) for k, v in layer.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
     ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     layer(ours).sum().backward()
     reference(theirs).sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(layer.weight.grad.data, reference.weight.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.array, reference.weight.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_default_init_bounds_follow_pytorch():
     ag.manual_seed(0)
     layer = Linear(100, 50)
     bound = 1 / np.sqrt(100)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.9 * bound  # uses the whole range
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.bias.array).max() <= bound
+    assert np.abs(layer.weight.array).max() > 0.9 * bound  # uses the whole range
     assert layer.weight.dtype == np.float32
 
 

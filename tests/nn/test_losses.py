@@ -45,7 +45,7 @@ def test_binary_cross_entropy_at_exact_zero_and_one_matches_pytorch():
         [probabilities], [True],
     )
     loss = F.binary_cross_entropy(ag.tensor(probabilities), targets, reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0, np.log(2.0)])
+    np.testing.assert_array_equal(loss.array, [100.0, 100.0, 0.0, 0.0, np.log(2.0)])
 
 
 @settings(max_examples=10)
@@ -82,12 +82,12 @@ def test_binary_cross_entropy_with_logits_is_finite_and_exact_for_huge_logits(dt
         mine = ag.tensor(logits, requires_grad=True)
         loss = F.binary_cross_entropy_with_logits(mine, targets, reduction="none", **kwargs)
         loss.sum().backward()
-        assert np.isfinite(loss.data).all() and np.isfinite(mine.grad.data).all()
+        assert np.isfinite(loss.array).all() and np.isfinite(mine.grad.array).all()
         theirs = torch.tensor(logits, requires_grad=True)
         expected = torch.nn.functional.binary_cross_entropy_with_logits(theirs, torch.tensor(targets), reduction="none", **_torch_kwargs(kwargs))
         expected.sum().backward()
-        np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=1e-6, atol=1e-30)  # denormals differ
-        np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(loss.array, expected.detach().numpy(), rtol=1e-6, atol=1e-30)  # denormals differ
+        np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
     assert F.binary_cross_entropy_with_logits(ag.tensor([-scale], dtype=dtype), np.array([1.0])).item() == pytest.approx(scale)
 
 
@@ -95,10 +95,10 @@ def test_binary_cross_entropy_with_logits_second_derivative_at_large_logits():
     logits = ag.tensor(np.array([-100.0, -30.0, 0.0, 30.0, 100.0]), requires_grad=True)
     (grad,) = ag.grad(F.binary_cross_entropy_with_logits(logits, np.full(5, 0.5), reduction="sum"), [logits], create_graph=True)
     (second,) = ag.grad(grad.sum(), [logits])
-    tail = np.exp(-np.abs(logits.data))
-    assert np.isfinite(second.data).all()
+    tail = np.exp(-np.abs(logits.array))
+    assert np.isfinite(second.array).all()
     # sigmoid'(x) = e^-|x| / (1 + e^-|x|)^2; the engine's sigmoid backward s (1 - s) rounds the far tails
-    np.testing.assert_allclose(second.data, tail / (1 + tail) ** 2, rtol=2e-3, atol=1e-40)
+    np.testing.assert_allclose(second.array, tail / (1 + tail) ** 2, rtol=2e-3, atol=1e-40)
 
 
 # -- margin losses -----------------------------------------------------------------------
@@ -166,9 +166,9 @@ def test_hinge_loss_is_the_course_multiclass_svm(seed, margin, reduction):
     expected = _svm_loss_by_loops(scores, labels, margin)
     expected = {"mean": expected.mean(), "sum": expected.sum(), "none": expected}[reduction]
     got = nn.HingeLoss(margin=margin, reduction=reduction)(ag.tensor(scores), labels)
-    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(got.array, expected, rtol=1e-12)
     multi = F.multi_margin_loss(ag.tensor(scores), labels, margin=margin, reduction=reduction)
-    np.testing.assert_allclose(got.data, 3 * multi.data, rtol=1e-12)
+    np.testing.assert_allclose(got.array, 3 * multi.array, rtol=1e-12)
     check_op(lambda x: F.hinge_loss(x, labels, margin, reduction), [scores])
 
 
@@ -224,7 +224,7 @@ def test_loss_modules_are_exported_and_reduce():
     loss.backward()
     assert loss.item() == pytest.approx(0.0 + 0.0)  # 1 - 2 + 1 = 0 and -1 - 2 + 1 < 0
     assert repr(nn.HingeLoss(margin=2.0)) == "HingeLoss(margin=2.0)"
-    np.testing.assert_array_equal(scores.grad.data, [[0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(scores.grad.array, [[0.0, 0.0, 0.0]])
 
 
 # -- errors ------------------------------------------------------------------------------

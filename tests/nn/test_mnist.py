@@ -128,7 +128,7 @@ def test_load_mnist_with_root_returns_scaled_tensors(tmp_path: Path) -> None:
     write_split(tmp_path, "t10k", images, labels)
     inputs, targets = load_mnist(tmp_path)
     assert inputs.shape == (4, 1, 28, 28) and inputs.dtype == np.float32
-    np.testing.assert_allclose(inputs.data[:, 0] * 255, images, atol=1e-4)
+    np.testing.assert_allclose(inputs.array[:, 0] * 255, images, atol=1e-4)
     assert targets.dtype == np.int64 and targets.tolist() == labels.tolist()
     assert load_mnist(tmp_path, flatten=True)[0].shape == (4, 784)
 
@@ -178,9 +178,9 @@ def test_shipped_files_are_the_official_ones(name: str) -> None:
 def test_shipped_test_set_loads() -> None:
     images, labels = load_mnist()
     assert images.shape == (10000, 1, 28, 28) and images.dtype == np.float32
-    assert images.data.min() == 0.0 and images.data.max() == 1.0
-    assert 0.1 < images.data.mean() < 0.15  # digits are thin strokes on black
-    assert labels.dtype == np.int64 and np.bincount(labels.data).tolist() == TEST_SET_LABEL_COUNTS
+    assert images.array.min() == 0.0 and images.array.max() == 1.0
+    assert 0.1 < images.array.mean() < 0.15  # digits are thin strokes on black
+    assert labels.dtype == np.int64 and np.bincount(labels.array).tolist() == TEST_SET_LABEL_COUNTS
 
 
 def test_mnist_dataset_samples_and_batches() -> None:
@@ -191,7 +191,7 @@ def test_mnist_dataset_samples_and_batches() -> None:
     assert image.shape == (1, 28, 28) and image.dtype == np.float32 and label == int(dataset.targets[3])
     images, labels = next(iter(DataLoader(dataset, batch_size=6)))
     assert images.shape == (6, 1, 28, 28) and labels.tolist() == dataset.targets[:6].tolist()
-    np.testing.assert_array_equal(images.data[3], image.data)
+    np.testing.assert_array_equal(images.array[3], image.array)
     with pytest.raises(IndexError, match="MNIST: index 10000 is out of range for 10000 images"):
         dataset[10000]
 
@@ -204,8 +204,8 @@ def test_mnist_transforms_give_the_same_batches_as_per_sample_loading(tmp_path: 
     batch_images, batch_labels = dataset.get_batch(np.arange(10))
     per_sample = [dataset[index] for index in range(10)]
     assert batch_images.shape == (10, 784) and per_sample[0][0].shape == (784,)
-    np.testing.assert_allclose(batch_images.data, np.stack([image.data for image, _ in per_sample]), rtol=1e-6)
-    np.testing.assert_allclose(batch_images.data.reshape(10, 28, 28), (images / 255 - 0.5) / 0.25, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(batch_images.array, np.stack([image.array for image, _ in per_sample]), rtol=1e-6)
+    np.testing.assert_allclose(batch_images.array.reshape(10, 28, 28), (images / 255 - 0.5) / 0.25, rtol=1e-5, atol=1e-5)
 
 
 def test_mnist_runs_per_sample_callables_one_image_at_a_time(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_lenet5_matches_the_same_network_in_torch():
     loss.backward()
     torch_loss.backward()
     np.testing.assert_allclose(loss.item(), torch_loss.item(), rtol=1e-5)
-    np.testing.assert_allclose(model.conv1.weight.grad.data, reference[0].weight.grad.numpy(), rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(model.conv1.weight.grad.array, reference[0].weight.grad.numpy(), rtol=1e-3, atol=1e-5)
 
 
 def test_lenet5_learns_mnist():
@@ -58,9 +58,9 @@ def test_lenet5_learns_mnist():
     Adam, not plain SGD: SGD at this size swung between 0.84 and 0.92 with the seed and
     with the BLAS thread count (float32 summation order); Adam gave 0.92-0.93 for seeds 0-2."""
     images, labels = load_mnist()
-    images = (images.data - 0.1307) / 0.3081  # the usual MNIST normalisation
-    train_x, train_y = images[:2000], labels.data[:2000]
-    test_x, test_y = images[2000:3000], labels.data[2000:3000]
+    images = (images.array - 0.1307) / 0.3081  # the usual MNIST normalisation
+    train_x, train_y = images[:2000], labels.array[:2000]
+    test_x, test_y = images[2000:3000], labels.array[2000:3000]
     ag.manual_seed(0)
     model = LeNet5()
     optimizer = nn.optim.Adam(model.parameters(), lr=2e-3)
@@ -73,5 +73,5 @@ def test_lenet5_learns_mnist():
             nn.functional.cross_entropy(model(ag.tensor(train_x[batch])), ag.tensor(train_y[batch])).backward()
             optimizer.step()
     with ag.no_grad():
-        accuracy = (model(ag.tensor(test_x)).data.argmax(1) == test_y).mean()
+        accuracy = (model(ag.tensor(test_x)).array.argmax(1) == test_y).mean()
     assert accuracy > 0.9  # 0.931 measured with this seed (1 or 2 BLAS threads)

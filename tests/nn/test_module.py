@@ -60,7 +60,7 @@ def test_state_dict_round_trip_into_a_fresh_model():
     source, target = Block(), Block()
     target.load_state_dict(source.state_dict())
     x = ag.randn(2, 4)
-    np.testing.assert_array_equal(source(x).data, target(x).data)
+    np.testing.assert_array_equal(source(x).array, target(x).array)
 
 
 def test_load_state_dict_names_missing_unexpected_and_mismatched_keys():
@@ -78,7 +78,7 @@ def test_load_state_dict_non_strict_reports_keys():
     model = Sequential(Linear(4, 3))
     result = model.load_state_dict({"0.weight": np.ones((3, 4)), "other": np.zeros(2)}, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["other"]
-    np.testing.assert_array_equal(model[0].weight.data, np.ones((3, 4)))
+    np.testing.assert_array_equal(model[0].weight.array, np.ones((3, 4)))
 
 
 def test_forward_hooks_can_replace_inputs_and_outputs_and_be_removed():
@@ -120,6 +120,6 @@ def test_double_converts_parameters_in_place():
 def test_parameter_shares_memory_and_reprs():
     tensor = ag.zeros(2)
     parameter = Parameter(tensor)
-    tensor.data[0] = 5.0
-    assert parameter.data[0] == 5.0 and parameter.requires_grad and parameter.is_leaf
+    tensor.array[0] = 5.0
+    assert parameter.array[0] == 5.0 and parameter.requires_grad and parameter.is_leaf
     assert repr(parameter).startswith("Parameter containing:\ntensor([5., 0.], requires_grad=True)")

@@ -61,7 +61,7 @@ def test_batch_norm_eval_gradients():
         lambda x, w, b: F.batch_norm(x, running_mean, running_var, w, b, training=False),
         arrays,
         (lambda x, w, b: torch.nn.functional.batch_norm(
-            x, torch.tensor(running_mean.data), torch.tensor(running_var.data), w, b, training=False)) if torch else None,
+            x, torch.tensor(running_mean.array), torch.tensor(running_var.array), w, b, training=False)) if torch else None,
     )
 
 
@@ -75,11 +75,11 @@ def test_normalize_first_order_backward_does_not_record_and_matches_create_graph
     recorded = ag.grad(out, [x, weight], upstream, create_graph=True)
     assert not fast[0].requires_grad and recorded[0].requires_grad
     for a, b in zip(fast, recorded):
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a.array, b.array, rtol=1e-12, atol=1e-12)
 
 
 def _copy_to_torch(ours, theirs):
-    theirs.load_state_dict({key: torch.tensor(np.array(value.data)) for key, value in ours.state_dict().items()})
+    theirs.load_state_dict({key: torch.tensor(np.array(value.array)) for key, value in ours.state_dict().items()})
 
 
 @requires_torch
@@ -101,9 +101,9 @@ def test_batch_norm_running_stats_and_eval_match_pytorch(layer, shape, kwargs, d
     theirs = getattr(torch.nn, layer)(4, **kwargs).to(torch_dtype)
     rng = np.random.default_rng(3)
     if ours.affine:
-        ours.weight.data[...] = rng.uniform(0.5, 2, 4)
+        ours.weight.array[...] = rng.uniform(0.5, 2, 4)
         if ours.bias is not None:
-            ours.bias.data[...] = rng.standard_normal(4)
+            ours.bias.array[...] = rng.standard_normal(4)
     _copy_to_torch(ours, theirs)
     tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
     for step in range(4):
@@ -114,19 +114,19 @@ def test_batch_norm_running_stats_and_eval_match_pytorch(layer, shape, kwargs, d
         out.backward(ag.tensor(upstream))
         expected.backward(torch.tensor(upstream))
         assert out.dtype == dtype
-        np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
-        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **tolerance)
+        np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
         for name, parameter in ours.named_parameters():
-            np.testing.assert_allclose(parameter.grad.data, getattr(theirs, name).grad.numpy(), **tolerance)
+            np.testing.assert_allclose(parameter.grad.array, getattr(theirs, name).grad.numpy(), **tolerance)
     for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), **tolerance, err_msg=key)
+        np.testing.assert_allclose(ours.state_dict()[key].array, value.numpy(), **tolerance, err_msg=key)
     ours.eval(), theirs.eval()
     x = rng.standard_normal(shape).astype(dtype)
     mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expected = ours(mine), theirs(reference)
     out.sum().backward(), expected.sum().backward()
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
-    np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **tolerance)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
 
 
 @requires_torch
@@ -143,15 +143,15 @@ def test_batch_norm_loads_a_pytorch_state_dict_and_evaluates_the_same():
     assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked.item()) == 3
     ours.eval()
     x = np.random.default_rng(4).standard_normal((2, 3, 5, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(ag.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_batch_norm_without_tracking_has_no_buffers_and_uses_batch_stats_in_eval():
     layer = nn.BatchNorm1d(3, track_running_stats=False).eval()
     assert list(layer.state_dict()) == ["weight", "bias"]
     out = layer(ag.tensor(np.random.default_rng(5).standard_normal((6, 3)) * 3 + 2))
-    np.testing.assert_allclose(out.data.mean(0), 0, atol=1e-6)
-    np.testing.assert_allclose(out.data.std(0), 1, atol=1e-3)
+    np.testing.assert_allclose(out.array.mean(0), 0, atol=1e-6)
+    np.testing.assert_allclose(out.array.std(0), 1, atol=1e-3)
 
 
 @requires_torch
@@ -160,8 +160,8 @@ def test_layer_norm_module_matches_pytorch(dtype):
     torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
     ours, theirs = nn.LayerNorm((3, 4), eps=1e-4).to(dtype), torch.nn.LayerNorm((3, 4), eps=1e-4).to(torch_dtype)
     rng = np.random.default_rng(6)
-    ours.weight.data[...] = rng.uniform(0.5, 2, (3, 4))
-    ours.bias.data[...] = rng.standard_normal((3, 4))
+    ours.weight.array[...] = rng.uniform(0.5, 2, (3, 4))
+    ours.bias.array[...] = rng.standard_normal((3, 4))
     _copy_to_torch(ours, theirs)
     x = rng.standard_normal((2, 5, 3, 4)).astype(dtype)
     tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
@@ -170,9 +170,9 @@ def test_layer_norm_module_matches_pytorch(dtype):
     out, expected = ours(mine), theirs(reference)
     out.backward(ag.tensor(upstream)), expected.backward(torch.tensor(upstream))
     assert out.dtype == dtype
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
     for got, want in [(mine, reference), (ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
-        np.testing.assert_allclose(got.grad.data, want.grad.numpy(), **tolerance)
+        np.testing.assert_allclose(got.grad.array, want.grad.numpy(), **tolerance)
     assert list(nn.LayerNorm(4, bias=False).state_dict()) == ["weight"]
     assert list(nn.LayerNorm(4, elementwise_affine=False).state_dict()) == []
     assert repr(nn.LayerNorm(4)) == repr(torch.nn.LayerNorm(4))
@@ -219,19 +219,19 @@ def test_eval_mode_leaves_running_stats_alone_and_train_mode_counts_batches():
     layer = nn.BatchNorm1d(2)
     layer(ag.randn(4, 2)), layer(ag.randn(4, 2))
     assert int(layer.num_batches_tracked.item()) == 2
-    before = layer.running_mean.data.copy()
+    before = layer.running_mean.array.copy()
     layer.eval()(ag.randn(4, 2) + 5)
-    np.testing.assert_array_equal(layer.running_mean.data, before)
+    np.testing.assert_array_equal(layer.running_mean.array, before)
     assert int(layer.num_batches_tracked.item()) == 2
     layer.reset_running_stats()
-    np.testing.assert_array_equal(layer.running_var.data, 1)
+    np.testing.assert_array_equal(layer.running_var.array, 1)
 
 
 def test_normalization_gradients_reach_parameters_through_a_model():
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.LayerNorm(2))
     loss = model(ag.randn(5, 3)).sum() + 0.0
     (loss * loss).backward()
-    assert all(p.grad is not None and np.isfinite(p.grad.data).all() for p in model.parameters())
+    assert all(p.grad is not None and np.isfinite(p.grad.array).all() for p in model.parameters())
 
 
 @requires_torch

@@ -73,7 +73,7 @@ def run_torch(optimizer, params, grads):
 def assert_same_params(ours, theirs, dtype):
     for mine, reference in zip(ours, theirs):
         assert mine.dtype == dtype
-        np.testing.assert_allclose(mine.data, reference.detach().numpy(), **TOLERANCES[dtype])
+        np.testing.assert_allclose(mine.array, reference.detach().numpy(), **TOLERANCES[dtype])
 
 
 def assert_same_state(our_state, torch_state, dtype):
@@ -157,7 +157,7 @@ def test_state_dict_round_trip_continues_as_if_uninterrupted(name, options):
     assert resumed.param_groups[0]["lr"] == options["lr"]
     run_ours(resumed, resumed_params, grads[3:])
     for mine, reference in zip(resumed_params, uninterrupted):
-        np.testing.assert_array_equal(mine.data, reference.data)
+        np.testing.assert_array_equal(mine.array, reference.array)
 
 
 def flatten_for_npz(state_dict):
@@ -200,13 +200,13 @@ def test_state_dict_holds_only_numbers_and_arrays_and_survives_npz_without_pickl
     np.savez(buffer, **flatten_for_npz(state_dict))
     buffer.seek(0)
     loaded = unflatten_from_npz(np.load(buffer, allow_pickle=False))
-    copies = [nn.Parameter(ag.tensor(param.data.copy())) for param in params]
+    copies = [nn.Parameter(ag.tensor(param.array.copy())) for param in params]
     restored = Adam(copies, lr=0.01, amsgrad=True)
     restored.load_state_dict(loaded)
     run_ours(optimizer, params, grads[2:])
     run_ours(restored, copies, grads[2:])
     for mine, reference in zip(copies, params):
-        np.testing.assert_array_equal(mine.data, reference.data)
+        np.testing.assert_array_equal(mine.array, reference.array)
     assert isinstance(restored.state[copies[0]]["step"], int) and restored.state[copies[0]]["step"] == 5
 
 
@@ -224,7 +224,7 @@ def test_parameters_without_grad_are_skipped_and_get_no_state():
     optimizer = Adam([first, second], lr=0.1)
     first.grad = ag.ones(2)
     optimizer.step()
-    np.testing.assert_array_equal(second.data, np.ones(2, np.float32))
+    np.testing.assert_array_equal(second.array, np.ones(2, np.float32))
     assert second not in optimizer.state
     assert list(optimizer.state_dict()["state"]) == [0]
     assert first.dtype == np.float32 and optimizer.state[first]["exp_avg"].dtype == np.float32
@@ -237,7 +237,7 @@ def test_zero_grad_sets_none_or_zeros_in_place():
     grad = param.grad
     optimizer.zero_grad(set_to_none=False)
     assert param.grad is grad
-    np.testing.assert_array_equal(grad.data, np.zeros(3))
+    np.testing.assert_array_equal(grad.array, np.zeros(3))
     optimizer.zero_grad()
     assert param.grad is None
 
@@ -255,7 +255,7 @@ def test_step_runs_the_closure_with_grad_enabled_and_returns_its_loss():
     with ag.no_grad():
         loss = optimizer.step(closure)
     assert loss.item() == pytest.approx(5.0)
-    np.testing.assert_allclose(param.data, [0.0, 0.0])  # p - 0.5 * 2p
+    np.testing.assert_allclose(param.array, [0.0, 0.0])  # p - 0.5 * 2p
 
 
 def test_step_bumps_the_version_so_a_stale_graph_raises():
@@ -440,13 +440,13 @@ def test_non_contiguous_parameters_take_the_numpy_path_with_the_same_result():
     weight, grads = rng.standard_normal((4, 3)), [rng.standard_normal((4, 3)) for _ in range(3)]
     contiguous = nn.Parameter(ag.tensor(weight.copy()))
     transposed = nn.Parameter(ag.tensor(np.asfortranarray(weight)))
-    assert not transposed.data.flags.c_contiguous
+    assert not transposed.array.flags.c_contiguous
     optimizers = [SGD([param], lr=0.1, momentum=0.9, weight_decay=0.1) for param in (contiguous, transposed)]
     for grad in grads:
         contiguous.grad, transposed.grad = ag.tensor(grad.copy()), ag.tensor(grad.T.copy().T)
         for optimizer in optimizers:
             optimizer.step()
-    np.testing.assert_allclose(transposed.data, contiguous.data, rtol=1e-15)
+    np.testing.assert_allclose(transposed.array, contiguous.array, rtol=1e-15)
 
 
 def test_state_reads_as_an_empty_dict_for_a_parameter_not_yet_stepped():
@@ -476,7 +476,7 @@ def test_any_shape_and_layout_matches_torch(case, shape, fortran, seed):
     grads = [[rng.standard_normal(shape)] for _ in range(3)]
     run_ours(optimizer, [ours], grads)
     run_torch(reference, [theirs], grads)
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 @settings(max_examples=30)

@@ -47,7 +47,7 @@ def test_layer_outputs_and_gradients_match_torch(name, args, kwargs):
 
 def test_max_pool_layer_with_return_indices_returns_both():
     out, indices = nn.MaxPool2d(2, return_indices=True)(ag.arange(16.0).reshape(1, 1, 4, 4))
-    assert out.data.tolist() == [[[[5.0, 7.0], [13.0, 15.0]]]] and indices.data.tolist() == [[[[5, 7], [13, 15]]]]
+    assert out.array.tolist() == [[[[5.0, 7.0], [13.0, 15.0]]]] and indices.array.tolist() == [[[[5, 7], [13, 15]]]]
 
 
 def test_pooling_layers_have_no_parameters_and_keep_float32():
@@ -65,7 +65,7 @@ def test_layer_errors_name_the_op():
 def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
     ag.manual_seed(0)
     x = ag.ones(8, 16, 3, 3)
-    out = nn.Dropout2d(p=0.25)(x).data
+    out = nn.Dropout2d(p=0.25)(x).array
     per_channel = out.reshape(8, 16, 9)
     assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))  # each channel all kept or all dropped
     assert set(np.unique(per_channel).tolist()) <= {0.0, float(np.float32(1 / 0.75))}
@@ -79,17 +79,17 @@ def test_dropout2d_gradient_is_the_same_mask():
     x = ag.randn(4, 6, 2, 2, requires_grad=True)
     out = F.dropout2d(x, 0.5)
     out.sum().backward()
-    mask = out.data / np.where(x.data == 0, 1, x.data)
-    np.testing.assert_allclose(x.grad.data, mask, rtol=1e-5)
+    mask = out.array / np.where(x.array == 0, 1, x.array)
+    np.testing.assert_allclose(x.grad.array, mask, rtol=1e-5)
 
 
 def test_dropout2d_is_seeded_and_the_identity_in_eval_mode():
     layer = nn.Dropout2d()
     x = ag.randn(4, 5, 3, 3)
     ag.manual_seed(7)
-    first = layer(x).data
+    first = layer(x).array
     ag.manual_seed(7)
-    np.testing.assert_array_equal(layer(x).data, first)
+    np.testing.assert_array_equal(layer(x).array, first)
     layer.eval()
     assert layer(x) is x
     assert F.dropout2d(x, 0.5, training=False) is x
@@ -98,8 +98,8 @@ def test_dropout2d_is_seeded_and_the_identity_in_eval_mode():
 def test_dropout2d_p_zero_and_one_and_three_d_input():
     x = ag.randn(2, 3, 4)  # (N, C, L): one draw per (sample, channel), as PyTorch
     assert F.dropout2d(x, 0.0) is x
-    np.testing.assert_array_equal(F.dropout2d(x, 1.0).data, np.zeros((2, 3, 4)))
-    out = F.dropout2d(x, 0.5).data
+    np.testing.assert_array_equal(F.dropout2d(x, 1.0).array, np.zeros((2, 3, 4)))
+    out = F.dropout2d(x, 0.5).array
     assert np.all((out == 0).all(axis=2) | (out != 0).all(axis=2))
 
 
@@ -107,7 +107,7 @@ def test_dropout2d_inplace_overwrites_the_input():
     ag.manual_seed(3)
     x = ag.ones(2, 8, 2, 2)
     out = nn.Dropout2d(0.5, inplace=True)(x)
-    assert out is x and set(np.unique(x.data)) <= {0.0, 2.0}
+    assert out is x and set(np.unique(x.array)) <= {0.0, 2.0}
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "half"])

@@ -16,15 +16,15 @@ def test_penalties_values_and_gradients():
     assert penalty.ndim == 0 and penalty.item() == pytest.approx(sum((w * w).sum() for w in weights))
     penalty.backward()
     for tensor, w in zip(tensors, weights):
-        np.testing.assert_allclose(tensor.grad.data, 2 * w)
+        np.testing.assert_allclose(tensor.grad.array, 2 * w)
 
 
 def test_penalty_of_a_module_covers_every_parameter_and_can_select_weights():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    everything = sum(float((p.data.astype(np.float64) ** 2).sum()) for p in model.parameters())
+    everything = sum(float((p.array.astype(np.float64) ** 2).sum()) for p in model.parameters())
     assert nn.l2_penalty(model).item() == pytest.approx(everything, rel=1e-5)
     weights_only = nn.l1_penalty(p for name, p in model.named_parameters() if name.endswith("weight"))
-    assert weights_only.item() == pytest.approx(float(np.abs(model[0].weight.data).sum() + np.abs(model[2].weight.data).sum()), rel=1e-5)
+    assert weights_only.item() == pytest.approx(float(np.abs(model[0].weight.array).sum() + np.abs(model[2].weight.array).sum()), rel=1e-5)
 
 
 def test_l2_penalty_matches_sgd_weight_decay():
@@ -32,7 +32,7 @@ def test_l2_penalty_matches_sgd_weight_decay():
     weight = ag.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     data_loss = (weight * ag.tensor(np.array([0.5, 0.5, 0.5]))).sum()
     (data_loss + 0.1 / 2 * nn.l2_penalty([weight])).backward()
-    np.testing.assert_allclose(weight.grad.data, 0.5 + 0.1 * weight.data)
+    np.testing.assert_allclose(weight.grad.array, 0.5 + 0.1 * weight.array)
 
 
 @pytest.mark.parametrize(

@@ -54,16 +54,16 @@ def _run_both(kind, fused, sizes, options, rng, unbatched=False):
     loss_o, loss_t = 0, 0
     for mine, reference_value in results:
         assert mine.shape == tuple(reference_value.shape)
-        np.testing.assert_allclose(mine.data, reference_value.detach().numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(mine.array, reference_value.detach().numpy(), rtol=1e-9, atol=1e-10)
         upstream = rng.standard_normal(mine.shape)
         loss_o = loss_o + (mine * ag.tensor(upstream)).sum()
         loss_t = loss_t + (reference_value * torch.tensor(upstream)).sum()
     loss_o.backward()
     loss_t.backward()
     for position, (mine, reference_value) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(mine.grad.data, reference_value.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=f"input {position}")
+        np.testing.assert_allclose(mine.grad.array, reference_value.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=f"input {position}")
     for name, parameter in reference.named_parameters():
-        np.testing.assert_allclose(getattr(layer, name).grad.data, parameter.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
+        np.testing.assert_allclose(getattr(layer, name).grad.array, parameter.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
 
 
 @requires_torch
@@ -115,9 +115,9 @@ def test_cells_match_pytorch(ours, theirs, state, batched):
     hx_t = (torch.tensor(h), torch.tensor(c)) if state == 2 else torch.tensor(h)
     out_o, out_t = cell(ag.tensor(x), hx_o), reference(torch.tensor(x), hx_t)
     for mine, expected in zip(out_o if state == 2 else [out_o], out_t if state == 2 else [out_t]):
-        np.testing.assert_allclose(mine.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(mine.array, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     default_o, default_t = cell(ag.tensor(x)), reference(torch.tensor(x))  # zero initial state
-    np.testing.assert_allclose((default_o[0] if state == 2 else default_o).data, (default_t[0] if state == 2 else default_t).detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose((default_o[0] if state == 2 else default_o).array, (default_t[0] if state == 2 else default_t).detach().numpy(), atol=1e-12)
 
 
 # -- gradcheck and gradgradcheck in float64, fused and unfused ----------------------------------
@@ -183,7 +183,7 @@ def test_fused_and_unfused_give_the_same_values_and_gradients(mode):
         tensors = [ag.tensor(a, requires_grad=True) for a in arrays]
         out = _step_op(mode, fused, reverse=True)(*tensors)
         (out * ag.tensor(np.random.default_rng(4).standard_normal(out.shape))).sum().backward()
-        results.append([out.data] + [t.grad.data for t in tensors])
+        results.append([out.array] + [t.grad.array for t in tensors])
     for fused_value, unfused_value in zip(*results):
         np.testing.assert_allclose(fused_value, unfused_value, rtol=1e-10, atol=1e-12)
 
@@ -196,11 +196,11 @@ def test_a_second_backward_with_retain_graph_gives_the_same_gradients(kind):
     output, _ = layer(x)
     loss = (output * output).sum()
     loss.backward(retain_graph=True)
-    first = [x.grad.data.copy()] + [p.grad.data.copy() for p in layer.parameters()]
+    first = [x.grad.array.copy()] + [p.grad.array.copy() for p in layer.parameters()]
     layer.zero_grad()
     x.grad = None
     loss.backward()
-    second = [x.grad.data] + [p.grad.data for p in layer.parameters()]
+    second = [x.grad.array] + [p.grad.array for p in layer.parameters()]
     for a, b in zip(first, second):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
@@ -236,8 +236,8 @@ def test_init_is_uniform_in_one_over_sqrt_hidden():
     bound = 1 / np.sqrt(64)
     for parameter in layer.parameters():
         assert parameter.dtype == np.float32
-        assert np.abs(parameter.data).max() <= bound
-        assert np.abs(parameter.data).max() > 0.9 * bound
+        assert np.abs(parameter.array).max() <= bound
+        assert np.abs(parameter.array).max() > 0.9 * bound
 
 
 def test_float32_layers_keep_float32():
@@ -279,11 +279,11 @@ def test_float32_lstm_matches_pytorch(bidirectional):
         ((output * ag.tensor(weights)).sum() + c_n.sum()).backward()
     theirs, (_, theirs_c) = reference(theirs_x)
     ((theirs * torch.tensor(weights)).sum() + theirs_c.sum()).backward()
-    np.testing.assert_allclose(output.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(c_n.data, theirs_c.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(output.array, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(c_n.array, theirs_c.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours_x.grad.array, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-4)
     for name, parameter in reference.named_parameters():
-        np.testing.assert_allclose(getattr(layer, name).grad.data, parameter.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
+        np.testing.assert_allclose(getattr(layer, name).grad.array, parameter.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
 
 
 def test_dropout_applies_between_layers_only_in_training():
@@ -295,10 +295,10 @@ def test_dropout_applies_between_layers_only_in_training():
     eval_out, _ = layer(x)
     layer.dropout = 0.0
     plain_out, _ = layer(x)
-    assert not np.allclose(train_out.data, eval_out.data)
-    np.testing.assert_array_equal(eval_out.data, plain_out.data)
+    assert not np.allclose(train_out.array, eval_out.array)
+    np.testing.assert_array_equal(eval_out.array, plain_out.array)
     single = nn.RNN(3, 8, num_layers=1, dropout=0.5)  # no dropout after the last layer
-    np.testing.assert_array_equal(single(x)[0].data, single.eval()(x)[0].data)
+    np.testing.assert_array_equal(single(x)[0].array, single.eval()(x)[0].array)
 
 
 def test_truncated_bptt_by_detaching_the_carried_state():

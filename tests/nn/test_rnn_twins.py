@@ -117,7 +117,7 @@ def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
     output, (h_n, c_n) = layer(x, (h0, c0))
     loss = (output * output).sum() + (h_n * c_n).sum() + c_n.sum()
     loss.backward()
-    return [output.data, h_n.data, c_n.data, x.grad.data, h0.grad.data, c0.grad.data] + [p.grad.data for p in layer.parameters()]
+    return [output.array, h_n.array, c_n.array, x.grad.array, h0.grad.array, c0.grad.array] + [p.grad.array for p in layer.parameters()]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

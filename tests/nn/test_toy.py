@@ -18,9 +18,9 @@ def test_shapes_dtypes_and_balanced_shuffled_classes(name: str) -> None:
     inputs, targets = SETS[name](n_samples=101, seed=0)
     assert inputs.shape == (101, 2) and inputs.dtype == np.float32
     assert targets.shape == (101,) and targets.dtype == np.int64
-    counts = np.bincount(targets.data)
+    counts = np.bincount(targets.array)
     assert counts.max() - counts.min() <= 1 and counts.sum() == 101
-    assert not np.all(np.diff(targets.data) >= 0), "samples should be shuffled, not sorted by class"
+    assert not np.all(np.diff(targets.array) >= 0), "samples should be shuffled, not sorted by class"
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -28,13 +28,13 @@ def test_seed_and_generator_make_sets_reproducible(name: str) -> None:
     make = SETS[name]
     first_inputs, first_targets = make(seed=3)
     same_inputs, same_targets = make(generator=np.random.default_rng(3))
-    np.testing.assert_array_equal(first_inputs.data, same_inputs.data)
-    np.testing.assert_array_equal(first_targets.data, same_targets.data)
-    assert not np.array_equal(make(seed=4)[0].data, first_inputs.data)
+    np.testing.assert_array_equal(first_inputs.array, same_inputs.array)
+    np.testing.assert_array_equal(first_targets.array, same_targets.array)
+    assert not np.array_equal(make(seed=4)[0].array, first_inputs.array)
     ag.manual_seed(11)
     default_inputs, _ = make()
     ag.manual_seed(11)
-    np.testing.assert_array_equal(make()[0].data, default_inputs.data)
+    np.testing.assert_array_equal(make()[0].array, default_inputs.array)
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -42,28 +42,28 @@ def test_as_dataset_gives_a_tensor_dataset(name: str) -> None:
     dataset = SETS[name](n_samples=30, seed=1, as_dataset=True)
     inputs, targets = SETS[name](n_samples=30, seed=1)
     assert isinstance(dataset, TensorDataset) and len(dataset) == 30
-    np.testing.assert_array_equal(dataset.tensors[0].data, inputs.data)
-    np.testing.assert_array_equal(dataset.tensors[1].data, targets.data)
+    np.testing.assert_array_equal(dataset.tensors[0].array, inputs.array)
+    np.testing.assert_array_equal(dataset.tensors[1].array, targets.array)
 
 
 @given(st.integers(1, 60), st.integers(2, 6))
 def test_class_counts_are_as_even_as_possible(n_samples: int, n_classes: int) -> None:
     _, targets = spirals(n_samples, n_classes, seed=0)
-    counts = np.bincount(targets.data, minlength=n_classes)
+    counts = np.bincount(targets.array, minlength=n_classes)
     assert counts.sum() == n_samples and counts.max() - counts.min() <= 1
     assert counts[0] == counts.max()  # the first classes take the remainder
 
 
 def test_xor_labels_follow_the_quadrants() -> None:
     inputs, targets = xor(n_samples=400, seed=0)
-    points = inputs.data
+    points = inputs.array
     assert np.abs(points).max() <= 1.0
-    np.testing.assert_array_equal(targets.data, (points[:, 0] * points[:, 1] < 0).astype(np.int64))
+    np.testing.assert_array_equal(targets.array, (points[:, 0] * points[:, 1] < 0).astype(np.int64))
 
 
 def test_moons_lie_on_their_arcs_without_noise() -> None:
     inputs, targets = moons(n_samples=200, noise=0.0, seed=0)
-    upper, lower = inputs.data[targets.data == 0], inputs.data[targets.data == 1]
+    upper, lower = inputs.array[targets.array == 0], inputs.array[targets.array == 1]
     np.testing.assert_allclose(np.hypot(*upper.T), 1.0, rtol=1e-5)
     np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0, rtol=1e-5)
     assert upper[:, 1].min() >= 0 and lower[:, 1].max() <= 0.5
@@ -71,18 +71,18 @@ def test_moons_lie_on_their_arcs_without_noise() -> None:
 
 def test_circles_have_radius_one_and_factor_without_noise() -> None:
     inputs, targets = circles(n_samples=100, noise=0.0, factor=0.3, seed=0)
-    radii = np.hypot(*inputs.data.T)
-    np.testing.assert_allclose(radii[targets.data == 0], 1.0, rtol=1e-5)
-    np.testing.assert_allclose(radii[targets.data == 1], 0.3, rtol=1e-5)
+    radii = np.hypot(*inputs.array.T)
+    np.testing.assert_allclose(radii[targets.array == 0], 1.0, rtol=1e-5)
+    np.testing.assert_allclose(radii[targets.array == 1], 0.3, rtol=1e-5)
 
 
 def test_spirals_arms_turn_with_the_radius() -> None:
     n_classes, turns = 4, 1.5
     inputs, targets = spirals(n_samples=400, n_classes=n_classes, noise=0.0, turns=turns, seed=0)
-    x, y = inputs.data.astype(np.float64).T
+    x, y = inputs.array.astype(np.float64).T
     radii = np.hypot(x, y)
     assert radii.max() <= 1.0
-    expected_angle = 2 * np.pi * (turns * radii + targets.data / n_classes)
+    expected_angle = 2 * np.pi * (turns * radii + targets.array / n_classes)
     mismatch = np.angle(np.exp(1j * (np.arctan2(y, x) - expected_angle)))
     assert np.abs(mismatch[radii > 1e-3]).max() < 1e-3
 
@@ -92,14 +92,14 @@ def test_blobs_are_linearly_separable_even_with_large_noise(n_classes: int) -> N
     inputs, targets = blobs(n_samples=800, n_classes=n_classes, noise=2.0, seed=0)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes + np.pi
     centres = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    linear_prediction = np.argmax(inputs.data @ centres.T, axis=1)  # one linear score per class
-    np.testing.assert_array_equal(linear_prediction, targets.data)
+    linear_prediction = np.argmax(inputs.array @ centres.T, axis=1)  # one linear score per class
+    np.testing.assert_array_equal(linear_prediction, targets.array)
 
 
 def test_noise_spreads_points_by_its_standard_deviation() -> None:
     clean, _ = circles(n_samples=4000, noise=0.0, seed=0)
     noisy, _ = circles(n_samples=4000, noise=0.1, seed=0)
-    np.testing.assert_allclose(np.std(noisy.data - clean.data), 0.1, rtol=0.05)
+    np.testing.assert_allclose(np.std(noisy.array - clean.array), 0.1, rtol=0.05)
 
 
 @pytest.mark.parametrize("name", SETS)

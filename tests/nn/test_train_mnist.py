@@ -81,8 +81,8 @@ def test_augmented_batches_are_fresh_each_draw_and_keep_their_labels():
     first, first_labels = data.get_batch(np.array([1, 5]))
     second, _ = data.get_batch(np.array([1, 5]))
     assert first.shape == (2, 1, 28, 28) and first.dtype == np.float32
-    np.testing.assert_array_equal(first_labels.data, [1, 5])
-    assert not np.array_equal(first.data, second.data)  # a new random warp per draw
+    np.testing.assert_array_equal(first_labels.array, [1, 5])
+    assert not np.array_equal(first.array, second.array)  # a new random warp per draw
     flat = AugmentedImages(images, labels, augmentation(0.0, seed=0), flatten=True)
     image, label = flat[3]
     assert image.shape == (784,) and int(label.item()) == 3

@@ -61,7 +61,7 @@ def assert_same_run(run_a, run_b):
     assert history_a.history == history_b.history
     state_b = model_b.state_dict()
     for name, tensor in model_a.state_dict().items():
-        np.testing.assert_array_equal(tensor.data, state_b[name].data, err_msg=name)
+        np.testing.assert_array_equal(tensor.array, state_b[name].array, err_msg=name)
 
 
 def test_fit_learns_and_records_history(capsys):
@@ -117,7 +117,7 @@ def test_early_stopping_restores_the_best_weights():
     weights_after = []
 
     def remember(epoch, logs):
-        weights_after.append({name: tensor.data.copy() for name, tensor in model.state_dict().items()})
+        weights_after.append({name: tensor.array.copy() for name, tensor in model.state_dict().items()})
 
     train, val = toy_data()
     # min_delta is so large that no epoch after the first counts as an improvement
@@ -126,8 +126,8 @@ def test_early_stopping_restores_the_best_weights():
                   batch_size=16, seed=0, early_stopping=stopper, callbacks=[remember])
     assert len(history) == 3 and stopper.stopped_epoch == 2 and stopper.best_epoch == 0
     for name, tensor in model.state_dict().items():
-        np.testing.assert_array_equal(tensor.data, weights_after[0][name])
-        assert not np.array_equal(tensor.data, weights_after[-1][name])
+        np.testing.assert_array_equal(tensor.array, weights_after[0][name])
+        assert not np.array_equal(tensor.array, weights_after[-1][name])
 
 
 def test_early_stopping_rule():

@@ -177,7 +177,7 @@ def step():
     model.zero_grad()
     loss = nn.functional.cross_entropy(model(x), y)
     loss.backward()
-    return [loss.data] + [p.grad.data.copy() for p in model.parameters()]
+    return [loss.array] + [p.grad.array.copy() for p in model.parameters()]
 first = step()
 ready_at_first_step = bool(conv._im2col._ready)
 assert jit.wait_for_kernels(timeout=240)
