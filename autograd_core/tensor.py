@@ -340,8 +340,14 @@ class Tensor:
     def __abs__(self) -> "Tensor":
         return _elementwise.Abs.apply(self)
 
-    add = __add__
-    sub = __sub__
+    def add(self, other: Any, alpha: Any = 1) -> "Tensor":
+        """``self + alpha * other``, as ``torch.add``."""
+        return _elementwise.Add.apply(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> "Tensor":
+        """``self - alpha * other``, as ``torch.sub``."""
+        return _elementwise.Sub.apply(self, other if alpha == 1 else other * alpha)
+
     mul = __mul__
     div = __truediv__
     pow = __pow__
@@ -533,17 +539,37 @@ class Tensor:
         return self.to(np.int64)
 
     # -- in-place ------------------------------------------------------------------
-    def add_(self, other: Any) -> "Tensor":
-        return _inplace.apply_inplace(self, _elementwise.Add, "add_", other)
+    def add_(self, other: Any, alpha: Any = 1) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Add, "add_", other if alpha == 1 else other * alpha)
 
-    def sub_(self, other: Any) -> "Tensor":
-        return _inplace.apply_inplace(self, _elementwise.Sub, "sub_", other)
+    def sub_(self, other: Any, alpha: Any = 1) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Sub, "sub_", other if alpha == 1 else other * alpha)
 
     def mul_(self, other: Any) -> "Tensor":
         return _inplace.apply_inplace(self, _elementwise.Mul, "mul_", other)
 
     def div_(self, other: Any) -> "Tensor":
         return _inplace.apply_inplace(self, _elementwise.Div, "div_", other)
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Pow, "pow_", exponent)
+
+    # ``x += y`` and friends write into x (Python would otherwise rebind the name to a
+    # new tensor, so ``param -= lr * param.grad`` would leave the parameter unchanged)
+    def __iadd__(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Add, "+= (add_)", other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Sub, "-= (sub_)", other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Mul, "*= (mul_)", other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Div, "/= (div_)", other)
+
+    def __ipow__(self, exponent: Any) -> "Tensor":
+        return _inplace.apply_inplace(self, _elementwise.Pow, "**= (pow_)", exponent)
 
     def fill_(self, value: Any) -> "Tensor":
         return _inplace.apply_inplace(self, _inplace.Fill, "fill_", value)
