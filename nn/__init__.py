@@ -12,7 +12,8 @@ from .dropout2d import Dropout2d
 from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss,
+    NLLLoss, SmoothL1Loss,
 )
 from .module import Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -27,6 +28,7 @@ __all__ = [
     "Linear", "Identity", "Flatten", "Embedding",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
