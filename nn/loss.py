@@ -213,3 +213,21 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for pairs labelled 1, ``max(0, cos(x1, x2) - margin)`` for pairs labelled -1.
+
+    Args:
+        margin: in [-1, 1]; 0 to 0.5 is the usual range (default 0).
+        reduction: 'mean' | 'sum' | 'none'.
+
+    Shape: input1, input2 (N, D), target (N,) of 1/-1 (or (D,) with a 0-d target) -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
