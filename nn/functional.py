@@ -508,3 +508,4 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from .dropout2d import dropout2d  # noqa: E402
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
