@@ -265,7 +265,7 @@ def scaled_dot_product_attention(
         raise ShapeError(f"scaled_dot_product_attention: key and value need the same length S (dim -2); got {shapes}")
     groups = _groups(query, key, value, enable_gqa, shapes)
     key_batch, value_batch = (
-        tensor.shape[:-2] if groups == 1 else tensor.shape[:-3] + (tensor.shape[-3] * groups,) for tensor in (key, value)
+        t.shape[:-2] if groups == 1 else t.shape[:-3] + (t.shape[-3] * groups,) for t in (key, value)
     )
     try:
         batch = np.broadcast_shapes(query.shape[:-2], key_batch, value_batch)
