@@ -37,6 +37,8 @@ except ImportError:
 VOCAB, BATCH = 65, 32
 #: (kind, hidden size, sequence length, also time the step-by-step graph)
 CASES = [("RNN", 128, 32, True), ("LSTM", 128, 32, True), ("GRU", 128, 32, True), ("LSTM", 512, 64, False)]
+if "--only" in sys.argv:  # e.g. --only LSTM
+    CASES = [case for case in CASES if case[0] == sys.argv[sys.argv.index("--only") + 1]]
 
 
 def our_step(kind: str, weights: dict, inputs: np.ndarray, targets: np.ndarray, fused: bool = True) -> callable:
