@@ -122,8 +122,8 @@ def numpy_step(model: MLP, inputs: np.ndarray, labels: np.ndarray):
         grad[rows, labels] -= 1
         grad /= batch
         for number in (2, 1, 0):
-            inputs = activations[number]  # one row: the outer product, as nn.Linear's backward
-            grad_weight = np.multiply(grad.T, inputs) if batch == 1 else grad.T @ inputs
+            layer_input = activations[number]  # one row: the outer product, as nn.Linear's backward
+            grad_weight = np.multiply(grad.T, layer_input) if batch == 1 else grad.T @ layer_input
             grad_bias = grad.sum(0)
             if number:
                 grad = (grad @ weights[number]) * (activations[number] > 0)
