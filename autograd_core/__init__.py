@@ -8,7 +8,7 @@
 
 Importing this package compiles nothing and does not import Numba.
 """
-from .anomaly import detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .creation import (
     arange, from_numpy, full, manual_seed, ones, ones_like, rand, randint, randn, randperm,
     tensor, zeros, zeros_like,
@@ -31,7 +31,7 @@ __all__ = [
     "Tensor", "Scalar", "Function", "draw_graph", "backward_steps", "tensor", "from_numpy", "zeros", "ones", "full", "arange",
     "randn", "rand", "randint", "randperm", "zeros_like", "ones_like", "manual_seed",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "gradcheck", "gradgradcheck", "GradcheckError",
+    "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
     *_function_names,

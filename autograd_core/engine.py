@@ -16,7 +16,7 @@ import numpy as np
 from . import anomaly
 from .errors import GraphError, ShapeError
 from .function import Function
-from .grad_mode import set_grad_enabled
+from .grad_mode import _per_thread, set_grad_enabled
 from .tensor import Tensor
 
 TensorOrTensors = Any
@@ -349,7 +349,7 @@ def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool,
         if data.shape != shape or data.dtype != dtype:
             input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
         fitted.append(input_grad)
-    if node._trace is not None or anomaly._state.enabled:
+    if node._trace is not None or _per_thread.state.anomaly:
         anomaly.check_gradients(node, fitted)
     return fitted
 
