@@ -518,3 +518,10 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from .dropout2d import dropout2d  # noqa: E402
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+
+# elementwise losses with a fused node each (nn/pointwise_loss.py)
+from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401
+# vector norms, similarities and distances (nn/distance.py)
+from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+# attention (autograd_core/ops/attention.py)
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401

@@ -32,7 +32,10 @@ Geometry is given explicitly so the same kernels serve convolution, its adjoint
 ``stride``, ``padding`` (rows/columns added before the input; the size of the other
 side is implied by the output size), ``dilation`` and ``groups``.
 
-Every kernel has a plain NumPy reference below (``*_reference``): the tests' oracle.
+Every Numba loop (``im2col``, ``col2im`` and their wide forms) has a NumPy twin that
+computes the same bits (``jit``'s contract: it runs until the Numba code is loaded in the
+background; ``tests/autograd_core/kernels/test_twins.py`` proves the bits), and every
+kernel has a plain NumPy reference below (``*_reference``): the tests' oracle.
 """
 
 from __future__ import annotations
