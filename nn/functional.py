@@ -513,3 +513,5 @@ from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E40
 from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401
 # vector norms, similarities and distances (nn/distance.py)
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+# resizing (nn/upsampling.py)
+from .upsampling import interpolate  # noqa: E402,F401
