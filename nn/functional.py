@@ -525,3 +525,5 @@ from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F40
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
 # attention (autograd_core/ops/attention.py)
 from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
+# resizing (nn/upsampling.py)
+from .upsampling import interpolate  # noqa: E402,F401
