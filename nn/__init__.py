@@ -4,6 +4,7 @@ Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
 from . import data, functional, init, metrics, models, optim, plots, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
@@ -31,6 +32,7 @@ __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "MultiheadAttention",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
     "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
 ]
