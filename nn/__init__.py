@@ -8,14 +8,24 @@ from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, GaussianNoise
 from .dropout2d import Dropout2d
-from .distance import CosineSimilarity, PairwiseDistance
 from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
-    MultiMarginLoss, NLLLoss, SmoothL1Loss,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SmoothL1Loss,
 )
 from .module import Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -23,10 +33,14 @@ from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
 from .regularization import l1_penalty, l2_penalty
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .training import EarlyStopping, History, fit
-from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .transformer import (
-    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
 )
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # One line per area, so that additions rarely touch the same line.
 __all__ = [
