@@ -77,7 +77,13 @@ class Function:
         else:
             record = False
         node = object.__new__(cls)
-        node.needs_input_grad = tuple(needs) if record else _NO_GRAD[len(args)]
+        if record:
+            node.needs_input_grad = tuple(needs)
+        else:
+            try:
+                node.needs_input_grad = _NO_GRAD[len(args)]
+            except IndexError:  # cat/stack of 64 or more tensors (costs nothing when not raised)
+                node.needs_input_grad = (False,) * len(args)
         enabled = _state.enabled
         _state.enabled = False
         try:
