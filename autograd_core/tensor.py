@@ -642,17 +642,23 @@ class Tensor:
         return _inplace.apply_inplace(self, _ops_shape.Reshape, "squeeze_", shape)
 
     def transpose_(self, dim0: int, dim1: int) -> "Tensor":
-        order = list(range(self.ndim))
-        first = _ops_shape.normalize_dim("transpose_", dim0, self.ndim, self.shape)
-        second = _ops_shape.normalize_dim("transpose_", dim1, self.ndim, self.shape)
-        order[first], order[second] = order[second], order[first]
-        return _inplace.apply_inplace(self, _ops_shape.Permute, "transpose_", tuple(order))
+        return self._swap_dims_in_place("transpose_", dim0, dim1)
+
+    def swapaxes_(self, axis0: int, axis1: int) -> "Tensor":
+        return self._swap_dims_in_place("swapaxes_", axis0, axis1)
+
+    swapdims_ = swapaxes_
 
     def t_(self) -> "Tensor":
         _rearrange.t(self.detach())  # checks the rank
-        return self.transpose_(0, 1) if self.ndim == 2 else self
+        return self._swap_dims_in_place("t_", 0, 1) if self.ndim == 2 else self
 
-    swapaxes_ = swapdims_ = transpose_
+    def _swap_dims_in_place(self, name: str, dim0: int, dim1: int) -> "Tensor":
+        order = list(range(self.ndim))
+        first = _ops_shape.normalize_dim(name, dim0, self.ndim, self.shape)
+        second = _ops_shape.normalize_dim(name, dim1, self.ndim, self.shape)
+        order[first], order[second] = order[second], order[first]
+        return _inplace.apply_inplace(self, _ops_shape.Permute, name, tuple(order))
 
 
 from . import engine as _engine  # noqa: E402  (these modules import Tensor)

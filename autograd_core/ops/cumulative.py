@@ -11,9 +11,10 @@ import numpy as np
 
 from ..errors import DimError
 from ..function import Function
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor, _check_dtype
 from .elementwise import where
-from .rearrange import flip
+from .rearrange import flip, movedim
 from .shape import cat, normalize_dim
 
 
@@ -31,6 +32,8 @@ def _dim(op: str, a: Tensor, dim: Any) -> int:
 
 
 class CumSum(Function):
+    exact_dtype = True  # the accumulation dtype chosen by cumsum()
+
     @staticmethod
     def forward(ctx: Function, a: Tensor, dim: int, dtype: Any) -> np.ndarray:
         ctx.dim = dim
@@ -55,6 +58,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 class CumProd(Function):
     saves_output = True
+    exact_dtype = True
 
     @staticmethod
     def forward(ctx: Function, a: Tensor, dim: int, dtype: Any) -> np.ndarray:
@@ -73,11 +77,18 @@ class CumProd(Function):
 def _cumprod_gradient(a: Tensor, out: Tensor, grad_output: Tensor, dim: int) -> Tensor:
     """``d/da_i sum_j g_j out_j = sum_{j >= i} g_j prod_{k <= j, k != i} a_k``.
 
-    Before a slice's first zero this is ``revcumsum(g * out)_i / a_i``; after it, 0 (every
-    product holds that zero); at it, ``out_{z-1} * sum_{j >= z} g_j prod_{z < k <= j} a_k``.
+    Without zeros this is ``revcumsum(g * out)_i / a_i``. With zeros, a plain backward splits
+    each slice at its first zero z: before it the same formula, after it 0 (every product
+    holds that zero), at it ``out_{z-1} * sum_{j >= z} g_j prod_{z < k <= j} a_k``. A recorded
+    backward (``create_graph``) needs the products as functions of every a_k, so it forms them
+    all (n^2 per slice).
     """
     values = a.array
     zero = values == 0
+    if not zero.any():
+        return _reverse_cumsum(grad_output * out, dim) / a
+    if is_grad_enabled():
+        return _cumprod_gradient_by_pairs(a, grad_output, dim)
     positions = np.arange(values.shape[dim]).reshape([-1 if d == dim else 1 for d in range(values.ndim)])
     length = values.shape[dim]
     first_zero = np.where(zero.any(axis=dim, keepdims=True), np.argmax(zero, axis=dim, keepdims=True), length)
@@ -92,12 +103,26 @@ def _cumprod_gradient(a: Tensor, out: Tensor, grad_output: Tensor, dim: int) -> 
     return gradient + where(at, at_zero, 0.0)
 
 
+def _cumprod_gradient_by_pairs(a: Tensor, grad_output: Tensor, dim: int) -> Tensor:
+    """The gradient as ``sum_j g_j C[i, j]`` with ``C[i, j] = prod_{k <= j, k != i} a_k``, the running
+    products of a with a_i replaced by 1 (for j >= i), written with Tensor ops only."""
+    values = movedim(a, dim, -1)
+    length = values.shape[-1]
+    diagonal = np.eye(length, dtype=bool)
+    rows = where(diagonal, 1.0, values.unsqueeze(-2).expand(*values.shape[:-1], length, length))
+    later = np.triu(np.ones((length, length), dtype=a.dtype))  # j >= i
+    gradient = (cumprod(rows, -1) * movedim(grad_output, dim, -1).unsqueeze(-2) * later).sum(-1)
+    return movedim(gradient, -1, dim)
+
+
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running products along ``dim``: ``out_i = prod_{j <= i} input_j``."""
     return CumProd.apply(input, _dim("cumprod", input, dim), _accumulated_dtype(input, dtype))
 
 
 class Prod(Function):
+    exact_dtype = True
+
     @staticmethod
     def forward(ctx: Function, a: Tensor, dim: int, keepdim: bool, dtype: Any) -> np.ndarray:
         ctx.save_for_backward(a)

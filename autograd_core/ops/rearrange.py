@@ -29,9 +29,9 @@ class Flip(Function):
 
 def flip(input: Tensor, dims: Any) -> Tensor:
     """The elements in reverse order along each of ``dims`` (an int or a sequence)."""
-    if input.ndim == 0:
+    if input.ndim == 0 or (isinstance(dims, (list, tuple)) and not dims):
         return Flip.apply(input, ())
-    return Flip.apply(input, normalize_dims("flip", dims, input) if dims != () else ())
+    return Flip.apply(input, normalize_dims("flip", dims, input))
 
 
 class Roll(Function):

@@ -371,3 +371,12 @@ def test_sign_is_differentiable_with_zero_gradient_as_in_pytorch():
     compare_with_torch(ag.sign, torch.sign, [values], [True])
     x = ag.tensor(values, requires_grad=True)
     assert x.sign().grad_fn is not None and ag.sign(x).tolist()[1] == 0.0  # NaN has sign 0
+
+
+@requires_torch
+def test_where_as_a_method_and_pow_with_a_tensor_exponent_as_functions():
+    condition, values, other = np.array([True, False, True]), np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.5, 2.5])
+    compare_with_torch(lambda x, y: x.where(ag.tensor(condition), y), lambda x, y: x.where(torch.tensor(condition), y),
+                       [values, other], [True, True])
+    compare_with_torch(lambda x, y: ag.pow(x, y), lambda x, y: torch.pow(x, y), [values, other], [True, True])
+    compare_with_torch(lambda y: ag.pow(2.0, y), lambda y: torch.pow(2.0, y), [other], [True])
