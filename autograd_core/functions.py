@@ -47,28 +47,18 @@ from .ops.math import (
     asin,
     atan,
     atan2,
-    ceil,
     cosh,
     expm1,
-    fix,
-    floor,
-    floor_divide,
-    fmod,
-    frac,
     hypot,
     lerp,
     log1p,
     log2,
     log10,
     reciprocal,
-    remainder,
-    round,
     rsqrt,
-    sign,
     sinh,
     square,
     tan,
-    trunc,
 )
 from .ops.rearrange import flip, movedim, narrow, roll, select, swapaxes, t, tile, unbind, unflatten
 from .ops.reduce import (
@@ -87,6 +77,7 @@ from .ops.reduce import (
     sum,
     var,
 )
+from .ops.rounding import ceil, fix, floor, floor_divide, fmod, frac, remainder, round, sign, trunc
 from .ops.shape import cat, chunk, flatten, pad, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from .tensor import Tensor

@@ -671,6 +671,7 @@ from .ops import logical as _logical  # noqa: E402
 from .ops import math as _math  # noqa: E402
 from .ops import rearrange as _rearrange  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
+from .ops import rounding as _rounding  # noqa: E402
 from .ops import shape as _ops_shape  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
 
@@ -682,8 +683,8 @@ _METHODS = {
     _reduce: "amax amin aminmax",
     _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist",
     _rearrange: "t swapaxes movedim narrow select unflatten unbind roll",
-    _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp "
-    "floor ceil trunc fix round sign frac fmod remainder floor_divide",
+    _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp",
+    _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
     _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
     "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not",
 }
@@ -696,9 +697,9 @@ Tensor.__and__ = Tensor.__rand__ = _logical.bitwise_and
 Tensor.__or__ = Tensor.__ror__ = _logical.bitwise_or
 Tensor.__xor__ = Tensor.__rxor__ = _logical.bitwise_xor
 Tensor.__invert__ = _logical.bitwise_not
-Tensor.__floordiv__, Tensor.__mod__ = _math.floor_divide, _math.remainder
-Tensor.__rfloordiv__ = lambda self, other: _math.floor_divide(other, self)
-Tensor.__rmod__ = lambda self, other: _math.remainder(other, self)
+Tensor.__floordiv__, Tensor.__mod__ = _rounding.floor_divide, _rounding.remainder
+Tensor.__rfloordiv__ = lambda self, other: _rounding.floor_divide(other, self)
+Tensor.__rmod__ = lambda self, other: _rounding.remainder(other, self)
 
 
 def _in_place(name: str, op: Callable) -> Callable:

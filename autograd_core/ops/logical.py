@@ -41,46 +41,34 @@ class Logical(Function):
         return None, None, None, None
 
 
-def _logical(ufunc: Callable, name: str, a: Any, b: Any = None) -> Tensor:
-    if not isinstance(a, Tensor):
-        raise TypeError(f"{name}: expected a Tensor, got {type(a).__name__}")
-    return Logical.apply(a, b, ufunc, name)
+def _operator(ufunc: Callable, name: str, label: str, doc: str) -> Callable[..., Tensor]:
+    """The function (and Tensor method) ``name`` computing ``ufunc``; ``label`` names it in errors."""
+    if ufunc.nin == 1:
+        def op(input: Tensor) -> Tensor:
+            return Logical.apply(_checked(input, name), None, ufunc, label)
+    else:
+        def op(input: Tensor, other: Any) -> Tensor:
+            return Logical.apply(_checked(input, name), other, ufunc, label)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
 
 
-def logical_and(input: Tensor, other: Any) -> Tensor:
-    return _logical(np.logical_and, "logical_and", input, other)
+def _checked(input: Any, name: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
+    return input
 
 
-def logical_or(input: Tensor, other: Any) -> Tensor:
-    return _logical(np.logical_or, "logical_or", input, other)
-
-
-def logical_xor(input: Tensor, other: Any) -> Tensor:
-    return _logical(np.logical_xor, "logical_xor", input, other)
-
-
-def logical_not(input: Tensor) -> Tensor:
-    return _logical(np.logical_not, "logical_not", input)
-
-
-def bitwise_and(input: Tensor, other: Any) -> Tensor:
-    """``input & other`` for bool and integer tensors."""
-    return _logical(np.bitwise_and, "bitwise_and (&)", input, other)
-
-
-def bitwise_or(input: Tensor, other: Any) -> Tensor:
-    """``input | other`` for bool and integer tensors."""
-    return _logical(np.bitwise_or, "bitwise_or (|)", input, other)
-
-
-def bitwise_xor(input: Tensor, other: Any) -> Tensor:
-    """``input ^ other`` for bool and integer tensors."""
-    return _logical(np.bitwise_xor, "bitwise_xor (^)", input, other)
-
-
-def bitwise_not(input: Tensor) -> Tensor:
-    """``~input``: logical not for bool tensors, two's complement for integers."""
-    return _logical(np.invert, "bitwise_not (~)", input)
+logical_and = _operator(np.logical_and, "logical_and", "logical_and", "Elementwise ``input and other`` (any dtype).")
+logical_or = _operator(np.logical_or, "logical_or", "logical_or", "Elementwise ``input or other`` (any dtype).")
+logical_xor = _operator(np.logical_xor, "logical_xor", "logical_xor", "Elementwise exclusive or (any dtype).")
+logical_not = _operator(np.logical_not, "logical_not", "logical_not", "Elementwise ``not input`` (any dtype).")
+bitwise_and = _operator(np.bitwise_and, "bitwise_and", "bitwise_and (&)", "``input & other`` (bool and integers).")
+bitwise_or = _operator(np.bitwise_or, "bitwise_or", "bitwise_or (|)", "``input | other`` (bool and integers).")
+bitwise_xor = _operator(np.bitwise_xor, "bitwise_xor", "bitwise_xor (^)", "``input ^ other`` (bool and integers).")
+bitwise_not = _operator(np.invert, "bitwise_not", "bitwise_not (~)", "``~input`` (not, for bools).")
 
 
 # -- predicates ----------------------------------------------------------------------

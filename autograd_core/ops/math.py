@@ -1,25 +1,20 @@
-"""More elementwise math: trigonometric and hyperbolic functions, logs and powers, rounding,
-remainders, atan2/hypot/lerp.
+"""More elementwise math: trigonometric and hyperbolic functions, logs and powers,
+atan2/hypot/lerp (rounding and remainders are in ``ops/rounding.py``).
 
-Each op's backward is written with Tensor ops (twice differentiable). Rounding ops and
-``sign`` have a zero gradient, as in PyTorch; on integer tensors they return the values
-unchanged (and keep the dtype). Outside an op's domain the result is NaN, without warnings.
+Each op's backward is written with Tensor ops (twice differentiable). Outside an op's
+domain the result is NaN (or inf), without warnings.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import DtypeError, GraphError
+from ..errors import DtypeError
 from ..function import Function
 from ..tensor import Tensor
-from .elementwise import _data, _need, sign_array
-
-
-def _zeros(grad_output: Tensor) -> Tensor:
-    return Tensor._make(np.zeros(grad_output.shape, dtype=grad_output.dtype), False, None)
+from .elementwise import _data, _need
 
 
 # -- trigonometric and hyperbolic ----------------------------------------------------
@@ -238,156 +233,36 @@ class Lerp(Function):
         )
 
 
-# -- rounding and remainders (piecewise constant) ------------------------------------
-class Rounding(Function):
-    """floor, ceil, round, trunc and sign: a zero gradient everywhere, as in PyTorch."""
-
-    @staticmethod
-    def forward(ctx: Function, a: Tensor, function: Any) -> np.ndarray:
-        if a.dtype.kind in "biu":  # integers are already whole (sign keeps them too)
-            return sign_array(a.array) if function is sign_array and a.dtype.kind != "b" else a.array.copy()
-        return function(a.array)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        return _zeros(grad_output), None
-
-
-class Frac(Function):
-    @staticmethod
-    def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        if a.dtype.kind != "f":
-            raise DtypeError(f"frac: needs a float tensor, got {a.dtype}; call .float() first")
-        return a.array - np.trunc(a.array)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        return grad_output  # d (a - trunc a)/da = 1
-
-
-def _check_integer_divisor(op: str, a: Any, b: Any) -> None:
-    divisor = _data(b)
-    if np.result_type(_data(a), divisor).kind in "iu" and np.any(np.asarray(divisor) == 0):
-        raise ZeroDivisionError(f"{op}: integer division by zero (the divisor holds a 0)")
-
-
-class Fmod(Function):
-    """C's remainder: the sign of the dividend (``a - trunc(a / b) * b``)."""
-
-    @staticmethod
-    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
-        _check_integer_divisor("fmod", a, b)
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.fmod(_data(a), _data(b))
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        a, b = ctx.saved_tensors
-        # d/da = 1, d/db = -trunc(a / b) (a step function: a constant here)
-        return _remainder_gradients(ctx, grad_output, np.trunc(_data(a) / _data(b)))
-
-
-class Remainder(Function):
-    """Python's ``%``: the sign of the divisor (``a - floor(a / b) * b``)."""
-
-    @staticmethod
-    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
-        _check_integer_divisor("remainder", a, b)
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.remainder(_data(a), _data(b))
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        a, b = ctx.saved_tensors
-        # d/da = 1, d/db = -floor(a / b) (a step function: a constant here)
-        return _remainder_gradients(ctx, grad_output, np.floor(_data(a) / _data(b)))
-
-
-def _remainder_gradients(ctx: Function, grad_output: Tensor, quotient: np.ndarray) -> tuple:
-    """``a - quotient * b``: d/da = 1, d/db = -quotient."""
-    grad_b = -grad_output * np.asarray(quotient, dtype=grad_output.dtype) if _need(ctx, 1) else None
-    return (grad_output if _need(ctx, 0) else None, grad_b)
-
-
-class FloorDivide(Function):
-    """``a // b``, rounded toward minus infinity. Not differentiable, as in PyTorch."""
-
-    @staticmethod
-    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
-        _check_integer_divisor("floor_divide (//)", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.floor_divide(_data(a), _data(b))
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        raise GraphError(
-            "floor_divide (//) has no derivative (as in PyTorch); use (a / b).floor(), whose gradient "
-            "is zero, or detach() the operands if no gradient should flow through it."
-        )
-
-
 # -- the functions (and Tensor methods) ----------------------------------------------
-def tan(input: Tensor) -> Tensor:
-    return Tan.apply(input)
+def _unary(function: type[Function], doc: str) -> Callable[[Tensor], Tensor]:
+    """``function.apply`` as the op's function (``autograd_core.tan``, also the method ``Tensor.tan``)."""
+
+    def op(input: Tensor) -> Tensor:
+        return function.apply(input)
+
+    op.__name__ = op.__qualname__ = function.__name__.lower()
+    op.__doc__ = doc
+    return op
 
 
-def asin(input: Tensor) -> Tensor:
-    return Asin.apply(input)
-
-
-def acos(input: Tensor) -> Tensor:
-    return Acos.apply(input)
-
-
-def atan(input: Tensor) -> Tensor:
-    return Atan.apply(input)
-
-
-def sinh(input: Tensor) -> Tensor:
-    return Sinh.apply(input)
-
-
-def cosh(input: Tensor) -> Tensor:
-    return Cosh.apply(input)
+tan = _unary(Tan, "The tangent (radians).")
+asin = _unary(Asin, "The inverse sine, in [-pi/2, pi/2] (NaN outside [-1, 1]).")
+acos = _unary(Acos, "The inverse cosine, in [0, pi] (NaN outside [-1, 1]).")
+atan = _unary(Atan, "The inverse tangent, in (-pi/2, pi/2).")
+sinh = _unary(Sinh, "The hyperbolic sine.")
+cosh = _unary(Cosh, "The hyperbolic cosine.")
+log1p = _unary(Log1p, "``log(1 + input)``, accurate for small inputs.")
+expm1 = _unary(Expm1, "``exp(input) - 1``, accurate for small inputs.")
+log2 = _unary(Log2, "The base-2 logarithm.")
+log10 = _unary(Log10, "The base-10 logarithm.")
+rsqrt = _unary(Rsqrt, "``1 / sqrt(input)``.")
+reciprocal = _unary(Reciprocal, "``1 / input`` (a float tensor also for integer input).")
+square = _unary(Square, "``input * input``.")
 
 
 def atan2(input: Tensor, other: Any) -> Tensor:
     """The angle of the point (other, input), in (-pi, pi]."""
     return Atan2.apply(input, other)
-
-
-def log1p(input: Tensor) -> Tensor:
-    """``log(1 + input)``, accurate for small inputs."""
-    return Log1p.apply(input)
-
-
-def expm1(input: Tensor) -> Tensor:
-    """``exp(input) - 1``, accurate for small inputs."""
-    return Expm1.apply(input)
-
-
-def log2(input: Tensor) -> Tensor:
-    return Log2.apply(input)
-
-
-def log10(input: Tensor) -> Tensor:
-    return Log10.apply(input)
-
-
-def rsqrt(input: Tensor) -> Tensor:
-    """``1 / sqrt(input)``."""
-    return Rsqrt.apply(input)
-
-
-def reciprocal(input: Tensor) -> Tensor:
-    """``1 / input`` (a float tensor also for integer input)."""
-    return Reciprocal.apply(input)
-
-
-def square(input: Tensor) -> Tensor:
-    return Square.apply(input)
 
 
 def hypot(input: Tensor, other: Any) -> Tensor:
@@ -402,50 +277,4 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     return Lerp.apply(input, end, weight)
 
 
-def floor(input: Tensor) -> Tensor:
-    return Rounding.apply(input, np.floor)
-
-
-def ceil(input: Tensor) -> Tensor:
-    return Rounding.apply(input, np.ceil)
-
-
-def trunc(input: Tensor) -> Tensor:
-    """Round toward zero."""
-    return Rounding.apply(input, np.trunc)
-
-
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:
-    """Round half to even (as PyTorch and NumPy), to ``decimals`` places."""
-    if decimals == 0:
-        return Rounding.apply(input, np.round)
-    return Rounding.apply(input, lambda array: np.round(array, decimals))
-
-
-def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (0 for NaN); its gradient is 0, as PyTorch's."""
-    return Rounding.apply(input, sign_array)
-
-
-def frac(input: Tensor) -> Tensor:
-    """The fractional part ``input - trunc(input)`` (float tensors)."""
-    return Frac.apply(input)
-
-
-def fmod(input: Tensor, other: Any) -> Tensor:
-    """The remainder of ``input / other`` with the sign of ``input`` (C's fmod)."""
-    return Fmod.apply(input, other)
-
-
-def remainder(input: Any, other: Any) -> Tensor:
-    """The remainder of ``input / other`` with the sign of ``other`` (Python's ``%``)."""
-    return Remainder.apply(input, other)
-
-
-def floor_divide(input: Any, other: Any) -> Tensor:
-    """``input // other`` rounded toward minus infinity (not differentiable)."""
-    return FloorDivide.apply(input, other)
-
-
-fix = trunc
 arctan2 = atan2
