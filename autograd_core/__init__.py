@@ -74,7 +74,7 @@ from .viz import backward_steps, draw_graph
 
 # isort: split
 # (after the engine: the autograd package imports engine.py, which needs tensor.py loaded first)
-from . import accelerator, backends, cuda
+from . import accelerator, autograd, backends, cuda
 
 __version__ = "0.1.0"
 
@@ -106,6 +106,6 @@ __all__ = [
     "ByteTensor", "BoolTensor",
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
-    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
 ]
 

@@ -12,10 +12,18 @@ from .dropout2d import Dropout2d
 from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
 )
-from .module import Module, Parameter, StateDictError
+from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Parameter
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
 from .regularization import l1_penalty, l2_penalty
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -33,4 +41,8 @@ __all__ = [
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
     "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
+    "modules", "parameter",
 ]
+
+from . import modules, parameter  # noqa: E402  (last: nn.modules lists the layers imported above)
+
