@@ -44,5 +44,11 @@ __all__ = [
     "modules", "parameter",
 ]
 
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
 from . import modules, parameter  # noqa: E402  (last: nn.modules lists the layers imported above)
 
+
+def __getattr__(name: str) -> object:
+    """PyTorch's nn names this project lacks fail naming what to use instead (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

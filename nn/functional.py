@@ -508,3 +508,9 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from .dropout2d import dropout2d  # noqa: E402
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's functional names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

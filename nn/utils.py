@@ -15,6 +15,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import ShapeError
+from autograd_core.unsupported import missing_attribute
 
 Parameters = Union[Tensor, Iterable[Tensor]]
 
@@ -131,3 +132,7 @@ def _tensors(op: str, parameters: Any) -> list[Tensor]:
             raise TypeError(f"{op}: parameter {position} is a {type(param).__name__}, not a Tensor")
     return params
 
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's nn.utils names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
+    raise missing_attribute(__name__, name)

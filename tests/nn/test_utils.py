@@ -53,3 +53,5 @@ def test_bad_arguments_are_named():
         vector_to_parameters(ag.zeros(5), model.parameters())
     with pytest.raises(TypeError, match="got a Tensor; use a list"):
         parameters_to_vector(model.weight)
+    with pytest.raises(AttributeError, match=r"nn.utils.rnn \(PyTorch's torch.nn.utils.rnn\) is not part of"):
+        nn.utils.rnn
