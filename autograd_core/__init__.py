@@ -10,7 +10,7 @@ Importing this package compiles nothing and does not import Numba.
 """
 from typing import Any as _Any
 
-from .anomaly import detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backends import are_deterministic_algorithms_enabled, use_deterministic_algorithms
 from .creation import (
     arange,
@@ -95,7 +95,7 @@ __all__ = [
     "arange",
     "randn", "rand", "randint", "randperm", "zeros_like", "ones_like", "manual_seed",
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "gradcheck", "gradgradcheck", "GradcheckError",
+    "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
     *_function_names,
