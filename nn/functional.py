@@ -527,3 +527,10 @@ from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairw
 from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
 # resizing (nn/upsampling.py)
 from .upsampling import interpolate  # noqa: E402,F401
+
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's functional names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)
