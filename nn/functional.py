@@ -515,3 +515,6 @@ from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F40
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
 # resizing (nn/upsampling.py)
 from .upsampling import interpolate  # noqa: E402,F401
+# group and RMS normalisation (nn/group_norm.py, nn/rms_norm.py)
+from .group_norm import group_norm  # noqa: E402,F401
+from .rms_norm import rms_norm  # noqa: E402,F401
