@@ -518,3 +518,5 @@ from .upsampling import interpolate  # noqa: E402,F401
 # group and RMS normalisation (nn/group_norm.py, nn/rms_norm.py)
 from .group_norm import group_norm  # noqa: E402,F401
 from .rms_norm import rms_norm  # noqa: E402,F401
+# channels <-> space (nn/pixel_shuffle.py)
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
