@@ -27,7 +27,8 @@ import autograd_core as ag
 from autograd_core import ShapeError, Tensor
 
 ParamGroup = dict[str, Any]
-SCALAR_STATE = ("step",)  # state entries that are numbers; all others are arrays shaped like the parameter
+# state entries that are numbers, and their type; all others are arrays shaped like the parameter
+SCALAR_STATE: dict[str, type] = {"step": int, "mu_product": float}
 Params = Union[Iterable[Tensor], Iterable[ParamGroup]]
 
 
@@ -35,6 +36,20 @@ def check_non_negative(optimizer: str, name: str, value: float, what: str | None
     """Raise ValueError (PyTorch's wording first) when an option is negative."""
     if not value >= 0.0:
         raise ValueError(f"Invalid {what or name + ' value'}: {value} ({optimizer}: {name} must be >= 0).")
+
+
+def decayed_gradient(param: np.ndarray, grad: np.ndarray, group: ParamGroup, decoupled: bool = False) -> np.ndarray:
+    """The gradient a step follows: negated for ``maximize``, plus ``weight_decay * param`` (L2), or
+    with ``decoupled`` the parameter shrunk in place by ``1 - lr * weight_decay`` instead (AdamW's)."""
+    if group["maximize"]:
+        grad = -grad
+    weight_decay = group["weight_decay"]
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - group["lr"] * weight_decay
+        else:
+            grad = grad + weight_decay * param  # d(wd/2 * p^2)/dp = wd * p
+    return grad
 
 
 class Optimizer:
@@ -244,11 +259,11 @@ def _copy(value: Any) -> Any:
 
 
 def _cast_like(optimizer: str, index: Any, key: str, value: Any, param: Tensor) -> Any:
-    """A loaded state entry: ``step`` as an int, arrays copied in the parameter's dtype."""
+    """A loaded state entry: ``step`` as an int (``SCALAR_STATE``), arrays copied in the parameter's dtype."""
     if isinstance(value, Tensor):
         value = value.array
     if key in SCALAR_STATE:
-        return int(np.asarray(value).item())
+        return SCALAR_STATE[key](np.asarray(value).item())
     value = np.asarray(value)
     if value.shape != param.shape:
         raise ShapeError(
