@@ -239,12 +239,19 @@ class Optimizer:
                     f"{name}.load_state_dict: the state names parameter index {index}, which no saved "
                     f"group lists (known indices: {sorted(index_to_param)})."
                 )
-            new_state[param] = {key: _cast_like(name, index, key, value, param) for key, value in saved_state.items()}
+            new_state[param] = {
+                key: self._load_state_entry(index, key, value, param) for key, value in saved_state.items()
+            }
         self.state = new_state
         for group, saved in zip(self.param_groups, saved_groups):
             for key, value in saved.items():
                 if key != "params":
                     group[key] = value
+
+    def _load_state_entry(self, index: Any, key: str, value: Any, param: Tensor) -> Any:
+        """One loaded state entry of parameter ``index``: numbers as ``SCALAR_STATE`` says, arrays
+        checked against the parameter's shape and copied in its dtype."""
+        return _cast_like(type(self).__name__, index, key, value, param)
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
