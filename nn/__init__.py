@@ -4,18 +4,29 @@ Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
 from . import data, functional, init, metrics, models, optim, plots, regularization, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, GaussianNoise
 from .dropout2d import Dropout2d
-from .distance import CosineSimilarity, PairwiseDistance
 from .embedding import Embedding
 from .group_norm import GroupNorm
 from .linear import Flatten, Identity, Linear
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
-    MultiMarginLoss, NLLLoss, SmoothL1Loss,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SmoothL1Loss,
 )
 from .module import Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -25,6 +36,13 @@ from .regularization import l1_penalty, l2_penalty
 from .rms_norm import RMSNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .training import EarlyStopping, History, fit
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .unflatten import Unflatten
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -41,6 +59,8 @@ __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
     "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
 ]
