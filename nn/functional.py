@@ -527,6 +527,11 @@ from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairw
 from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
 # resizing (nn/upsampling.py)
 from .upsampling import interpolate  # noqa: E402,F401
+# group and RMS normalisation (nn/group_norm.py, nn/rms_norm.py)
+from .group_norm import group_norm  # noqa: E402,F401
+from .rms_norm import rms_norm  # noqa: E402,F401
+# channels <-> space (nn/pixel_shuffle.py)
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
