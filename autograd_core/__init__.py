@@ -22,6 +22,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, bool_, float32, float64, int32, int64, uint8
 from .scalar import Scalar  # noqa: E402
+from .serialization import CheckpointError, load, save  # noqa: E402
 from .ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
 from .viz import backward_steps, draw_graph  # noqa: E402
 
@@ -34,6 +35,7 @@ __all__ = [
     "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
+    "save", "load", "CheckpointError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
 ]
