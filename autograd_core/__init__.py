@@ -71,6 +71,7 @@ from .sampling import (
     randperm,
 )
 from .scalar import Scalar
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .unsupported import missing_attribute as _missing_attribute
 from .viz import backward_steps, draw_graph
@@ -98,6 +99,7 @@ __all__ = [
     "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
+    "save", "load", "CheckpointError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
     # devices, dtypes, creation and random numbers as PyTorch names them
