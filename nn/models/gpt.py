@@ -22,7 +22,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import generator
 from autograd_core.errors import DtypeError, ShapeError
-from autograd_core.ops.attention import multi_head_self_attention
+from autograd_core.ops.attention import attention_weights, multi_head_self_attention
 
 from .. import functional as F
 from .. import init
@@ -75,6 +75,16 @@ class CausalSelfAttention(Module):
         dropout_p = self.dropout if self.training else 0.0
         attended = multi_head_self_attention(self.c_attn(x), self.n_head, dropout_p=dropout_p, is_causal=True)
         return self.resid_dropout(self.c_proj(attended))
+
+    def attention_weights(self, x: Tensor) -> Tensor:
+        """What each position attends to, per head: softmax(q k^T / sqrt(D)) under the causal mask,
+        (B, n_head, T, T), row t summing to 1 over the positions 0..t (for looking, not training)."""
+        batch, length, width = x.shape
+        q, k, _ = (
+            part.reshape(batch, length, self.n_head, width // self.n_head).transpose(1, 2)
+            for part in self.c_attn(x).split(width, -1)
+        )
+        return attention_weights(q, k, is_causal=True)
 
 
 class MLP(Module):

@@ -100,6 +100,20 @@ def test_attention_is_one_node_per_layer():
     assert count == SMALL.n_layer
 
 
+def test_attention_weights_are_the_ones_the_layer_uses():
+    ag.manual_seed(2)
+    model = GPT(SMALL).double()
+    attention = model.transformer.h[0].attn
+    x = ag.randn(2, 5, 16, dtype=ag.float64)
+    weights = attention.attention_weights(x)
+    assert weights.shape == (2, 2, 5, 5)
+    np.testing.assert_allclose(weights.array.sum(-1), 1.0)
+    assert not np.triu(weights.array, 1).any()  # nothing from the future
+    heads = weights @ attention.c_attn(x)[..., 32:].reshape(2, 5, 2, 8).transpose(1, 2)
+    expected = attention.c_proj(heads.transpose(1, 2).reshape(2, 5, 16))
+    np.testing.assert_allclose(attention(x).array, expected.array, rtol=1e-12, atol=1e-14)
+
+
 def test_a_small_gpt_memorises_a_sequence():
     ag.manual_seed(0)
     model = GPT(GPTConfig(block_size=8, vocab_size=6, n_layer=1, n_head=2, n_embd=16))
