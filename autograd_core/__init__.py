@@ -23,6 +23,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, bool_, float32, float64, int32, int64, uint8
 from .scalar import Scalar  # noqa: E402
 from .ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
+from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # noqa: E402  (torch.max_pool2d ...)
 from .viz import backward_steps, draw_graph  # noqa: E402
 
 __version__ = "0.1.0"
@@ -36,4 +37,5 @@ __all__ = [
     "ShapeError", "DtypeError", "DimError", "GraphError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
 ]

@@ -6,15 +6,12 @@ PyTorch's names and argument orders; each dispatches to one ``Function`` in ``op
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from .errors import DtypeError, GraphError, ShapeError
-
-Shape = tuple[int, ...]
-Dim = Union[int, Sequence[int], None]
-Scalarlike = Union[int, float, bool]
+from .types import Dim, Scalarlike, Shape
 
 float32 = np.float32
 float64 = np.float64
