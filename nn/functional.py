@@ -508,3 +508,13 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from .dropout2d import dropout2d  # noqa: E402
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+
+# ``from nn.functional import *`` gives the functions, not this module's imports (np, ag, ...);
+# tests/nn/test_functional.py checks that every public function here is listed.
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
+    "dropout2d", "elu", "gelu", "hinge_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "one_hot",
+    "relu", "sigmoid", "sign", "softmax", "softplus", "step", "tanh",
+]

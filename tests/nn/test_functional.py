@@ -147,3 +147,17 @@ def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
 def test_cross_entropy_target_and_reduction_errors(target, error, message):
     with pytest.raises(error, match=message):
         F.cross_entropy(ag.randn(4, 3), target(), reduction="avg" if error is ValueError else "mean")
+
+
+def test_all_lists_exactly_the_public_functions():
+    """``__all__`` is true: ``from nn.functional import *`` gives every function and nothing else."""
+    import inspect
+
+    public = {
+        name for name, value in vars(F).items()
+        if not name.startswith("_") and callable(value) and not inspect.isclass(value) and not inspect.ismodule(value)
+    }
+    assert sorted(F.__all__) == sorted(public) and len(F.__all__) == len(set(F.__all__))
+    namespace: dict = {}
+    exec("from nn.functional import *", namespace)
+    assert set(namespace) - {"__builtins__"} == public
