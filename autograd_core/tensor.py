@@ -6,7 +6,7 @@ PyTorch's names and argument orders; each dispatches to one ``Function`` in ``op
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -17,10 +17,7 @@ from .devices import DeviceLike
 from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: F401
 from .dtypes import check_dtype as _check_dtype
 from .errors import DtypeError, GraphError, ShapeError
-
-Shape = tuple[int, ...]
-Dim = Union[int, Sequence[int], None]
-Scalarlike = Union[int, float, bool]
+from .types import Dim, Scalarlike, Shape
 
 
 class _VersionCounter:

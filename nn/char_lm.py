@@ -105,7 +105,7 @@ class CharLM(Module):
     def forward(self, indices: Any, state: Any = None) -> tuple[Tensor, Any]:
         indices = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
         if self.config.embedding_dim:
-            inputs = self.embedding(indices)
+            inputs = self.embedding(ag.from_numpy(indices))
         else:  # one-hot rows of the identity: no gradient needed into the input
             inputs = ag.from_numpy(np.eye(self.config.vocab_size, dtype=self.head.weight.dtype)[indices])
         output, state = self.rnn(inputs, state)

@@ -6,17 +6,17 @@ dims as size 1, as in PyTorch.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Sequence, Union
+from typing import Any
 
 import numpy as np
 
 from ..errors import DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from ..types import Dim
 from .elementwise import Maximum, Minimum, where
 from .shape import BroadcastTo, Reshape, normalize_dim
 
-Dim = Union[int, Sequence[int], None]
 MaxResult = namedtuple("max", ["values", "indices"])  # as torch.return_types.max
 MinResult = namedtuple("min", ["values", "indices"])
 MinMaxResult = namedtuple("aminmax", ["min", "max"])
