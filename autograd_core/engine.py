@@ -18,7 +18,7 @@ import numpy as np
 from . import anomaly
 from .errors import GraphError, ShapeError
 from .function import Function
-from .grad_mode import set_grad_enabled
+from .grad_mode import _per_thread, set_grad_enabled
 from .tensor import Tensor
 
 TensorOrTensors = Any
@@ -354,7 +354,7 @@ def backward_step(
         if targets is not None and entry in targets:
             targets[entry] = gradient
         received = input_gradients(entry, gradient)
-        if entry._trace is not None or anomaly._state.enabled:
+        if entry._trace is not None or _per_thread.state.anomaly:
             anomaly.check_gradients(entry, received)
     traversal.push(entry, received)
     if not retain_graph:

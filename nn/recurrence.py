@@ -388,14 +388,17 @@ _SEQUENCES = {cls.mode: cls for cls in (RNNTanhSequence, RNNReluSequence, LSTMSe
 
 def _input_projection(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
     """``x W_ih^T + b_ih`` for every step as graph ops: (T, N, I) -> (T, N, G)."""
-    return LinearFunction.apply(x.reshape(-1, x.shape[-1]), weight_ih, bias_ih).reshape(x.shape[0], x.shape[1], -1)
+    steps, batch, features = x.shape
+    gates = LinearFunction.apply(x.reshape(steps * batch, features), weight_ih, bias_ih)
+    return gates.reshape(steps, batch, weight_ih.shape[0])
 
 
 def run_sequence(
     mode: str, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, h0: Tensor, c0: Tensor | None, weight_hh: Tensor,
     bias_hh: Tensor | None, reverse: bool = False, fused: bool = True,
 ) -> Tensor:
-    """One layer-direction over all steps of x (T, N, I): the fused node, or the step-by-step composition."""
-    if fused:
+    """One layer-direction over all steps of x (T, N, I): the fused node, or the step-by-step composition
+    (also for an empty input, which the fused nodes do not take: a batch of 0, an input_size of 0)."""
+    if fused and x.array.size:
         return _SEQUENCES[mode].apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
     return unfused_sequence(mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, reverse)
