@@ -1,5 +1,9 @@
-"""Numba kernels with bit-identical NumPy twins (see ``jit``). Nothing here compiles, or
-even imports Numba, until first use."""
+"""Every Numba kernel of the project, each with a bit-identical NumPy twin (see ``jit``).
+
+``conv`` (im2col/col2im), ``pool`` (max/avg pooling), ``special`` (erf), ``recurrent``
+(the LSTM step's pointwise parts, a float32 exp) and ``sgd`` (the SGD update). Nothing
+here compiles, or even imports Numba, until first use.
+"""
 
 from .jit import get_mode, set_mode, wait_for_kernels
 

@@ -1,4 +1,8 @@
-"""Pooling kernels (Numba) and their plain NumPy references (the test oracles).
+"""Pooling kernels (Numba) with bit-identical NumPy twins, and plain NumPy references.
+
+Each Numba loop has a twin (``@kernel.twin``) that gives the same bits in whole-array
+steps, run until the Numba code is loaded in the background (``jit``); the references
+(``*_reference``) are the tests' oracles.
 
 Every kernel works on *planes*: a C-contiguous ``(P, H, W)`` array where ``P = N * C``
 (1-d pooling is 2-d pooling with ``H = 1``). A window's top-left corner is

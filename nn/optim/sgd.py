@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels.jit import lazy_njit
+from autograd_core.kernels.sgd import sgd_update
 
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
 
@@ -62,7 +62,8 @@ class SGD(Optimizer):
         return {}  # the momentum buffer starts as the first gradient
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
-        if param.dtype == grad.dtype and param.dtype.char in "fd" and param.flags.c_contiguous and grad.flags.c_contiguous:
+        contiguous = param.flags.c_contiguous and grad.flags.c_contiguous
+        if param.dtype == grad.dtype and param.dtype.char in "fd" and contiguous:
             self._update_fused(param, grad, state, group)
         else:
             sgd_reference(param, grad, state, group)
@@ -79,7 +80,7 @@ class SGD(Optimizer):
             if first_step:
                 buffer = state["momentum_buffer"] = np.empty_like(param)
         number = param.dtype.type  # scalars in the parameter's precision, as PyTorch computes
-        _sgd_kernel(
+        sgd_update(
             param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), number(group["lr"]), number(momentum),
             number(1 - group["dampening"]), number(group["weight_decay"]), bool(group["nesterov"]),
             bool(group["maximize"]), first_step,
@@ -103,46 +104,3 @@ def sgd_reference(param: np.ndarray, grad: np.ndarray, state: dict[str, Any], gr
             buffer += grad if dampening == 0 else (1 - dampening) * grad
         grad = grad + momentum * buffer if group["nesterov"] else buffer
     param -= group["lr"] * grad
-
-
-@lazy_njit()
-def _sgd_kernel(
-    param: np.ndarray, grad: np.ndarray, buffer: np.ndarray, lr: float, momentum: float,
-    one_minus_dampening: float, weight_decay: float, nesterov: bool, maximize: bool, first_step: bool,
-) -> None:
-    if momentum == 0 and weight_decay == 0:  # plain SGD: a loop simple enough to vectorise
-        scale = lr if maximize else -lr
-        for i in range(param.size):
-            param[i] += scale * grad[i]
-        return
-    for i in range(param.size):
-        step = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            step += weight_decay * param[i]
-        if momentum != 0:
-            velocity = step if first_step else momentum * buffer[i] + one_minus_dampening * step
-            buffer[i] = velocity
-            step = step + momentum * velocity if nesterov else velocity
-        param[i] -= lr * step
-
-
-@_sgd_kernel.twin
-def _sgd_numpy(
-    param: np.ndarray, grad: np.ndarray, buffer: np.ndarray, lr: float, momentum: float,
-    one_minus_dampening: float, weight_decay: float, nesterov: bool, maximize: bool, first_step: bool,
-) -> None:
-    """``_sgd_kernel`` with whole-array NumPy operations: the same operations in the same
-    precision (the scalars come in the parameter's), so the same bits."""
-    if momentum == 0 and weight_decay == 0:
-        param += (lr if maximize else -lr) * grad
-        return
-    step = -grad if maximize else grad
-    if weight_decay != 0:
-        step = step + weight_decay * param
-    if momentum != 0:
-        if first_step:
-            buffer[...] = step
-        else:
-            buffer[...] = momentum * buffer + one_minus_dampening * step
-        step = step + momentum * buffer if nesterov else buffer
-    param -= lr * step

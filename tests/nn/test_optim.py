@@ -10,8 +10,8 @@ import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core import GraphError, ShapeError
-from nn.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from tests.helpers import assert_same_bits, requires_torch, torch
+from nn.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from tests.helpers import requires_torch, torch
 
 OPTIMIZERS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
 
@@ -477,32 +477,3 @@ def test_any_shape_and_layout_matches_torch(case, shape, fortran, seed):
     run_ours(optimizer, [ours], grads)
     run_torch(reference, [theirs], grads)
     np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
-
-
-@settings(max_examples=30)
-@given(
-    st.sampled_from([np.float32, np.float64]),
-    st.sampled_from([0.0, 0.9]),
-    st.sampled_from([0.0, 0.3]),
-    st.sampled_from([0.0, 0.01]),
-    st.booleans(),
-    st.booleans(),
-    st.booleans(),
-    st.integers(0, 2**32 - 1),
-)
-def test_sgd_kernel_twin_gives_the_same_bits(dtype, momentum, dampening, weight_decay, nesterov, maximize, first, seed):
-    """The NumPy twin of the fused SGD kernel (run while Numba loads) matches it bit for bit."""
-    from nn.optim.sgd import _sgd_kernel
-
-    rng = np.random.default_rng(seed)
-    size = int(rng.integers(1, 200))
-    param, grad, buffer = (rng.standard_normal(size).astype(dtype) * 10.0 ** rng.integers(-3, 4, size) for _ in range(3))
-    number = np.dtype(dtype).type
-    scalars = (number(0.1), number(momentum), number(1 - dampening), number(weight_decay), nesterov, maximize, first)
-    results = []
-    for run in (_sgd_kernel.compiled, _sgd_kernel.numpy):
-        p, b = param.copy(), buffer.copy()
-        run(p, grad, b, *scalars)
-        results.append((p, b))
-    for twin, compiled in zip(results[1], results[0]):
-        assert_same_bits(twin, compiled)

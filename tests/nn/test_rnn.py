@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from nn.rnn import run_sequence
+from nn.recurrence import run_sequence
 from tests.helpers import check_op, requires_torch, torch
 
 try:  # small matmuls on a machine shared by many processes: extra BLAS threads only contend
@@ -246,23 +246,6 @@ def test_float32_layers_keep_float32():
     assert output.shape == (5, 2, 4) and h_n.shape == c_n.shape == (1, 2, 4)
 
 
-def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
-    from nn.rnn import _exp
-
-    rng = np.random.default_rng(5)
-    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]])
-    values = values.astype(np.float32).reshape(2, -1)
-    result = values.copy()
-    _exp(result, np.empty_like(result))
-    reference = np.exp(values.astype(np.float64))
-    assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
-    edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
-    out = edges.copy()
-    _exp(out, np.empty_like(out))
-    assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
-    assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
-
-
 @requires_torch
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_float32_lstm_matches_pytorch(bidirectional):
@@ -372,3 +355,12 @@ def test_many_to_one_example_labels_are_right():
     assert symbols.shape == (5, 50) and set(np.unique(labels)) <= {0, 1, 2}
     for column, label in zip(symbols.T, labels):
         assert label == {-1: 0, 0: 1, 1: 2}[int(np.sign(sum(int(digit) - 4 for digit in column)))]
+
+
+def test_flatten_parameters_is_accepted_and_changes_nothing():
+    model = nn.LSTM(3, 4, num_layers=2)
+    before = {name: p.array.copy() for name, p in model.named_parameters()}
+    assert model.flatten_parameters() is None
+    assert all(np.array_equal(p.array, before[name]) for name, p in model.named_parameters())
+    nn.GRU(2, 2).flatten_parameters()
+    nn.RNN(2, 2).flatten_parameters()

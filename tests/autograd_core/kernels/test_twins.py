@@ -16,6 +16,12 @@ from hypothesis import strategies as st
 from autograd_core.kernels import conv, pool
 from tests.helpers import assert_same_bits
 
+TWINS_TESTED = {
+    conv._im2col, conv._col2im, conv._im2col_wide, conv._col2im_wide,
+    pool._max_pool_forward, pool._scatter_add_planes, pool._avg_pool_forward, pool._avg_pool_backward,
+    pool._max_pool_2x2, pool._max_pool_2x2_backward,
+}
+
 
 def awkward(rng: np.random.Generator, shape: tuple, dtype: Any, specials: bool = True) -> np.ndarray:
     """Values whose sums depend on their order, with ties, and (``specials``) NaN, +-inf, -0.0."""

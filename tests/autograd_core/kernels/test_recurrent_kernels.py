@@ -1,4 +1,6 @@
-"""The LSTM kernels' NumPy twins (``nn/rnn.py``) compute the Numba code's numbers bit for bit.
+"""The recurrent kernels (``kernels/recurrent.py``): twins bit for bit, float32 exp accuracy.
+
+The LSTM kernels' NumPy twins compute the Numba code's numbers bit for bit.
 
 Each test draws shapes and values (ordinary magnitudes, values around exp's clamp at -87 and
 88, huge and subnormal ones, +-inf, NaN, -0.0), runs the twin and the compiled kernel on
@@ -16,9 +18,12 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from autograd_core.kernels import jit
-from nn import rnn
+from autograd_core.kernels import jit, recurrent
 from tests.helpers import assert_same_bits
+
+TWINS_TESTED = {
+    recurrent.exp_float32, recurrent.lstm_gates_and_cell, recurrent.lstm_hidden, recurrent.lstm_step_backward,
+}
 
 SPECIAL_VALUES = [
     0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 88.0, 88.00001, -87.0, -87.00001, 87.99, -86.99,
@@ -58,12 +63,12 @@ def test_exp_float32_twin_is_bit_identical(data, shape):
     if data.draw(st.booleans()):  # the range exp sees in an LSTM, dense around the clamp
         x = data.draw(st.lists(st.floats(-100, 100, width=32), min_size=x.size, max_size=x.size).map(
             lambda floats: np.array(floats, np.float32).reshape(shape)))
-    _run_both(rnn._exp_float32, x, np.empty_like(x))
+    _run_both(recurrent.exp_float32, x, np.empty_like(x))
 
 
 def test_exp_float32_twin_refuses_float64():
     with pytest.raises(TypeError, match="float32"):
-        rnn._exp_float32.numpy(np.zeros(3), np.zeros(3))
+        recurrent.exp_float32.numpy(np.zeros(3), np.zeros(3))
 
 
 @settings(max_examples=30)
@@ -74,7 +79,7 @@ def test_lstm_gates_and_cell_twin_is_bit_identical(data, size, dtype):
     if data.draw(st.booleans()):  # what the forward passes: exp of a pre-activation, >= 0
         gates = np.exp(np.clip(gates, -88, 88)).astype(dtype)
     cell_prev = data.draw(values((batch, hidden), dtype))
-    _run_both(rnn._lstm_gates_and_cell, gates, cell_prev, np.empty_like(cell_prev), np.empty_like(cell_prev))
+    _run_both(recurrent.lstm_gates_and_cell, gates, cell_prev, np.empty_like(cell_prev), np.empty_like(cell_prev))
 
 
 @settings(max_examples=30)
@@ -82,7 +87,7 @@ def test_lstm_gates_and_cell_twin_is_bit_identical(data, size, dtype):
 def test_lstm_hidden_twin_is_bit_identical(data, size, dtype):
     batch, hidden = size
     gates, tanh_c = data.draw(values((batch, 4 * hidden), dtype)), data.draw(values((batch, hidden), dtype))
-    _run_both(rnn._lstm_hidden, gates, tanh_c, np.empty_like(tanh_c))
+    _run_both(recurrent.lstm_hidden, gates, tanh_c, np.empty_like(tanh_c))
 
 
 @settings(max_examples=30)
@@ -96,7 +101,7 @@ def test_lstm_step_backward_twin_is_bit_identical(data, size, dtype):
         gates[:, : 2 * hidden] = np.abs(gates[:, : 2 * hidden])
         gates[:, 3 * hidden :] = np.abs(gates[:, 3 * hidden :])
         tanh_c = np.tanh(tanh_c).astype(dtype)
-    _run_both(rnn._lstm_step_backward, grad_out, grad_h, grad_c, gates, cell_prev, tanh_c)
+    _run_both(recurrent.lstm_step_backward, grad_out, grad_h, grad_c, gates, cell_prev, tanh_c)
 
 
 @pytest.fixture
@@ -127,3 +132,18 @@ def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(d
     assert len(with_twins) == len(with_numba) == 6 + 16
     for twin_result, numba_result in zip(with_twins, with_numba):
         assert_same_bits(twin_result, numba_result)
+
+
+def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]])
+    values = values.astype(np.float32).reshape(2, -1)
+    result = values.copy()
+    recurrent.exp_inplace(result, np.empty_like(result))
+    reference = np.exp(values.astype(np.float64))
+    assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
+    edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
+    out = edges.copy()
+    recurrent.exp_inplace(out, np.empty_like(out))
+    assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
+    assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]

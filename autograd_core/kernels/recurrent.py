@@ -1,0 +1,189 @@
+"""Recurrent kernels: the LSTM step's pointwise parts and a vectorised float32 exp.
+
+Each is a Numba loop (``lazy_njit``) with a NumPy twin that computes the same numbers bit
+for bit (``jit``'s contract: the same IEEE operations in the same order, including
+Numba's promotion of float32 with an int literal to float64), so an LSTM step gives the
+same bits whether the twin or the compiled code ran. ``nn/recurrence.py`` drives them
+from the fused LSTM node: per step one exp over all four gates (N, 4H), then
+``lstm_gates_and_cell`` and ``lstm_hidden``; backwards ``lstm_step_backward`` turns the
+saved activations into dL/d(pre-activations) in place.
+
+Rows are processed as contiguous slices so the inner loops vectorise; ``error_model=
+"numpy"`` lets ``1 / (1 + e)`` give inf instead of a check per division.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import lazy_njit
+
+
+@lazy_njit()
+def exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place on a contiguous float32 array, within about 1 ulp, in loops that vectorise.
+
+    This machine's Numba has no vector library, so ``math.exp`` in a loop is a scalar call, and
+    NumPy's exp was the largest part of an LSTM step. exp(x) = 2^n e^r with n = round(x / ln 2)
+    and |r| <= ln(2) / 2: e^r from a degree-7 polynomial (the Cephes expf coefficients), 2^n
+    written as float32 bits (exponent field n + 127) into ``scratch`` (same shape). x is clamped
+    to [-87, 88], where float32 2^n is normal; NaN stays NaN.
+    """
+    flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
+    exponent_bits = power.view(np.int32)
+    for k in range(flat.size):
+        x = flat[k]
+        x = np.float32(88.0) if x > 88 else x
+        x = np.float32(-87.0) if x < -87 else x
+        n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))  # round(x / ln 2)
+        r = x - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)  # x - n ln 2 in two parts
+        p = np.float32(1.9875691500e-4)
+        p = p * r + np.float32(1.3981999507e-3)
+        p = p * r + np.float32(8.3334519073e-3)
+        p = p * r + np.float32(4.1665795894e-2)
+        p = p * r + np.float32(1.6666665459e-1)
+        p = p * r + np.float32(5.0000001201e-1)
+        flat[k] = p * r * r + r + 1  # e^r
+        exponent_bits[k] = (np.int32(n) + 127) << 23  # the float32 2^n
+    for k in range(flat.size):
+        flat[k] *= power[k]
+
+
+@exp_float32.twin
+def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp_float32`` in whole-array float32 steps, the kernel's operations in its order.
+    Numba types ``... + 1`` (float32 + int) as float64, rounded to float32 on the store, so
+    that add is done in float64 here too. float32 only, as the kernel's exponent bits."""
+    if values.dtype != np.float32 or scratch.dtype != np.float32:
+        raise TypeError(
+            f"exp_float32 works on float32 arrays, got {values.dtype} and {scratch.dtype}; use np.exp for other dtypes."
+        )
+    flat, power = values.reshape(values.size), scratch.reshape(scratch.size)
+    f32 = np.float32
+    x = np.clip(flat, f32(-87.0), f32(88.0))  # NaN stays NaN
+    n = np.multiply(x, f32(1.4426950408889634))
+    n += f32(0.5)
+    np.floor(n, out=n)
+    r = np.multiply(n, f32(0.693359375))
+    np.subtract(x, r, out=r)
+    r += np.multiply(n, f32(2.12194440e-4), out=x)  # x is free from here: it holds the polynomial
+    p = np.multiply(r, f32(1.9875691500e-4), out=x)
+    for coefficient in (1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1):
+        p += f32(coefficient)
+        p *= r
+    p *= r
+    p += r
+    np.add(p, 1, out=flat, dtype=np.float64)  # float64 then rounded to float32, as Numba
+    bits = power.view(np.int32)
+    with np.errstate(invalid="ignore"):  # NaN -> int32 gives INT_MIN, as the kernel's conversion
+        np.copyto(bits, n, casting="unsafe")
+    np.add(bits, 127, out=bits, dtype=np.int64)  # int64 in Numba (int32 + int literal), then stored as int32
+    np.left_shift(bits, 23, out=bits, dtype=np.int64)
+    flat *= power
+
+
+def exp_inplace(values: np.ndarray, scratch: np.ndarray) -> None:
+    """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
+    if values.dtype == np.float32:
+        exp_float32(values, scratch)
+    else:
+        np.exp(values, out=values)
+
+
+@lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
+def lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray) -> None:
+    """One LSTM step's pointwise part up to the cell, in place. gates (N, 4H) holds exp(-x) for
+    i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``
+    and -2 c_t (N, H), whose exp ``lstm_hidden`` turns into tanh(c_t)."""
+    size = cell.shape[1]
+    for n in range(cell.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row, c_prev, c_new, arg = gates[n], cell_prev[n], cell[n], minus_2c[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
+        for k in range(size):
+            i[k] = 1 / (1 + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
+            f[k] = 1 / (1 + f[k])
+            g[k] = 2 / (1 + g[k]) - 1  # tanh(x) = 2 sigmoid(2x) - 1
+            o[k] = 1 / (1 + o[k])
+            c_new[k] = f[k] * c_prev[k] + i[k] * g[k]
+            arg[k] = -2 * c_new[k]
+
+
+@lstm_gates_and_cell.twin
+def _lstm_gates_and_cell_numpy(
+    gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray
+) -> None:
+    """``lstm_gates_and_cell`` with whole-array operations. Numba computes ``1 / (1 + e)``,
+    ``2 / (1 + e) - 1`` and ``-2 * c`` in float64 (an int literal with a float32 is float64)
+    and rounds on the store; the cell comes from the stored gates, in their own precision."""
+    size = cell.shape[1]
+    denominator = 1 + gates[:, : 4 * size].astype(np.float64)
+    activations = 1 / denominator
+    activations[:, 2 * size : 3 * size] = 2 / denominator[:, 2 * size : 3 * size] - 1
+    gates[:, : 4 * size] = activations
+    i, f, g = (gates[:, k * size : (k + 1) * size] for k in range(3))
+    cell[...] = f * cell_prev + i * g
+    minus_2c[...] = -2 * cell.astype(np.float64)
+
+
+@lazy_njit(error_model="numpy")
+def lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
+    """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit."""
+    size = hidden.shape[1]
+    for n in range(hidden.shape[0]):
+        o, tc, h = gates[n, 3 * size :], tanh_c[n], hidden[n]
+        for k in range(size):
+            tc[k] = 2 / (1 + tc[k]) - 1
+            h[k] = o[k] * tc[k]
+
+
+@lstm_hidden.twin
+def _lstm_hidden_numpy(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
+    """``lstm_hidden`` with whole-array operations (``2 / (1 + e) - 1`` in float64, as Numba)."""
+    size = hidden.shape[1]
+    tanh_c[...] = 2 / (1 + tanh_c.astype(np.float64)) - 1
+    hidden[...] = gates[:, 3 * size : 4 * size] * tanh_c
+
+
+@lazy_njit()
+def lstm_step_backward(
+    grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray,
+    tanh_c: np.ndarray,
+) -> None:
+    """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
+    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; gates (N, 4H): the activations
+    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault)."""
+    size = grad_h.shape[1]
+    for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        row = gates[n]
+        i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
+        d_out, d_next, d_c, c_prev, tc = grad_out[n], grad_h[n], grad_c[n], cell_prev[n], tanh_c[n]
+        for k in range(size):
+            i_k, f_k, g_k, o_k = i[k], f[k], g[k], o[k]
+            dh = d_out[k] + d_next[k]
+            dc = d_c[k] + dh * o_k * (1 - tc[k] * tc[k])  # h = o tanh(c)
+            i[k] = dc * g_k * i_k * (1 - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            f[k] = dc * c_prev[k] * f_k * (1 - f_k)
+            g[k] = dc * i_k * (1 - g_k * g_k)  # tanh' = 1 - tanh^2
+            o[k] = dh * tc[k] * o_k * (1 - o_k)
+            d_c[k] = dc * f_k
+
+
+@lstm_step_backward.twin
+def _lstm_step_backward_numpy(
+    grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray,
+    tanh_c: np.ndarray,
+) -> None:
+    """``lstm_step_backward`` with whole-array operations in the kernel's order and types.
+    Numba types ``1 - s`` (int literal minus float32) as float64, which makes dc and every
+    product it enters float64; dh and the products before a ``1 - s`` stay in the arrays'
+    precision. Every gate is overwritten only after the last use of its old value."""
+    size = grad_h.shape[1]
+    i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
+    wide = np.float64
+    dh = grad_out + grad_h
+    dc = grad_c + dh * o * (1 - (tanh_c * tanh_c).astype(wide))
+    grad_i = dc * g * i * (1 - i.astype(wide))
+    g[...] = dc * i * (1 - (g * g).astype(wide))
+    i[...] = grad_i
+    o[...] = dh * tanh_c * o * (1 - o.astype(wide))
+    grad_c[...] = dc * f
+    f[...] = dc * cell_prev * f * (1 - f.astype(wide))

@@ -1,0 +1,396 @@
+"""How one recurrent layer (one direction) runs a sequence: step compositions and fused nodes.
+
+1. The whole layer-direction is ONE graph node (``RNNTanhSequence``, ``LSTMSequence``,
+   ``GRUSequence``). Its forward first projects every step's input in one matmul,
+   ``gates_x = x W_ih^T + b_ih`` (T, N, G), into a buffer it owns, then loops over the steps
+   in NumPy (and small Numba kernels); its backward is backpropagation through time written
+   out by hand, with the weight gradients as one GEMM over all steps. Python overhead per
+   step and fresh large arrays are what cost time in an RNN, so this keeps both few.
+2. Under ``create_graph=True`` (higher-order gradients) the backward instead
+   differentiates the step-by-step composition of elementary Tensor ops (``rnn_step``,
+   ``lstm_step``, ``gru_step``), so the fused node stays differentiable any number of times.
+
+Setting ``layer.fused = False`` runs that composition in the forward pass too: one small
+graph per step, the reference the fused nodes are tested against.
+
+Gate order and parameter names follow PyTorch, so ``state_dict``s are interchangeable:
+LSTM (i, f, g, o); GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterable
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Function, Tensor
+from autograd_core.kernels.recurrent import exp_inplace, lstm_gates_and_cell, lstm_hidden, lstm_step_backward
+
+from .linear import LinearFunction
+
+
+# -- one step from elementary ops (the reference composition) -----------------------------
+def rnn_step(
+    gates_x: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, nonlinearity: str = "tanh"
+) -> Tensor:
+    """``h' = act(gates_x + h W_hh^T + b_hh)``; gates_x (N, H) already holds ``x W_ih^T + b_ih``."""
+    pre = gates_x + hidden @ weight_hh.T
+    if bias_hh is not None:
+        pre = pre + bias_hh
+    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
+
+
+def lstm_step(
+    gates_x: Tensor, hidden: Tensor, cell: Tensor, weight_hh: Tensor, bias_hh: Tensor | None
+) -> tuple[Tensor, Tensor]:
+    """``c' = f c + i g``, ``h' = o tanh(c')`` with gates (i, f, g, o) from (N, 4H) pre-activations."""
+    gates = gates_x + hidden @ weight_hh.T
+    if bias_hh is not None:
+        gates = gates + bias_hh
+    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    cell = f * cell + i * g
+    return o * cell.tanh(), cell
+
+
+def gru_step(gates_x: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> Tensor:
+    """``h' = (1 - z) n + z h`` with r, z = sigmoid(x-part + h-part), n = tanh(x_n + r (W_hn h + b_hn))."""
+    gates_h = hidden @ weight_hh.T
+    if bias_hh is not None:
+        gates_h = gates_h + bias_hh
+    x_r, x_z, x_n = gates_x.chunk(3, 1)
+    h_r, h_z, h_n = gates_h.chunk(3, 1)
+    r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return n + z * (hidden - n)
+
+
+def _order(steps: int, reverse: bool) -> Iterable[int]:
+    return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def unfused_sequence(
+    mode: str, gates_x: Tensor, h0: Tensor, c0: Tensor | None, weight_hh: Tensor, bias_hh: Tensor | None, reverse: bool
+) -> Tensor:
+    """The same result as the fused ``*Sequence`` node, one step at a time from elementary ops.
+
+    Returns the hidden states (T, N, H) at their time positions; for LSTM one more row
+    holds the last cell state: (T + 1, N, H).
+    """
+    steps = gates_x.shape[0]
+    hidden, cell = h0, c0
+    outputs: list[Any] = [None] * steps
+    for t in _order(steps, reverse):
+        if mode == "LSTM":
+            hidden, cell = lstm_step(gates_x[t], hidden, cell, weight_hh, bias_hh)
+        elif mode == "GRU":
+            hidden = gru_step(gates_x[t], hidden, weight_hh, bias_hh)
+        else:
+            hidden = rnn_step(gates_x[t], hidden, weight_hh, bias_hh, "tanh" if mode == "RNN_TANH" else "relu")
+        outputs[t] = hidden
+    if mode == "LSTM":
+        outputs.append(cell)
+    return ag.stack(outputs)
+
+
+# -- the whole recurrence as one node --------------------------------------------------------
+def _sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` into ``out`` (exp overflowing to inf gives the right 0)."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def _previous(states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
+    """The state each step started from, at that step's time position (T, N, H)."""
+    if reverse:
+        return np.concatenate([states[1:], first[None]])
+    return np.concatenate([first[None], states[:-1]])
+
+
+def _flat(array: np.ndarray) -> np.ndarray:
+    return array.reshape(-1, array.shape[-1])
+
+
+def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
+    """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM over the steps whose
+    previous state is in ``states`` (a view, no (T, N, H) copy) plus the step that started from ``first``."""
+    if reverse:  # step t started from states[t + 1]; the last position from ``first``
+        inner, previous, start = grad_pre[:-1], states[1:], grad_pre[-1]
+    else:
+        inner, previous, start = grad_pre[1:], states[:-1], grad_pre[0]
+    return _flat(inner).T @ _flat(previous) + start.T @ first
+
+
+class _Sequence(Function):
+    """One layer-direction over T steps: ``apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)``.
+
+    x (T, N, I); weight_ih (G, I), weight_hh (G, H), biases (G,) or None; h0, c0 (N, H) (c0
+    None except for LSTM). Output: hidden states (T, N, H) at their time positions, plus for
+    LSTM a last row with the final cell state. ``run_forward`` gets the input projection
+    ``x W_ih^T + b_ih`` (T, N, G) as a fresh array it may overwrite.
+    """
+
+    saves_output = True
+    mode: ClassVar[str]
+    consumes_arrays: ClassVar[bool] = False  # run_backward overwrites ctx.arrays (recomputed if needed again)
+
+    @staticmethod
+    def forward(
+        ctx: Function, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor,
+        bias_hh: Any, reverse: bool,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh)
+        ctx.reverse = reverse
+        output, ctx.arrays = type(ctx).project_and_run(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+        ctx.consumed = False
+        return output
+
+    @classmethod
+    def project_and_run(
+        cls, x: Tensor, weight_ih: Tensor, bias_ih: Any, h0: Tensor, c0: Any, weight_hh: Tensor, bias_hh: Any,
+        reverse: bool,
+    ) -> tuple:
+        """``run_forward`` on the input projection: (output, arrays kept for the backward)."""
+        steps, batch = x.shape[0], x.shape[1]
+        gates_x = np.matmul(_flat(x.array), weight_ih.array.T)  # one 2-D GEMM (a 3-D matmul is slower)
+        if bias_ih is not None:
+            gates_x += bias_ih.array
+        cell = None if c0 is None else c0.array
+        bias = None if bias_hh is None else bias_hh.array
+        with np.errstate(over="ignore"):
+            return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.array, cell, weight_hh.array, bias, reverse)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        inputs = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph=True: differentiate the step-by-step composition
+            return _differentiable_backward(ctx, inputs, grad_output)
+        x, weight_ih, _, h0, _, weight_hh, _ = inputs
+        if ctx.consumed:  # a second backward (retain_graph=True) after one that overwrote ctx.arrays
+            ctx.arrays = type(ctx).project_and_run(*inputs, ctx.reverse)[1]
+        grad_gates_x, *grads = type(ctx).run_backward(
+            ctx, grad_output.array, ctx.output.array, h0.array, weight_hh.array
+        )
+        ctx.consumed = type(ctx).consumes_arrays
+        flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
+        # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
+        grads_ih = (
+            (flat_grad @ weight_ih.array).reshape(x.shape) if need_x else None,
+            flat_grad.T @ _flat(x.array) if need_weight else None,
+            flat_grad.sum(0) if need_bias else None,
+        )
+        return grads_ih + tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad[3:])) + (None,)
+
+
+def _differentiable_backward(ctx: Function, inputs: tuple, grad_output: Tensor) -> tuple:
+    """The vector-Jacobian product through ``unfused_sequence``, recorded for higher orders."""
+    x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh = inputs
+    with ag.enable_grad():
+        gates_x = _input_projection(x, weight_ih, bias_ih)
+        output = unfused_sequence(ctx.mode, gates_x, h0, c0, weight_hh, bias_hh, ctx.reverse)
+    needs = ctx.needs_input_grad[:7]
+    wanted = [tensor for tensor, need in zip(inputs, needs) if need]
+    grads = iter(ag.grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if need else None for need in needs) + (None,)
+
+
+class RNNTanhSequence(_Sequence):
+    """``h_t = tanh(gates_x[t] + h_{t-1} W_hh^T + b_hh)`` for every step (see ``_Sequence``)."""
+
+    mode = "RNN_TANH"
+
+    @classmethod
+    def run_forward(
+        cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
+    ) -> tuple:
+        hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
+        state, weight_t = h0, weight_hh.T
+        for t in _order(pre.shape[0], reverse):
+            state = state @ weight_t
+            state += pre[t]
+            if bias_hh is not None:
+                state += bias_hh
+            state = cls.activate(state, hidden[t])
+        return hidden, None
+
+    @staticmethod
+    def activate(pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.tanh(pre, out=out)
+
+    @staticmethod
+    def derivative(hidden: np.ndarray) -> np.ndarray:
+        return 1 - hidden * hidden  # d tanh(a)/da = 1 - tanh(a)^2
+
+    @classmethod
+    def run_backward(
+        cls, ctx: Function, grad: np.ndarray, hidden: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray
+    ) -> tuple:
+        local = cls.derivative(hidden)
+        grad_pre = np.empty_like(hidden)
+        grad_h = np.zeros_like(h0)
+        for t in _order(hidden.shape[0], not ctx.reverse):
+            # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
+            np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
+            grad_h = grad_pre[t] @ weight_hh
+        grad_weight = _recurrent_weight_grad(grad_pre, hidden, h0, ctx.reverse)
+        return grad_pre, grad_h, None, grad_weight, grad_pre.sum((0, 1))
+
+
+class RNNReluSequence(RNNTanhSequence):
+    """``h_t = relu(gates_x[t] + h_{t-1} W_hh^T + b_hh)`` for every step (see ``_Sequence``)."""
+
+    mode = "RNN_RELU"
+
+    @staticmethod
+    def activate(pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.maximum(pre, 0, out=out)
+
+    @staticmethod
+    def derivative(hidden: np.ndarray) -> np.ndarray:
+        return (hidden > 0).astype(hidden.dtype)  # d relu(a)/da = [a > 0]
+
+
+def _state_before(states: np.ndarray, first: np.ndarray, t: int, reverse: bool) -> np.ndarray:
+    """The state step t started from: its predecessor in processing order, or the initial one."""
+    before = t + 1 if reverse else t - 1
+    return first if before < 0 or before == len(states) else states[before]
+
+
+class LSTMSequence(_Sequence):
+    """LSTM over every step (see ``_Sequence``); output (T + 1, N, H), the last row c_T.
+
+    Forward, per step: one matmul, then one exp over all four gates (N, 4H), since
+    ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
+    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
+    tanh(c) likewise from exp(-2c). The exps run in ``exp_inplace`` and the rest in two small Numba
+    kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
+    kernel that turns the saved activations into dL/d(pre-activations) in place (a fresh
+    (T, N, 4H) array costs page faults; a second backward recomputes the forward), the
+    per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
+    """
+
+    mode = "LSTM"
+    consumes_arrays = True
+
+    @staticmethod
+    def run_forward(
+        pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
+    ) -> tuple:
+        steps, size = pre.shape[0], h0.shape[-1]
+        scale = np.full(4 * size, -1, dtype=pre.dtype)
+        scale[2 * size : 3 * size] = -2
+        weight_t = weight_hh.T * scale  # (H, 4H)
+        bias = 0 if bias_hh is None else bias_hh * scale
+        # -x for i, f, o and -2x for g; overwritten step by step with the activations
+        gates = np.multiply(pre, scale, out=pre)
+        cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
+        tanh_cells = np.empty_like(cells)
+        output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
+        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for exp_inplace
+        cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
+        hidden, cell = h0, c0
+        for t in _order(steps, reverse):
+            act, cell_prev = gates[t], cell
+            act += hidden @ weight_t
+            act += bias
+            exp_inplace(act, scratch)
+            cell, hidden = cells[t], output[t]
+            lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
+            exp_inplace(tanh_cells[t], cell_scratch)
+            lstm_hidden(act, tanh_cells[t], hidden)
+        output[steps] = cell
+        return output, (gates, cells, tanh_cells, c0)
+
+    @staticmethod
+    def run_backward(
+        ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray
+    ) -> tuple:
+        grad_pre, cells, tanh_cells, c0 = ctx.arrays  # the gate activations, overwritten step by step
+        c0 = np.ascontiguousarray(c0)
+        grad = np.ascontiguousarray(grad)
+        grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
+        grad_c = grad[-1].copy()
+        for t in _order(grad_pre.shape[0], not ctx.reverse):
+            cell_prev = _state_before(cells, c0, t, ctx.reverse)
+            lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t])
+            np.matmul(grad_pre[t], weight_hh, out=grad_h)
+        grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)
+        return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
+
+
+class GRUSequence(_Sequence):
+    """GRU over every step (see ``_Sequence``); b_hh stays inside ``r * (W_hn h + b_hn)``."""
+
+    mode = "GRU"
+
+    @staticmethod
+    def run_forward(
+        pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
+    ) -> tuple:
+        size = h0.shape[-1]
+        gates = np.empty(pre.shape, dtype=pre.dtype)  # activations r, z, n
+        hidden_n = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)  # W_hn h + b_hn
+        output = np.empty_like(hidden_n)
+        hidden, weight_t = h0, weight_hh.T
+        rz, n_part = slice(0, 2 * size), slice(2 * size, 3 * size)
+        for t in _order(pre.shape[0], reverse):
+            act = gates[t]
+            gates_h = hidden @ weight_t
+            if bias_hh is not None:
+                gates_h += bias_hh
+            np.add(pre[t][:, rz], gates_h[:, rz], out=act[:, rz])
+            _sigmoid(act[:, rz], out=act[:, rz])
+            hidden_n[t] = gates_h[:, n_part]
+            n = np.multiply(act[:, :size], gates_h[:, n_part], out=act[:, n_part])
+            n += pre[t][:, n_part]
+            np.tanh(n, out=n)
+            new = np.subtract(hidden, n, out=output[t])
+            new *= act[:, size : 2 * size]
+            new += n
+            hidden = new
+        return output, (gates, hidden_n)
+
+    @staticmethod
+    def run_backward(
+        ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray
+    ) -> tuple:
+        gates, hidden_n = ctx.arrays
+        size = h0.shape[-1]
+        r, z, n = (gates[..., k * size : (k + 1) * size] for k in range(3))
+        to_n = (1 - z) * (1 - n * n)  # dL/dn_pre = dL/dh_t * (1 - z) * (1 - n^2)
+        to_z = (_previous(output, h0, ctx.reverse) - n) * z * (1 - z)  # dL/dz_pre = dL/dh_t (h_{t-1} - n) z (1 - z)
+        n_to_r = hidden_n * r * (1 - r)  # dL/dr_pre = dL/dn_pre (W_hn h + b_hn) r (1 - r)
+        grad_x = np.empty_like(gates)
+        grad_hidden = np.empty_like(gates)
+        grad_h = np.zeros_like(h0)
+        for t in _order(gates.shape[0], not ctx.reverse):
+            dh = grad[t] + grad_h
+            gx, gh = grad_x[t], grad_hidden[t]
+            grad_n = np.multiply(dh, to_n[t], out=gx[:, 2 * size :])
+            np.multiply(dh, to_z[t], out=gx[:, size : 2 * size])
+            np.multiply(grad_n, n_to_r[t], out=gx[:, :size])
+            gh[:, : 2 * size] = gx[:, : 2 * size]
+            np.multiply(grad_n, r[t], out=gh[:, 2 * size :])  # the hidden side of n is scaled by r
+            grad_h = dh * z[t] + gh @ weight_hh
+        grad_weight = _recurrent_weight_grad(grad_hidden, output, h0, ctx.reverse)
+        return grad_x, grad_h, None, grad_weight, grad_hidden.sum((0, 1))
+
+
+_SEQUENCES = {cls.mode: cls for cls in (RNNTanhSequence, RNNReluSequence, LSTMSequence, GRUSequence)}
+
+
+def _input_projection(x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None) -> Tensor:
+    """``x W_ih^T + b_ih`` for every step as graph ops: (T, N, I) -> (T, N, G)."""
+    return LinearFunction.apply(x.reshape(-1, x.shape[-1]), weight_ih, bias_ih).reshape(x.shape[0], x.shape[1], -1)
+
+
+def run_sequence(
+    mode: str, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, h0: Tensor, c0: Tensor | None, weight_hh: Tensor,
+    bias_hh: Tensor | None, reverse: bool = False, fused: bool = True,
+) -> Tensor:
+    """One layer-direction over all steps of x (T, N, I): the fused node, or the step-by-step composition."""
+    if fused:
+        return _SEQUENCES[mode].apply(x, weight_ih, bias_ih, h0, c0, weight_hh, bias_hh, reverse)
+    return unfused_sequence(mode, _input_projection(x, weight_ih, bias_ih), h0, c0, weight_hh, bias_hh, reverse)
