@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_pair
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
 
 
 def check_betas(name: str, betas: Any) -> tuple[float, float]:
     """``betas`` as a pair in [0, 1), or PyTorch's ValueError naming the bad index."""
+    betas = check_pair(name, "betas", betas)
     for index, beta in enumerate(betas):
         if not 0.0 <= beta < 1.0:
             raise ValueError(

@@ -23,6 +23,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
+from .checks import check_choice, check_int, check_number
 from .optimizer import Optimizer, Params, check_non_negative
 
 Closure = Callable[[], Any]
@@ -160,11 +161,12 @@ class LBFGS(Optimizer):
         line_search_fn: str | None = None,
     ) -> None:
         check_non_negative("LBFGS", "lr", lr, "learning rate")
-        if line_search_fn not in (None, "strong_wolfe"):
-            raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}")
+        check_choice("LBFGS", "line_search_fn", line_search_fn, (None, "strong_wolfe"))
         for name, value in (("max_iter", max_iter), ("history_size", history_size), ("max_eval", max_eval)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"LBFGS: {name} must be a positive int, got {value!r}")
+            if value is not None:
+                check_int("LBFGS", name, value)
+        check_number("LBFGS", "tolerance_grad", tolerance_grad, "1e-7")
+        check_number("LBFGS", "tolerance_change", tolerance_change, "1e-9")
         defaults = dict(
             lr=lr, max_iter=max_iter, max_eval=max_iter * 5 // 4 if max_eval is None else max_eval,
             tolerance_grad=tolerance_grad, tolerance_change=tolerance_change, history_size=history_size,

@@ -183,9 +183,9 @@ def test_cubic_interpolation_finds_the_minimum_of_a_cubic():
         (lambda p: LBFGS([p]).add_param_group({"params": [nn.Parameter(ag.ones(1))]}), ValueError,
          r"doesn't support per-parameter options"),
         (lambda p: LBFGS([p], line_search_fn="backtracking"), ValueError,
-         r"line_search_fn must be None or 'strong_wolfe', got 'backtracking'"),
+         r"line_search_fn must be one of None, 'strong_wolfe', got 'backtracking'"),
         (lambda p: LBFGS([p], lr=-1.0), ValueError, r"Invalid learning rate: -1.0"),
-        (lambda p: LBFGS([p], history_size=0), ValueError, r"LBFGS: history_size must be a positive int, got 0"),
+        (lambda p: LBFGS([p], history_size=0), ValueError, r"LBFGS: history_size must be a positive integer, got 0"),
         (lambda p: LBFGS([p]).load_state_dict({"state": {0: {"d": np.ones(3)}}, "param_groups": [
             {**LBFGS([p]).defaults, "params": [0]}]}), ValueError,
          r"state 'd' has shape \(3,\) but the parameters hold 2"),
