@@ -21,6 +21,15 @@ def check_betas(name: str, betas: Any) -> tuple[float, float]:
     return tuple(betas)
 
 
+def check_adam_options(name: str, lr: Any, betas: Any, eps: Any, weight_decay: Any) -> tuple[float, float]:
+    """The options the Adam family shares (lr, eps, weight_decay >= 0, betas in [0, 1)); returns the betas."""
+    check_non_negative(name, "lr", lr, "learning rate")
+    check_non_negative(name, "eps", eps, "epsilon value")
+    betas = check_betas(name, betas)
+    check_non_negative(name, "weight_decay", weight_decay)
+    return betas
+
+
 def update_moments(
     exp_avg: np.ndarray, exp_avg_sq: np.ndarray, grad: np.ndarray, beta1: float, beta2: float
 ) -> np.ndarray:
@@ -73,11 +82,7 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        name = type(self).__name__
-        check_non_negative(name, "lr", lr, "learning rate")
-        check_non_negative(name, "eps", eps, "epsilon value")
-        betas = check_betas(name, betas)
-        check_non_negative(name, "weight_decay", weight_decay)
+        betas = check_adam_options(type(self).__name__, lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
