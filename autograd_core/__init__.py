@@ -8,6 +8,8 @@
 
 Importing this package compiles nothing and does not import Numba.
 """
+from typing import Any as _Any
+
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backends import are_deterministic_algorithms_enabled, use_deterministic_algorithms
 from .creation import (
@@ -55,6 +57,7 @@ from .functions import __all__ as _function_names
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.conv import conv1d, conv2d, conv_transpose2d
+from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # torch.max_pool2d ...
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .sampling import (
     bernoulli,
@@ -69,12 +72,14 @@ from .sampling import (
     randperm,
 )
 from .scalar import Scalar
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .unsupported import missing_attribute as _missing_attribute
 from .viz import backward_steps, draw_graph
 
 # isort: split
 # (after the engine: the autograd package imports engine.py, which needs tensor.py loaded first)
-from . import accelerator, backends, cuda
+from . import accelerator, autograd, backends, cuda
 
 __version__ = "0.1.0"
 
@@ -95,6 +100,7 @@ __all__ = [
     "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
+    "save", "load", "CheckpointError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
     # devices, dtypes, creation and random numbers as PyTorch names them
@@ -106,6 +112,11 @@ __all__ = [
     "ByteTensor", "BoolTensor",
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
-    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
 ]
 
+
+def __getattr__(name: str) -> _Any:
+    """PyTorch names this project lacks fail naming what to use instead (see ``unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

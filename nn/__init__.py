@@ -28,8 +28,9 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import Module, Parameter, StateDictError
+from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Parameter
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
 from .regularization import l1_penalty, l2_penalty
@@ -63,4 +64,14 @@ __all__ = [
     "TransformerEncoderLayer", "TransformerDecoderLayer",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
     "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
+    "modules", "parameter",
 ]
+
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+from . import modules, parameter  # noqa: E402  (last: nn.modules lists the layers imported above)
+
+
+def __getattr__(name: str) -> object:
+    """PyTorch's nn names this project lacks fail naming what to use instead (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

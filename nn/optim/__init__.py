@@ -18,3 +18,10 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
 __all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS"]
+
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    """PyTorch's optim names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)
