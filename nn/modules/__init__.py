@@ -28,6 +28,7 @@ TORCH_HOME = {
 }
 # nn's file -> PyTorch's file
 TORCH_FILE = {"containers": "container", "embedding": "sparse", "dropout2d": "dropout"}
+TORCH_FILE.update({"group_norm": "normalization", "rms_norm": "normalization", "pixel_shuffle": "pixelshuffle"})
 
 
 def _torch_file(name: str, layer: type) -> str:
