@@ -103,6 +103,46 @@ def _sum_heads(gradient: np.ndarray, groups: int) -> np.ndarray:
     return gradient.reshape(shape[:-3] + (shape[-3] // groups, groups) + shape[-2:]).sum(axis=-3)
 
 
+def _attend(
+    query: np.ndarray, key: np.ndarray, value: np.ndarray, mask: Any, is_causal: bool, scale: float, dropout_p: float,
+    out: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Attention on arrays (..., L, E), (..., S, E), (..., S, Ev): (output, softmax P, dropout
+    multiplier or None). ``out``, if given, receives the output (it may be a strided view)."""
+    probabilities = _softmax_rows(_scores(query, key, mask, is_causal, scale))
+    dropout = _dropout_scale(probabilities.shape, probabilities.dtype, dropout_p) if dropout_p > 0 else None
+    weights = probabilities if dropout is None else probabilities * dropout
+    return np.matmul(weights, value, out=out), probabilities, dropout
+
+
+def _attend_backward(
+    grad_out: np.ndarray, query: np.ndarray, key: np.ndarray, value: np.ndarray, probabilities: np.ndarray,
+    dropout: np.ndarray | None, scale: float, needs: tuple, outs: tuple = (None, None, None),
+) -> tuple:
+    """(dQ, dK, dV, dMask) of ``_attend`` (None where ``needs`` says no); ``outs`` may hold
+    arrays (strided views) to write dQ, dK and dV into. Gradients have the broadcast batch shape."""
+    need_query, need_key, need_value, need_mask = needs
+    grad_value = grad_query = grad_key = grad_mask = None
+    if need_value:  # dV = W^T dO, W = P after dropout
+        weights = probabilities if dropout is None else probabilities * dropout
+        grad_value = np.matmul(np.swapaxes(weights, -1, -2), grad_out, out=outs[2])
+    if need_query or need_key or need_mask:
+        grad_scores = np.matmul(grad_out, np.swapaxes(value, -1, -2))  # dW = dO V^T
+        if dropout is not None:
+            grad_scores *= dropout
+        # softmax: dS = P * (dW - rowsum(dW * P))
+        grad_scores -= np.einsum("...ij,...ij->...i", grad_scores, probabilities)[..., None]
+        grad_scores *= probabilities
+        if need_mask:  # a float mask is added to the scaled scores: it gets dS as is
+            grad_mask = grad_scores.copy()
+        grad_scores *= scale
+        if need_query:  # dQ = dS K
+            grad_query = np.matmul(grad_scores, key, out=outs[0])
+        if need_key:  # dK = dS^T Q
+            grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), query, out=outs[1])
+    return grad_query, grad_key, grad_value, grad_mask
+
+
 class ScaledDotProductAttention(Function):
     """``softmax(q k^T * scale + mask) v`` (dropout on the weights) as one node.
 
@@ -116,62 +156,162 @@ class ScaledDotProductAttention(Function):
         ctx: Function, query: Tensor, key: Tensor, value: Tensor, mask: Any, is_causal: bool, scale: float,
         dropout_p: float, groups: int,
     ) -> np.ndarray:
-        mask_array = mask.array if isinstance(mask, Tensor) else mask
-        if isinstance(mask, Tensor) and mask_array.dtype != query.dtype:
-            mask_array = mask_array.astype(query.dtype)
         key_array, value_array = _repeat_heads(key.array, groups), _repeat_heads(value.array, groups)
-        probabilities = _softmax_rows(_scores(query.array, key_array, mask_array, is_causal, scale))
-        dropout = _dropout_scale(probabilities.shape, probabilities.dtype, dropout_p) if dropout_p > 0 else None
-        weights = probabilities if dropout is None else probabilities * dropout
+        out, probabilities, dropout = _attend(
+            query.array, key_array, value_array, _mask_array(mask, query.dtype), is_causal, scale, dropout_p
+        )
         if True in ctx.needs_input_grad:
             ctx.save_for_backward(query, key, value, mask if isinstance(mask, Tensor) else None)
             ctx.probabilities, ctx.dropout, ctx.mask = probabilities, dropout, mask
             ctx.is_causal, ctx.scale, ctx.groups = is_causal, scale, groups
-        return np.matmul(weights, value_array)
+        return out
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        query, key, value, float_mask = ctx.saved_tensors
-        need_query, need_key, need_value, need_mask = ctx.needs_input_grad[:4]
+        query, key, value, _ = ctx.saved_tensors
         if is_grad_enabled():  # create_graph=True: differentiate the elementary composition
             return _differentiable_backward(ctx, query, key, value, grad_output)
-        groups, probabilities, dropout = ctx.groups, ctx.probabilities, ctx.dropout
-        key_array, value_array = _repeat_heads(key.array, groups), _repeat_heads(value.array, groups)
-        grad_out = grad_output.array
-        grad_value = None
-        if need_value:  # dV = W^T dO
-            weights = probabilities if dropout is None else probabilities * dropout
-            grad_value = _sum_heads(np.matmul(np.swapaxes(weights, -1, -2), grad_out), groups)
-        grad_query = grad_key = grad_mask = None
-        if need_query or need_key or need_mask:
-            grad_scores = np.matmul(grad_out, np.swapaxes(value_array, -1, -2))  # dW = dO V^T
-            if dropout is not None:
-                grad_scores *= dropout
-            # softmax: dS = P * (dW - rowsum(dW * P))
-            grad_scores -= np.einsum("...ij,...ij->...i", grad_scores, probabilities)[..., None]
-            grad_scores *= probabilities
-            if need_mask:  # a float mask is added to the scaled scores: it gets dS as is
-                grad_mask = grad_scores.copy()
-            grad_scores *= ctx.scale
-            if need_query:  # dQ = dS K
-                grad_query = np.matmul(grad_scores, key_array)
-            if need_key:  # dK = dS^T Q
-                grad_key = _sum_heads(np.matmul(np.swapaxes(grad_scores, -1, -2), query.array), groups)
+        groups = ctx.groups
+        grad_query, grad_key, grad_value, grad_mask = _attend_backward(
+            grad_output.array, query.array, _repeat_heads(key.array, groups), _repeat_heads(value.array, groups),
+            ctx.probabilities, ctx.dropout, ctx.scale, ctx.needs_input_grad[:4],
+        )
+        grad_key = None if grad_key is None else _sum_heads(grad_key, groups)
+        grad_value = None if grad_value is None else _sum_heads(grad_value, groups)
         return grad_query, grad_key, grad_value, grad_mask, None, None, None, None
+
+
+def _mask_array(mask: Any, dtype: np.dtype) -> Any:
+    """The node's mask as an array: bool as is, a float Tensor's values in the inputs' dtype."""
+    if isinstance(mask, Tensor):
+        return mask.array if mask.dtype == dtype else mask.array.astype(dtype)
+    return mask
+
+
+# -- self-attention over heads: split, attend, merge in one node -----------------------------
+def _split_heads(packed: np.ndarray, heads: int, batch_first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """q, k, v as (N, H, L, D) views of packed projections (N, L, 3E) (``batch_first``) or (L, N, 3E)."""
+    *lead, width = packed.shape
+    five = packed.reshape(*lead, 3, heads, width // (3 * heads))
+    order = (0, 2, 1, 3) if batch_first else (1, 2, 0, 3)
+    return tuple(five[:, :, part].transpose(order) for part in range(3))
+
+
+def _merged_heads(lead: tuple, heads: int, size: int, dtype: Any, batch_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh (*lead, H*D) array and its (N, H, L, D) view, for the merged heads."""
+    merged = np.empty((*lead, heads, size), dtype=dtype)
+    return merged.reshape(*lead, heads * size), merged.transpose((0, 2, 1, 3) if batch_first else (1, 2, 0, 3))
+
+
+class MultiHeadSelfAttention(Function):
+    """Multi-head self-attention on packed projections as one node: q, k, v split into heads,
+    ``ScaledDotProductAttention``'s computation per head, the heads merged back.
+
+    ``apply(packed, heads, mask, is_causal, scale, dropout_p, batch_first)``: packed (N, L, 3E)
+    with ``batch_first`` (else (L, N, 3E)), E = heads * D, q | k | v along the last dim as PyTorch's
+    ``in_proj`` packs them -> (N, L, E) (or (L, N, E)). The heads are strided views, never copied;
+    the backward writes dQ, dK, dV straight into one gradient of the packed input's shape.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Function, packed: Tensor, heads: int, mask: Any, is_causal: bool, scale: float, dropout_p: float,
+        batch_first: bool,
+    ) -> np.ndarray:
+        query, key, value = _split_heads(packed.array, heads, batch_first)
+        merged, merged_heads = _merged_heads(packed.shape[:-1], heads, query.shape[-1], packed.dtype, batch_first)
+        _, probabilities, dropout = _attend(
+            query, key, value, _mask_array(mask, packed.dtype), is_causal, scale, dropout_p, out=merged_heads
+        )
+        if True in ctx.needs_input_grad:
+            ctx.save_for_backward(packed, mask if isinstance(mask, Tensor) else None)
+            ctx.probabilities, ctx.dropout, ctx.mask = probabilities, dropout, mask
+            ctx.heads, ctx.is_causal, ctx.scale, ctx.batch_first = heads, is_causal, scale, batch_first
+        return merged
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        packed, _ = ctx.saved_tensors
+        heads, batch_first = ctx.heads, ctx.batch_first
+        if is_grad_enabled():  # create_graph=True: differentiate the elementary composition
+            inputs = (packed, ctx.mask if isinstance(ctx.mask, Tensor) else None)
+            with enable_grad():
+                output = multi_head_self_attention_reference(
+                    packed, heads, ctx.mask, ctx.is_causal, ctx.scale, batch_first, _as_tensor(ctx.dropout)
+                )
+            return _vector_jacobian(output, inputs, ctx.needs_input_grad[:2], grad_output) + (None,) * 5
+        query, key, value = _split_heads(packed.array, heads, batch_first)
+        *lead, width = packed.shape
+        grad_merged = grad_output.array.reshape(*lead, heads, width // (3 * heads))
+        grad_heads = grad_merged.transpose((0, 2, 1, 3) if batch_first else (1, 2, 0, 3))
+        grad_packed = np.empty(packed.shape, dtype=packed.dtype)
+        needs = (True, True, True, ctx.needs_input_grad[2])
+        *_, grad_mask = _attend_backward(
+            grad_heads, query, key, value, ctx.probabilities, ctx.dropout, ctx.scale, needs,
+            outs=_split_heads(grad_packed, heads, batch_first),
+        )
+        return grad_packed, None, grad_mask, None, None, None, None
+
+
+def multi_head_self_attention_reference(
+    packed: Tensor, heads: int, mask: Any = None, is_causal: bool = False, scale: float | None = None,
+    batch_first: bool = True, dropout: Tensor | None = None,
+) -> Tensor:
+    """``MultiHeadSelfAttention`` from elementary ops (indexing, permutes, ``attention_reference``)."""
+    *lead, width = packed.shape
+    five = packed.reshape(*lead, 3, heads, width // (3 * heads))
+    order = (0, 2, 1, 3) if batch_first else (1, 2, 0, 3)
+    query, key, value = (five[:, :, part].permute(*order) for part in range(3))
+    out = attention_reference(query, key, value, mask, is_causal, scale, dropout=dropout)
+    return out.permute(*((0, 2, 1, 3) if batch_first else (2, 0, 1, 3))).reshape(*lead, width // 3)
+
+
+def _as_tensor(array: np.ndarray | None) -> Tensor | None:
+    return None if array is None else Tensor._make(array, False, None)
+
+
+def _vector_jacobian(output: Tensor, inputs: tuple, needs: tuple, grad_output: Tensor) -> tuple:
+    """d(output)/d(inputs) times ``grad_output``, recorded (create_graph); None where not needed."""
+    wanted = [tensor for tensor, need in zip(inputs, needs) if need]
+    grads = iter(grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if need else None for need in needs)
 
 
 def _differentiable_backward(ctx: Function, query: Tensor, key: Tensor, value: Tensor, grad_output: Tensor) -> tuple:
     """The vector-Jacobian product through ``attention_reference``, recorded for higher orders."""
     inputs = (query, key, value, ctx.mask if isinstance(ctx.mask, Tensor) else None)
-    needs = ctx.needs_input_grad[:4]
     with enable_grad():
         output = attention_reference(
-            query, key, value, ctx.mask, ctx.is_causal, ctx.scale, ctx.groups,
-            None if ctx.dropout is None else Tensor._make(ctx.dropout, False, None),
+            query, key, value, ctx.mask, ctx.is_causal, ctx.scale, ctx.groups, _as_tensor(ctx.dropout)
         )
-    wanted = [tensor for tensor, need in zip(inputs, needs) if need]
-    grads = iter(grad(output, wanted, grad_output, create_graph=True, allow_unused=True))
-    return tuple(next(grads) if need else None for need in needs) + (None,) * 4
+    return _vector_jacobian(output, inputs, ctx.needs_input_grad[:4], grad_output) + (None,) * 4
+
+
+def attention_weights(
+    query: Tensor, key: Tensor, mask: Any = None, is_causal: bool = False, scale: float | None = None
+) -> Tensor:
+    """``softmax(q k^T * scale + mask)`` (..., L, S) from elementary, differentiable ops.
+
+    ``mask`` as the node takes it (a bool ndarray, True: attend; or a float Tensor, added); a
+    row with nothing to attend to gets zeros, as in ``ScaledDotProductAttention``.
+    """
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.transpose(-2, -1)) * scale
+    allowed = None
+    if isinstance(mask, Tensor):
+        scores = scores + mask.to(query.dtype)
+    elif mask is not None:
+        allowed = mask
+    if is_causal:
+        visible = ~causal_mask(*scores.shape[-2:])
+        allowed = visible if allowed is None else allowed & visible
+    if allowed is not None:
+        scores = where(allowed, scores, -np.inf)
+    dead = scores.array.max(axis=-1, keepdims=True) == -np.inf
+    if not dead.any():
+        return scores.softmax(-1)
+    # rows with nothing to attend to: a finite softmax, then zeroed (no NaN in any gradient)
+    return where(dead, 0.0, scores).softmax(-1) * (~dead).astype(scores.dtype)
 
 
 def attention_reference(
@@ -187,24 +327,7 @@ def attention_reference(
     """
     if groups > 1:  # (..., Hk, S, E) -> (..., Hk * groups, S, E), each head repeated
         key, value = (_repeat_heads_graph(tensor, groups) for tensor in (key, value))
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = (query @ key.transpose(-2, -1)) * scale
-    allowed = None
-    if isinstance(mask, Tensor):
-        scores = scores + mask.to(query.dtype)
-    elif mask is not None:
-        allowed = mask
-    if is_causal:
-        visible = ~causal_mask(*scores.shape[-2:])
-        allowed = visible if allowed is None else allowed & visible
-    if allowed is not None:
-        scores = where(allowed, scores, -np.inf)
-    dead = scores.array.max(axis=-1, keepdims=True) == -np.inf
-    if dead.any():  # rows with nothing to attend to: a finite softmax, then zeroed
-        scores = where(dead, 0.0, scores)
-    weights = scores.softmax(-1)
-    if dead.any():
-        weights = weights * (~dead).astype(weights.dtype)
+    weights = attention_weights(query, key, mask, is_causal, scale)
     if dropout is not None:
         weights = weights * dropout
     return weights @ value
@@ -285,6 +408,46 @@ def scaled_dot_product_attention(
     return ScaledDotProductAttention.apply(query, key, value, mask, bool(is_causal), scale, float(dropout_p), groups)
 
 
+def multi_head_self_attention(
+    packed: Tensor,
+    num_heads: int,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    batch_first: bool = True,
+) -> Tensor:
+    """Self-attention of every head from packed projections, as one node (``MultiHeadSelfAttention``).
+
+    The same as splitting ``packed`` into q | k | v (last dim), each into ``num_heads`` heads of
+    size D, ``scaled_dot_product_attention`` per head and the heads concatenated again, without
+    the dozen split/reshape/transpose nodes (and their copies) that costs.
+
+    Shape: packed (N, L, 3E) with ``batch_first`` (else (L, N, 3E)) -> (N, L, E) (else (L, N, E)),
+    E = num_heads * D. ``attn_mask`` (bool, True: attend; or float, added) broadcasts to
+    (N, num_heads, L, L); the other arguments as in ``scaled_dot_product_attention``.
+    """
+    if not isinstance(packed, Tensor) or packed.ndim != 3:
+        got = tuple(packed.shape) if isinstance(packed, Tensor) else type(packed).__name__
+        raise ShapeError(f"multi_head_self_attention: packed projections must be a 3-D Tensor (N, L, 3E), got {got}")
+    if packed.dtype.kind != "f":
+        raise DtypeError(f"multi_head_self_attention: packed projections must be float, got {packed.dtype}")
+    width = packed.shape[-1]
+    if num_heads <= 0 or width % (3 * num_heads):
+        raise ShapeError(
+            f"multi_head_self_attention: the last dim ({width}) must be 3 * num_heads * head size, with "
+            f"num_heads={num_heads}"
+        )
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"multi_head_self_attention: dropout_p must be in [0, 1], got {dropout_p}")
+    if is_causal and attn_mask is not None:
+        raise ValueError("multi_head_self_attention: give attn_mask or is_causal=True, not both")
+    batch, length = (packed.shape[0], packed.shape[1]) if batch_first else (packed.shape[1], packed.shape[0])
+    mask = _checked_mask(attn_mask, (batch, num_heads, length, length), "multi_head_self_attention")
+    scale = 1.0 / math.sqrt(width // (3 * num_heads)) if scale is None else float(scale)
+    return MultiHeadSelfAttention.apply(packed, num_heads, mask, bool(is_causal), scale, float(dropout_p), batch_first)
+
+
 def _groups(query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool, shapes: str) -> int:
     """How many query heads share one key/value head (1 without GQA)."""
     if not enable_gqa or query.ndim < 3 or key.ndim < 3:
@@ -298,24 +461,27 @@ def _groups(query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool, shapes:
     return query_heads // key_heads
 
 
-def _checked_mask(attn_mask: Any, scores_shape: tuple) -> Any:
+def _checked_mask(attn_mask: Any, scores_shape: tuple, op: str = "scaled_dot_product_attention") -> Any:
     """The mask as the node takes it: None, a bool ndarray, or a float Tensor."""
     if attn_mask is None:
         return None
     mask = attn_mask if isinstance(attn_mask, Tensor) else Tensor._make(np.asarray(attn_mask), False, None)
     if mask.dtype.kind not in "bf":
         raise DtypeError(
-            f"scaled_dot_product_attention: attn_mask must be bool (True: attend) or float (added to the "
+            f"{op}: attn_mask must be bool (True: attend) or float (added to the "
             f"scores), got {mask.dtype}"
         )
     try:
         np.broadcast_shapes(mask.shape, scores_shape)
     except ValueError:
         raise ShapeError(
-            f"scaled_dot_product_attention: attn_mask of shape {tuple(mask.shape)} does not broadcast to the "
+            f"{op}: attn_mask of shape {tuple(mask.shape)} does not broadcast to the "
             f"attention weights' shape {scores_shape} (..., L, S)"
         ) from None
     return mask.array if mask.dtype == np.bool_ else mask
 
 
-__all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention", "attention_reference", "causal_mask"]
+__all__ = [
+    "scaled_dot_product_attention", "multi_head_self_attention", "ScaledDotProductAttention", "MultiHeadSelfAttention",
+    "attention_weights", "attention_reference", "multi_head_self_attention_reference", "causal_mask",
+]

@@ -5,6 +5,11 @@
     >>> print(steps)                 # derivatives and what each input received
     >>> steps.draw()                 # the graph, this node highlighted, gradients so far
     >>> steps.run()                  # the rest; now every .grad equals loss.backward()'s
+    >>> steps.save_html("steps.html")  # one page to step through in any browser
+
+In a notebook, ``backward_steps(loss)`` displays as that page (``stepper_page.py``): the graph
+and the step table, with First/Previous/Next/Last buttons and a slider wherever scripts
+run; no kernel and no network needed, so it also works in exported HTML.
 
 Each ``next()`` pops one entry of an ``engine.Traversal``, the traversal whose order
 ``Scalar.backward`` and ``Tensor.backward`` follow, and takes the step backward takes
@@ -26,6 +31,8 @@ from ..function import Function
 from ..grad_mode import set_grad_enabled
 from ..scalar import Scalar, propagate
 from ..tensor import Tensor
+
+MAX_EMBEDDED_STEPS = 100  # steps a notebook display or a saved page holds at most, by default
 
 
 @dataclass(frozen=True)
@@ -144,14 +151,27 @@ class BackwardSteps:
     def __repr__(self) -> str:
         return f"<BackwardSteps: {len(self.steps)} of {self.total} steps taken>"
 
-    def _repr_html_(self) -> str:
-        from .views import html_table
+    def html(self, max_steps: int = MAX_EMBEDDED_STEPS, **draw_options: Any) -> str:
+        """The self-contained stepper page as an HTML fragment (see ``stepper_page.py``), running the
+        steps not taken yet up to ``max_steps`` in all; ``draw_options`` go to ``draw_graph``."""
+        from .stepper_page import stepper_html
 
-        return html_table(self)
+        return stepper_html(self, max_steps, **draw_options)
+
+    def save_html(self, path: Any, max_steps: int = MAX_EMBEDDED_STEPS, **draw_options: Any) -> Any:
+        """Write the stepper as one HTML file that opens in any browser, offline; returns its path."""
+        from .stepper_page import save_stepper
+
+        return save_stepper(self, path, max_steps, **draw_options)
+
+    def _repr_html_(self) -> str:
+        """A notebook's display: the self-contained stepper page (runs the steps not taken yet)."""
+        return self.html()
 
     def widget(self, **draw_options: Any) -> Any:
-        """A notebook view with a slider and previous/next buttons (runs every step first);
-        without ipywidgets installed, the HTML table of all steps instead."""
+        """The optional ipywidgets view: a slider and previous/next buttons that redraw the
+        graph in the kernel (runs every step first); without ipywidgets, the steps
+        themselves (displayed as the self-contained page)."""
         from .views import step_widget
 
         return step_widget(self.run(), **draw_options)

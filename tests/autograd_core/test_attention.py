@@ -13,7 +13,13 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 import nn.functional as F
-from autograd_core.ops.attention import ScaledDotProductAttention, attention_reference, causal_mask
+from autograd_core.ops.attention import (
+    MultiHeadSelfAttention,
+    ScaledDotProductAttention,
+    attention_reference,
+    causal_mask,
+    multi_head_self_attention,
+)
 from tests.helpers import check_op, float_arrays, requires_torch, torch
 
 sdpa = F.scaled_dot_product_attention
@@ -211,3 +217,68 @@ def test_errors_name_the_problem():
         sdpa(q, k, v, dropout_p=1.5)
     with pytest.raises(ag.ShapeError, match="enable_gqa"):
         sdpa(ag.randn(1, 3, 2, 4), ag.randn(1, 2, 5, 4), ag.randn(1, 2, 5, 4), enable_gqa=True)
+
+
+# -- multi-head self-attention on packed projections ---------------------------------------------
+def _torch_heads(packed: Any, heads: int, batch_first: bool, **options: Any) -> Any:
+    """The same computation in PyTorch: split q | k | v, split heads, SDPA, merge heads."""
+    if not batch_first:
+        packed = packed.transpose(0, 1)
+    batch, length, width = packed.shape
+    q, k, v = (part.reshape(batch, length, heads, -1).transpose(1, 2) for part in packed.split(width // 3, -1))
+    out = _torch_sdpa(q, k, v, **options).transpose(1, 2).reshape(batch, length, width // 3)
+    return out if batch_first else out.transpose(0, 1)
+
+
+@settings(max_examples=15)
+@given(
+    batch=st.integers(1, 2), length=st.integers(1, 4), heads=st.integers(1, 2), size=st.integers(1, 3),
+    batch_first=st.booleans(), kind=st.sampled_from(["none", "causal", "bool", "float"]), data=st.data(),
+)
+def test_multi_head_self_attention_matches_differences_and_pytorch(batch, length, heads, size, batch_first, kind, data):
+    shape = (batch, length, 3 * heads * size) if batch_first else (length, batch, 3 * heads * size)
+    arrays = [data.draw(float_arrays(shape))]
+    mask_shape = data.draw(st.sampled_from([(length, length), (batch, 1, 1, length), (1, heads, length, length)]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    if kind in ("bool", "float"):
+        arrays.append(rng.random(mask_shape) > 0.3 if kind == "bool" else data.draw(float_arrays(mask_shape)))
+
+        def op(packed, mask):
+            return multi_head_self_attention(packed, heads, attn_mask=mask, batch_first=batch_first)
+
+        def torch_op(packed, mask):
+            return _torch_heads(packed, heads, batch_first, attn_mask=mask)
+    else:
+        causal = kind == "causal"
+        op = lambda packed: multi_head_self_attention(packed, heads, is_causal=causal, batch_first=batch_first)  # noqa: E731
+        torch_op = lambda packed: _torch_heads(packed, heads, batch_first, is_causal=causal)  # noqa: E731
+    check_op(op, arrays, torch_op)
+
+
+def test_multi_head_self_attention_is_one_node_and_equals_splitting_by_hand():
+    ag.manual_seed(4)
+    packed = ag.randn(3, 5, 24, requires_grad=True)
+    fused = multi_head_self_attention(packed, 2, is_causal=True)
+    assert type(fused.grad_fn) is MultiHeadSelfAttention and fused.grad_fn.next_functions[0][0].variable is packed
+    (grad_fused,) = ag.grad((fused * fused).sum(), [packed])
+    q, k, v = (part.reshape(3, 5, 2, 4).transpose(1, 2) for part in packed.split(8, -1))
+    by_hand = sdpa(q, k, v, is_causal=True).transpose(1, 2).reshape(3, 5, 8)
+    (grad_by_hand,) = ag.grad((by_hand * by_hand).sum(), [packed])
+    np.testing.assert_allclose(fused.array, by_hand.array, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad_fused.array, grad_by_hand.array, rtol=1e-4, atol=1e-6)
+    ag.manual_seed(5)
+    dropped = multi_head_self_attention(packed, 2, dropout_p=0.5)
+    ag.manual_seed(5)
+    assert np.array_equal(dropped.array, multi_head_self_attention(packed, 2, dropout_p=0.5).array)
+    assert not np.allclose(dropped.array, multi_head_self_attention(packed, 2).array)
+
+
+def test_multi_head_self_attention_errors():
+    with pytest.raises(ag.ShapeError, match="3-D"):
+        multi_head_self_attention(ag.randn(4, 6), 1)
+    with pytest.raises(ag.ShapeError, match="3 \\* num_heads"):
+        multi_head_self_attention(ag.randn(2, 4, 10), 2)
+    with pytest.raises(ag.ShapeError, match="does not broadcast"):
+        multi_head_self_attention(ag.randn(2, 4, 12), 2, attn_mask=np.ones((3, 4), dtype=bool))
+    with pytest.raises(ValueError, match="not both"):
+        multi_head_self_attention(ag.randn(2, 4, 12), 2, attn_mask=np.ones((4, 4), dtype=bool), is_causal=True)
