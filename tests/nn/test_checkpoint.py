@@ -234,7 +234,7 @@ def set_epoch(meta):
 @pytest.mark.parametrize(("edit", "message"), [
     (set_lr, r"param_groups\[0\]\['lr'\] = '0.1' \(a str\) where this Adam has 0.01"),
     (set_betas, r"param_groups\[0\]\['betas'\]\[1\] = 'x' \(a str\) where this Adam has 0.999"),
-    (set_step, r"state\[0\]\['step'\] = '3' \(a str\), not a number or array"),
+    (set_step, r"state\[0\]\['step'\] = '3' \(a str\), not a number, an array or a list of them"),
     (set_gamma, r"scheduler state has 'gamma' = \[0.1\] \(a list\) where this StepLR has 0.1"),
     (set_params, r"param_groups\[0\]\['params'\] = \['0'\] \(a list\), not a list of ints"),
     (set_epoch, r"its 'epoch' entry is a str"),
