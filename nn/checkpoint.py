@@ -248,9 +248,10 @@ def _check_scheduler(path: Path, state: dict[str, Any], scheduler: Any) -> None:
     for key, value in state.items():
         _check_like(f"{path}: the saved scheduler state has {key!r}", value, current.get(key), kind)
     # values of the right type can still break the schedule (a step_size of 0): take one
-    # step on a copy whose optimiser is a copy of the learning rates alone
-    probe = copy.copy(scheduler)
-    probe.optimizer = _LearningRatesOnly(scheduler.optimizer)
+    # step on a deep copy in which the optimiser (wherever it is referred to, e.g. by
+    # chained schedulers) is a stand-in holding copies of its param groups
+    optimizer = scheduler.optimizer
+    probe = copy.deepcopy(scheduler, {id(optimizer): _LearningRatesOnly(optimizer)})
     try:
         probe.load_state_dict(state)
         needs_metric = any(
