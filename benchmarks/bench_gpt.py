@@ -278,7 +278,7 @@ def parts(config: GPTConfig, model: GPT) -> list[Part]:
     result.append(("residual add", 2 * config.n_layer, *both(add, add, [x[0], other[0]], [x[1], other[1]])))
     indices = rng.integers(0, vocab, (BATCH, length))
     tables = nn.Embedding(vocab, c), torch.nn.Embedding(vocab, c)
-    result.append(("token embedding", 1, *both(*tables, [indices], [torch.tensor(indices)])))
+    result.append(("token embedding", 1, *both(*tables, [ag.tensor(indices)], [torch.tensor(indices)])))
     logits = tensors(BATCH * length, vocab)
     labels = rng.integers(0, vocab, BATCH * length)
     losses = F.cross_entropy, torch.nn.functional.cross_entropy

@@ -198,9 +198,8 @@ class TensorGPT(nn.Module):
             for _ in range(count):
                 sequence = [tokens.boundary]
                 while len(sequence) < self.config.block_size:
-                    scores = self.logits(sequence).array[-1] / temperature
-                    probabilities = np.exp(scores - scores.max())
-                    choice = int(ag.creation.generator().choice(len(scores), p=probabilities / probabilities.sum()))
+                    probabilities = F.softmax(self.logits(sequence)[-1] / temperature, dim=-1)
+                    choice = int(ag.multinomial(probabilities, 1).item())
                     if choice == tokens.boundary:
                         break
                     sequence.append(choice)
