@@ -137,8 +137,8 @@ def spread(figure: Figure) -> str:
 
 
 # -- the training steps --------------------------------------------------------------------------
-def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
-    optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=1e-3)
+def training_step(model: Any, optimizer: Any, inputs: Any, targets: Any) -> Callable[[], float]:
+    """One step, the same code for both engines (the same API): forward with targets, backward, AdamW."""
 
     def step() -> float:
         _, loss = model(inputs, targets)
@@ -150,6 +150,11 @@ def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[]
     return step
 
 
+def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
+    optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=1e-3)
+    return training_step(model, optimizer, ag.tensor(inputs), ag.tensor(targets))
+
+
 def torch_adamw(model: Any) -> Any:
     """PyTorch's AdamW with GPT-2's groups, as ``GPT.configure_optimizers`` makes them."""
     decay = [p for p in model.parameters() if p.ndim >= 2]
@@ -159,17 +164,7 @@ def torch_adamw(model: Any) -> Any:
 
 
 def torch_step(model: Any, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
-    optimizer = torch_adamw(model)
-    x, y = torch.tensor(inputs), torch.tensor(targets)
-
-    def step() -> float:
-        _, loss = model(x, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return training_step(model, torch_adamw(model), torch.tensor(inputs), torch.tensor(targets))
 
 
 def model_and_batch(config: GPTConfig, data: np.ndarray, seed: int = 0) -> tuple[GPT, np.ndarray, np.ndarray]:
