@@ -1,4 +1,8 @@
-"""``detect_anomaly()``: name the forward op and source line behind a NaN/inf gradient."""
+"""``detect_anomaly()``: name the forward op and source line behind a NaN/inf gradient.
+
+Anomaly mode is per thread, like grad mode (``grad_mode.EngineState.anomaly``): a new
+thread starts with it off.
+"""
 from __future__ import annotations
 
 import os
@@ -8,13 +12,8 @@ from typing import Any
 import numpy as np
 
 from .errors import GraphError
+from .grad_mode import _per_thread, pop_mode, push_mode
 
-
-class _AnomalyState:
-    enabled: bool = False
-
-
-_state = _AnomalyState()
 _SHOWN_FRAMES = 6
 
 
@@ -31,15 +30,21 @@ class detect_anomaly:
     """
 
     def __init__(self) -> None:
-        self.previous: list[bool] = []
+        self.previous: list[tuple[int, bool]] = []
 
     def __enter__(self) -> "detect_anomaly":
-        self.previous.append(_state.enabled)
-        _state.enabled = True
+        state = _per_thread.state
+        push_mode(self.previous, state.anomaly)
+        state.anomaly = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _state.enabled = self.previous.pop()
+        _per_thread.state.anomaly = pop_mode(self.previous)
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (in this thread)."""
+    return _per_thread.state.anomaly
 
 
 def check_gradients(node: Any, gradients: tuple) -> None:

@@ -1,33 +1,48 @@
-"""Creating tensors: ``tensor``, ``zeros``, ``randn`` ... with PyTorch's signatures.
+"""Creating tensors: ``tensor``, ``zeros``, ``arange``, ``linspace``, ``eye`` ... with PyTorch's signatures.
 
-Random functions draw from one generator seeded by ``manual_seed``.
+Every function takes ``device=`` (the CPU: ``"cpu"``, ``device("cpu")`` or None) and
+``requires_grad=``; float results without ``dtype=`` get the default dtype (float32
+unless ``set_default_dtype`` changed it). The random ones are in ``sampling.py``.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
+from . import dtypes
+from .devices import DeviceLike, check_device
 from .errors import DtypeError, ShapeError
+from .random import default_generator
+from .random import manual_seed as manual_seed  # noqa: F401  (its old home; nn imports it from here)
 from .tensor import Tensor, _check_dtype
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the generator behind ``randn``, ``rand``, ``randint`` and ``randperm``."""
-    global _generator
-    _generator = np.random.default_rng(seed)
 
 
 def generator() -> np.random.Generator:
-    """The generator ``manual_seed`` controls (for nn's init, dropout and shuffling)."""
-    return _generator
+    """The default generator's ``np.random.Generator`` (for nn's init, dropout and shuffling).
+
+    The same object for the whole process: ``manual_seed`` reseeds it in place.
+    """
+    return default_generator.numpy
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, an ndarray)."""
+def tensor(
+    data: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False, pin_memory: bool = False
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, an ndarray, a tensor)."""
+    check_device(device, "tensor")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: DeviceLike = None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can (a tensor or an ndarray of that dtype)."""
+    check_device(device, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or _check_dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    return Tensor(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -43,11 +58,16 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def _shape(op: str, size: tuple) -> tuple[int, ...]:
+    """Sizes given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    if any(not isinstance(s, (int, np.integer)) or s < 0 for s in size):
+    try:
+        shape = tuple(operator.index(s) for s in size)
+    except TypeError:
+        shape = (-1,)
+    if any(s < 0 for s in shape) or any(isinstance(s, bool) for s in size):
         raise ShapeError(f"{op}: sizes must be non-negative ints, got {size}")
-    return tuple(int(s) for s in size)
+    return shape
 
 
 def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -56,42 +76,99 @@ def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def _float_dtype(dtype: Any, op: str = "") -> np.dtype:
-    """float32 by default; random floats (``op`` given) refuse integer dtypes, as in PyTorch."""
-    dtype = np.dtype(np.float32) if dtype is None else _check_dtype(dtype)
+    """The default float dtype when None; random floats (``op`` given) refuse integer dtypes, as in PyTorch."""
+    dtype = dtypes._default_float if dtype is None else _check_dtype(dtype)
     if op and dtype.kind != "f":
-        raise DtypeError(f"{op}: samples are floats, so dtype must be a float dtype, not {dtype}; use randint for integers.")
+        raise DtypeError(
+            f"{op}: samples are floats, so dtype must be a float dtype, not {dtype}; use randint for integers."
+        )
     return dtype
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape("zeros", size), dtype=_float_dtype(dtype)), requires_grad)
+def _like_dtype(other: Any, dtype: Any, op: str) -> np.dtype:
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: expected a Tensor to copy the shape of, got {type(other).__name__}")
+    return other.array.dtype if dtype is None else _check_dtype(dtype)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape("ones", size), dtype=_float_dtype(dtype)), requires_grad)
+def _filled(op: str, make: Any, size: tuple, dtype: Any, device: DeviceLike, requires_grad: bool) -> Tensor:
+    check_device(device, op)
+    return _new(make(_shape(op, size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    if dtype is None:  # PyTorch infers it from the fill value: bool, int64 or float32
-        if isinstance(fill_value, (bool, np.bool_)):
-            dtype = np.bool_
-        elif isinstance(fill_value, (int, np.integer)):
-            dtype = np.int64
-        else:
-            dtype = np.float32
-    return _new(np.full(_shape("full", (size,)), fill_value, dtype=_check_dtype(dtype)), requires_grad)
+def zeros(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    return _filled("zeros", np.zeros, size, dtype, device, requires_grad)
 
 
-def zeros_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(other.shape, dtype=other.dtype if dtype is None else _check_dtype(dtype)), requires_grad)
+def ones(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    return _filled("ones", np.ones, size, dtype, device, requires_grad)
 
 
-def ones_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(other.shape, dtype=other.dtype if dtype is None else _check_dtype(dtype)), requires_grad)
+def empty(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialised values (whatever the memory held): fill it before reading it."""
+    return _filled("empty", np.empty, size, dtype, device, requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``[start, end)`` in steps; int64 for int arguments, float32 otherwise."""
+def _fill_dtype(fill_value: Any) -> np.dtype:
+    """PyTorch infers ``full``'s dtype from the fill value: bool, int64 or the default float."""
+    if isinstance(fill_value, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, (int, np.integer)):
+        return np.dtype(np.int64)
+    return dtypes._default_float
+
+
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    check_device(device, "full")
+    dtype = _fill_dtype(fill_value) if dtype is None else _check_dtype(dtype)
+    return _new(np.full(_shape("full", (size,)), fill_value, dtype=dtype), requires_grad)
+
+
+def zeros_like(other: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    check_device(device, "zeros_like")
+    dtype = _like_dtype(other, dtype, "zeros_like")
+    return _new(np.zeros(other.shape, dtype=dtype), requires_grad)
+
+
+def ones_like(other: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    check_device(device, "ones_like")
+    dtype = _like_dtype(other, dtype, "ones_like")
+    return _new(np.ones(other.shape, dtype=dtype), requires_grad)
+
+
+def empty_like(other: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialised values of ``other``'s shape (and dtype unless given)."""
+    check_device(device, "empty_like")
+    dtype = _like_dtype(other, dtype, "empty_like")
+    return _new(np.empty(other.shape, dtype=dtype), requires_grad)
+
+
+def full_like(
+    other: Tensor, fill_value: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``fill_value`` in ``other``'s shape and dtype (a float fill of an int tensor truncates, as in PyTorch)."""
+    check_device(device, "full_like")
+    dtype = _like_dtype(other, dtype, "full_like")
+    return _new(np.full(other.shape, fill_value).astype(dtype), requires_grad)
+
+
+def _number(value: Any, op: str, name: str) -> Any:
+    if isinstance(value, Tensor):
+        if value.array.size != 1:
+            raise ShapeError(f"{op}: {name} must be a number or a one-element tensor, got shape {value.shape}")
+        return value.array.item()
+    return value
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``[start, end)`` in steps; int64 for int arguments, the default float dtype otherwise."""
+    check_device(device, "arange")
+    start, end, step = (_number(v, "arange", n) for v, n in ((start, "start"), (end, "end"), (step, "step")))
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -103,34 +180,41 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
         )
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if integral else np.float32
+        dtype = np.int64 if integral else dtypes._default_float
     return _new(np.arange(start, end, step).astype(_check_dtype(dtype)), requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
-    dtype = _float_dtype(dtype, "randn")
-    return _new(np.asarray(_generator.standard_normal(_shape("randn", size)), dtype=dtype), requires_grad)
+def _steps(op: str, steps: Any) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"{op}: steps must be a non-negative int, got {steps!r}")
+    return int(steps)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples from ``[0, 1)``."""
-    dtype = _float_dtype(dtype, "rand")
-    return _new(np.asarray(_generator.random(_shape("rand", size)), dtype=dtype), requires_grad)
+def linspace(
+    start: Any, end: Any, steps: int, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    check_device(device, "linspace")
+    start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
+    values = np.linspace(start, end, _steps("linspace", steps))
+    return _new(values.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = None) -> Tensor:
-    """Integers from ``[low, high)``; ``randint(high, size)`` starts at 0, as in PyTorch."""
-    if isinstance(high, (tuple, list)):  # randint(10, (3,))
-        high, size = None, high
-    if high is None:
-        low, high = 0, low
-    if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
-    values = _generator.integers(low, high, size=_shape("randint", (size,)))
-    return Tensor._make(np.asarray(values, dtype=np.int64 if dtype is None else _check_dtype(dtype)), False, None)
+def logspace(
+    start: Any, end: Any, steps: int, base: float = 10.0, dtype: Any = None, device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    check_device(device, "logspace")
+    start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
+    values = np.logspace(start, end, _steps("logspace", steps), base=base)
+    return _new(values.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randperm(n: int) -> Tensor:
-    """A random permutation of ``0..n-1`` (int64)."""
-    return Tensor._make(_generator.permutation(n).astype(np.int64), False, None)
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
+    """The ``n x m`` identity (``m = n`` by default)."""
+    check_device(device, "eye")
+    rows, cols = _shape("eye", (n, n if m is None else m))
+    return _new(np.eye(rows, cols, dtype=_float_dtype(dtype)), requires_grad)

@@ -5,7 +5,9 @@ Each node runs only once its gradient is complete: dependency counts are taken f
 (Kahn's algorithm), so every path's contribution is summed before the node propagates.
 The three mechanisms ops never re-implement live here: summing a broadcast gradient
 back to its input's shape (``_fit_gradient``), calling hooks, and accumulating into
-leaves (``_accumulate``).
+leaves (``_accumulate``). One graph entry's share of the work is ``backward_step``;
+``backward``, ``grad`` and backward stepping (``viz.stepping``) all take their steps
+through it, on a ``Traversal`` started from ``backward_roots``.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import numpy as np
 from . import anomaly
 from .errors import GraphError, ShapeError
 from .function import Function
-from .grad_mode import set_grad_enabled
+from .grad_mode import _per_thread, set_grad_enabled
 from .tensor import Tensor
 
 TensorOrTensors = Any
@@ -29,7 +31,7 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of every leaf they depend on."""
-    roots, root_grads = _roots("backward", tensors, grad_tensors)
+    roots, root_grads = backward_roots("backward", tensors, grad_tensors)
     _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, None)
 
 
@@ -47,7 +49,7 @@ def grad(
     result is a vector-Jacobian product. With ``create_graph=True`` the returned
     gradients are themselves differentiable (Hessian-vector products, penalties).
     """
-    roots, root_grads = _roots("grad", outputs, grad_outputs)
+    roots, root_grads = backward_roots("grad", outputs, grad_outputs)
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     for position, tensor in enumerate(inputs):
         if not isinstance(tensor, Tensor):
@@ -76,8 +78,12 @@ def grad(
     return tuple(results)
 
 
-def _roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
-    """The graph entries to start from and their (checked) gradients."""
+def backward_roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, list]:
+    """The graph entries to start a backward pass from and their (checked) gradients.
+
+    ``tensors`` and ``gradients`` as ``backward`` takes them; errors name ``caller``.
+    Each entry is a tensor's ``grad_fn``, or the tensor itself for a leaf.
+    """
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
         # one output: a gradient in a one-element list or tuple, or the gradient itself
@@ -142,7 +148,9 @@ class Traversal:
 
     __slots__ = ("children", "dependencies", "parents", "buffers", "ready")
 
-    def __init__(self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False) -> None:
+    def __init__(
+        self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False
+    ) -> None:
         self.children = children
         dependencies: dict[Any, int] = {}
         parents: dict[Any, list] | None = {} if track_parents else None
@@ -281,7 +289,9 @@ def _reset_numbers(root: Any) -> None:
                 stack.append(child)
 
 
-def _children(entry: Any) -> tuple:
+def tensor_children(entry: Any) -> tuple:
+    """Where a Tensor graph entry's gradient goes: a ``Function``'s inputs (None for inputs
+    that take no gradient), nothing for a leaf tensor. The ``children`` of a ``Traversal``."""
     return entry._next if isinstance(entry, Function) else ()
 
 
@@ -291,41 +301,71 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
     ``targets`` (for ``grad``) maps the graph entries whose gradients are wanted to
     None; they are filled in and returned, and leaves' ``.grad`` are left alone.
     """
-    traversal = Traversal(roots, root_grads, _children, track_parents=targets is not None)
+    traversal = Traversal(roots, root_grads, tensor_children, track_parents=targets is not None)
     needed = traversal.ancestors(targets) if targets is not None else None
-    pop, push = traversal.pop, traversal.push
+    pop = traversal.pop
     # inf/nan in gradients are the user's to see (or detect_anomaly's to name), not NumPy warnings
     with set_grad_enabled(create_graph), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while (item := pop()) is not None:
             entry, gradient = item
             if needed is not None and entry not in needed:
                 continue  # grad(): nothing wanted lies below this entry
-            if not isinstance(entry, Function):  # a leaf tensor
-                if gradient is not None:
-                    gradient = _call_hooks(entry._hooks, gradient)
-                    if targets is None:
-                        _accumulate(entry, gradient, create_graph)
-                    else:
-                        targets[entry] = gradient
-                continue
-            push(entry, _node_gradients(entry, gradient, create_graph, targets))
-            if not retain_graph:
-                entry._release()
+            backward_step(traversal, entry, gradient, create_graph, retain_graph, targets)
     return targets
 
 
-def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool, targets: dict | None) -> list | None:
-    """Hooks, retained grads and the node's backward: its inputs' gradients, fitted."""
-    if gradient is None:
-        return None
-    if node._pre_hooks:
-        gradient = _call_hooks(node._pre_hooks, gradient)
-    if node._retained is not None:
-        retained = node._retained()
-        if retained is not None:
-            _accumulate(retained, gradient, create_graph)
-    if targets is not None and node in targets:
-        targets[node] = gradient
+def backward_step(
+    traversal: Traversal,
+    entry: Any,
+    gradient: Tensor | None,
+    create_graph: bool = False,
+    retain_graph: bool = False,
+    targets: dict | None = None,
+) -> tuple[Tensor | None, list | None]:
+    """Backward through one Tensor graph entry, just popped from ``traversal`` with its complete ``gradient``.
+
+    A leaf tensor: its hooks run, then the gradient is accumulated into ``.grad`` (for
+    ``grad()``: recorded in ``targets`` instead). An op node (a ``Function``): its hooks
+    run, a retained ``.grad`` is filled in, its backward gives each input's gradient,
+    fitted to that input's shape and dtype, and these are pushed into ``traversal`` (an
+    input whose gradient is now complete becomes ready); then its saved values are freed
+    unless ``retain_graph``. Run it under ``set_grad_enabled(create_graph)``.
+
+    Returns the gradient the entry propagated (after its hooks) and what each input
+    received (a list aligned with ``tensor_children(entry)``; None for a leaf, or when no
+    gradient reached the entry).
+    """
+    if not isinstance(entry, Function):  # a leaf tensor
+        if gradient is not None:
+            gradient = _call_hooks(entry._hooks, gradient)
+            if targets is None:
+                _accumulate(entry, gradient, create_graph)
+            else:
+                targets[entry] = gradient
+        return gradient, None
+    received = None
+    if gradient is not None:
+        if entry._pre_hooks:
+            gradient = _call_hooks(entry._pre_hooks, gradient)
+        if entry._retained is not None:
+            retained = entry._retained()
+            if retained is not None:
+                _accumulate(retained, gradient, create_graph)
+        if targets is not None and entry in targets:
+            targets[entry] = gradient
+        received = input_gradients(entry, gradient)
+        if entry._trace is not None or _per_thread.state.anomaly:
+            anomaly.check_gradients(entry, received)
+    traversal.push(entry, received)
+    if not retain_graph:
+        entry._release()
+    return gradient, received
+
+
+def input_gradients(node: Function, gradient: Tensor) -> list:
+    """The chain rule at one op node: its backward applied to ``gradient`` (d root / d output),
+    each input's share fitted to that input's shape and dtype (None where an input takes no
+    gradient). Pure: no hooks, no accumulation, nothing freed."""
     input_grads = node.backward(node, gradient)
     if type(input_grads) is not tuple:
         input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
@@ -349,8 +389,6 @@ def _node_gradients(node: Function, gradient: Tensor | None, create_graph: bool,
         if data.shape != shape or data.dtype != dtype:
             input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
         fitted.append(input_grad)
-    if node._trace is not None or anomaly._state.enabled:
-        anomaly.check_gradients(node, fitted)
     return fitted
 
 

@@ -29,9 +29,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import anomaly
 from .errors import DtypeError, GraphError, ShapeError
-from .grad_mode import _state
+from .grad_mode import _per_thread
 from .tensor import Tensor
 
 _RELEASED = object()  # marks saved values freed by a backward without retain_graph
@@ -71,15 +70,16 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on ``args`` and, when any input requires grad, record the node."""
-        if _state.enabled:
+        state = _per_thread.state  # this thread's grad and anomaly modes
+        if state.enabled:
             needs = [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
             record = True in needs
         else:
             record = False
         node = object.__new__(cls)
         node.needs_input_grad = tuple(needs) if record else _NO_GRAD[len(args)]
-        enabled = _state.enabled
-        _state.enabled = False
+        if record:  # forward records nothing (without an input that requires grad it cannot)
+            state.enabled = False
         try:
             out = cls.forward(node, *args, **kwargs)
         except ValueError as error:
@@ -100,7 +100,8 @@ class Function:
                 ) from None
             raise
         finally:
-            _state.enabled = enabled
+            if record:
+                state.enabled = True
         if type(out) is not np.ndarray:
             out = out.array if isinstance(out, Tensor) else np.asarray(out)
         if out.dtype.char == "d" and not cls.exact_dtype and not _any_float64(args):
@@ -125,7 +126,7 @@ class Function:
             node._next = tuple(edges)
             node._shape = out.shape
             node._dtype = out.dtype
-            if anomaly._state.enabled:
+            if state.anomaly:
                 node._trace = traceback.extract_stack()[:-1]
             if cls.saves_output:
                 node._output = (out, result._version, result._version.value)
@@ -160,7 +161,7 @@ class Function:
         data, counter, version = self._output
         if counter.value != version:
             raise _modified_error(self, "its output", version, counter.value)
-        if _state.enabled:
+        if _per_thread.state.enabled:
             return Tensor._make(data, True, self)
         return Tensor._make(data, False, None)
 

@@ -1,6 +1,8 @@
 """``no_grad`` / ``enable_grad`` / ``set_grad_enabled``: whether ops record a graph.
 
-The flag is one process-wide boolean read by ``Function.apply`` on every op.
+The flag is per thread, as in PyTorch: a thread's ``no_grad`` (an optimiser's
+``step()``, an evaluation loop) never switches recording off in another thread, and
+a new thread starts with recording on. ``Function.apply`` reads it on every op.
 Each manager works as a context manager and as a decorator (``@no_grad()``, or
 ``@no_grad`` without parentheses, as in PyTorch). A decorated generator function
 runs each of its steps in the chosen mode, not just its creation.
@@ -9,40 +11,74 @@ from __future__ import annotations
 
 import functools
 import inspect
+from threading import get_ident, local
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradState:
-    enabled: bool = True
+class EngineState:
+    """The engine's switches for one thread: grad mode and anomaly mode."""
+
+    __slots__ = ("enabled", "anomaly")
+
+    def __init__(self) -> None:
+        self.enabled = True  # grad mode: ops record the graph
+        self.anomaly = False  # detect_anomaly() is active
 
 
-_state = _GradState()
+class _PerThread(local):
+    # ``__init__`` runs once in each thread that reads ``state``: its own switches,
+    # with the defaults a new thread starts with
+    def __init__(self) -> None:
+        self.state = EngineState()
+
+
+# Hot paths fetch the thread's state once (``_per_thread.state``, one thread-local
+# lookup) and then read and write its slots, which cost what a plain attribute does;
+# writing a ``threading.local`` attribute directly costs several times more.
+_per_thread = _PerThread()
+
+
+# Context managers keep the modes to restore on exit as (thread id, mode) pairs in a
+# list of their own: one instance may be entered again while active, and by several
+# threads at once, and each exit restores what its own thread had.
+def push_mode(previous: list[tuple[int, bool]], mode: bool) -> None:
+    previous.append((get_ident(), mode))
+
+
+def pop_mode(previous: list[tuple[int, bool]]) -> bool:
+    thread = get_ident()
+    for position in range(len(previous) - 1, -1, -1):  # the last entry, unless threads share the manager
+        if previous[position][0] == thread:
+            return previous.pop(position)[1]
+    raise RuntimeError("a grad mode manager was exited in a thread that did not enter it")
 
 
 def is_grad_enabled() -> bool:
-    """True when ops record the graph needed for backward."""
-    return _state.enabled
+    """True when ops record the graph needed for backward (in this thread)."""
+    return _per_thread.state.enabled
 
 
 class _GradMode:
     """Sets the flag to ``mode`` inside ``with`` blocks and decorated functions.
 
-    ``previous`` is a stack, so one instance may be entered again while active.
+    ``previous`` keeps the modes to restore (per thread), so one instance may be
+    entered again while active.
     """
 
     mode: bool
 
     def __init__(self) -> None:
-        self.previous: list[bool] = []
+        self.previous: list[tuple[int, bool]] = []
 
     def __enter__(self) -> None:
-        self.previous.append(_state.enabled)
-        _state.enabled = self.mode
+        state = _per_thread.state
+        push_mode(self.previous, state.enabled)
+        state.enabled = self.mode
 
     def __exit__(self, *exc_info: object) -> None:
-        _state.enabled = self.previous.pop()
+        _per_thread.state.enabled = pop_mode(self.previous)
 
     def __call__(self, function: F) -> F:
         mode = self.mode
@@ -100,16 +136,21 @@ class set_grad_enabled(_GradMode):
     def __init__(self, mode: bool) -> None:
         super().__init__()
         self.mode = bool(mode)
-        self.before = _state.enabled
-        _state.enabled = self.mode
+        state = _per_thread.state
+        self.before = state.enabled
+        self.created_in = get_ident()
+        state.enabled = self.mode
 
     def __enter__(self) -> None:
         # the mode was switched on creation: leaving the block restores the one from before
-        self.previous.append(self.before if not self.previous else _state.enabled)
-        _state.enabled = self.mode
+        state = _per_thread.state
+        thread = get_ident()
+        first = thread == self.created_in and all(entry[0] != thread for entry in self.previous)
+        push_mode(self.previous, self.before if first else state.enabled)
+        state.enabled = self.mode
 
     def __call__(self, function: F) -> F:
-        _state.enabled = self.before  # decorating a function must not switch the mode now
+        _per_thread.state.enabled = self.before  # decorating a function must not switch the mode now
         return super().__call__(function)
 
 

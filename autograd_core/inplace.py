@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import DtypeError, GraphError, ShapeError
 from .function import Function
-from .grad_mode import _state
+from .grad_mode import _per_thread
 from .tensor import Tensor
 
 
@@ -25,7 +25,7 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
             f"{name}: this tensor (shape {target.shape}) is a read-only broadcast view "
             "(from expand/broadcast_to); clone() it before writing to it."
         )
-    recording = _state.enabled and (
+    recording = _per_thread.state.enabled and (
         target._requires_grad or any(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
     )
     if recording and target._requires_grad and target.grad_fn is None:

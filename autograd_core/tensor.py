@@ -10,15 +10,14 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from . import devices as _devices
+from . import dtypes as _dtypes
+from .devices import CPU as _CPU
+from .devices import DeviceLike
+from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: F401
+from .dtypes import check_dtype as _check_dtype
 from .errors import DtypeError, GraphError, ShapeError
 from .types import Dim, Scalarlike, Shape
-
-float32 = np.float32
-float64 = np.float64
-int64 = np.int64
-int32 = np.int32
-uint8 = np.uint8
-bool_ = np.bool_
 
 
 class _VersionCounter:
@@ -33,7 +32,8 @@ class _VersionCounter:
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """``data`` as a fresh ndarray with PyTorch's dtype defaults.
 
-    Python floats become float32, Python ints int64; NumPy arrays keep their dtype.
+    Python floats become the default dtype (float32 unless ``set_default_dtype`` changed
+    it), Python ints int64; NumPy arrays keep their dtype.
     """
     if isinstance(data, Tensor):
         data = data.array
@@ -47,7 +47,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
         raise ShapeError(f"tensor(): cannot build an array from {type(data).__name__}: {error}") from None
     kind = array.dtype.kind
     if kind == "f" and not from_numpy:
-        return array.astype(np.float32)
+        return array.astype(_dtypes._default_float, copy=False)
     if kind in "iu" and not from_numpy:
         return array.astype(np.int64)
     if kind not in "fiub":
@@ -56,19 +56,6 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
             "(floats, ints or bools), nested lists of them, or a numeric NumPy array."
         )
     return array
-
-
-def _check_dtype(dtype: Any) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise DtypeError(
-            f"unknown dtype {dtype!r}; use autograd_core.float32, float64, int64, int32, "
-            "uint8 or bool_ (or the NumPy equivalents)."
-        ) from None
-    if dtype.kind not in "fiub":
-        raise DtypeError(f"dtype {dtype} is not supported; use a float, integer or bool dtype.")
-    return dtype
 
 
 class Tensor:
@@ -519,11 +506,16 @@ class Tensor:
     def contiguous(self) -> "Tensor":
         return self if self.array.flags.c_contiguous else _ops_shape.Clone.apply(self)
 
-    def to(self, dtype: Any) -> "Tensor":
-        """A copy converted to ``dtype`` (itself when it already has it)."""
-        dtype = _check_dtype(dtype)
-        if dtype == self.array.dtype:
-            return self
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """This tensor converted, as PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(other)`` (its dtype), keywords ``device=, dtype=, non_blocking=, copy=``.
+
+        Itself when nothing changes (unless ``copy=True``); a differentiable copy otherwise.
+        Devices other than the CPU raise ``DeviceError``.
+        """
+        dtype, copy = _devices.parse_to("to", args, kwargs)
+        if dtype is None or dtype == self.array.dtype:
+            return _ops_shape.Clone.apply(self) if copy else self
         return _elementwise.Cast.apply(self, dtype)
 
     def float(self) -> "Tensor":
@@ -579,6 +571,124 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _inplace.apply_inplace(self, _inplace.SetItem, "__setitem__", value, _ops_shape.as_index(index))
+
+    # -- devices, dtypes and random fills (PyTorch's CPU tensor API) --------------------
+    # (last in the class: the methods named int/bool/type shadow those builtins below them;
+    # the random fills import ``sampling`` when called, as it imports this module)
+    @property
+    def device(self) -> _devices.device:
+        """Where this tensor lives: ``device(type='cpu')`` (this build computes on the CPU)."""
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, device: DeviceLike = None, non_blocking: bool = False) -> "Tensor":
+        raise _devices.cuda_error("Tensor.cuda()")
+
+    def is_floating_point(self) -> bool:
+        return self.array.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return self.array.itemsize
+
+    def nelement(self) -> int:
+        return self.array.size
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """``x.type()``: PyTorch's type string (``'torch.FloatTensor'``); ``x.type(t)``: converted to
+        ``t`` (a dtype, such a string or a legacy class like ``autograd_core.LongTensor``)."""
+        if dtype is None:
+            return _dtypes.type_string(self.array.dtype)
+        return self.to(_dtypes.parse_type(dtype, "Tensor.type"))
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.array.dtype)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
+
+    def char(self) -> "Tensor":
+        return self.to(np.int8)
+
+    def byte(self) -> "Tensor":
+        return self.to(np.uint8)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples from U[a, b), in place."""
+        from . import sampling as _sampling
+        return _sampling.fill_(self, "uniform_", generator, "uniform", a, b)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples from N(mean, std^2), in place."""
+        from . import sampling as _sampling
+        return _sampling.fill_(self, "normal_", generator, "normal", mean, std)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> "Tensor":
+        """Fill with 1 with probability ``p`` (a number or a tensor broadcast to this one), else 0."""
+        from . import sampling as _sampling
+        return _sampling.bernoulli_(self, p, generator)
+
+    def random_(self, *bounds: Any, generator: Any = None) -> "Tensor":
+        """Fill with integers: ``random_(to)`` from [0, to), ``random_(from, to)``, or ``random_()``
+        from [0, 2^mantissa] for floats and [0, max] for integers."""
+        from . import sampling as _sampling
+        return _sampling.random_(self, bounds, generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples of density ``lambd * exp(-lambd x)``, in place."""
+        from . import sampling as _sampling
+        return _sampling.fill_(self, "exponential_", generator, "exponential", lambd)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> "Tensor":
+        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+        from . import sampling as _sampling
+        return _sampling.fill_(self, "geometric_", generator, "geometric", p)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> "Tensor":
+        """Fill with ``exp(N(mean, std^2))`` samples, in place."""
+        from . import sampling as _sampling
+        return _sampling.fill_(self, "log_normal_", generator, "lognormal", mean, std)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with Cauchy(median, sigma) samples, in place."""
+        from . import sampling as _sampling
+        return _sampling.cauchy_(self, median, sigma, generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> "Tensor":
+        """0/1 samples, each 1 with the probability this tensor holds (or ``p``)."""
+        from . import sampling as _sampling
+        return _sampling.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> "Tensor":
+        """Indices drawn with the weights in this tensor's last dim (see ``autograd_core.multinomial``)."""
+        from . import sampling as _sampling
+        return _sampling.multinomial(self, num_samples, replacement, generator=generator)
 
 
 from . import engine as _engine  # noqa: E402  (these modules import Tensor)

@@ -9,13 +9,17 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any, Callable
 
 from autograd_core.kernels.jit import wait_for_kernels
 
 
-def warm_up(function: Callable[[], Any], clock: Callable[[], float] = time.perf_counter, min_seconds: float = 0.05) -> int:
+def warm_up(
+    function: Callable[[], Any], clock: Callable[[], float] = time.perf_counter, min_seconds: float = 0.05
+) -> int:
     """Run ``function`` until it is warm and return how many calls a timed loop needs to
     last ``min_seconds``. The first call fills caches and asks for the Numba kernels, which
     load in the background: wait for them, so the loops time the Numba code, not the twins."""
@@ -60,8 +64,100 @@ def torch_lenet5(torch: Any, weights_from: Any = None) -> Any:
     return reference
 
 
+def cifar_convnet(layers: Any) -> Any:
+    """The CIFAR-sized convnet of issue 17 from ``layers`` (``nn`` or ``torch.nn``: the same
+    names, so both engines build the same network, whose ``state_dict`` keys agree):
+    Conv 3->64, BN, ReLU, Conv 64->64, BN, ReLU, MaxPool 2, Conv 64->128, BN, ReLU,
+    AdaptiveAvgPool 1, Flatten, Linear 128->10, for (N, 3, 32, 32) inputs."""
+    return layers.Sequential(
+        layers.Conv2d(3, 64, 3, padding=1), layers.BatchNorm2d(64), layers.ReLU(),
+        layers.Conv2d(64, 64, 3, padding=1), layers.BatchNorm2d(64), layers.ReLU(), layers.MaxPool2d(2),
+        layers.Conv2d(64, 128, 3, padding=1), layers.BatchNorm2d(128), layers.ReLU(),
+        layers.AdaptiveAvgPool2d(1), layers.Flatten(), layers.Linear(128, 10),
+    )
+
+
+def interleaved_samples(
+    functions: list[Callable[[], Any]], rounds: int, clock: Callable[[], float] = time.process_time,
+    min_seconds: float = 0.05,
+) -> list[list[float]]:
+    """Seconds per call of each function, one sample per round, the functions timed in turn
+    within every round (ours, theirs, ours, ...) so that a busy spell of a shared machine
+    slows both alike. With one thread, ``time.process_time`` (this process's CPU time, page
+    faults included) is the clock that other jobs disturb least."""
+    loops = [warm_up(function, clock, min_seconds) for function in functions]
+    samples: list[list[float]] = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, count, times in zip(functions, loops, samples):
+            start = clock()
+            for _ in range(count):
+                function()
+            times.append((clock() - start) / count)
+    return samples
+
+
+def compared(
+    name: str, ours: list[float], theirs: list[float] | None, target: float | None = None, **extra: Any
+) -> dict:
+    """A ``report`` row from interleaved samples: both medians, and the spread of the per-round
+    ratios (their quartiles: the ratio a rerun is likely to land in)."""
+    row = {"name": name, "ours": statistics.median(ours), "target": target, **extra}
+    if theirs:
+        row["theirs"] = statistics.median(theirs)
+        ratios = sorted(a / b for a, b in zip(ours, theirs))
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        row["spread"] = [quartiles[0], quartiles[-1]]
+    return row
+
+
+PEAK_MEMORY_SCRIPT = """
+import gc, os, sys
+sys.path.insert(0, {root!r})
+{setup}
+def resident(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith(field))
+small_step()  # loads the kernels (and PyTorch's primitives) and fills caches at a small size
+small_step()
+wait = getattr(sys.modules.get("autograd_core.kernels.jit"), "wait_for_kernels", None)
+if wait:
+    wait()
+gc.collect()
+before = resident("VmRSS:")
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # resets the peak (VmHWM) to the present resident size
+step()
+step()
+print(resident("VmHWM:") - before)
+"""
+
+
+def peak_step_memory(setup: str) -> int | None:
+    """Bytes a training step needs at its peak beyond what the process held before it, measured
+    the same way for both engines: in a fresh interpreter, ``setup`` (code that defines
+    ``small_step()`` and ``step()``, the model and batch built before) runs ``small_step`` twice
+    so that Numba, PyTorch's primitives and other one-off loads are done, then the peak resident
+    size is reset (``/proc/self/clear_refs``) and two ``step()`` calls run: the result is the
+    peak resident size (VmHWM) during them minus the resident size before them. It counts
+    every allocation the operating system sees (NumPy's, PyTorch's allocator, scratch pools
+    kept between steps). None where ``/proc`` has no such files (not Linux)."""
+    if not os.path.exists("/proc/self/clear_refs"):
+        return None
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = PEAK_MEMORY_SCRIPT.format(root=root, setup=setup)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    try:
+        output = subprocess.check_output([sys.executable, "-c", script], text=True, env=env, cwd=root)
+    except (subprocess.CalledProcessError, OSError):
+        return None
+    return int(output.split()[-1])
+
+
 def median_time(
-    function: Callable[[], Any], repeats: int = 7, min_seconds: float = 0.05, clock: Callable[[], float] = time.perf_counter
+    function: Callable[[], Any],
+    repeats: int = 7,
+    min_seconds: float = 0.05,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> float:
     """Median seconds per call of ``function`` over ``repeats`` timed loops.
 
@@ -87,19 +183,21 @@ def format_seconds(seconds: float) -> str:
 def report(title: str, rows: list[dict], path: str | None = None, baseline: str = "PyTorch") -> None:
     """Print ``rows`` (name, ours, theirs, target) as a table with ratios; save JSON."""
     print(f"\n{title}")
-    print(f"{'case':48s} {'autograd-core':>13s} {baseline:>13s} {'ratio':>7s} {'target':>7s}")
+    print(f"{'case':48s} {'autograd-core':>13s} {baseline:>13s} {'ratio':>7s} {'target':>7s}  per-round ratio q1-q3")
     for row in rows:
         theirs = row.get("theirs")
         ratio = row["ours"] / theirs if theirs else float("nan")
         row["ratio"] = ratio
         target = row.get("target")
         mark = "" if target is None or ratio != ratio else ("  ok" if ratio <= target else "  MISS")
+        spread = f"  {row['spread'][0]:.2f}-{row['spread'][1]:.2f}" if row.get("spread") else ""
         print(
             f"{row['name']:48s} {format_seconds(row['ours']):>13s} "
             f"{format_seconds(theirs) if theirs else 'n/a':>13s} {ratio:7.2f} "
-            f"{(f'{target:.2f}' if target else ''):>7s}{mark}"
+            f"{(f'{target:.2f}' if target else ''):>7s}{mark:6s}{spread}"
         )
     if path:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as handle:
-            json.dump({"title": title, "baseline": baseline, "machine": platform.platform(), "cpus": os.cpu_count(), "rows": rows}, handle, indent=2)
+            machine = {"machine": platform.platform(), "cpus": os.cpu_count()}
+            json.dump({"title": title, "baseline": baseline, **machine, "rows": rows}, handle, indent=2)

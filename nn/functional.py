@@ -195,11 +195,16 @@ class CrossEntropy(Function):
             coef = coef + eps / classes * total_weight * keep
             target += eps / classes * (1 if weight is None else weight) * np.reshape(keep, (-1, 1))
         coef = coef.astype(dtype)[:, None]
+        scale = None if ctx.scale is None else dtype.type(ctx.scale)
+        if scale is not None and ctx.keep is not None:
+            # an ignored row's gradient is 0, even when every row is ignored and the mean's
+            # scale is 1/0 (the loss is NaN then, as in PyTorch, but no NaN flows back)
+            scale = np.where(ctx.keep, scale, dtype.type(0))[:, None]
         if not ag.is_grad_enabled():  # a plain backward: the forward's log-probabilities, in NumPy
-            upstream = grad_output.array[:, None] if ctx.scale is None else grad_output.array * dtype.type(ctx.scale)
+            upstream = grad_output.array[:, None] if scale is None else grad_output.array * scale
             return (np.exp(ctx.log_p) * coef - target) * upstream, None, None, None, None, None
         # under create_graph: softmax recomputed as a graph op, so the gradient is differentiable
-        upstream = grad_output.unsqueeze(1) if ctx.scale is None else grad_output * ctx.scale
+        upstream = grad_output.unsqueeze(1) if scale is None else grad_output * scale
         return (logits.softmax(1) * coef - target) * upstream, None, None, None, None, None
 
 
@@ -309,7 +314,12 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     scale = (weights[safe] * keep).astype(input.dtype)
     losses = -log_probabilities[np.arange(safe.shape[0]), safe] * scale
     if reduction == "mean":
-        return losses.sum() / float(scale.sum())
+        total = float(scale.sum())
+        if total == 0:
+            # every target ignored (or weighted 0): the mean is 0/0, NaN as in PyTorch; the
+            # gradient is 0 for ignored rows and NaN for rows weighted 0, as PyTorch's
+            return (losses * np.where(keep, np.nan, 0).astype(input.dtype)).sum() + np.nan
+        return losses.sum() / total
     return _reduce("nll_loss", losses.reshape(expected), reduction)
 
 
@@ -509,12 +519,23 @@ from autograd_core.ops.pool import (  # noqa: E402
 from .dropout2d import dropout2d  # noqa: E402
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
 
+# elementwise losses with a fused node each (nn/pointwise_loss.py)
+from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401
+# vector norms, similarities and distances (nn/distance.py)
+from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+# attention (autograd_core/ops/attention.py)
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
+# resizing (nn/upsampling.py)
+from .upsampling import interpolate  # noqa: E402,F401
+
 # ``from nn.functional import *`` gives the functions, not this module's imports (np, ag, ...);
 # tests/nn/test_functional.py checks that every public function here is listed.
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
-    "dropout2d", "elu", "gelu", "hinge_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "sign", "softmax", "softplus", "step", "tanh",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "gelu", "hinge_loss", "huber_loss",
+    "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "lp_pool1d", "lp_pool2d",
+    "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
+    "pairwise_distance", "relu", "scaled_dot_product_attention", "sigmoid", "sign", "smooth_l1_loss", "softmax",
+    "softplus", "step", "tanh",
 ]

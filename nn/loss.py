@@ -16,10 +16,13 @@ from .module import Module
 
 
 class _Loss(Module):
+    _reductions: tuple[str, ...] = ("mean", "sum", "none")
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        if reduction not in self._reductions:
+            allowed = ", ".join(repr(name) for name in self._reductions[:-1]) + f" or {self._reductions[-1]!r}"
+            raise ValueError(f"{type(self).__name__}: reduction must be {allowed}, got {reduction!r}")
         self.reduction = reduction
 
     def _buffer(self, name: str, value: Any) -> None:
@@ -153,3 +156,78 @@ class HingeLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}"
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1 loss: ``0.5 d^2 / beta`` where |d| < beta, else ``|d| - 0.5 beta`` (d = input - target).
+
+    Args:
+        reduction: 'mean' | 'sum' | 'none'.
+        beta: where the loss turns from quadratic to linear (default 1.0; 0 gives the L1 loss).
+
+    Shape: input (*), target (*) the same -> () or (*) for 'none'.
+    """
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Huber loss: ``0.5 d^2`` where |d| < delta, else ``delta (|d| - 0.5 delta)`` (d = input - target).
+
+    Args:
+        reduction: 'mean' | 'sum' | 'none'.
+        delta: where the loss turns from quadratic to linear (default 1.0, > 0).
+
+    Shape: input (*), target (*) the same -> () or (*) for 'none'.
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of ``target`` from ``exp(input)``; ``input`` holds log-probabilities.
+
+    Args:
+        reduction: 'batchmean' (the divergence: sum / batch size), 'sum', 'none', or 'mean'
+            (the default, as in PyTorch, which warns that it averages over every element).
+        log_target: the target holds log-probabilities too.
+
+    Shape: input (N, *), target (N, *) the same -> () or (N, *) for 'none'.
+    """
+
+    _reductions = ("mean", "batchmean", "sum", "none")
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for pairs labelled 1, ``max(0, cos(x1, x2) - margin)`` for pairs labelled -1.
+
+    Args:
+        margin: in [-1, 1]; 0 to 0.5 is the usual range (default 0).
+        reduction: 'mean' | 'sum' | 'none'.
+
+    Shape: input1, input2 (N, D), target (N,) of 1/-1 (or (D,) with a 0-d target) -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)

@@ -47,21 +47,19 @@ print("table shape:", table.shape)
 print("x.grad    =", x.grad.array.ravel(), " (each = sum of y =", y.array.sum(), ")")
 print("y.grad    =", y.grad.array, " (each = sum of x =", x.array.sum(), ")")
 print("bias.grad =", bias.grad.item(), " (the number of cells)")
-assert x.grad.shape == (3, 1) and y.grad.shape == (4,) and bias.grad.shape == ()
-np.testing.assert_array_equal(x.grad.array, np.full((3, 1), 100.0))
-np.testing.assert_array_equal(y.grad.array, np.full(4, 6.0))
-assert bias.grad.item() == 12.0
 
 # %% [markdown]
 # The engine sums a broadcast gradient back to the input's shape in one place; you
 # can see it in the step table: the `Mul` node hands `x` a (3, 4) gradient, and what
-# `x` receives is already its own (3, 1) shape.
+# `x` receives is already its own (3, 1) shape. (Gradients accumulate, so we clear them
+# first, as an optimizer's `zero_grad()` does; the steps then fill in the same ones.)
 
 # %%
+x.grad = y.grad = bias.grad = None
 steps = backward_steps((x * y + bias).sum(), params={"x": x, "y": y, "bias": bias})
 print(steps.run())
 mul_step = next(step for step in steps if step.op == "Mul")
-assert mul_step.upstream.shape == (3, 4) and mul_step.input_grads[0].shape == (3, 1)
+print("Mul's upstream gradient:", mul_step.upstream.shape, " what x received:", mul_step.input_grads[0].shape)
 
 # %%
 draw_graph(total, params={"x": x, "y": y, "bias": bias}, show_data=True)
@@ -82,7 +80,6 @@ from collections import OrderedDict
 
 import nn
 
-
 ag.manual_seed(0)
 model = nn.Sequential(OrderedDict([
     ("layer1", nn.Linear(2, 8)),
@@ -93,15 +90,11 @@ model = nn.Sequential(OrderedDict([
 ]))
 print(model)
 params = dict(model.named_parameters())
-assert list(params) == [f"layer{k}.{kind}" for k in (1, 2, 3) for kind in ("weight", "bias")]
 
 points = ag.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 labels = ag.tensor([[0.0], [1.0], [1.0], [0.0]])
 loss = ((model(points) - labels) ** 2).mean()
 graph = draw_graph(loss, params=model)
-for name in params:
-    assert name in graph.source, f"{name} missing from the drawing"
-assert graph.source.count("LinearFunction") == 3 and "cluster_layer2" in graph.source
 graph
 
 # %% [markdown]
@@ -110,7 +103,6 @@ graph
 # %%
 loss.backward()
 for name, parameter in params.items():
-    assert parameter.grad is not None and parameter.grad.shape == parameter.shape, name
     print(f"{name:14s} {str(parameter.shape):8s} |grad| max {np.abs(parameter.grad.array).max():.4f}")
 
 # %% [markdown]
@@ -129,8 +121,6 @@ draw_graph(loss, params=model, max_nodes=8, rankdir="TB")
 logits = ag.tensor([1.2, 5.1, 2.7], dtype=ag.float64, requires_grad=True)
 probabilities = logits.softmax(dim=0)
 print("softmax:", probabilities.array.round(4))
-np.testing.assert_allclose(probabilities.array, [0.018, 0.90, 0.08], atol=0.002)
-np.testing.assert_allclose(probabilities.array, [0.018220, 0.900123, 0.081657], atol=5e-7)
 
 # %% [markdown]
 # Cross-entropy for the true class 1 is `-log p_1`. Its gradient with respect to the
@@ -143,10 +133,8 @@ cross_entropy = -logits.log_softmax(dim=0)[true_class]
 cross_entropy.backward()
 one_hot = np.eye(3)[true_class]
 print("cross-entropy:", round(cross_entropy.item(), 6))
-print("d loss / d logits:", logits.grad.array.round(5), " = softmax - one_hot:", (probabilities.array - one_hot).round(5))
-assert abs(cross_entropy.item() - 0.1052244) < 1e-7
-assert abs(cross_entropy.item() + np.log(probabilities.array[true_class])) < 1e-12
-np.testing.assert_allclose(logits.grad.array, probabilities.array - one_hot, atol=1e-12)
+print("d loss / d logits:", logits.grad.array.round(5))
+print("softmax - one_hot: ", (probabilities.array - one_hot).round(5))
 
 # %% [markdown]
 # The same computation from Scalars, written out op by op (`exp`, sum, divide, `log`):
@@ -160,6 +148,28 @@ normaliser.label = "sum exp"
 scalar_loss = -(exps[true_class] / normaliser).log()
 scalar_loss.label = "loss"
 scalar_loss.backward()
+print("Scalar gradients:", np.round([score.grad for score in scores], 5))
+draw_graph(scalar_loss)
+
+# %% [markdown]
+# ## Checks
+#
+# What the test suite asserts about this notebook.
+
+# %%
+assert x.grad.shape == (3, 1) and y.grad.shape == (4,) and bias.grad.shape == ()
+np.testing.assert_array_equal(x.grad.array, np.full((3, 1), 100.0))
+np.testing.assert_array_equal(y.grad.array, np.full(4, 6.0))
+assert bias.grad.item() == 12.0
+assert mul_step.upstream.shape == (3, 4) and mul_step.input_grads[0].shape == (3, 1)
+assert list(params) == [f"layer{k}.{kind}" for k in (1, 2, 3) for kind in ("weight", "bias")]
+for name, parameter in params.items():
+    assert name in graph.source, f"{name} missing from the drawing"
+    assert parameter.grad is not None and parameter.grad.shape == parameter.shape, name
+assert graph.source.count("LinearFunction") == 3 and "cluster_layer2" in graph.source
+np.testing.assert_allclose(probabilities.array, [0.018220, 0.900123, 0.081657], atol=5e-7)
+assert abs(cross_entropy.item() - 0.1052244) < 1e-7
+assert abs(cross_entropy.item() + np.log(probabilities.array[true_class])) < 1e-12
+np.testing.assert_allclose(logits.grad.array, probabilities.array - one_hot, atol=1e-12)
 np.testing.assert_allclose([score.grad for score in scores], logits.grad.array, atol=1e-12)
 assert abs(scalar_loss.data - cross_entropy.item()) < 1e-12
-draw_graph(scalar_loss)

@@ -52,7 +52,6 @@ magic = np.array(
     ],
     dtype=np.float64,
 )
-assert (magic.sum(0) == 65).all() and (magic.sum(1) == 65).all() and np.trace(magic) == 65
 image = ag.tensor(magic.reshape(1, 1, 5, 5))  # (N, C, H, W)
 ones = ag.ones((1, 1, 3, 3), dtype=ag.float64)  # (C_out, C_in, kH, kW)
 
@@ -60,12 +59,17 @@ outputs = {mode: ag.conv2d(image, ones, padding=mode).array[0, 0] for mode in ("
 for mode, out in outputs.items():
     print(f"padding={mode!r}: {out.shape[0]}x{out.shape[1]}\n{out.astype(int)}\n")
 
-assert [out.shape for out in outputs.values()] == [(3, 3), (5, 5), (7, 7)]
-assert outputs["valid"][0, 0] == magic[:3, :3].sum() == 100  # the top-left window, by hand
-assert outputs["same"][0, 0] == magic[:2, :2].sum() == 69  # the window hangs over two edges
-assert outputs["full"][0, 0] == magic[0, 0] == 17  # only one input number under the kernel
-assert outputs["valid"][1, 1] == magic[1:4, 1:4].sum() == 117  # the middle window
-np.testing.assert_array_equal(outputs["same"], outputs["full"][1:-1, 1:-1])  # 'same' is the centre of 'full'
+# %% [markdown]
+# Reading the numbers: the top-left `'valid'` window covers `magic[:3, :3]`, which adds up
+# to 100; the top-left `'same'` window hangs over two edges, so only `magic[:2, :2]` (69)
+# is under it; the top-left `'full'` window sees one number, 17. And `'same'` is the
+# centre of `'full'`:
+
+# %%
+print("valid[0, 0] =", outputs["valid"][0, 0], "= sum of magic[:3, :3] =", magic[:3, :3].sum())
+print("same[0, 0]  =", outputs["same"][0, 0], " = sum of magic[:2, :2] =", magic[:2, :2].sum())
+print("full[0, 0]  =", outputs["full"][0, 0], " = magic[0, 0] =", magic[0, 0])
+print("'same' is the centre of 'full':", np.array_equal(outputs["same"], outputs["full"][1:-1, 1:-1]))
 
 # %% [markdown]
 # **Stride.** With stride S the kernel jumps S pixels, so `(W - F + 2P)` should be a
@@ -77,11 +81,9 @@ np.testing.assert_array_equal(outputs["same"], outputs["full"][1:-1, 1:-1])  # '
 # %%
 strided = ag.conv2d(image, ones, stride=2).array[0, 0]
 print("stride 2 on 5x5:\n", strided.astype(int))
-assert strided.shape == (2, 2) and strided[1, 1] == magic[2:5, 2:5].sum()
 
 seven = ag.ones((1, 1, 7, 7), dtype=ag.float64)
 print("stride 3 on 7x7 (floored):", ag.conv2d(seven, ones, stride=3).shape)
-assert ag.conv2d(seven, ones, stride=3).shape == (1, 1, 2, 2)
 try:
     ag.conv2d(ag.ones((1, 1, 2, 2), dtype=ag.float64), ones)
 except ag.ShapeError as error:
@@ -118,8 +120,6 @@ history = nn.fit(
     seed=0,
 )
 print({name: [round(value, 3) for value in values] for name, values in history.history.items()})
-assert history["val_accuracy"][-1] > 0.85, history["val_accuracy"]
-assert history["loss"][-1] < history["loss"][0]
 
 # %%
 figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3))
@@ -145,7 +145,6 @@ filters = model.conv1.weight.array[:, 0]  # (6, 5, 5)
 digit = ag.from_numpy(test_x[:1])  # (1, 1, 28, 28)
 with ag.no_grad():
     feature_maps = ag.relu(model.conv1(digit)).array[0]  # (6, 28, 28)
-assert filters.shape == (6, 5, 5) and feature_maps.shape == (6, 28, 28)
 
 figure, axes = plt.subplots(2, 7, figsize=(12, 3.6))
 axes[0, 0].imshow(test_x[0, 0], cmap="gray")
@@ -170,4 +169,23 @@ plt.show()
 with ag.no_grad():
     deep = model.features(digit)
 print("features of one digit:", deep.shape)
+
+# %% [markdown]
+# ## Checks
+#
+# What the test suite asserts about this notebook.
+
+# %%
+assert (magic.sum(0) == 65).all() and (magic.sum(1) == 65).all() and np.trace(magic) == 65
+assert [out.shape for out in outputs.values()] == [(3, 3), (5, 5), (7, 7)]
+assert outputs["valid"][0, 0] == magic[:3, :3].sum() == 100
+assert outputs["same"][0, 0] == magic[:2, :2].sum() == 69
+assert outputs["full"][0, 0] == magic[0, 0] == 17
+assert outputs["valid"][1, 1] == magic[1:4, 1:4].sum() == 117
+np.testing.assert_array_equal(outputs["same"], outputs["full"][1:-1, 1:-1])
+assert strided.shape == (2, 2) and strided[1, 1] == magic[2:5, 2:5].sum()
+assert ag.conv2d(seven, ones, stride=3).shape == (1, 1, 2, 2)
+assert history["val_accuracy"][-1] > 0.85, history["val_accuracy"]
+assert history["loss"][-1] < history["loss"][0]
+assert filters.shape == (6, 5, 5) and feature_maps.shape == (6, 28, 28)
 assert deep.shape == (1, 16, 5, 5)

@@ -23,11 +23,13 @@
 # We start with the smallest example there is: learn to spell "hello" from "h".
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 
 import autograd_core as ag
 import nn
 import nn.functional as F
+from autograd_core.viz import backward_steps
 from nn.char_lm import CharLM, CharLMConfig, Vocabulary, sample, train
 
 # %% [markdown]
@@ -50,8 +52,8 @@ for step in range(150):
     loss.backward()
     optimizer.step()
 print(f"loss after training: {loss.item():.4f}")
-print(sample(model, vocab, 4, seed_text="h", temperature=0))
-assert sample(model, vocab, 4, seed_text="h", temperature=0) == "hello"
+spelled = sample(model, vocab, 4, seed_text="h", temperature=0)  # temperature 0: the likeliest character
+print(spelled)
 
 # %% [markdown]
 # Stepping through time by hand: feed one character, keep the state, look at the prediction.
@@ -63,7 +65,8 @@ with ag.no_grad():
         logits, state = model(vocab.encode(char)[:, None], state)
         probabilities = logits[0, 0].softmax(0).array
         best = vocab.chars[int(probabilities.argmax())]
-        print(f"read {char!r}  h = {np.round(state.array[0, 0, :4], 2)}...  predicts {best!r} (p = {probabilities.max():.2f})")
+        hidden = np.round(state.array[0, 0, :4], 2)
+        print(f"read {char!r}  h = {hidden}...  predicts {best!r} (p = {probabilities.max():.2f})")
 
 # %% [markdown]
 # ## 2. The unrolled graph: the same weights at every step
@@ -79,6 +82,16 @@ small.fused = False
 output, h_n = small(ag.randn(3, 1, 4))  # 3 steps
 graph = ag.draw_graph(h_n.sum(), params=small, title="tanh RNN unrolled over 3 steps")
 graph
+
+# %% [markdown]
+# Backpropagation through time, one node at a time: step from the loss back to the first
+# time step and watch `weight_hh_l0` and `weight_ih_l0` receive a gradient at every step
+# they were used in (each of their boxes is reached once, after all its uses have sent
+# their share). The inputs `ag.randn(3, 1, 4)` do not require grad, so they are not drawn.
+
+# %%
+rnn_steps = backward_steps(h_n.sum(), params=small).run()
+rnn_steps
 
 # %%
 # count how often weight_hh_l0 is used: walk the graph from the output
@@ -98,7 +111,6 @@ def uses(root, parameter):
 
 
 print("weight_hh_l0 is used", uses(h_n, small.weight_hh_l0), "times in 3 steps")
-assert uses(h_n, small.weight_hh_l0) >= 3
 
 # %% [markdown]
 # ## 3. Vanishing gradients: how far back does the signal reach?
@@ -129,14 +141,8 @@ with ag.no_grad():
 open_norms = gradient_norms(lstm)
 for name, norms in [("tanh RNN", rnn_norms), ("LSTM", lstm_norms), ("LSTM, b_f = 3", open_norms)]:
     print(f"{name:14s} |dL/dx_0| / |dL/dx_59| = {norms[0] / norms[-1]:.2e}")
-assert rnn_norms[0] < 1e-6 * rnn_norms[-1] and open_norms[0] > 1e-3 * open_norms[-1]
 
 # %%
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 figure, axes = plt.subplots(figsize=(7, 3.5))
 axes.semilogy(rnn_norms, label="tanh RNN")
 axes.semilogy(lstm_norms, label="LSTM")
@@ -145,7 +151,7 @@ axes.set_xlabel("input time step t (the loss is at the last step)")
 axes.set_ylabel("|dL / dx_t|")
 axes.set_title("Gradient reaching each time step")
 axes.legend()
-figure
+plt.show()
 
 # %% [markdown]
 # ## 4. A character model on real text
@@ -160,4 +166,15 @@ figure
 result = train(steps=150, cell="lstm", hidden_size=128, embedding_dim=32, seq_len=32, batch_size=32, lr=1e-2,
                sample_every=75, sample_length=150, seed_text="The ", report=print, validation_fraction=0.01)
 print(f"first step {result.bits[0]:.2f} bits/char, last 20 steps {np.mean(result.bits[-20:]):.2f}")
+
+# %% [markdown]
+# ## Checks
+#
+# What the test suite asserts about this notebook.
+
+# %%
+assert spelled == "hello"
+assert uses(h_n, small.weight_hh_l0) >= 3
+assert rnn_steps.done and small.weight_hh_l0.grad is not None
+assert rnn_norms[0] < 1e-6 * rnn_norms[-1] and open_norms[0] > 1e-3 * open_norms[-1]
 assert np.mean(result.bits[-20:]) < result.bits[0] - 2

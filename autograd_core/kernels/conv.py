@@ -1,6 +1,8 @@
 """2-D convolution kernels: forward, input gradient and weight gradient, NCHW.
 
-Scheme (chosen by measurement, see ``benchmarks/bench_conv.py``): ``im2col`` in Numba
+Scheme (chosen by measurement, see ``benchmarks/bench_conv.py``): 3x3 kernels at stride 1
+with at least 16 channels each side run as Winograd F(2x2, 3x3) (``kernels/winograd.py``:
+2.25x fewer flops, the CIFAR convnet's step 1.71x -> 1.03x PyTorch). Otherwise ``im2col`` in Numba
 turns every receptive field into a column, so the convolution becomes one BLAS
 matrix product (NumPy ``@``) per group, batched over images; the input
 gradient is the transposed product followed by ``col2im`` (the adjoint scatter-add).
@@ -40,59 +42,14 @@ kernel has a plain NumPy reference below (``*_reference``): the tests' oracle.
 
 from __future__ import annotations
 
-import sys
-import threading
-
 import numpy as np
 
+from . import winograd
 from .jit import lazy_njit
+from .scratch import scratch
 
 Pair = tuple[int, int]
 
-#: Scratch arrays (padded inputs, column matrices, per-image products) kept for reuse:
-#: unused ones are dropped, oldest first, while the pool holds more than this many bytes
-#: (the newest array is always kept).
-SCRATCH_BYTES = 64 * 2**20
-
-
-class _Scratch:
-    """Reusable scratch arrays. A fresh multi-megabyte ``np.empty`` comes from the OS as
-    untouched pages, and the first write to each page faults: for LeNet's column matrices
-    (4-5 MB) that took 3-4 ms per im2col instead of 0.5-0.9 ms (measured, one thread).
-    An array handed out here is reused once nothing else refers to it any more (no view,
-    no ``ctx.columns``): its reference count is back to what the pool alone holds,
-    measured on a probe array at start-up (the count differs between Python versions)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes, self.lock = max_bytes, threading.Lock()
-        self.arrays: list[np.ndarray] = [np.empty(0)]
-        self.unused_count = self._references(0)  # held by the pool only
-        self.arrays.clear()
-
-    def _references(self, index: int) -> int:
-        return sys.getrefcount(self.arrays[index])
-
-    def _unused(self, index: int) -> bool:
-        return self._references(index) == self.unused_count
-
-    def empty(self, shape: tuple, dtype: np.dtype) -> np.ndarray:
-        """An uninitialised array, reused when one of this shape and dtype is unused."""
-        with self.lock:
-            for index in range(len(self.arrays)):
-                if self._unused(index) and self.arrays[index].shape == shape and self.arrays[index].dtype == dtype:
-                    return self.arrays[index]
-            self.arrays.append(np.empty(shape, dtype))
-            total = sum(array.nbytes for array in self.arrays)
-            index = 0
-            while total > self.max_bytes and index < len(self.arrays) - 1:  # drop the oldest unused ones
-                if self._unused(index):
-                    total -= self.arrays.pop(index).nbytes
-                else:
-                    index += 1
-            return self.arrays[-1]
-
-
-_scratch = _Scratch(SCRATCH_BYTES)
 
 
 #: Convolutions with at most this many output positions per image (out_h * out_w) run
@@ -103,11 +60,18 @@ _scratch = _Scratch(SCRATCH_BYTES)
 WIDE_MAX_PIXELS = 256
 
 
-def scheme(kernel_size: Pair, stride: Pair, padding: Pair, out_size: Pair) -> str:
-    """Which scheme a convolution runs: ``"pointwise"`` (1x1, stride 1, no padding: no
-    im2col), ``"im2col+gemm (wide)"`` (small outputs: the columns of every image side by
-    side, ``(C*kh*kw, N, oh*ow)``, and one product for the whole batch) or
-    ``"im2col+gemm"`` (columns per image, ``(N, C*kh*kw, oh*ow)``, a batched product)."""
+def scheme(
+    kernel_size: Pair, stride: Pair, padding: Pair, out_size: Pair, weight_shape: tuple | None = None,
+    dilation: Pair = (1, 1), groups: int = 1,
+) -> str:
+    """Which scheme a convolution runs: ``"winograd F(2x2,3x3)"`` (3x3, stride 1, enough
+    channels: see ``kernels/winograd.py``; only named when ``weight_shape`` is given),
+    ``"pointwise"`` (1x1, stride 1, no padding: no im2col), ``"im2col+gemm (wide)"`` (small
+    outputs: the columns of every image side by side, ``(C*kh*kw, N, oh*ow)``, and one
+    product for the whole batch) or ``"im2col+gemm"`` (columns per image, ``(N, C*kh*kw,
+    oh*ow)``, a batched product)."""
+    if weight_shape is not None and winograd.applies(weight_shape, stride, dilation, groups):
+        return "winograd F(2x2,3x3)"
     if _pointwise(kernel_size, stride, padding):
         return "pointwise"
     return "im2col+gemm (wide)" if out_size[0] * out_size[1] <= WIDE_MAX_PIXELS else "im2col+gemm"
@@ -276,11 +240,17 @@ def _padded_shape(
 
 
 def columns(
-    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair, wide: bool = False
-) -> np.ndarray:
+    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, out_size: Pair, wide: bool = False,
+    weight_shape: tuple | None = None, groups: int = 1,
+) -> np.ndarray | winograd.Input:
     """The column matrix of ``x`` (im2col): column ``oh*out_w + ow`` of an image holds the
     receptive field of output position (oh, ow). ``(N, C*kh*kw, out_h*out_w)``, or with
-    ``wide`` ``(C*kh*kw, N, out_h*out_w)`` (every image's columns side by side)."""
+    ``wide`` ``(C*kh*kw, N, out_h*out_w)`` (every image's columns side by side). Given the
+    ``weight_shape`` (and ``groups``) of a convolution that runs as Winograd, its input tiles
+    instead (``winograd.Input``, which makes them as they are needed): what ``conv2d_forward`` and
+    ``conv2d_weight_grad`` take as ``cols``."""
+    if weight_shape is not None and winograd.applies(weight_shape, stride, dilation, groups):
+        return winograd.Input(x, padding, out_size)
     batch, channels, height, width = x.shape
     if _pointwise(kernel_size, stride, padding) and x.shape[2:] == out_size and not wide:
         return np.ascontiguousarray(x).reshape(batch, channels, -1)
@@ -288,15 +258,15 @@ def columns(
     if shape == x.shape:
         padded = np.ascontiguousarray(x)
     else:
-        padded = _scratch.empty(shape, x.dtype)
+        padded = scratch.empty(shape, x.dtype)
         padded.fill(0)
         padded[:, :, padding[0] : padding[0] + height, padding[1] : padding[1] + width] = x
     rows, length = channels * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1]
     if wide:
-        cols = _scratch.empty((rows, batch, length), x.dtype)
+        cols = scratch.empty((rows, batch, length), x.dtype)
         _im2col_wide(padded, cols, *kernel_size, *stride, *dilation, *out_size)
     else:
-        cols = _scratch.empty((batch, rows, length), x.dtype)
+        cols = scratch.empty((batch, rows, length), x.dtype)
         _im2col(padded, cols, *kernel_size, *stride, *dilation, *out_size)
     return cols
 
@@ -305,7 +275,7 @@ def _channels_first(grad_output: np.ndarray) -> np.ndarray:
     """``(N, C, oh, ow)`` as a ``(C, N, oh*ow)`` scratch copy (the wide products' layout)."""
     batch, channels = grad_output.shape[:2]
     flat = grad_output.reshape(batch, channels, -1)
-    out = _scratch.empty((channels, batch, flat.shape[2]), grad_output.dtype)
+    out = scratch.empty((channels, batch, flat.shape[2]), grad_output.dtype)
     out[:] = flat.transpose(1, 0, 2)
     return out
 
@@ -322,6 +292,8 @@ def conv2d_forward(
 ) -> np.ndarray:
     """x (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw) -> (N, C_out, *out_size).
     ``cols``: ``columns(x, ..., wide=is_wide(...))`` when the caller already has them."""
+    if isinstance(cols, winograd.Input) or (cols is None and winograd.applies(weight.shape, stride, dilation, groups)):
+        return winograd.conv2d(x, weight, padding, groups, out_size)
     batch, out_channels = x.shape[0], weight.shape[0]
     wide = is_wide(weight.shape[2:], stride, padding, out_size)
     if cols is None:
@@ -330,7 +302,7 @@ def conv2d_forward(
     out = np.empty((batch, out_channels, length), dtype=x.dtype)
     rows, outs = int(np.prod(weight.shape[1:])), out_channels // groups
     if wide:  # one product per group over the whole batch, then one copy to (N, C_out, L)
-        product = _scratch.empty((out_channels, batch, length), x.dtype)
+        product = scratch.empty((out_channels, batch, length), x.dtype)
         for g in range(groups):
             np.matmul(
                 weight[g * outs : (g + 1) * outs].reshape(outs, rows),
@@ -353,6 +325,10 @@ def conv2d_input_grad(
 ) -> np.ndarray:
     """The adjoint of ``conv2d_forward`` in x (= transposed convolution of ``grad_output``):
     grad_output (N, C_out, oh, ow), weight (C_out, C_in/groups, kh, kw) -> (N, C_in, *in_size)."""
+    if winograd.applies(weight.shape, stride, dilation, groups) and max(padding) <= 2:
+        # the correlation of the gradient, padded by 2 - padding, with the kernels turned round
+        flipped = winograd.flipped_weight(weight, groups)
+        return winograd.conv2d(grad_output, flipped, (2 - padding[0], 2 - padding[1]), groups, in_size)
     batch, out_channels, out_h, out_w = grad_output.shape
     in_per_group, kernel_h, kernel_w = weight.shape[1:]
     outs, rows, length = out_channels // groups, in_per_group * kernel_h * kernel_w, out_h * out_w
@@ -360,7 +336,7 @@ def conv2d_input_grad(
     pointwise = _pointwise((kernel_h, kernel_w), stride, padding) and in_size == (out_h, out_w)
     if wide:
         grad_t = _channels_first(grad_output)
-        cols = _scratch.empty((rows * groups, batch, length), grad_output.dtype)
+        cols = scratch.empty((rows * groups, batch, length), grad_output.dtype)
         for g in range(groups):
             np.matmul(
                 weight[g * outs : (g + 1) * outs].reshape(outs, rows).T,
@@ -371,7 +347,7 @@ def conv2d_input_grad(
     else:
         flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, length)
         cols_shape = (batch, rows * groups, length)
-        cols = np.empty(cols_shape, grad_output.dtype) if pointwise else _scratch.empty(cols_shape, grad_output.dtype)
+        cols = np.empty(cols_shape, grad_output.dtype) if pointwise else scratch.empty(cols_shape, grad_output.dtype)
         for g in range(groups):
             weight_t = weight[g * outs : (g + 1) * outs].reshape(outs, rows).T
             np.matmul(weight_t, flat_grad[:, g * outs : (g + 1) * outs], out=cols[:, g * rows : (g + 1) * rows])
@@ -384,9 +360,10 @@ def conv2d_input_grad(
         grad_input = np.empty(shape, cols.dtype)
         col2im(cols, grad_input, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
         return grad_input
-    padded = _scratch.empty(padded_shape, cols.dtype)
+    padded = scratch.empty(padded_shape, cols.dtype)
     col2im(cols, padded, kernel_h, kernel_w, *stride, *dilation, out_h, out_w)
-    return np.ascontiguousarray(padded[:, :, padding[0] : padding[0] + in_size[0], padding[1] : padding[1] + in_size[1]])
+    inside_h, inside_w = slice(padding[0], padding[0] + in_size[0]), slice(padding[1], padding[1] + in_size[1])
+    return np.ascontiguousarray(padded[:, :, inside_h, inside_w])
 
 
 def conv2d_weight_grad(
@@ -404,6 +381,8 @@ def conv2d_weight_grad(
     batch, out_channels, out_h, out_w = grad_output.shape
     in_per_group, length = x.shape[1] // groups, out_h * out_w
     weight_shape = (out_channels, in_per_group, *kernel_size)
+    if isinstance(cols, winograd.Input) or (cols is None and winograd.applies(weight_shape, stride, dilation, groups)):
+        return winograd.weight_grad(winograd.Input(x, padding, (out_h, out_w)), grad_output, groups)
     wide = is_wide(kernel_size, stride, padding, (out_h, out_w))
     if cols is None:
         cols = columns(x, kernel_size, stride, padding, dilation, (out_h, out_w), wide)
@@ -419,11 +398,13 @@ def conv2d_weight_grad(
             )
         return grad_weight.reshape(weight_shape)
     flat_grad = np.ascontiguousarray(grad_output).reshape(batch, out_channels, length)
-    per_image = _scratch.empty((batch, outs, rows), x.dtype)
+    per_image = scratch.empty((batch, outs, rows), x.dtype)
     for g in range(groups):
         # sum over images of G_n (outs, L) @ cols_n^T (L, rows)
         np.matmul(
-            flat_grad[:, g * outs : (g + 1) * outs], cols[:, g * rows : (g + 1) * rows].transpose(0, 2, 1), out=per_image
+            flat_grad[:, g * outs : (g + 1) * outs],
+            cols[:, g * rows : (g + 1) * rows].transpose(0, 2, 1),
+            out=per_image,
         )
         np.sum(per_image, axis=0, out=grad_weight[g * outs : (g + 1) * outs])
     return grad_weight.reshape(weight_shape)

@@ -71,7 +71,8 @@ class Conv2d(Function):
             return np.zeros((0, weight.shape[0]) + tuple(out_size), x.dtype)
         wide = kernels.is_wide(ctx.kernel_size, geometry.stride, geometry.padding, out_size)
         cols = kernels.columns(
-            x.array, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide
+            x.array, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide,
+            weight.shape, geometry.groups,
         )
         ctx.columns = cols if need_weight and cols.nbytes <= KEEP_COLUMNS_BYTES else None
         out = kernels.conv2d_forward(x.array, weight.array, *geometry, out_size, cols)

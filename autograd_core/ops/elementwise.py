@@ -340,14 +340,74 @@ class Erf(Function):
         return grad_output * (2.0 / math.sqrt(math.pi)) * (-(a * a)).exp()  # d erf/da = 2/sqrt(pi) e^{-a^2}
 
 
-def gelu(a: Tensor, approximate: str = "none") -> Tensor:
-    """GELU: ``a * Phi(a)`` (``approximate='tanh'`` for the tanh formula), as in PyTorch."""
-    if approximate == "none":
-        return a * 0.5 * (1.0 + Erf.apply(a * (1.0 / math.sqrt(2.0))))
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_TANH_CUBIC = 0.044715
+
+
+class Gelu(Function):
+    """GELU ``a Phi(a)`` as one node (Phi: the standard normal CDF), or with ``approximate='tanh'``
+    ``a (1 + tanh(u)) / 2``, ``u = sqrt(2/pi) (a + 0.044715 a^3)``. The forward keeps Phi(a) (or
+    tanh(u)) for the backward; float32's Phi is a vectorised kernel (``kernels/gelu.py``)."""
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, approximate: str) -> np.ndarray:
+        x = a.array
+        if approximate == "tanh":
+            ctx.tanh = np.tanh((x + _TANH_CUBIC * (x * x * x)) * _SQRT_2_OVER_PI)
+            out = ctx.tanh + 1
+            out *= x
+            out *= 0.5
+        else:
+            from ..kernels.gelu import normal_cdf
+
+            ctx.cdf = normal_cdf(x)
+            out = x * ctx.cdf
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the derivative from graph ops, itself differentiable
+            return grad_output * _gelu_derivative(a, ctx.approximate), None
+        x = a.array
+        slope = np.multiply(x, x, out=np.empty_like(x))  # an array also for a 0-d input
+        if ctx.approximate == "tanh":
+            # d/da = (1 + t) / 2 + a (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 a^2) / 2
+            t = ctx.tanh
+            slope *= 3 * _TANH_CUBIC * _SQRT_2_OVER_PI
+            slope += _SQRT_2_OVER_PI
+            slope *= x
+            slope *= 1 - t * t
+            slope += t
+            slope += 1
+            slope *= 0.5
+        else:
+            # d/da = Phi(a) + a phi(a),  phi(a) = exp(-a^2 / 2) / sqrt(2 pi)
+            slope *= -0.5
+            np.exp(slope, out=slope)
+            slope *= x
+            slope *= 1 / math.sqrt(2 * math.pi)
+            slope += ctx.cdf
+        slope *= grad_output.array
+        return slope, None
+
+
+def _gelu_derivative(a: Tensor, approximate: str) -> Tensor:
+    """d gelu(a)/da as Tensor ops (for second derivatives)."""
     if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (a + 0.044715 * a * a * a)
-        return 0.5 * a * (1.0 + inner.tanh())
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        t = ((a + _TANH_CUBIC * a * a * a) * _SQRT_2_OVER_PI).tanh()
+        return 0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * _TANH_CUBIC * a * a)
+    cdf = 0.5 * (1.0 + Erf.apply(a * (1.0 / math.sqrt(2.0))))
+    return cdf + a * (-0.5 * a * a).exp() * (1 / math.sqrt(2 * math.pi))
+
+
+def gelu(a: Tensor, approximate: str = "none") -> Tensor:
+    """GELU: ``a * Phi(a)`` (``approximate='tanh'`` for the tanh formula), as in PyTorch; one node."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(a, approximate)
 
 
 # -- selection -----------------------------------------------------------------------

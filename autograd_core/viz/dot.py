@@ -1,11 +1,17 @@
 """``draw_graph``: the computation graph behind a Scalar or a Tensor, as DOT.
 
-Data flows left to right (``rankdir="LR"``): inputs, then the op that combines them,
-then its result. For Scalars each value is a box with its label, data and grad, and
-each op a small circle of its own (as one draws backprop by hand). For Tensors each op
-is a box with its name and output shape/dtype, each leaf that requires grad a box with
-its parameter name (when a module or a ``{name: tensor}`` mapping is given), shape and
-dtype; ``show_data=True`` adds the values and gradients of small tensors.
+Data flows from the inputs to the op that combines them to its result: left to right
+when that fits a notebook cell (chains, small graphs), top to bottom when a left-to-right
+drawing would be too wide (``rankdir="auto"``, the default, estimates both). For Scalars
+each value is a narrow box with its label, data and grad, and each op a small circle of
+its own (as one draws backprop by hand). For Tensors each op is a box with its name and
+output shape/dtype, each leaf that requires grad a box with its parameter name (when a
+module or a ``{name: tensor}`` mapping is given), shape and dtype; ``show_data=True``
+adds the values and gradients of small tensors.
+
+Text is laid out with Helvetica's metrics, which Graphviz and graphviz-pure both know
+(graphviz-pure draws PNGs in Arimo, Helvetica's metric twin); SVG output names the
+metric-compatible fonts first and makes room for wider fallbacks (see ``render.portable_svg``).
 
 The graph is walked breadth first from the root, iteratively; past ``max_nodes`` the
 rest is collapsed into one summary node, so a graph of a million nodes draws at once.
@@ -13,6 +19,7 @@ rest is collapsed into one summary node, so a graph of a million nodes draws at 
 from __future__ import annotations
 
 import html
+import re
 from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable
@@ -23,7 +30,11 @@ from ..function import Function
 from ..scalar import Scalar
 from ..tensor import Tensor
 
-RANK_DIRECTIONS = ("LR", "RL", "TB", "BT")
+RANK_DIRECTIONS = ("auto", "LR", "RL", "TB", "BT")
+FONT = "Helvetica"
+FONT_SIZE = 10  # points, for node text (edge labels 9, titles 13)
+CELL_WIDTH_PT = 9 * 72  # about a notebook cell's width: "auto" draws left to right if it fits in this
+NODE_SEPARATION_IN, RANK_SEPARATION_IN = 0.15, 0.25
 OP_SYMBOLS = {"+": "+", "-": "&minus;", "*": "&times;", "/": "&divide;", "neg": "&minus;x"}
 COLORS = {
     "leaf": "#d6eaf8",  # values the user created: inputs and parameters
@@ -43,12 +54,13 @@ def draw_graph(
     show_data: bool = False,
     max_elements: int = 12,
     precision: int = 4,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     max_nodes: int = 300,
     highlight: Iterable[Any] = (),
     grads: Mapping[Any, Any] | None = None,
     edge_grads: Mapping[tuple[Any, Any], Any] | None = None,
     title: str | None = None,
+    size: float | tuple[float, float] | None = None,
 ) -> Any:
     """Draw the graph that computed ``root``; returns a ``graphviz.Digraph`` (a ``ComputationGraph``).
 
@@ -59,7 +71,9 @@ def draw_graph(
         show_data: for Tensors, also show values and gradients of tensors with at most
             ``max_elements`` elements (Scalars always show data and grad).
         precision: significant digits of the numbers shown.
-        rankdir: layout direction, one of "LR", "RL", "TB", "BT".
+        rankdir: layout direction, one of "LR", "RL", "TB", "BT", or "auto": left to
+            right if the drawing fits a notebook cell's width that way, else top to bottom
+            when that is narrower.
         max_nodes: entries drawn at most (Scalar values, with their op circles; Tensor
             ops and leaves); the rest becomes one summary node saying how many were left out.
         highlight: nodes to emphasise (Scalars, Tensors or ``grad_fn`` nodes).
@@ -67,12 +81,16 @@ def draw_graph(
             stepping to show the gradients known so far; nodes missing show none).
         edge_grads: ``{(consumer, input): gradient}`` written on the edge from input to consumer.
         title: a caption above the graph.
+        size: the largest drawing, in inches: a width, or (width, height); a larger one
+            is scaled down to fit (Graphviz's ``size``). None: natural size (notebooks
+            scale a wide drawing to the cell's width).
 
     Render with ``graph.render(outfile="graph.svg")`` (or ``.png``); in Jupyter the
     graph displays inline. See ``autograd_core.viz.render`` for how ``dot`` is found.
     """
     if rankdir not in RANK_DIRECTIONS:
         raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANK_DIRECTIONS)}, got {rankdir!r}")
+    size_attribute = _size_attribute(size)
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
     names = parameter_names(params)
@@ -90,20 +108,30 @@ def draw_graph(
 
     from .render import ComputationGraph  # imports graphviz (~40 ms) only when drawing
 
-    graph = ComputationGraph(name="computation_graph")
-    graph.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11")
-    graph.attr("node", fontname="Helvetica", fontsize="10", margin="0.05,0.03")
-    graph.attr("edge", arrowsize="0.6", color="#555555", fontname="Helvetica", fontsize="9")
-    if title:
-        graph.attr(label=html.escape(title), labelloc="t", fontsize="13")
     drawn, edges, cut = _walk(root, style.children, max_nodes)
-    _add_nodes(graph, style, drawn, _marked(highlight), grads)
+    marked = _marked(highlight)
+    attributes = [style.node(entry, _role(entry, position, marked), grads) for position, entry in enumerate(drawn)]
+    if rankdir == "auto":
+        rankdir = _fitting_direction(style, drawn, edges, attributes)
+    graph = ComputationGraph(name="computation_graph")
+    graph.attr(
+        rankdir=rankdir, fontname=FONT, fontsize=str(FONT_SIZE + 1),
+        nodesep=str(NODE_SEPARATION_IN), ranksep=str(RANK_SEPARATION_IN), **size_attribute,
+    )
+    graph.attr("node", fontname=FONT, fontsize=str(FONT_SIZE), margin="0.05,0.03")
+    graph.attr("edge", arrowsize="0.6", color="#555555", fontname=FONT, fontsize=str(FONT_SIZE - 1))
+    if title:
+        graph.attr(label=html.escape(title), labelloc="t", fontsize=str(FONT_SIZE + 3))
+    _add_nodes(graph, style, drawn, marked, attributes)
     index = {id(entry): position for position, entry in enumerate(drawn)}
 
     def entry_point(consumer: Any) -> str:
         """Where a consumer's input edges end: a Scalar's op circle, else the node itself."""
         position = index[id(consumer)]
         return f"op{position}" if style.has_op_node(consumer) else f"n{position}"
+
+    graph.node_names = {id(entry): f"n{position}" for position, entry in enumerate(drawn)}
+    graph.entry_points = {id(entry): entry_point(entry) for entry in drawn}
 
     sent = {(id(consumer), id(source)): value for (consumer, source), value in (edge_grads or {}).items()}
     for consumer, source in edges:
@@ -123,27 +151,80 @@ def draw_graph(
     return graph
 
 
-def _add_nodes(graph: Any, style: "_Style", drawn: list, marked: set[int], grads: Mapping | None) -> None:
-    """A node per drawn entry (``n<position>``; the root first), parameters grouped in
-    clusters by module prefix, and a Scalar's op as a node ``op<position>`` of its own."""
+def _role(entry: Any, position: int, marked: set[int]) -> str | None:
+    return "highlight" if id(entry) in marked else "output" if position == 0 else None
+
+
+def _add_nodes(graph: Any, style: "_Style", drawn: list, marked: set[int], attributes: list[dict]) -> None:
+    """A node per drawn entry (``n<position>``; the root first) with its ``attributes``,
+    parameters grouped in clusters by module prefix, and a Scalar's op as a node
+    ``op<position>`` of its own."""
     clusters: dict[str, list[tuple[str, dict]]] = {}
     for position, entry in enumerate(drawn):
         node_id = f"n{position}"
-        role = "highlight" if id(entry) in marked else "output" if position == 0 else None
-        attributes = style.node(entry, role, grads)
         prefix = style.cluster(entry)
         if prefix is None:
-            graph.node(node_id, **attributes)
+            graph.node(node_id, **attributes[position])
         else:
-            clusters.setdefault(prefix, []).append((node_id, attributes))
+            clusters.setdefault(prefix, []).append((node_id, attributes[position]))
         if style.has_op_node(entry):
             graph.node(f"op{position}", **style.op_node(entry, id(entry) in marked))
             graph.edge(f"op{position}", node_id)
     for prefix, members in clusters.items():
         with graph.subgraph(name=f"cluster_{prefix}") as cluster:
             cluster.attr(label=prefix, style="rounded,dashed", color="#7f8c8d", fontsize="10")
-            for node_id, attributes in members:
-                cluster.node(node_id, **attributes)
+            for node_id, node_attributes in members:
+                cluster.node(node_id, **node_attributes)
+
+
+def _size_attribute(size: Any) -> dict:
+    """Graphviz's ``size`` ("width,height" in inches) from a width or a (width, height) pair."""
+    if size is None:
+        return {}
+    pair = (size, 1000.0) if isinstance(size, (int, float)) else tuple(size)
+    if len(pair) != 2 or not all(isinstance(value, (int, float)) and value > 0 for value in pair):
+        raise ValueError(f"draw_graph: size must be a width or a (width, height) in inches, positive; got {size!r}")
+    return {"size": f"{pair[0]:g},{pair[1]:g}"}
+
+
+def _fitting_direction(style: "_Style", drawn: list, edges: list, attributes: list[dict]) -> str:
+    """"LR" if the drawing is at most a notebook cell wide that way, else whichever of
+    "LR" and "TB" is narrower. Estimated from each node's label (its text lines at about
+    0.55 em per character) and its rank (the longest path down from the root)."""
+    position = {id(entry): index for index, entry in enumerate(drawn)}
+    sizes = [_label_size(node["label"]) for node in attributes]
+    sources: dict[int, list[int]] = {}
+    waiting = [0] * len(drawn)  # edges from consumers not yet ranked
+    for consumer, source in edges:
+        sources.setdefault(position[id(consumer)], []).append(position[id(source)])
+        waiting[position[id(source)]] += 1
+    steps = [2 if style.has_op_node(entry) else 1 for entry in drawn]  # an op circle sits between
+    rank = [0] * len(drawn)
+    ready = [0]
+    while ready:  # Kahn's order from the root: each entry ranked after all its consumers
+        consumer = ready.pop()
+        for source in sources.get(consumer, ()):
+            rank[source] = max(rank[source], rank[consumer] + steps[consumer])
+            waiting[source] -= 1
+            if waiting[source] == 0:
+                ready.append(source)
+    ranks: dict[int, list[tuple[float, float]]] = {}
+    for index, (width, height) in enumerate(sizes):
+        ranks.setdefault(rank[index], []).append((width, height))
+        if steps[index] == 2:
+            ranks.setdefault(rank[index] + 1, []).append((22.0, 22.0))
+    node_gap, rank_gap = NODE_SEPARATION_IN * 72, RANK_SEPARATION_IN * 72
+    across = sum(max(width for width, _ in members) for members in ranks.values()) + rank_gap * (len(ranks) - 1)
+    down = max(sum(width for width, _ in members) + node_gap * (len(members) - 1) for members in ranks.values())
+    return "LR" if across <= CELL_WIDTH_PT or across <= down else "TB"
+
+
+def _label_size(label: str) -> tuple[float, float]:
+    """About how many points wide and high a node with this label is drawn."""
+    text = re.sub(r"&[#\w]+;", "x", label)
+    rows = [re.sub(r"<[^>]+>", "", row) for row in re.split(r"<tr>", text)[1:]] or [re.sub(r"<[^>]+>", "", text)]
+    width = max(len(row) for row in rows) * 0.55 * FONT_SIZE + 10
+    return width, len(rows) * (FONT_SIZE + 8)
 
 
 def _walk(root: Any, children: Callable[[Any], Iterable[Any]], max_nodes: int) -> tuple[list, list, list]:
@@ -246,10 +327,10 @@ class _ScalarStyle(_Style):
             grad = self.format(entry.grad)
         else:
             grad = self.format(grads[entry]) if entry in grads else "&middot;"
-        cells = [f"<b>{html.escape(str(label))}</b>"] if label is not None else []
-        cells += [f"data {self.format(entry.data)}", f"grad {grad}"]
+        rows = [[f"<b>{html.escape(str(label))}</b>"]] if label is not None else []
+        rows += [[f"data {self.format(entry.data)}"], [f"grad {grad}"]]
         color = COLORS[role or ("leaf" if entry._a is None else "value")]
-        return dict(label=_table([cells], color), shape="plain")
+        return dict(label=_table(rows, color), shape="plain")
 
     def op_node(self, entry: Scalar, marked: bool) -> dict:
         symbol = OP_SYMBOLS.get(entry._op, html.escape(entry._op))

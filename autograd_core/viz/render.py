@@ -12,6 +12,7 @@ The renderer is, in order:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,38 @@ class RendererNotFoundError(graphviz.ExecutableNotFound):
             f"{action}: no Graphviz renderer found (no `{SYSTEM_DOT}` on PATH and no "
             f"`{WHEEL_DOT}` program).{written} {HOW_TO_GET_A_RENDERER}",
         )
+
+
+# Fonts with Helvetica's metrics (the ones the layout used), then wider ones scaled to fit
+FONT_FAMILIES = (
+    "Helvetica, Arial, Arimo, 'Liberation Sans', 'Nimbus Sans', 'Nimbus Sans L', 'TeX Gyre Heros', FreeSans, "
+    "'Fitted DejaVu Sans', 'Fitted Verdana', sans-serif"
+)
+# DejaVu Sans (and Bitstream Vera, and Verdana, of the same widths) set text about 15% wider
+# than Helvetica (25% in bold): where they are the only sans, they are drawn that much
+# smaller, with some room to spare, so that text stays inside boxes sized for Helvetica.
+_FITTED = [  # (family, weight, local fonts, size-adjust)
+    ("Fitted DejaVu Sans", "normal", ("DejaVu Sans", "Bitstream Vera Sans"), "85%"),
+    ("Fitted DejaVu Sans", "bold", ("DejaVu Sans Bold", "Bitstream Vera Sans Bold"), "78%"),
+    ("Fitted Verdana", "normal", ("Verdana",), "85%"),
+    ("Fitted Verdana", "bold", ("Verdana Bold",), "78%"),
+]
+FITTED_FACES = "<style>\n{}\n</style>".format("\n".join(
+    f"@font-face {{ font-family: '{family}'; font-weight: {weight}; "
+    f"src: {', '.join(f'local({name!r})' for name in names)}; size-adjust: {adjust}; }}"
+    for family, weight, names, adjust in _FITTED
+))
+_FONT_FAMILY = re.compile(r'font-family="Helvetica[^"]*"')
+_SVG_START = re.compile(r"<svg\b[^>]*>")
+
+
+def portable_svg(svg: str) -> str:
+    """Graphviz SVG whose text fits its boxes in any browser: Helvetica's metric twins by
+    name, then wider fonts scaled down (``FITTED_FACES``), then any sans-serif font."""
+    if not _FONT_FAMILY.search(svg):
+        return svg
+    svg = _FONT_FAMILY.sub(f'font-family="{FONT_FAMILIES}"', svg)
+    return _SVG_START.sub(lambda start: start.group(0) + "\n" + FITTED_FACES, svg, count=1)
 
 
 def find_renderer() -> str | None:
@@ -79,15 +112,22 @@ class ComputationGraph(graphviz.Digraph):
     def pipe(
         self, format: str | None = None, *, engine: str | None = None, encoding: str | None = None, **options: Any
     ) -> Any:
-        """The rendered graph as bytes (or text when ``encoding`` is given)."""
+        """The rendered graph as bytes (or text when ``encoding`` is given); SVG made portable (``portable_svg``)."""
         program = find_renderer()
         if program is None:
             raise RendererNotFoundError(f"rendering the graph as {format or self.format}")
+        format = format or self.format
         if _is_system_dot(program):
-            return super().pipe(format, engine=engine, encoding=encoding, **options)
-        _refuse_options("pipe", options)
-        output = self._run(program, format or self.format, engine or self.engine)
-        return output.decode(encoding) if encoding is not None else output
+            output = super().pipe(format, engine=engine, encoding=encoding, **options)
+        else:
+            _refuse_options("pipe", options)
+            output = self._run(program, format, engine or self.engine)
+            output = output.decode(encoding) if encoding is not None else output
+        if format != "svg":
+            return output
+        if isinstance(output, bytes):
+            return portable_svg(output.decode(self.encoding)).encode(self.encoding)
+        return portable_svg(output)
 
     def render(
         self,
@@ -108,10 +148,13 @@ class ComputationGraph(graphviz.Digraph):
         """
         program = find_renderer()
         if program is not None and _is_system_dot(program):
-            return super().render(
+            rendered = super().render(
                 filename, directory=directory, view=view, cleanup=cleanup, format=format, outfile=outfile,
                 engine=engine, **options,
             )
+            if Path(rendered).suffix == ".svg":
+                Path(rendered).write_text(portable_svg(Path(rendered).read_text(encoding="utf-8")), encoding="utf-8")
+            return rendered
         if outfile is not None and format is None:
             format = Path(outfile).suffix.lstrip(".") or None
         format = format or self.format
@@ -125,7 +168,10 @@ class ComputationGraph(graphviz.Digraph):
             target = Path(outfile) if directory is None else Path(directory, outfile)
         else:
             target = Path(f"{source_path}.{format}")
-        target.write_bytes(self._run(program, format, engine or self.engine))
+        output = self._run(program, format, engine or self.engine)
+        if format == "svg":
+            output = portable_svg(output.decode(self.encoding)).encode(self.encoding)
+        target.write_bytes(output)
         if cleanup:
             os.remove(source_path)
         return str(target)

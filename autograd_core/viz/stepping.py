@@ -5,11 +5,19 @@
     >>> print(steps)                 # derivatives and what each input received
     >>> steps.draw()                 # the graph, this node highlighted, gradients so far
     >>> steps.run()                  # the rest; now every .grad equals loss.backward()'s
+    >>> steps.save_html("steps.html")  # one page to step through in any browser
 
-Each ``next()`` is one ``pop``/``push`` of ``engine.Traversal``, the same traversal that
-``Scalar.backward`` and ``Tensor.backward`` drive, so the steps come in the order the
-real backward pass takes and the gradients end up identical. Saved values are kept
-(as with ``retain_graph=True``) so that earlier steps can still be drawn.
+In a notebook, ``backward_steps(loss)`` displays as that page (``stepper_page.py``): the graph
+and the step table, with First/Previous/Next/Last buttons and a slider wherever scripts
+run; no kernel and no network needed, so it also works in exported HTML.
+
+Each ``next()`` pops one entry of an ``engine.Traversal``, the traversal whose order
+``Scalar.backward`` and ``Tensor.backward`` follow, and takes the step backward takes
+there: ``engine.backward_step`` for a Tensor graph entry (hooks, fitted gradients,
+accumulation into leaves, the push to the ready set), ``scalar.propagate`` for a
+Scalar. So the steps come in the real backward pass's order and the gradients end up
+identical. Saved values are kept (as with ``retain_graph=True``) so that earlier steps
+can still be drawn.
 """
 from __future__ import annotations
 
@@ -22,8 +30,9 @@ from .. import engine
 from ..function import Function
 from ..grad_mode import set_grad_enabled
 from ..scalar import Scalar, propagate
-from ..scalar import _children as _scalar_children
 from ..tensor import Tensor
+
+MAX_EMBEDDED_STEPS = 100  # steps a notebook display or a saved page holds at most, by default
 
 
 @dataclass(frozen=True)
@@ -34,13 +43,13 @@ class Step:
         index: 0 for the root, then one per node in the order backward visits them.
         node: the Scalar, the Tensor op's graph node (``grad_fn``) or the leaf Tensor.
         op: the op's name ("*", "tanh", "MatMul"; "" for a leaf).
-        upstream: d(root)/d(node's output), complete (every path has contributed);
-            None when no gradient reaches the node.
+        upstream: d(root)/d(node's output), complete (every path has contributed) and
+            after the node's hooks (what it propagated); None when no gradient reaches it.
         inputs: the node's inputs that take gradients.
         local_grads: d(output)/d(input) for each input. For a Tensor op with more than
             one output element: the op's backward applied to a gradient of ones, i.e.
             d(sum of output)/d(input) (exactly the elementwise derivative for elementwise
-            ops); None where the node has hooks.
+            ops).
         input_grads: what each input received from this node: upstream * local derivative
             (a vector-Jacobian product for Tensors).
     """
@@ -62,10 +71,10 @@ class BackwardSteps:
         self.params = params
         self.steps: list[Step] = []
         if isinstance(root, Scalar):
-            roots, root_grads, children = (root,), (1.0 if gradient is None else float(gradient),), _scalar_children
+            roots, root_grads, children = (root,), (1.0 if gradient is None else float(gradient),), _scalar_inputs
         elif isinstance(root, Tensor):
-            roots, root_grads = engine._roots("backward_steps", root, gradient)
-            children = engine._children
+            roots, root_grads = engine.backward_roots("backward_steps", root, gradient)
+            children = engine.tensor_children
         else:
             raise TypeError(f"backward_steps: root must be a Scalar or a Tensor, got {type(root).__name__}")
         self._traversal = engine.Traversal(roots, root_grads, children)
@@ -82,10 +91,9 @@ class BackwardSteps:
             return None
         node, upstream = item
         if isinstance(node, Scalar):
-            step, child_grads = _scalar_step(len(self.steps), node, upstream)
+            step = _scalar_step(self._traversal, len(self.steps), node, upstream)
         else:
-            step, child_grads = _tensor_step(len(self.steps), node, upstream)
-        self._traversal.push(node, child_grads)
+            step = _tensor_step(self._traversal, len(self.steps), node, upstream)
         self.steps.append(step)
         return step
 
@@ -143,14 +151,27 @@ class BackwardSteps:
     def __repr__(self) -> str:
         return f"<BackwardSteps: {len(self.steps)} of {self.total} steps taken>"
 
-    def _repr_html_(self) -> str:
-        from .views import html_table
+    def html(self, max_steps: int = MAX_EMBEDDED_STEPS, **draw_options: Any) -> str:
+        """The self-contained stepper page as an HTML fragment (see ``stepper_page.py``), running the
+        steps not taken yet up to ``max_steps`` in all; ``draw_options`` go to ``draw_graph``."""
+        from .stepper_page import stepper_html
 
-        return html_table(self)
+        return stepper_html(self, max_steps, **draw_options)
+
+    def save_html(self, path: Any, max_steps: int = MAX_EMBEDDED_STEPS, **draw_options: Any) -> Any:
+        """Write the stepper as one HTML file that opens in any browser, offline; returns its path."""
+        from .stepper_page import save_stepper
+
+        return save_stepper(self, path, max_steps, **draw_options)
+
+    def _repr_html_(self) -> str:
+        """A notebook's display: the self-contained stepper page (runs the steps not taken yet)."""
+        return self.html()
 
     def widget(self, **draw_options: Any) -> Any:
-        """A notebook view with a slider and previous/next buttons (runs every step first);
-        without ipywidgets installed, the HTML table of all steps instead."""
+        """The optional ipywidgets view: a slider and previous/next buttons that redraw the
+        graph in the kernel (runs every step first); without ipywidgets, the steps
+        themselves (displayed as the self-contained page)."""
         from .views import step_widget
 
         return step_widget(self.run(), **draw_options)
@@ -165,39 +186,36 @@ def backward_steps(root: Scalar | Tensor, gradient: Any = None, params: Any = No
     return BackwardSteps(root, gradient, params)
 
 
-def _scalar_step(index: int, node: Scalar, upstream: float) -> tuple[Step, tuple]:
-    child_grads = propagate(node, upstream)  # the very step Scalar.backward takes
+def _scalar_inputs(node: Scalar) -> tuple:
+    return node.inputs
+
+
+def _scalar_step(traversal: engine.Traversal, index: int, node: Scalar, upstream: float) -> Step:
+    child_grads = propagate(node, upstream)  # the step Scalar.backward takes at each node
+    traversal.push(node, child_grads)
     inputs = node.inputs
-    step = Step(index, node, node.op, upstream, inputs, node.local_grads, child_grads[: len(inputs)])
-    return step, child_grads
+    return Step(index, node, node.op, upstream, inputs, node.local_grads, child_grads[: len(inputs)])
 
 
-def _tensor_step(index: int, node: Any, upstream: Tensor | None) -> tuple[Step, Any]:
+def _tensor_step(traversal: engine.Traversal, index: int, node: Any, upstream: Tensor | None) -> Step:
     with set_grad_enabled(False), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if not isinstance(node, Function):  # a leaf: hooks, then accumulate into .grad (as engine._run)
-            if upstream is not None:
-                upstream = engine._call_hooks(node._hooks, upstream)
-                engine._accumulate(node, upstream, False)
-            return Step(index, node, "", _array(upstream), (), (), ()), None
-        local = _local_gradients(node)
-        child_grads = engine._node_gradients(node, upstream, False, None)
-    positions = [position for position, child in enumerate(node._next) if child is not None]
-    received = tuple(_array(child_grads[position]) if child_grads is not None else None for position in positions)
-    step = Step(
-        index, node, type(node).__name__, _array(upstream), tuple(node._next[position] for position in positions),
-        tuple(local[position] if local is not None else None for position in positions), received,
+        local = _local_gradients(node) if isinstance(node, Function) and upstream is not None else None
+        upstream, child_grads = engine.backward_step(traversal, node, upstream, retain_graph=True)
+    if not isinstance(node, Function):  # a leaf: its gradient went into .grad
+        return Step(index, node, "", _array(upstream), (), (), ())
+    children = engine.tensor_children(node)
+    positions = [position for position, child in enumerate(children) if child is not None]
+    return Step(
+        index, node, type(node).__name__, _array(upstream), tuple(children[position] for position in positions),
+        tuple(local[position] if local is not None else None for position in positions),
+        tuple(_array(child_grads[position]) if child_grads is not None else None for position in positions),
     )
-    return step, child_grads
 
 
-def _local_gradients(node: Function) -> list | None:
-    """The node's backward applied to ones (fitted to each input); None if the node has
-    hooks or a retained gradient, which that extra call would wrongly trigger."""
-    if node._pre_hooks or node._retained is not None:
-        return None
+def _local_gradients(node: Function) -> list:
+    """The node's backward applied to ones, fitted to each input (no hooks run)."""
     ones = Tensor._make(np.ones(node._shape, dtype=node._dtype), False, None)
-    gradients = engine._node_gradients(node, ones, False, None)
-    return [_array(gradient) for gradient in gradients]
+    return [_array(gradient) for gradient in engine.input_gradients(node, ones)]
 
 
 def _array(gradient: Tensor | None) -> np.ndarray | None:

@@ -1,8 +1,10 @@
-"""Views of backward stepping: a text table for terminals, an HTML table and a notebook widget.
+"""Views of backward stepping: a text table for terminals, an HTML table and an ipywidgets view.
 
 One row per step: the node, its upstream gradient, its local derivatives, and what
-each input received (``input <- gradient``). The widget (slider and previous/next
-buttons beside the graph) needs ``ipywidgets``; without it the HTML table is shown.
+each input received (``input <- gradient``). The ipywidgets view (slider and
+previous/next buttons beside the graph, redrawn by the kernel) is optional: the
+default notebook display is the self-contained page of ``stepper_page.py``, which needs no
+kernel. Without ipywidgets, ``widget()`` returns the steps (shown as that page).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ COLUMNS = ("step", "node", "op", "upstream grad", "local d(out)/d(in)", "each in
 def text_table(steps: "BackwardSteps", upto: int | None = None) -> str:
     """The steps so far (up to index ``upto``) as aligned plain text."""
     names = parameter_names(steps.params)
-    rows = [COLUMNS] + [_cells(step, names) for step in _taken(steps, upto)]
+    rows = [COLUMNS] + [cells(step, names) for step in _taken(steps, upto)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -39,8 +41,8 @@ def html_table(steps: "BackwardSteps", upto: int | None = None, current: int | N
     body = []
     for step in _taken(steps, upto):
         style = " style='background:#ffe0b2'" if step.index == current else ""
-        cells = "".join(f"<td style='text-align:left'>{html.escape(cell)}</td>" for cell in _cells(step, names))
-        body.append(f"<tr{style}>{cells}</tr>")
+        row = "".join(f"<td style='text-align:left'>{html.escape(cell)}</td>" for cell in cells(step, names))
+        body.append(f"<tr{style}>{row}</tr>")
     caption = f"<caption>{len(steps.steps)} of {steps.total} steps taken</caption>"
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -88,15 +90,16 @@ def _taken(steps: "BackwardSteps", upto: int | None) -> list:
     return steps.steps if upto is None else steps.steps[: range(len(steps.steps))[upto] + 1]
 
 
-def _cells(step: "Step", names: dict[int, str]) -> tuple[str, ...]:
+def cells(step: "Step", names: dict[int, str]) -> tuple[str, ...]:
     received = ", ".join(
-        f"{_name(source, names)} <- {_value(grad)}" for source, grad in zip(step.inputs, step.input_grads)
+        f"{node_name(source, names)} <- {value_text(grad)}" for source, grad in zip(step.inputs, step.input_grads)
     )
-    local = ", ".join(_value(grad) for grad in step.local_grads)
-    return (str(step.index + 1), _name(step.node, names), step.op or "leaf", _value(step.upstream), local, received)
+    local = ", ".join(value_text(grad) for grad in step.local_grads)
+    upstream = value_text(step.upstream)
+    return (str(step.index + 1), node_name(step.node, names), step.op or "leaf", upstream, local, received)
 
 
-def _name(node: Any, names: dict[int, str]) -> str:
+def node_name(node: Any, names: dict[int, str]) -> str:
     """A Scalar's label (or its op and value); a Tensor op's name and shape; a leaf's parameter name."""
     if isinstance(node, Scalar):
         if node.label is not None:
@@ -107,7 +110,7 @@ def _name(node: Any, names: dict[int, str]) -> str:
     return names.get(id(node), f"leaf {node.shape}")
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
     """A number to 6 significant digits; a small array in full; a large one by shape and norm."""
     if value is None:
         return "-"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from abc import ABC, abstractmethod
 from typing import Any, Sequence
 
@@ -29,6 +30,31 @@ class Dataset(ABC):
     def __len__(self) -> int: ...
 
 
+def sample_index(name: str, index: Any, length: int, what: str = "samples") -> int:
+    """``index`` as an int in ``[-length, length)`` for ``dataset[index]``; ``IndexError``
+    (as PyTorch's tensor indexing raises) naming the dataset and what it takes otherwise."""
+    try:
+        position = operator.index(index)  # ints, NumPy integers, one-element integer tensors
+    except TypeError:
+        raise IndexError(
+            f"{name}: a sample index must be an int, got {type(index).__name__} {index!r}; "
+            "use int(i) (a DataLoader passes ints)."
+        ) from None
+    if not -length <= position < length:
+        raise IndexError(f"{name}: index {position} is out of range for {length} {what}.")
+    return position
+
+
+def _reject_float_index(name: str, index: Any) -> None:
+    """``dataset[1.5]``: named here (NumPy and Tensor indexing would name neither the dataset nor the fix)."""
+    dtype = getattr(index, "dtype", None)
+    if isinstance(index, float) or (dtype is not None and np.dtype(dtype).kind == "f"):
+        raise IndexError(
+            f"{name}: sample indices must be ints (or slices, or integer/boolean arrays), got "
+            f"{type(index).__name__} {index!r}; use int(i)."
+        )
+
+
 class TensorDataset(Dataset):
     """Samples are rows of tensors sharing their first dim: ``dataset[i] == (x[i], y[i])``.
 
@@ -51,6 +77,7 @@ class TensorDataset(Dataset):
             )
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        _reject_float_index("TensorDataset", index)
         return tuple(tensor[index] for tensor in self.tensors)
 
     def __len__(self) -> int:
@@ -95,7 +122,7 @@ class Subset(Dataset):
         self.indices = np.where(indices < 0, indices + length, indices).astype(np.int64)
 
     def __getitem__(self, index: int) -> Any:
-        return self.dataset[int(self.indices[index])]
+        return self.dataset[int(self.indices[sample_index("Subset", index, len(self))])]
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -21,7 +21,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 
 from .collate import default_collate
-from .dataset import Dataset
+from .dataset import Dataset, sample_index
 
 SHIPPED_FOLDER = Path(__file__).parent / "mnist_files"
 FILE_NAMES = {  # train -> (images, labels), each found gzipped (.gz) or not
@@ -33,6 +33,7 @@ LABELS_MAGIC = 0x00000801  # 2049: unsigned bytes, 1 dim
 IDX_TYPES = {0x08: ("unsigned bytes", "u1"), 0x09: ("signed bytes", "i1"), 0x0B: ("int16", ">i2"),
              0x0C: ("int32", ">i4"), 0x0D: ("float32", ">f4"), 0x0E: ("float64", ">f8")}
 NUM_CLASSES = 10
+IMAGE_SIZE = (28, 28)
 
 
 class DatasetFileError(ValueError):
@@ -114,6 +115,15 @@ def read_mnist(root: str | Path | None = None, train: bool = False) -> tuple[np.
     images_path, labels_path = _find_files(root, train)
     images = read_idx(images_path, IMAGES_MAGIC)
     labels = read_idx(labels_path, LABELS_MAGIC)
+    if images.shape[1:] != IMAGE_SIZE or len(images) == 0:
+        found = (
+            f"no images (shape {images.shape})" if images.shape[1:] == IMAGE_SIZE
+            else f"{len(images)} images of {images.shape[1]}x{images.shape[2]} pixels (shape {images.shape})"
+        )
+        raise DatasetFileError(
+            f"MNIST: {images_path} holds {found}; MNIST images are {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} and a split "
+            "holds at least one. This file is another dataset's (or a corrupt one); read it with read_idx()."
+        )
     if len(images) != len(labels):
         raise DatasetFileError(
             f"MNIST: {images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels; "
@@ -203,8 +213,7 @@ class MNIST(Dataset):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"MNIST: index {index} is out of range for {len(self)} images.")
+        index = sample_index("MNIST", index, len(self), "images")
         image = ag.from_numpy(_as_float(self.data[index][None])[0])
         if self.transform is not None:
             image = self.transform(image)

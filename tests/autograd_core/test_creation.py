@@ -129,3 +129,74 @@ def test_random_values_have_the_right_distribution_and_dtype():
 def test_bad_creation_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# -- linspace, logspace, eye, empty, full_like, as_tensor -------------------------------------------
+@requires_torch
+@pytest.mark.parametrize(
+    "name, args, kwargs",
+    [
+        ("linspace", (0, 1, 5), {}),
+        ("linspace", (-2.5, 3, 7), {}),
+        ("linspace", (3, 3, 1), {}),
+        ("linspace", (0, 1, 0), {}),
+        ("linspace", (0, 10, 4), {"dtype": "int64"}),
+        ("linspace", (1, 0, 6), {"dtype": "float64"}),
+        ("logspace", (0, 2, 3), {}),
+        ("logspace", (-1, 1, 5), {"base": 2.0}),
+        ("logspace", (0, 3, 4), {"dtype": "float64"}),
+        ("eye", (3,), {}),
+        ("eye", (2, 4), {}),
+        ("eye", (3,), {"dtype": "bool"}),
+        ("eye", (0,), {}),
+    ],
+)
+def test_spaced_and_identity_tensors_match_pytorch(name, args, kwargs):
+    ours = getattr(ag, name)(*args, **{k: getattr(ag, v) if k == "dtype" else v for k, v in kwargs.items()})
+    theirs = getattr(torch, name)(*args, **{k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()})
+    assert str(ours.dtype) == torch_dtype_name(theirs) and ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
+
+
+@requires_torch
+def test_linspace_takes_one_element_tensors_and_requires_grad():
+    ours = ag.linspace(ag.tensor(0.0), ag.tensor(1.0), 3, requires_grad=True)
+    assert ours.requires_grad and ours.tolist() == torch.linspace(torch.tensor(0.0), torch.tensor(1.0), 3).tolist()
+    with pytest.raises(ValueError, match="steps must be a non-negative int, got -1"):
+        ag.linspace(0, 1, -1)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 0, 4)])
+def test_empty_and_empty_like_have_the_shape_and_dtype(shape):
+    assert ag.empty(*shape).shape == shape and ag.empty(shape).dtype == np.float32
+    source = ag.zeros(shape, dtype=ag.int64)
+    assert ag.empty_like(source).shape == shape and ag.empty_like(source).dtype == np.int64
+    assert ag.empty_like(source, dtype=ag.float64).dtype == np.float64
+    assert ag.empty(shape, requires_grad=True).requires_grad
+
+
+@requires_torch
+@pytest.mark.parametrize("fill", [2.7, -1, True])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_full_like_matches_pytorch(fill, dtype):
+    ours = ag.full_like(ag.zeros(2, 3, dtype=getattr(ag, dtype if dtype != "bool" else "bool_")), fill)
+    theirs = torch.full_like(torch.zeros(2, 3, dtype=getattr(torch, dtype)), fill)
+    assert str(ours.dtype) == torch_dtype_name(theirs)
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
+
+
+def test_as_tensor_shares_memory_where_it_can():
+    array = np.arange(4.0)
+    assert np.shares_memory(ag.as_tensor(array).array, array)
+    assert not np.shares_memory(ag.as_tensor(array, dtype=ag.float32).array, array)
+    tensor = ag.ones(2)
+    assert ag.as_tensor(tensor) is tensor and ag.as_tensor(tensor, dtype=ag.float64).dtype == np.float64
+    assert ag.as_tensor([1, 2]).dtype == np.int64
+
+
+def test_sizes_may_be_integer_tensors_and_numpy_ints():
+    assert ag.zeros(ag.tensor(2), np.int64(3)).shape == (2, 3)
+    with pytest.raises(ag.ShapeError, match="sizes must be non-negative ints"):
+        ag.zeros(True)
+    with pytest.raises(TypeError, match="zeros_like: expected a Tensor to copy the shape of, got list"):
+        ag.zeros_like([1.0])

@@ -131,6 +131,57 @@ def test_rankdir_and_title():
     assert "rankdir=TB" in source and "x &lt; y" in source
 
 
+def test_auto_layout_draws_small_graphs_left_to_right_and_wide_ones_top_to_bottom():
+    a, b, d = small_scalar_graph()
+    assert "rankdir=LR" in draw_graph(d).source
+    x = Scalar(0.5, label="x")
+    chain = x
+    for _ in range(4):
+        chain = chain.tanh()
+    assert "rankdir=LR" in draw_graph(chain).source  # a short chain reads left to right
+    for _ in range(30):
+        chain = chain.tanh()
+    assert "rankdir=TB" in draw_graph(chain).source  # 35 values in a row would be ~4,000 pt wide
+    assert "rankdir=LR" in draw_graph(chain, rankdir="LR").source
+
+
+def test_scalar_boxes_stack_label_data_and_grad():
+    a, b, d = small_scalar_graph()
+    label = nodes(draw_graph(d))["n0"]
+    assert "<tr><td><b>d</b></td></tr><tr><td>data " in label and "</td></tr><tr><td>grad 0" in label
+
+
+def test_size_scales_a_drawing_down():
+    d = small_scalar_graph()[2]
+    assert "size=\"6,1000\"" in draw_graph(d, size=6).source
+    assert "size=\"6,4.5\"" in draw_graph(d, size=(6, 4.5)).source
+    assert " size=" not in draw_graph(d).source
+    with pytest.raises(ValueError, match="size must be a width or a \\(width, height\\)"):
+        draw_graph(d, size=(6, -1))
+
+
+def test_the_graph_knows_each_entrys_node_name():
+    a, b, d = small_scalar_graph()
+    graph = draw_graph(d)
+    assert graph.node_names[id(d)] == "n0" and graph.entry_points[id(d)] == "op0"
+    assert graph.entry_points[id(a)] == graph.node_names[id(a)]  # a leaf has no op circle
+    x = ag.ones(2, requires_grad=True)
+    loss = (x * 2.0).sum()
+    tensor_graph = draw_graph(loss)
+    assert tensor_graph.node_names[id(loss)] == "n0" and tensor_graph.node_names[id(loss.grad_fn)] == "n1"
+
+
+def test_portable_svg_names_metric_twins_and_fits_wider_fonts():
+    from autograd_core.viz.render import portable_svg
+
+    svg = '<svg width="10pt">\n<text font-family="Helvetica,sans-Serif" font-size="10.00">grad 1</text></svg>'
+    fixed = portable_svg(svg)
+    assert "font-family=\"Helvetica, Arial, Arimo, 'Liberation Sans'" in fixed and "sans-serif\"" in fixed
+    assert "@font-face" in fixed and "local('DejaVu Sans')" in fixed and "size-adjust: 85%" in fixed
+    assert fixed.index("<style>") > fixed.index("<svg")  # inside the SVG, so it travels with it
+    assert portable_svg("<svg><text>no fonts named</text></svg>") == "<svg><text>no fonts named</text></svg>"
+
+
 def test_a_huge_graph_is_capped_with_a_summary_node():
     x = Scalar(1.0, label="x")
     y = x
@@ -252,7 +303,13 @@ def test_saving_svg_and_png_files_from_a_script(tmp_path, suffix, magic):
 @renderer
 def test_notebook_display_is_svg_when_a_renderer_exists():
     bundle = draw_graph(small_scalar_graph()[2])._repr_mimebundle_()
-    assert "<svg" in bundle["image/svg+xml"]
+    assert "<svg" in bundle["image/svg+xml"] and "Fitted DejaVu Sans" in bundle["image/svg+xml"]
+
+
+@renderer
+def test_saved_svg_files_are_portable_too(tmp_path):
+    path = draw_graph(small_scalar_graph()[2]).render(outfile=tmp_path / "graph.svg")
+    assert "Fitted DejaVu Sans" in Path(path).read_text()
 
 
 def test_computation_graph_is_a_graphviz_digraph():

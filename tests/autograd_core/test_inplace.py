@@ -351,3 +351,19 @@ def test_data_idioms_match_pytorch():
         p.data.add_(p.grad, alpha=-0.1)
         p.data.mul_(2)
     np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-6)
+
+
+@requires_torch
+def test_data_random_fills_and_queries_match_pytorch():
+    # the weight-initialisation idioms of tutorials: p.data.normal_(0, 0.02), p.data.zero_(), p.data.fill_()
+    ours, theirs = ag.zeros(200, 50, requires_grad=True), torch.zeros(200, 50, requires_grad=True)
+    for p in (ours, theirs):
+        p.data.normal_(0, 0.02)
+        assert p.requires_grad and p.grad_fn is None and p.is_leaf
+        assert abs(float(p.data.std()) - 0.02) < 0.001 and abs(float(p.data.mean())) < 0.001
+        p.data.uniform_(-0.5, 0.5)
+        assert -0.5 <= float(p.data.min()) and float(p.data.max()) < 0.5
+    for p in (ours, theirs):
+        p.data.zero_()
+        p.data.fill_(0.25)
+    np.testing.assert_array_equal(ours.array, theirs.detach().numpy())

@@ -93,17 +93,39 @@ def test_tensor_steps_report_fitted_gradients_and_local_derivatives():
     assert {id(step.node) for step in leaf_steps} == {id(x), id(y)} and all(step.op == "" for step in leaf_steps)
 
 
-def test_tensor_hooks_run_once_and_local_derivatives_skip_hooked_nodes():
+def test_tensor_hooks_run_once_and_steps_show_what_the_hooks_made():
     x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
     calls = []
     hidden = x * 3.0
-    hidden.register_hook(lambda grad: calls.append(grad.array.copy()))
+    hidden.retain_grad()
+    hidden.register_hook(lambda grad: calls.append(grad.array.copy()) or grad * 2)
     x.register_hook(lambda grad: grad * 10)
     steps = backward_steps(hidden.sum()).run()
     assert len(calls) == 1
-    np.testing.assert_array_equal(x.grad.array, [30.0, 30.0])  # the leaf hook's replacement, as backward() does
+    np.testing.assert_array_equal(x.grad.array, [60.0, 60.0])  # both hooks' replacements, as backward() does
+    np.testing.assert_array_equal(hidden.grad.array, [2.0, 2.0])  # retained after the hook, as backward() does
     mul_step = next(step for step in steps if step.op == "Mul")
-    assert mul_step.local_grads == (None,)
+    np.testing.assert_array_equal(mul_step.upstream, [2.0, 2.0])  # what the node propagated: after its hook
+    np.testing.assert_array_equal(mul_step.local_grads[0], [3.0, 3.0])  # the op's own derivative, hooks aside
+    np.testing.assert_array_equal(mul_step.input_grads[0], [6.0, 6.0])
+    leaf_step = next(step for step in steps if step.node is x)
+    np.testing.assert_array_equal(leaf_step.upstream, [60.0, 60.0])
+    reference = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    reference_hidden = reference * 3.0
+    reference_hidden.register_hook(lambda grad: grad * 2)
+    reference.register_hook(lambda grad: grad * 10)
+    reference_hidden.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, reference.grad.array)
+
+
+def test_stepping_takes_the_engines_step_and_no_private_engine_function():
+    import inspect
+
+    from autograd_core.viz import stepping
+
+    source = inspect.getsource(stepping)
+    assert "engine.backward_step(" in source
+    assert "engine._" not in source and "from ..engine import _" not in source
 
 
 def test_iterating_and_indexing():
@@ -148,10 +170,12 @@ def test_text_table_names_tensor_parameters():
 
 
 def test_html_table():
+    from autograd_core.viz.views import html_table
+
     loss, _ = scalar_network([0.1, 0.2, 0.3])
     steps = backward_steps(loss)
     steps.next()
-    page = steps._repr_html_()
+    page = html_table(steps)
     assert page.startswith("<table>") and page.count("<tr") == 2 and "&lt;-" in page
 
 
@@ -174,7 +198,7 @@ def test_widget_falls_back_to_the_table_without_ipywidgets(monkeypatch):
     loss, _ = scalar_network([0.1, 0.2, 0.3])
     steps = backward_steps(loss)
     view = steps.widget()
-    assert view is steps and steps.done and "<table>" in view._repr_html_()
+    assert view is steps and steps.done and "agcStepper(" in view._repr_html_()  # shown as the stepper page
 
 
 def test_widget_with_ipywidgets():

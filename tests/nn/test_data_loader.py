@@ -76,6 +76,22 @@ def test_tensor_dataset_errors() -> None:
         TensorDataset(ag.tensor(1.0))
 
 
+def test_dataset_indexing_with_a_float_says_what_is_expected() -> None:
+    dataset = make_dataset(4)
+    with pytest.raises(IndexError, match=r"TensorDataset: sample indices must be ints .* got float 1.5; use int\(i\)"):
+        dataset[1.5]
+    with pytest.raises(IndexError, match="TensorDataset: .* got float64"):
+        dataset[np.float64(2.0)]
+    with pytest.raises(IndexError, match="TensorDataset: .* got Tensor"):
+        dataset[ag.tensor([1.0, 2.0])]
+    subset = Subset(dataset, [3, 1])
+    with pytest.raises(IndexError, match=r"Subset: a sample index must be an int, got float 0.0"):
+        subset[0.0]
+    with pytest.raises(IndexError, match="Subset: index 2 is out of range for 2 samples"):
+        subset[2]
+    assert subset[ag.tensor(1)][1].item() == 1 and dataset[ag.tensor([0, 2])][1].tolist() == [0, 2]
+
+
 def test_subset_maps_indices_including_negative_ones() -> None:
     subset = Subset(make_dataset(5), [4, -5, 2])
     assert len(subset) == 3

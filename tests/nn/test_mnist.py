@@ -150,6 +150,28 @@ def test_read_mnist_errors_for_mismatched_or_bad_files(tmp_path: Path) -> None:
         read_mnist(tmp_path, train=True)
 
 
+@pytest.mark.parametrize(("shape", "found"), [
+    ((4, 32, 32), r"holds 4 images of 32x32 pixels \(shape \(4, 32, 32\)\)"),
+    ((3, 28, 0), r"holds 3 images of 28x0 pixels \(shape \(3, 28, 0\)\)"),
+    ((0, 28, 28), r"holds no images \(shape \(0, 28, 28\)\)"),
+])
+def test_read_mnist_refuses_images_that_are_not_28x28_or_empty(tmp_path: Path, shape: tuple, found: str) -> None:
+    write_split(tmp_path, "t10k", np.zeros(shape, dtype=np.uint8), np.zeros(shape[0], dtype=np.uint8))
+    with pytest.raises(DatasetFileError, match=f"t10k-images-idx3-ubyte.gz {found}; MNIST images are 28x28"):
+        read_mnist(tmp_path)
+    with pytest.raises(DatasetFileError, match="MNIST images are 28x28"):
+        MNIST(tmp_path)
+
+
+def test_mnist_dataset_says_what_an_index_must_be() -> None:
+    dataset = MNIST()
+    with pytest.raises(IndexError, match=r"MNIST: a sample index must be an int, got float 1.5; use int\(i\)"):
+        dataset[1.5]
+    with pytest.raises(IndexError, match="MNIST: index -10001 is out of range for 10000 images"):
+        dataset[-10001]
+    assert dataset[np.int64(2)][1] == dataset[2][1] == dataset[-9998][1]
+
+
 def test_read_mnist_lists_the_expected_files_when_missing(tmp_path: Path) -> None:
     images, labels = small_split(3)
     write_split(tmp_path, "t10k", images, labels)
@@ -205,7 +227,8 @@ def test_mnist_transforms_give_the_same_batches_as_per_sample_loading(tmp_path: 
     per_sample = [dataset[index] for index in range(10)]
     assert batch_images.shape == (10, 784) and per_sample[0][0].shape == (784,)
     np.testing.assert_allclose(batch_images.array, np.stack([image.array for image, _ in per_sample]), rtol=1e-6)
-    np.testing.assert_allclose(batch_images.array.reshape(10, 28, 28), (images / 255 - 0.5) / 0.25, rtol=1e-5, atol=1e-5)
+    expected = (images / 255 - 0.5) / 0.25
+    np.testing.assert_allclose(batch_images.array.reshape(10, 28, 28), expected, rtol=1e-5, atol=1e-5)
 
 
 def test_mnist_runs_per_sample_callables_one_image_at_a_time(tmp_path: Path) -> None:

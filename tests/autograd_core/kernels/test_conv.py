@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_core.kernels import conv as kernels
+from autograd_core.kernels.scratch import Scratch
 
 
 @st.composite
@@ -169,7 +170,7 @@ def test_pointwise_scheme_matches_the_reference():
 
 
 def test_scratch_arrays_are_reused_only_when_nothing_refers_to_them():
-    pool = kernels._Scratch(max_bytes=1000)
+    pool = Scratch(max_bytes=1000)
     first = pool.empty((10,), np.float32)
     second = pool.empty((10,), np.float32)
     assert second is not first  # ``first`` is still held here
