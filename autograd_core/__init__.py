@@ -8,6 +8,8 @@
 
 Importing this package compiles nothing and does not import Numba.
 """
+from typing import Any as _Any
+
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backends import are_deterministic_algorithms_enabled, use_deterministic_algorithms
 from .creation import (
@@ -70,12 +72,14 @@ from .sampling import (
     randperm,
 )
 from .scalar import Scalar
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .unsupported import missing_attribute as _missing_attribute
 from .viz import backward_steps, draw_graph
 
 # isort: split
 # (after the engine: the autograd package imports engine.py, which needs tensor.py loaded first)
-from . import accelerator, backends, cuda
+from . import accelerator, autograd, backends, cuda
 
 __version__ = "0.1.0"
 
@@ -96,6 +100,7 @@ __all__ = [
     "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
+    "save", "load", "CheckpointError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
     "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
@@ -108,6 +113,10 @@ __all__ = [
     "ByteTensor", "BoolTensor",
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
-    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+    "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
 ]
 
+
+def __getattr__(name: str) -> _Any:
+    """PyTorch names this project lacks fail naming what to use instead (see ``unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Union
 
+import numpy as np
+
+from .dtypes import check_dtype
+
 # PyTorch's device types (torch.device("foo") lists them in its error)
 TORCH_DEVICE_TYPES = (
     "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
@@ -151,7 +155,8 @@ def parse_to(op: str, args: tuple, kwargs: dict) -> tuple[Any, bool]:
     followed by ``non_blocking, copy``, and the keywords ``device=, dtype=, non_blocking=,
     copy=``. ``non_blocking`` changes nothing on the CPU.
     """
-    from .dtypes import check_dtype
+    if len(args) == 1 and not kwargs and isinstance(args[0], (type, np.dtype)):
+        return check_dtype(args[0]), False  # the common x.to(float64)
     from .tensor import Tensor
 
     unknown = [name for name in kwargs if name not in _TO_KEYWORDS]

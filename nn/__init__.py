@@ -12,6 +12,7 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, GaussianNoise
 from .dropout2d import Dropout2d
 from .embedding import Embedding
+from .group_norm import GroupNorm
 from .linear import Flatten, Identity, Linear
 from .loss import (
     BCELoss,
@@ -27,10 +28,13 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import Module, Parameter, StateDictError
+from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Parameter
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
 from .regularization import l1_penalty, l2_penalty
+from .rms_norm import RMSNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .training import EarlyStopping, History, fit
 from .transformer import (
@@ -40,6 +44,7 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from .unflatten import Unflatten
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # One line per area, so that additions rarely touch the same line.
@@ -49,7 +54,8 @@ __all__ = [
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity", "PairwiseDistance",
-    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GroupNorm", "RMSNorm",
+    "PixelShuffle", "PixelUnshuffle", "Unflatten",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
@@ -58,4 +64,14 @@ __all__ = [
     "TransformerEncoderLayer", "TransformerDecoderLayer",
     "fit", "History", "EarlyStopping", "save_checkpoint", "load_checkpoint", "CheckpointError",
     "init", "data", "functional", "metrics", "models", "optim", "plots", "regularization", "utils",
+    "modules", "parameter",
 ]
+
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+from . import modules, parameter  # noqa: E402  (last: nn.modules lists the layers imported above)
+
+
+def __getattr__(name: str) -> object:
+    """PyTorch's nn names this project lacks fail naming what to use instead (``autograd_core/unsupported.py``)."""
+    raise _missing_attribute(__name__, name)

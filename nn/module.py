@@ -13,28 +13,16 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.devices import cuda_error, parse_to
 from autograd_core.function import RemovableHandle
+
+from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 class StateDictError(RuntimeError):
     """A state dict whose keys or shapes do not fit the module."""
-
-
-class Parameter(Tensor):
-    """A tensor a ``Module`` learns: ``requires_grad=True`` by default, shares ``data``'s memory."""
-
-    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        source = ag.zeros(0) if data is None else data
-        array = source.array if isinstance(source, Tensor) else ag.tensor(source).array
-        super().__init__(())
-        self.array = array
-        if requires_grad:
-            self.requires_grad_(True)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
 
 
 class Module:
@@ -94,7 +82,9 @@ class Module:
             buffers[name] = value
         elif name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign a {type(value).__name__} to sub-module {name!r}; assign a Module or None")
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to sub-module {name!r}; assign a Module or None"
+                )
             modules[name] = None
         object.__setattr__(self, name, value)
 
@@ -110,7 +100,9 @@ class Module:
     def register_parameter(self, name: str, parameter: Parameter | None) -> None:
         """Register ``parameter`` (or None, a declared-but-absent parameter) as ``name``."""
         if parameter is not None and not isinstance(parameter, Parameter):
-            raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, got {type(parameter).__name__}")
+            raise TypeError(
+                f"register_parameter: {name!r} must be an nn.Parameter or None, got {type(parameter).__name__}"
+            )
         self._forget(name)
         self._parameters[name] = parameter
         object.__setattr__(self, name, parameter)
@@ -144,7 +136,9 @@ class Module:
                 continue
             seen.add(id(module))
             yield name, module
-            children = [(f"{name}.{child}" if name else child, sub) for child, sub in module._modules.items() if sub is not None]
+            children = [
+                (f"{name}.{child}" if name else child, sub) for child, sub in module._modules.items() if sub is not None
+            ]
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
@@ -213,19 +207,44 @@ class Module:
             function(module)
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating parameter and buffer to ``dtype``, in place."""
-        for tensor in list(self.parameters()) + list(self.buffers()):
-            if tensor.dtype.kind == "f":
-                tensor.array = tensor.array.astype(dtype)
-                tensor.grad = None
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move or cast the module in place, as PyTorch's: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, ``to(tensor)`` (its dtype), keywords ``device=, dtype=, non_blocking=``.
+
+        A dtype converts every floating parameter and buffer (and their gradients); integer
+        buffers keep theirs. Parameters stay the same objects, so an optimiser made before
+        still holds them. Devices other than the CPU raise ``DeviceError``. Returns self.
+        """
+        dtype, _ = parse_to("Module.to", args, kwargs)
+        if dtype is not None:
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to only takes floating point dtypes, got {dtype} (int buffers keep theirs)")
+            self._cast_floating(dtype)
         return self
+
+    def _cast_floating(self, dtype: np.dtype) -> None:
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if tensor.array.dtype.kind == "f" and tensor.array.dtype != dtype:
+                tensor.array = tensor.array.astype(dtype)
+                tensor._version.value += 1
+                if tensor.grad is not None:
+                    tensor.grad = Tensor._make(tensor.grad.array.astype(dtype), False, None)
+
+    def cpu(self) -> Module:
+        """The module itself: its tensors are on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        raise cuda_error("Module.cuda()")
 
     def float(self) -> Module:
         return self.to(np.float32)
 
     def double(self) -> Module:
         return self.to(np.float64)
+
+    def half(self) -> Module:
+        return self.to(np.float16)
 
     def state_dict(self) -> OrderedDict:
         """Parameters and persistent buffers by dotted name (detached, sharing memory)."""

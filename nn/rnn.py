@@ -286,6 +286,9 @@ class _RNNBase(_Recurrent):
             return input.squeeze(1), h_n.squeeze(1), None if c_n is None else c_n.squeeze(1)
         return (input.transpose(0, 1) if self.batch_first else input), h_n, c_n
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch compacts the weights for cuDNN here, which the CPU does not need."""
+
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:

@@ -1,16 +1,21 @@
-"""Gradient clipping: ``clip_grad_norm_`` and ``clip_grad_value_``, as ``torch.nn.utils``.
+"""``torch.nn.utils``'s helpers: gradient clipping and parameters as one vector.
 
-Both change the ``.grad`` arrays of the given parameters in place (bumping their
-version counters) and skip parameters whose ``.grad`` is None.
+``clip_grad_norm_`` and ``clip_grad_value_`` change the ``.grad`` arrays of the given
+parameters in place (bumping their version counters) and skip parameters whose ``.grad``
+is None. ``parameters_to_vector`` / ``vector_to_parameters`` flatten parameters into one
+vector and back.
 """
 from __future__ import annotations
 
 import math
-from typing import Iterable, Union
+from typing import Any, Iterable, Union
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.errors import ShapeError
+from autograd_core.unsupported import missing_attribute
 
 Parameters = Union[Tensor, Iterable[Tensor]]
 
@@ -89,3 +94,45 @@ def clip_grad_value_(parameters: Parameters, clip_value: float) -> None:
         array = _writeable(grad)
         np.clip(array, -clip_value, clip_value, out=array)
         grad._version.value += 1
+
+
+# -- parameters as one vector ----------------------------------------------------------------
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All ``parameters`` flattened and joined into one 1-D tensor (differentiable, a copy)."""
+    flat = [param.reshape(-1) for param in _tensors("parameters_to_vector", parameters)]
+    return ag.cat(flat) if flat else ag.zeros(0)
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Give each parameter its slice of ``vec`` (the inverse of ``parameters_to_vector``).
+
+    As in PyTorch, each parameter's ``.data`` becomes a view of ``vec``: no gradient flows.
+    """
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected a Tensor for vec, got {type(vec).__name__}")
+    params = _tensors("vector_to_parameters", parameters)
+    needed = sum(param.numel() for param in params)
+    if vec.ndim != 1 or vec.numel() != needed:
+        raise ShapeError(
+            f"vector_to_parameters: vec has shape {tuple(vec.shape)} but the parameters hold {needed} values; "
+            "pass a 1-D tensor from parameters_to_vector of the same parameters."
+        )
+    start = 0
+    for param in params:
+        param.data = vec.detach()[start:start + param.numel()].reshape(param.shape)
+        start += param.numel()
+
+
+def _tensors(op: str, parameters: Any) -> list[Tensor]:
+    if isinstance(parameters, Tensor):
+        raise TypeError(f"{op}: expected an iterable of Tensors (as model.parameters()), got a Tensor; use a list")
+    params = list(parameters)
+    for position, param in enumerate(params):
+        if not isinstance(param, Tensor):
+            raise TypeError(f"{op}: parameter {position} is a {type(param).__name__}, not a Tensor")
+    return params
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's nn.utils names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
+    raise missing_attribute(__name__, name)

@@ -7,12 +7,22 @@
 from . import transforms
 from .collate import default_collate
 from .dataset import Dataset, Subset, TensorDataset, random_split
-from .loader import DataLoader
+from .loader import DataLoader, get_worker_info
 from .mnist import MNIST, DatasetFileError, load_mnist, read_idx, read_mnist
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from .toy import blobs, circles, moons, spirals, xor
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
     "MNIST", "load_mnist", "read_mnist", "read_idx", "DatasetFileError",
     "xor", "moons", "circles", "spirals", "blobs", "transforms",
+    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+    "get_worker_info",
 ]

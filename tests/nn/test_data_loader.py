@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_core as ag
+import nn.data as nn_data
 from autograd_core import ShapeError, Tensor
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
 from tests.helpers import requires_torch, torch
@@ -150,7 +151,7 @@ def test_random_split_errors() -> None:
         random_split(dataset, [0.5, 0.2])
     with pytest.raises(ValueError, match="random_split: pass generator= or seed=, not both"):
         random_split(dataset, [5, 5], np.random.default_rng(0), seed=0)
-    with pytest.raises(TypeError, match="generator must be a np.random.Generator.*got int"):
+    with pytest.raises(TypeError, match="generator must be an autograd_core.Generator or a np.random.Generator.*int"):
         random_split(dataset, [5, 5], 0)
     with pytest.raises(ValueError, match="seed must be a non-negative int, got -1"):
         random_split(dataset, [5, 5], seed=-1)
@@ -287,3 +288,56 @@ def test_loader_repr() -> None:
     assert repr(DataLoader(make_dataset(10), batch_size=4)) == (
         "DataLoader(TensorDataset of 10, batch_size=4, shuffle=False, drop_last=False)"
     )
+
+
+# -- PyTorch's other DataLoader arguments ------------------------------------------------------------------
+def test_worker_and_memory_arguments_are_accepted_and_loading_stays_in_process() -> None:
+    calls = []
+    loader = DataLoader(make_dataset(10), batch_size=4, shuffle=True, num_workers=2, pin_memory=True,
+                        persistent_workers=True, prefetch_factor=2, worker_init_fn=calls.append, timeout=5,
+                        generator=ag.Generator().manual_seed(0))
+    batches = list(loader)
+    assert [len(b[1]) for b in batches] == [4, 4, 2] and calls == []  # in-process, as num_workers=0
+    assert sorted(np.concatenate([b[1].array for b in batches]).tolist()) == list(range(10))
+    assert loader.num_workers == 2 and loader.pin_memory and isinstance(loader.sampler, nn_data.RandomSampler)
+    assert nn_data.get_worker_info() is None
+
+
+def test_an_autograd_core_generator_drives_the_shuffling() -> None:
+    def order(seed):
+        loader = DataLoader(make_dataset(12), batch_size=12, shuffle=True, generator=ag.Generator().manual_seed(seed))
+        return next(iter(loader))[1].tolist()
+
+    assert order(3) == order(3) and order(3) != order(4)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_workers": -1},
+        {"prefetch_factor": 2},
+        {"persistent_workers": True},
+        {"sampler": [0, 1], "shuffle": True},
+        {"batch_sampler": [[0]], "batch_size": 2},
+        {"batch_sampler": [[0]], "drop_last": True},
+        {"batch_size": None, "drop_last": True},
+        {"timeout": -1},
+    ],
+)
+def test_argument_clashes_raise_where_pytorch_raises(kwargs) -> None:
+    with pytest.raises(ValueError):
+        torch.utils.data.DataLoader(range(4), **kwargs)
+    with pytest.raises(ValueError):
+        DataLoader(make_dataset(4), **kwargs)
+
+
+def test_batch_size_none_yields_samples_without_a_batch_dim() -> None:
+    samples = list(DataLoader(make_dataset(3), batch_size=None))
+    assert len(samples) == 3 and samples[1][0].shape == (3,) and samples[1][1].item() == 1
+    assert list(DataLoader(Squares(), batch_size=None, collate_fn=lambda s: s[1]))[:3] == [0, 1, 2]
+
+
+def test_positional_arguments_follow_pytorchs_order() -> None:
+    loader = DataLoader(make_dataset(5), 2, False, None, None, 0, None, False, True)
+    assert len(loader) == 2 and loader.drop_last and loader.batch_size == 2

@@ -37,7 +37,7 @@ def test_a_shared_parameter_is_listed_once():
 
 def test_assigning_a_plain_tensor_to_a_parameter_slot_is_refused():
     layer = Linear(2, 2)
-    with pytest.raises(TypeError, match="cannot assign a Tensor to parameter 'weight' of Linear; wrap it in nn.Parameter"):
+    with pytest.raises(TypeError, match="cannot assign a Tensor to parameter 'weight' of Linear; wrap it in nn.Param"):
         layer.weight = ag.zeros(2, 2)
 
 
@@ -123,3 +123,68 @@ def test_parameter_shares_memory_and_reprs():
     tensor.array[0] = 5.0
     assert parameter.array[0] == 5.0 and parameter.requires_grad and parameter.is_leaf
     assert repr(parameter).startswith("Parameter containing:\ntensor([5., 0.], requires_grad=True)")
+
+
+# -- to / cpu / float / double / half -------------------------------------------------------------------------
+class WithIntegerBuffer(Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = Linear(3, 2)
+        self.register_buffer("running", ag.zeros(2))
+        self.register_buffer("count", ag.zeros(1, dtype=ag.int64))
+
+    def forward(self, x):
+        return self.layer(x) + self.running
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda m: m.to(ag.float64),
+        lambda m: m.to("cpu", ag.float64),
+        lambda m: m.to(device="cpu", dtype=ag.float64),
+        lambda m: m.to(ag.device("cpu"), dtype=ag.float64, non_blocking=True),
+        lambda m: m.to(ag.zeros(1, dtype=ag.float64)),
+        lambda m: m.double(),
+    ],
+)
+def test_to_converts_floating_parameters_buffers_and_grads_in_place(convert):
+    model = WithIntegerBuffer()
+    model(ag.randn(4, 3)).sum().backward()
+    weight = model.layer.weight
+    assert convert(model) is model
+    assert model.layer.weight is weight and weight.dtype == np.float64 and weight.grad.dtype == np.float64
+    assert model.running.dtype == np.float64 and model.count.dtype == np.int64  # integer buffers keep theirs
+    assert model(ag.randn(4, 3, dtype=ag.float64)).dtype == np.float64
+    assert model.half().layer.bias.dtype == np.float16 and model.float().running.dtype == np.float32
+
+
+def test_to_a_device_returns_the_module_and_other_devices_raise():
+    model = WithIntegerBuffer()
+    before = model.layer.weight.array
+    assert model.to("cpu") is model and model.cpu() is model and model.to(ag.device("cpu:0")) is model
+    assert model.layer.weight.array is before and next(model.parameters()).device == ag.device("cpu")
+    for call in (lambda: model.to("cuda"), lambda: model.cuda(), lambda: model.to("mps", ag.float64)):
+        with pytest.raises(ag.DeviceError, match="runs on the CPU only"):
+            call()
+    with pytest.raises(TypeError, match="Module.to only takes floating point dtypes, got int64"):
+        model.to(ag.int64)
+
+
+def test_optimizer_made_before_to_still_trains_the_converted_parameters():
+    import nn
+
+    model = Linear(3, 1)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    model.to(ag.float64)
+    before = model.weight.array.copy()
+    model(ag.ones(2, 3, dtype=ag.float64)).sum().backward()
+    optimizer.step()
+    assert not np.array_equal(model.weight.array, before) and model.weight.dtype == np.float64
+
+
+def test_parameter_lives_in_nn_parameter_and_nn_module():
+    import nn
+    from nn.parameter import Parameter as FromParameter
+
+    assert FromParameter is Parameter is nn.Parameter is nn.parameter.Parameter

@@ -293,3 +293,12 @@ def test_many_to_one_example_labels_are_right():
     assert symbols.shape == (5, 50) and set(np.unique(labels)) <= {0, 1, 2}
     for column, label in zip(symbols.T, labels):
         assert label == {-1: 0, 0: 1, 1: 2}[int(np.sign(sum(int(digit) - 4 for digit in column)))]
+
+
+def test_flatten_parameters_is_accepted_and_changes_nothing():
+    model = nn.LSTM(3, 4, num_layers=2)
+    before = {name: p.array.copy() for name, p in model.named_parameters()}
+    assert model.flatten_parameters() is None
+    assert all(np.array_equal(p.array, before[name]) for name, p in model.named_parameters())
+    nn.GRU(2, 2).flatten_parameters()
+    nn.RNN(2, 2).flatten_parameters()
