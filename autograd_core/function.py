@@ -77,9 +77,14 @@ class Function:
         else:
             record = False
         node = object.__new__(cls)
-        node.needs_input_grad = tuple(needs) if record else _NO_GRAD[len(args)]
-        if record:  # forward records nothing (without an input that requires grad it cannot)
-            state.enabled = False
+        if record:
+            node.needs_input_grad = tuple(needs)
+            state.enabled = False  # forward records nothing (without an input that requires grad it cannot)
+        else:
+            try:
+                node.needs_input_grad = _NO_GRAD[len(args)]
+            except IndexError:  # cat/stack of 64 or more tensors (costs nothing when not raised)
+                node.needs_input_grad = (False,) * len(args)
         try:
             out = cls.forward(node, *args, **kwargs)
         except ValueError as error:

@@ -1,50 +1,93 @@
-"""The ``autograd_core.*`` functions (PyTorch's ``torch.*``): thin calls into ``ops``."""
+"""The ``autograd_core.*`` functions (PyTorch's ``torch.*``).
+
+Each is the op's function in ``ops/`` or, where the Tensor method only forwards to an op,
+that method itself (``autograd_core.exp is Tensor.exp``): one definition for both spellings.
+"""
 from __future__ import annotations
 
-from typing import Any
-
-from .ops import elementwise, shape
+from .ops import elementwise
+from .ops.cumulative import cumprod, cumsum, prod
+from .ops.einsum import einsum
 from .ops.elementwise import clamp, gelu, where
-from .ops.linalg import matmul
-from .ops.reduce import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
+from .ops.indexing import (
+    argwhere,
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    tril,
+    triu,
+)
+from .ops.linalg import addmm, addmv, baddbmm, bmm, dist, dot, ger, inner, matmul, mm, mv, norm, outer, vdot
+from .ops.logical import (
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    equal,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+)
+from .ops.math import (
+    acos,
+    asin,
+    atan,
+    atan2,
+    cosh,
+    expm1,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    reciprocal,
+    rsqrt,
+    sinh,
+    square,
+    tan,
+)
+from .ops.rearrange import flip, movedim, narrow, roll, select, swapaxes, t, tile, unbind, unflatten
+from .ops.reduce import (
+    amax,
+    amin,
+    aminmax,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .ops.rounding import ceil, fix, floor, floor_divide, fmod, frac, remainder, round, sign, trunc
 from .ops.shape import cat, chunk, flatten, pad, permute, reshape, split, squeeze, stack, transpose, unsqueeze
+from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from .tensor import Tensor
 
-
-def exp(x: Tensor) -> Tensor:
-    return elementwise.Exp.apply(x)
-
-
-def log(x: Tensor) -> Tensor:
-    return elementwise.Log.apply(x)
-
-
-def sqrt(x: Tensor) -> Tensor:
-    return elementwise.Sqrt.apply(x)
-
-
-def abs(x: Tensor) -> Tensor:
-    return elementwise.Abs.apply(x)
-
-
-def sin(x: Tensor) -> Tensor:
-    return elementwise.Sin.apply(x)
-
-
-def cos(x: Tensor) -> Tensor:
-    return elementwise.Cos.apply(x)
-
-
-def tanh(x: Tensor) -> Tensor:
-    return elementwise.Tanh.apply(x)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return elementwise.Sigmoid.apply(x)
-
-
-def relu(x: Tensor) -> Tensor:
-    return elementwise.Relu.apply(x)
+exp, log, sqrt, abs, neg = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.neg
+sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
+add, sub, mul, div, pow = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow
+maximum, minimum, broadcast_to = Tensor.maximum, Tensor.minimum, Tensor.broadcast_to
+eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge
+clip, negative, multiply, divide, subtract = clamp, neg, mul, div, sub
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+swapdims, moveaxis, concat, concatenate = swapaxes, movedim, cat, cat
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -66,24 +109,29 @@ def erf(x: Tensor) -> Tensor:
     return elementwise.Erf.apply(x)
 
 
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise max of two tensors (ties split the gradient evenly)."""
-    return elementwise.Maximum.apply(a, b)
-
-
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise min of two tensors (ties split the gradient evenly)."""
-    return elementwise.Minimum.apply(a, b)
-
-
-def broadcast_to(x: Tensor, size: Any) -> Tensor:
-    return shape.broadcast_to(x, size)
-
-
 __all__ = [
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "softplus", "elu", "gelu", "erf", "clamp", "maximum", "minimum", "where", "matmul",
+    "exp", "log", "sqrt", "abs", "neg", "negative", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+    "softplus", "elu", "gelu", "erf", "clamp", "clip", "maximum", "minimum", "where", "matmul",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "pow", "eq", "ne", "lt", "le", "gt", "ge",
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "argmax", "argmin", "softmax",
     "log_softmax", "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze",
-    "broadcast_to", "cat", "stack", "split", "chunk", "pad",
+    "broadcast_to", "cat", "concat", "concatenate", "stack", "split", "chunk", "pad",
+    # indexing
+    "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "tril", "triu",
+    "nonzero", "argwhere",
+    # sorting, cumulative, reductions
+    "sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "cumsum", "cumprod", "prod",
+    "amax", "amin", "aminmax",
+    # linear algebra
+    "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum", "addmm", "baddbmm", "addmv", "norm", "dist",
+    # rearranging
+    "t", "swapaxes", "swapdims", "movedim", "moveaxis", "narrow", "select", "unflatten", "unbind", "flip", "roll",
+    "tile",
+    # math
+    "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "atan2", "arctan2", "log1p",
+    "expm1", "log2", "log10", "rsqrt", "reciprocal", "square", "hypot", "lerp", "floor", "ceil", "trunc", "fix",
+    "round", "sign", "frac", "fmod", "remainder", "floor_divide",
+    # logical
+    "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose", "equal", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 ]

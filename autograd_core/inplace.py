@@ -18,8 +18,15 @@ from .grad_mode import _per_thread
 from .tensor import Tensor
 
 
-def apply_inplace(target: Tensor, function: type[Function], name: str, *args: Any) -> Tensor:
-    """Compute ``function(target, *args)`` and store the result in ``target``."""
+def apply_inplace(target: Tensor, function: Any, name: str, *args: Any) -> Tensor:
+    """Compute ``function(target, *args)`` and store the result in ``target``.
+
+    ``function`` is a ``Function`` subclass or a function of ``(tensor, *args)`` (e.g. the
+    out-of-place method ``Tensor.exp`` for ``exp_``). A view Function (``Reshape``,
+    ``Permute``) changes the tensor's shape instead (``unsqueeze_``, ``t_``).
+    """
+    compute = function.apply if isinstance(function, type) else function
+    is_view = getattr(function, "is_view", False)
     if not target.array.flags.writeable:
         raise GraphError(
             f"{name}: this tensor (shape {target.shape}) is a read-only broadcast view "
@@ -41,26 +48,29 @@ def apply_inplace(target: Tensor, function: type[Function], name: str, *args: An
             f"tensor, here shape {target.shape}) are not recorded for autograd. Write into "
             "the base tensor with index assignment, or clone() the view first."
         )
-    if recording and function not in _OVERWRITING:
+    if recording and function not in _OVERWRITING and not is_view:
         # the op may save its input for backward: give it the old value, which the write
         # below destroys (as PyTorch saves a copy of ``self`` for ``mul_``)
         alias = Tensor._make(target.array.copy(), target._requires_grad, target.grad_fn)
     else:
         alias = Tensor._make(target.array, target._requires_grad, target.grad_fn)
         alias._version = target._version
-    result = function.apply(alias, *args)
-    if result.shape != target.shape:
+    result = compute(alias, *args)
+    if is_view:  # a shape op (unsqueeze_, t_ ...): the tensor takes the view's layout of its memory
+        target.array = result.array
+    elif result.shape != target.shape:
         raise ShapeError(
             f"{name}: the result has shape {result.shape} but the tensor being modified has "
             f"shape {target.shape}; an in-place op cannot change the shape. Use the "
             "out-of-place op instead."
         )
-    if not np.can_cast(result.array.dtype, target.array.dtype, casting="same_kind"):
+    elif not np.can_cast(result.array.dtype, target.array.dtype, casting="same_kind"):
         raise DtypeError(
             f"{name}: the result is {result.array.dtype} and cannot be stored in this "
             f"{target.array.dtype} tensor; convert the tensor first (e.g. x = x.float())."
         )
-    np.copyto(target.array, result.array, casting="same_kind")
+    else:
+        np.copyto(target.array, result.array, casting="same_kind")
     target._version.value += 1
     if result.grad_fn is not None:
         _move_retained_grad(target, result.grad_fn)

@@ -6,7 +6,7 @@ PyTorch's names and argument orders; each dispatches to one ``Function`` in ``op
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -17,10 +17,7 @@ from .devices import DeviceLike
 from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8  # noqa: F401
 from .dtypes import check_dtype as _check_dtype
 from .errors import DtypeError, GraphError, ShapeError
-
-Shape = tuple[int, ...]
-Dim = Union[int, Sequence[int], None]
-Scalarlike = Union[int, float, bool]
+from .types import Dim, Scalarlike, Shape
 
 
 class _VersionCounter:
@@ -75,7 +72,9 @@ class Tensor:
 
     # _base: the tensor a view shares memory with (None otherwise); _view_of_fn: the
     # base's grad_fn when the view was taken, to detect views made stale by in-place ops
-    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_view_of_fn", "_hooks", "__weakref__")
+    __slots__ = (
+        "array", "grad", "grad_fn", "_requires_grad", "_version", "_base", "_view_of_fn", "_hooks", "__weakref__"
+    )
     __array_ufunc__ = None  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -232,8 +231,25 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __iter__(self) -> Iterator["Tensor"]:
-        for index in range(len(self)):
-            yield self[index]
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use x.item()")
+        return iter(_rearrange.unbind(self, 0))
+
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor as its number."""
+        if self.array.size == 1:
+            return format(self.array.item(), format_spec)
+        return object.__format__(self, format_spec)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        """``round(t)`` / ``round(t, 2)`` of a one-element tensor: a Python number, as for floats."""
+        return round(self.item(), ndigits)
+
+    def __contains__(self, element: Any) -> bool:
+        """``value in t``: whether any element equals ``value`` (a number or a tensor)."""
+        if not isinstance(element, (Tensor, int, float, bool, np.number, np.bool_)):
+            raise TypeError(f"`in` on a tensor takes a number or a Tensor, got {type(element).__name__}")
+        return bool((self == element).array.any())
 
     def __repr__(self) -> str:
         body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
@@ -363,17 +379,6 @@ class Tensor:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __invert__(self) -> "Tensor":
-        if self.array.dtype != np.bool_:
-            raise DtypeError(f"~ needs a bool tensor, got {self.array.dtype}")
-        return Tensor._make(~self.array, False, None)
-
-    def __and__(self, other: Any) -> "Tensor":
-        return _elementwise.compare(np.logical_and, "and", self, other)
-
-    def __or__(self, other: Any) -> "Tensor":
-        return _elementwise.compare(np.logical_or, "or", self, other)
-
     def any(self) -> "Tensor":
         return Tensor._make(np.asarray(self.array.any()), False, None)
 
@@ -404,9 +409,6 @@ class Tensor:
 
     def relu(self) -> "Tensor":
         return _elementwise.Relu.apply(self)
-
-    def sign(self) -> "Tensor":
-        return Tensor._make(np.sign(self.array), False, None)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         return _elementwise.clamp(self, min, max)
@@ -575,6 +577,95 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         _inplace.apply_inplace(self, _inplace.SetItem, "__setitem__", value, _ops_shape.as_index(index))
 
+    # -- more ops (ops/indexing, sorting, math, rearrange, ...): methods taking sizes as *args ---
+    # (methods that only call an op are bound at the end of this file)
+    def repeat(self, *sizes: Any) -> "Tensor":
+        return _rearrange.repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> "Tensor":
+        return _rearrange.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def flip(self, *dims: Any) -> "Tensor":
+        return _rearrange.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """``where(condition, self, other)``."""
+        return _elementwise.where(condition, self, other)
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.view(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    # new_*: a new leaf with this tensor's dtype (unless given), as PyTorch's
+    def new_tensor(
+        self, data: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        _devices.check_device(device, "new_tensor")
+        return Tensor(data, dtype=self.array.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_full(
+        self, size: Any, fill_value: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_full", (size,), fill_value, dtype, device, requires_grad)
+
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_zeros", size, 0, dtype, device, requires_grad)
+
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_ones", size, 1, dtype, device, requires_grad)
+
+    def new_empty(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        """Zeros here (PyTorch leaves the memory uninitialised)."""
+        return self._new_filled("new_empty", size, 0, dtype, device, requires_grad)
+
+    def _new_filled(
+        self, op: str, size: tuple, fill_value: Any, dtype: Any, device: DeviceLike, requires_grad: bool
+    ) -> "Tensor":
+        _devices.check_device(device, op)
+        shape = _ops_shape._sizes(op, size)
+        dtype = self.array.dtype if dtype is None else _check_dtype(dtype)
+        return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad)
+
+    # in-place shape changes: the tensor takes a view of its own memory
+    def unsqueeze_(self, dim: int) -> "Tensor":
+        dim = _ops_shape.normalize_dim("unsqueeze_", dim, self.ndim + 1, self.shape)
+        shape = self.shape[:dim] + (1,) + self.shape[dim:]
+        return _inplace.apply_inplace(self, _ops_shape.Reshape, "unsqueeze_", shape)
+
+    def squeeze_(self, dim: Dim = None) -> "Tensor":
+        shape = _ops_shape.squeeze(self.detach(), dim).shape
+        return _inplace.apply_inplace(self, _ops_shape.Reshape, "squeeze_", shape)
+
+    def transpose_(self, dim0: int, dim1: int) -> "Tensor":
+        return self._swap_dims_in_place("transpose_", dim0, dim1)
+
+    def swapaxes_(self, axis0: int, axis1: int) -> "Tensor":
+        return self._swap_dims_in_place("swapaxes_", axis0, axis1)
+
+    swapdims_ = swapaxes_
+
+    def t_(self) -> "Tensor":
+        _rearrange.t(self.detach())  # checks the rank
+        return self._swap_dims_in_place("t_", 0, 1) if self.ndim == 2 else self
+
+    def _swap_dims_in_place(self, name: str, dim0: int, dim1: int) -> "Tensor":
+        order = list(range(self.ndim))
+        first = _ops_shape.normalize_dim(name, dim0, self.ndim, self.shape)
+        second = _ops_shape.normalize_dim(name, dim1, self.ndim, self.shape)
+        order[first], order[second] = order[second], order[first]
+        return _inplace.apply_inplace(self, _ops_shape.Permute, name, tuple(order))
+
     # -- devices, dtypes and random fills (PyTorch's CPU tensor API) --------------------
     # (last in the class: the methods named int/bool/type shadow those builtins below them;
     # the random fills import ``sampling`` when called, as it imports this module)
@@ -696,7 +787,63 @@ class Tensor:
 
 from . import engine as _engine  # noqa: E402  (these modules import Tensor)
 from . import inplace as _inplace  # noqa: E402
+from .ops import cumulative as _cumulative  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
+from .ops import logical as _logical  # noqa: E402
+from .ops import math as _math  # noqa: E402
+from .ops import rearrange as _rearrange  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
+from .ops import rounding as _rounding  # noqa: E402
 from .ops import shape as _ops_shape  # noqa: E402
+from .ops import sorting as _sorting  # noqa: E402
+
+# -- op methods: the op's own function is the method (its signature and docstring) ----------
+_METHODS = {
+    _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere",
+    _sorting: "sort argsort msort topk kthvalue median mode",
+    _cumulative: "cumsum cumprod prod",
+    _reduce: "amax amin aminmax",
+    _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist",
+    _rearrange: "t swapaxes movedim narrow select unflatten unbind roll",
+    _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp",
+    _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
+    _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
+    "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not",
+}
+for _module, _names in _METHODS.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_module, _name))
+Tensor.swapdims, Tensor.moveaxis = _rearrange.swapaxes, _rearrange.movedim
+Tensor.arcsin, Tensor.arccos, Tensor.arctan, Tensor.arctan2 = _math.asin, _math.acos, _math.atan, _math.atan2
+Tensor.__and__ = Tensor.__rand__ = _logical.bitwise_and
+Tensor.__or__ = Tensor.__ror__ = _logical.bitwise_or
+Tensor.__xor__ = Tensor.__rxor__ = _logical.bitwise_xor
+Tensor.__invert__ = _logical.bitwise_not
+Tensor.__floordiv__, Tensor.__mod__ = _rounding.floor_divide, _rounding.remainder
+Tensor.__rfloordiv__ = lambda self, other: _rounding.floor_divide(other, self)
+Tensor.__rmod__ = lambda self, other: _rounding.remainder(other, self)
+
+
+def _in_place(name: str, op: Callable) -> Callable:
+    """``x.exp_()`` and friends: the out-of-place op's result written into x by ``apply_inplace``."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        compute = (lambda tensor, *rest: op(tensor, *rest, **kwargs)) if kwargs else op
+        return _inplace.apply_inplace(self, compute, name, *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In place: writes the result of ``{op.__name__}`` into this tensor and returns it."
+    return method
+
+
+for _name in (
+    "exp log sqrt abs neg sin cos tan asin acos atan sinh cosh tanh sigmoid relu log1p expm1 log2 log10 rsqrt "
+    "reciprocal square floor ceil trunc fix round sign frac clamp clip atan2 hypot fmod remainder lerp floor_divide "
+    "masked_fill scatter scatter_add tril triu cumsum cumprod logical_and logical_or logical_xor logical_not "
+    "bitwise_and bitwise_or bitwise_xor bitwise_not"
+).split():
+    setattr(Tensor, _name + "_", _in_place(_name + "_", getattr(Tensor, _name)))
+for _name, _op in {"__iand__": "__and__", "__ior__": "__or__", "__ixor__": "__xor__", "__ifloordiv__": "__floordiv__",
+                   "__imod__": "__mod__"}.items():
+    setattr(Tensor, _name, _in_place(_name, getattr(Tensor, _op)))

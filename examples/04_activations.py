@@ -27,6 +27,17 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
+# how each curve is drawn: several coincide over part of the range (ReLU, leaky ReLU and
+# ELU for x > 0, sigmoid and softplus' derivative), so they differ in dash and width too
+STYLES = {
+    "sigmoid": dict(linestyle="-", linewidth=2),
+    "tanh": dict(linestyle="-", linewidth=2),
+    "ReLU": dict(linestyle="-", linewidth=5, alpha=0.45),
+    "leaky ReLU (0.1)": dict(linestyle="--", linewidth=2),
+    "softplus": dict(linestyle="-.", linewidth=2),
+    "ELU": dict(linestyle=":", linewidth=2.5),
+}
+
 # module, textbook derivative
 ACTIVATIONS: dict[str, tuple[nn.Module, Callable[[np.ndarray], np.ndarray]]] = {
     "sigmoid": (nn.Sigmoid(), lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
@@ -62,14 +73,15 @@ def layer_gradient_norms(activation: Callable[[], nn.Module], initialise: Callab
 def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     args = parse_args("04_activations", __doc__.split("\n\n")[0], argv)
     x = np.linspace(-4, 4, 401)  # 0 is on the grid; the engine's ReLU' takes 0 there, as PyTorch
-    fig, axes = figure(1, 2, size=(5.2, 4), title="Activation functions and their derivatives (derivatives from backward())")
+    fig, axes = figure(1, 2, size=(5.2, 4),
+                       title="Activation functions and their derivatives (derivatives from backward())")
     worst_error = 0.0
     for name, (activation, textbook) in ACTIVATIONS.items():
         values, slopes = derivative(activation, x)
         kinked = x == 0 if "ReLU" in name or name == "ELU" else np.zeros_like(x, dtype=bool)
         worst_error = max(worst_error, float(np.abs(slopes - textbook(x))[~kinked].max()))
-        line, = axes[0, 0].plot(x, values, label=name)
-        axes[0, 1].plot(x, slopes, color=line.get_color(), label=name)
+        line, = axes[0, 0].plot(x, values, label=name, **STYLES[name])
+        axes[0, 1].plot(x, slopes, color=line.get_color(), label=name, **STYLES[name])
     axes[0, 0].set(title="f(x)", xlabel="x", ylabel="f(x)", ylim=(-1.5, 4))
     axes[0, 1].set(title="f'(x) = x.grad after f(x).sum().backward()", xlabel="x", ylabel="f'(x)")
     for ax in axes[0]:
@@ -85,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     norms = {name: layer_gradient_norms(activation, initialise, depth, images, labels, args.seed)
              for name, (activation, initialise) in setups.items()}
     ratios = {name: values[0] / values[-1] for name, values in norms.items()}
-    fig, axes = figure(1, 1, size=(6.5, 4.2), title=f"Vanishing gradients: {depth} hidden layers of 64 units, one MNIST batch")
+    fig, axes = figure(1, 1, size=(6.5, 4.2),
+                       title=f"Vanishing gradients: {depth} hidden layers of 64 units, one MNIST batch")
     ax = axes[0, 0]
     for name, values in norms.items():
         ax.semilogy(range(1, len(values) + 1), values, "o-",

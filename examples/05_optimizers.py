@@ -26,7 +26,8 @@ import nn.functional as F
 OPTIMIZERS: dict[str, tuple[type, dict[str, Any], dict[str, Any]]] = {
     "SGD": (nn.optim.SGD, dict(lr=0.05), dict(lr=1e-3)),
     "momentum 0.9": (nn.optim.SGD, dict(lr=0.05, momentum=0.9), dict(lr=1e-3, momentum=0.9)),
-    "Nesterov 0.9": (nn.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True), dict(lr=1e-3, momentum=0.9, nesterov=True)),
+    "Nesterov 0.9": (nn.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True),
+                     dict(lr=1e-3, momentum=0.9, nesterov=True)),
     "Adagrad": (nn.optim.Adagrad, dict(lr=0.05), dict(lr=1.0)),
     "RMSprop": (nn.optim.RMSprop, dict(lr=1e-3), dict(lr=1e-2)),
     "Adam": (nn.optim.Adam, dict(lr=1e-3), dict(lr=0.1)),
@@ -62,12 +63,15 @@ def compare_on_mnist(args: Any) -> dict[str, list[float]]:
         history = nn.fit(model, F.cross_entropy, optimizer_class(model.parameters(), **options), (images, labels),
                          epochs=epochs, batch_size=64, metrics=(), progress=False, seed=args.seed)
         losses[name] = history["loss"]
-    fig, axes = figure(1, 1, size=(6.5, 4.2), title=f"Optimisers on MNIST: 784-64-10 MLP, {train_size} images, batches of 64")
+    fig, axes = figure(1, 1, size=(6.5, 4.2),
+                       title=f"Optimisers on MNIST: 784-64-10 MLP, {train_size} images, batches of 64")
     ax = axes[0, 0]
     for name, values in losses.items():
-        label = f"{name} ({', '.join(f'{key}={value}' for key, value in OPTIMIZERS[name][1].items() if key != 'nesterov')})"
+        settings = ", ".join(f"{key}={value}" for key, value in OPTIMIZERS[name][1].items() if key != "nesterov")
+        label = f"{name} ({settings})"
         ax.plot(range(1, epochs + 1), values, "o-", markersize=3, label=label)
-    ax.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log", title="same data, same initial weights")
+    ax.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log",
+           title="same data, same initial weights")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     save(fig, args.out, "optimizers_mnist.png")
@@ -78,10 +82,12 @@ def compare_on_rosenbrock(args: Any) -> dict[str, float]:
     steps = 150 if args.quick else 500
     paths = {name: rosenbrock_path(optimizer_class, options, steps)
              for name, (optimizer_class, _, options) in OPTIMIZERS.items()}
-    fig, axes = figure(1, 1, size=(7.5, 5.5), title=f"Optimisers on the Rosenbrock function: {steps} steps from (-1.5, 2)")
+    fig, axes = figure(1, 1, size=(10.5, 5.5),
+                       title=f"Optimisers on the Rosenbrock function: {steps} steps from (-1.5, 2)")
     ax = axes[0, 0]
     grid_x, grid_y = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3, 300))
-    contours = ax.contour(grid_x, grid_y, rosenbrock(grid_x, grid_y), levels=np.logspace(-1, 3.5, 10), colors="0.55", linewidths=0.7)
+    contours = ax.contour(grid_x, grid_y, rosenbrock(grid_x, grid_y), levels=np.logspace(-1, 3.5, 10),
+                          colors="0.55", linewidths=0.7)
     ax.clabel(contours, fontsize=7, fmt="%.3g")
     distances = {}
     for name, path in paths.items():
@@ -92,7 +98,7 @@ def compare_on_rosenbrock(args: Any) -> dict[str, float]:
     ax.plot(*START, "ko", markersize=8)
     ax.plot(*MINIMUM, "r*", markersize=15, label="minimum (1, 1)")
     ax.set(xlabel="x", ylabel="y", xlim=(-2, 2), ylim=(-1, 3))
-    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    fig.legend(fontsize=8, loc="outside right center")  # beside the plot: inside, it would hide the valley
     save(fig, args.out, "rosenbrock.png")
     return distances
 
@@ -101,7 +107,8 @@ def compare_batch_sizes(args: Any) -> dict[str, float]:
     samples, epochs = (100, 4) if args.quick else (200, 10)
     inputs, labels = nn.data.moons(samples, noise=0.15, seed=args.seed)
     sizes = {"batch (all points)": samples, "mini-batch (16)": 16, "stochastic (1)": 1}
-    fig, axes = figure(1, 2, size=(5.5, 4), title=f"Batch vs mini-batch vs stochastic gradient descent: two moons, {samples} points, SGD lr 0.1")
+    fig, axes = figure(1, 2, size=(5.5, 4), title="Batch vs mini-batch vs stochastic gradient descent: "
+                       f"two moons, {samples} points, SGD lr 0.1")
     final = {}
     for name, batch_size in sizes.items():
         ag.manual_seed(args.seed)
@@ -118,8 +125,9 @@ def compare_batch_sizes(args: Any) -> dict[str, float]:
         with ag.no_grad():
             final[name] = F.cross_entropy(model(inputs), labels).item()
         steps_per_epoch = -(-samples // batch_size)
-        line, = axes[0, 0].plot(np.arange(1, len(step_losses) + 1), step_losses, linewidth=0.8 + 1.5 / steps_per_epoch ** 0.5,
-                                alpha=0.9 if batch_size > 1 else 0.35, label=f"{name}: {steps_per_epoch} steps/epoch")
+        line, = axes[0, 0].plot(np.arange(1, len(step_losses) + 1), step_losses,
+                                linewidth=0.8 + 1.5 / steps_per_epoch ** 0.5, alpha=0.9 if batch_size > 1 else 0.35,
+                                label=f"{name}: {steps_per_epoch} steps/epoch")
         axes[0, 1].plot(range(1, epochs + 1), history["loss"], "o-", color=line.get_color(), label=name)
     axes[0, 0].set(title="loss of the batch each step sees", xlabel="gradient step", ylabel="cross-entropy",
                    xscale="log", yscale="log")

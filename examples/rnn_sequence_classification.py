@@ -42,7 +42,7 @@ class SequenceClassifier(nn.Module):
         self.head = nn.Linear(hidden_size, classes)
 
     def forward(self, symbols: np.ndarray) -> ag.Tensor:
-        _, state = self.rnn(self.embedding(symbols))
+        _, state = self.rnn(self.embedding(ag.from_numpy(symbols)))
         h_n = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
         return self.head(h_n[-1])  # the last layer's final hidden state: (N, hidden) -> (N, classes)
 

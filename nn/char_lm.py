@@ -105,7 +105,7 @@ class CharLM(Module):
     def forward(self, indices: Any, state: Any = None) -> tuple[Tensor, Any]:
         indices = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
         if self.config.embedding_dim:
-            inputs = self.embedding(indices)
+            inputs = self.embedding(ag.from_numpy(indices))
         else:  # one-hot rows of the identity: no gradient needed into the input
             inputs = ag.from_numpy(np.eye(self.config.vocab_size, dtype=self.head.weight.dtype)[indices])
         output, state = self.rnn(inputs, state)
@@ -263,7 +263,9 @@ def train(
     return result
 
 
-def save_char_lm(path: str | Path, model: CharLM, vocab: Vocabulary, optimizer: Any = None, step: int | None = None) -> Path:
+def save_char_lm(
+    path: str | Path, model: CharLM, vocab: Vocabulary, optimizer: Any = None, step: int | None = None
+) -> Path:
     """A checkpoint (``nn.checkpoint`` format, no pickle) holding everything ``load_char_lm`` needs."""
     extra = {"config": asdict(model.config), "vocab": "".join(vocab.chars), "step": step}
     return save_checkpoint(path, model, optimizer, extra=extra, rng=False)
@@ -316,7 +318,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             seed=args.seed, report=None if args.quiet else print, checkpoint=args.checkpoint,
         )
     else:
-        model, vocab = load_char_lm(args.checkpoint)
+        try:
+            model, vocab = load_char_lm(args.checkpoint)
+        except (OSError, ValueError) as error:  # missing, unreadable or not a character model's checkpoint
+            parser.exit(1, f"{parser.prog} sample: {error}\n")
         print(sample(model, vocab, args.length, args.seed_text, args.temperature, np.random.default_rng(args.seed)))
 
 

@@ -10,24 +10,12 @@ from typing import Any
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import ShapeError
-from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d
+from autograd_core.ops.arguments import int_tuple, require_tensor
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d, padding_argument
+from autograd_core.types import IntOrTuple
 
 from . import init
 from .module import Module, Parameter
-
-IntOrTuple = int | Sequence[int]
-
-
-def _tuple(layer: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,) * dims
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == dims
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        return tuple(value)
-    raise ValueError(f"{layer}: {name} must be an int or a tuple of {dims} ints, got {value!r}")
 
 
 class _ConvNd(Module):
@@ -68,18 +56,15 @@ class _ConvNd(Module):
             groups,
             padding_mode,
         )
-        self.kernel_size = _tuple(name, "kernel_size", kernel_size, self.dims)
-        self.stride = _tuple(name, "stride", stride, self.dims)
-        self.dilation = _tuple(name, "dilation", dilation, self.dims)
-        self.output_padding = _tuple(name, "output_padding", output_padding, self.dims)
-        if isinstance(padding, str) and not self.transposed:
-            if padding not in ("valid", "same", "full"):
-                raise ValueError(f"{name}: padding must be an int, a tuple, 'valid', 'same' or 'full', got {padding!r}")
-            if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(f"{name}: padding='same' needs stride 1, got stride={self.stride}")
-            self.padding: Any = padding
-        else:
-            self.padding = _tuple(name, "padding", padding, self.dims)
+        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, self.dims, 1)
+        self.stride = int_tuple(name, "stride", stride, self.dims, 1)
+        self.dilation = int_tuple(name, "dilation", dilation, self.dims, 1)
+        self.output_padding = int_tuple(name, "output_padding", output_padding, self.dims, 0)
+        self.padding: Any = (
+            int_tuple(name, "padding", padding, self.dims, 0)
+            if self.transposed
+            else padding_argument(name, padding, self.stride, self.dims)
+        )
         shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(ag.zeros(*shape, *self.kernel_size, dtype=dtype))
         if bias:
@@ -97,19 +82,9 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def _check_input(self, x: Any) -> None:
-        spatial = "L" if self.dims == 1 else "H, W"
-        if (
-            not isinstance(x, Tensor)
-            or x.ndim not in (self.dims + 1, self.dims + 2)
-            or x.shape[-self.dims - 1] != self.in_channels
-        ):
-            got = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
-            raise ShapeError(
-                f"{type(self).__name__}({self.extra_repr()}): expected input of shape (N, {self.in_channels}, "
-                f"{spatial}) or ({self.in_channels}, {spatial}), got {got}. Check in_channels against the "
-                "previous layer's output channels."
-            )
+    def _describe(self) -> str:
+        """The layer as error messages name it: ``Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))``."""
+        return f"{type(self).__name__}({self.extra_repr()})"
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -149,8 +124,9 @@ class _Conv(_ConvNd):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
-        return self.function(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self.function(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups, name=self._describe()
+        )
 
 
 class Conv1d(_Conv):
@@ -248,14 +224,15 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(x)
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
         return conv_transpose2d(
-            x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+            x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation,
+            name=self._describe(),
         )
 
     def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding that makes the output ``output_size`` (its last two entries)."""
+        require_tensor(self._describe(), x)
         wanted = tuple(output_size)[-2:]
         smallest = tuple(
             (h - 1) * s - 2 * p + d * (k - 1) + 1
@@ -264,7 +241,7 @@ class ConvTranspose2d(_ConvNd):
         largest = tuple(low + max(s, d) - 1 for low, s, d in zip(smallest, self.stride, self.dilation))
         if len(wanted) != 2 or any(not low <= w <= high for w, low, high in zip(wanted, smallest, largest)):
             raise ShapeError(
-                f"ConvTranspose2d({self.extra_repr()}): output_size {tuple(output_size)} is not reachable from "
+                f"{self._describe()}: output_size {tuple(output_size)} is not reachable from "
                 f"an input of spatial size {tuple(x.shape[-2:])}: each size must lie between {smallest} and {largest}."
             )
         return tuple(w - low for w, low in zip(wanted, smallest))

@@ -10,6 +10,7 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core.creation import generator
 from autograd_core.errors import DtypeError
+from autograd_core.ops.arguments import require_tensor
 
 from .module import Module
 
@@ -25,16 +26,22 @@ def _check_probability(name: str, p: float) -> float:
     return float(p)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *, name: str | None = None
+) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
     The expected value is unchanged, so evaluation needs no rescaling; with
     ``training=False`` (or p=0) the input is returned as is. Shape: any -> same.
+    The recurrent layers' dropout between layers is this one (the same masks for a seed).
+    ``name``: what error messages call the op (``Dropout`` passes its description).
     """
-    p = _check_probability("dropout", p)
+    op = name or "dropout"
+    require_tensor(op, input)
+    p = _check_probability(op, p)
     if not training or p == 0.0:
         return input
-    _check_float("dropout", input)
+    _check_float(op, input)
     keep = generator().random(input.shape, dtype=np.float32 if input.dtype == np.float32 else np.float64) >= p
     mask = np.asarray(keep, dtype=input.dtype)  # an ndarray also for a 0-d input
     mask *= 0.0 if p == 1.0 else 1.0 / (1.0 - p)
@@ -58,7 +65,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return dropout(input, self.p, self.training, self.inplace)
+        return dropout(input, self.p, self.training, self.inplace, name=f"Dropout(p={self.p})")
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -81,6 +88,7 @@ class GaussianNoise(Module):
         self.std = float(std)
 
     def forward(self, input: Tensor) -> Tensor:
+        require_tensor("GaussianNoise", input)
         if not self.training or self.std == 0.0:
             return input
         _check_float("GaussianNoise", input)

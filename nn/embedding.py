@@ -8,6 +8,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.ops.arguments import require_tensor
 from autograd_core.ops.shape import IndexAdd
 
 from . import init
@@ -35,18 +36,22 @@ class EmbeddingFunction(Function):
         return IndexAdd.apply(grad_output, ctx.weight_shape, ctx.indices), None, None
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
-    """Rows of ``weight`` (V, D) at the integer ``input`` (*) -> (*, D); see ``Embedding``."""
-    indices = np.asarray(input.array if isinstance(input, Tensor) else input)
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, *, name: str | None = None) -> Tensor:
+    """Rows of ``weight`` (V, D) at the integer ``input`` (*) -> (*, D); see ``Embedding``.
+
+    ``name``: what error messages call the op (``Embedding`` passes its description).
+    """
+    op = name or "embedding"
+    require_tensor(op, input, "indices")
+    require_tensor(op, weight, "weight")
+    indices = input.array
     rows = weight.shape[0]
     if indices.dtype.kind not in "iu":
-        raise DtypeError(
-            f"embedding: indices must be integers (int64), got {indices.dtype}; convert them with .long()."
-        )
+        raise DtypeError(f"{op}: indices must be integers (int64), got {indices.dtype}; convert them with .long().")
     if indices.size and (indices.min() < 0 or indices.max() >= rows):
         bad = int(indices.min()) if indices.min() < 0 else int(indices.max())
         raise IndexError(
-            f"embedding: index {bad} is out of range for {rows} embeddings; indices must be in "
+            f"{op}: index {bad} is out of range for {rows} embeddings; indices must be in "
             f"[0, {rows - 1}]. Build the table with num_embeddings larger than the largest index."
         )
     if padding_idx is not None and padding_idx < 0:
@@ -70,11 +75,13 @@ class Embedding(Module):
     Initialisation as PyTorch: weight ~ N(0, 1), the padding row zeroed.
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype: Any = None) -> None:
+    def __init__(
+        self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype: Any = None
+    ) -> None:
         super().__init__()
         for label, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"Embedding: {label} must be a positive integer, got {value!r}")
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"Embedding: {label} must be a non-negative integer, got {value!r}")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(
@@ -103,11 +110,8 @@ class Embedding(Module):
         layer.weight.requires_grad_(not freeze)
         return layer
 
-    def forward(self, input: Any) -> Tensor:
-        try:
-            return embedding(input, self.weight, self.padding_idx)
-        except (IndexError, DtypeError) as error:
-            raise type(error)(str(error).replace("embedding:", f"{self._describe()}:", 1)) from None
+    def forward(self, input: Tensor) -> Tensor:
+        return embedding(input, self.weight, self.padding_idx, name=self._describe())
 
     def _describe(self) -> str:
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"

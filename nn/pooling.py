@@ -10,10 +10,9 @@ from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.ops import pool
+from autograd_core.types import IntOrTuple
 
 from .module import Module
-
-IntOrTuple = pool.IntOrTuple
 
 
 def _one(value: Any) -> tuple:
@@ -21,7 +20,14 @@ def _one(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-class _MaxPoolNd(Module):
+class _Pool(Module):
+    """A pooling layer: its functional checks the input and names the layer in its errors."""
+
+    def _describe(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class _MaxPoolNd(_Pool):
     def __init__(
         self,
         kernel_size: IntOrTuple,
@@ -58,7 +64,8 @@ class MaxPool1d(_MaxPoolNd):
 
     def forward(self, input: Tensor) -> Any:
         return pool.max_pool1d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices,
+            name=self._describe(),
         )
 
 
@@ -77,11 +84,12 @@ class MaxPool2d(_MaxPoolNd):
 
     def forward(self, input: Tensor) -> Any:
         return pool.max_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices,
+            name=self._describe(),
         )
 
 
-class AvgPool1d(Module):
+class AvgPool1d(_Pool):
     """Mean over sliding windows along the last dim (see ``nn.functional.avg_pool1d``).
 
     Args: kernel_size, stride (default kernel_size), padding (0), ceil_mode (False),
@@ -108,14 +116,15 @@ class AvgPool1d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return pool.avg_pool1d(
-            input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+            input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+            name=self._describe(),
         )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool):
     """Mean over sliding ``kernel_size`` windows of the last two dims.
 
     Args: kernel_size, stride (default kernel_size), padding (0), ceil_mode (False),
@@ -151,13 +160,14 @@ class AvgPool2d(Module):
             self.ceil_mode,
             self.count_include_pad,
             self.divisor_override,
+            name=self._describe(),
         )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class LPPool2d(Module):
+class LPPool2d(_Pool):
     """Power-average pooling: ``(sum over the window of x^p)^(1/p)``; p=1 is sum pooling,
     p=inf max pooling of ``|x|``.
 
@@ -175,13 +185,18 @@ class LPPool2d(Module):
         self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+        return pool.lp_pool2d(
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode, name=self._describe()
+        )
 
     def extra_repr(self) -> str:
-        return f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, ceil_mode={self.ceil_mode}"
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
 
 
-class AdaptiveAvgPool1d(Module):
+class AdaptiveAvgPool1d(_Pool):
     """Average pooling to a fixed length ``output_size`` whatever the input length.
 
     Shape:
@@ -194,13 +209,13 @@ class AdaptiveAvgPool1d(Module):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.adaptive_avg_pool1d(input, self.output_size)
+        return pool.adaptive_avg_pool1d(input, self.output_size, name=self._describe())
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool2d(Module):
+class AdaptiveAvgPool2d(_Pool):
     """Average pooling to a fixed ``(H_out, W_out)`` whatever the input size (an int
     means a square output; ``None`` keeps that input dim; 1 is global average pooling).
 
@@ -214,7 +229,7 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.adaptive_avg_pool2d(input, self.output_size)
+        return pool.adaptive_avg_pool2d(input, self.output_size, name=self._describe())
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

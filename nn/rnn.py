@@ -15,10 +15,11 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.creation import generator
-from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.errors import ShapeError
+from autograd_core.ops.arguments import require_same_dtype, require_tensor
 
 from . import init
+from .dropout import dropout
 from .module import Module, Parameter
 from .recurrence import run_sequence
 
@@ -33,23 +34,18 @@ def _init_uniform(module: Module, hidden_size: int) -> None:
         init.uniform_(parameter, -bound, bound)
 
 
-def _check_sizes(name: str, input_size: int, hidden_size: int) -> None:
-    for label, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-            raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
-
-
-def _check_dtype(layer: Any, tensor: Tensor, what: str) -> None:
-    expected = layer._parameters[layer._weights[0][1]].dtype
-    if tensor.dtype != expected:
-        raise DtypeError(
-            f"{layer._describe()}: {what} is {tensor.dtype} but the parameters are {expected}; convert "
-            f"it with .to({expected.name}) or the layer with .to(...)."
-        )
+def _check_sizes(name: str, input_size: int, hidden_size: int, smallest_input: int) -> None:
+    """hidden_size >= 1; input_size >= 1 for layers, >= 0 for cells (PyTorch builds an
+    ``LSTMCell(0, 4)``; it also builds cells of hidden_size 0, which we refuse)."""
+    for label, value, minimum in (("input_size", input_size, smallest_input), ("hidden_size", hidden_size, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+            kind = "a positive" if minimum else "a non-negative"
+            raise ValueError(f"{name}: {label} must be {kind} integer, got {value!r}")
 
 
 class _Recurrent(Module):
-    """What cells and layers share: parameter creation, PyTorch's init, the name in errors."""
+    """What cells and layers share: parameter creation, PyTorch's init, the name in errors,
+    and the one check of inputs and states (``_check_input``, ``_check_state``)."""
 
     input_size: int
     hidden_size: int
@@ -70,42 +66,56 @@ class _Recurrent(Module):
     def _describe(self) -> str:
         return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
+    def _first_weight(self) -> tuple[str, Tensor]:
+        name = self._weights[0][0]
+        return name, self._parameters[name]
+
+    def _check_input(self, input: Any, ndims: tuple[int, int], layout: str) -> None:
+        """``input`` is a Tensor of ``ndims`` dims whose last is input_size, in the parameters' dtype."""
+        name = self._describe()
+        require_tensor(name, input)
+        if input.ndim not in ndims or input.shape[-1] != self.input_size:
+            raise ShapeError(
+                f"{name}: expected input of shape {layout}, got {tuple(input.shape)}. The last dim must be "
+                f"input_size={self.input_size}; build the layer with the input's feature size or reshape the input."
+            )
+        weight_name, weight = self._first_weight()
+        require_same_dtype(name, input, weight, reference_what=weight_name)
+
+    def _check_state(self, state: Any, expected: tuple, dtype: Any, what: str, layout: str) -> Tensor:
+        """An initial state of shape ``expected`` (``layout`` says what its dims are); zeros if None."""
+        if state is None:
+            return ag.zeros(*expected, dtype=dtype)
+        name = self._describe()
+        require_tensor(name, state, what)
+        if tuple(state.shape) != expected:
+            raise ShapeError(f"{name}: expected {what} of shape {expected} {layout}, got {tuple(state.shape)}.")
+        weight_name, weight = self._first_weight()
+        require_same_dtype(name, state, weight, what, weight_name)
+        return state
+
 
 class _CellBase(_Recurrent):
     _weights = (("weight_ih", "weight_hh", "bias_ih", "bias_hh"),)
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, dtype: Any) -> None:
         super().__init__()
-        _check_sizes(type(self).__name__, input_size, hidden_size)
+        _check_sizes(type(self).__name__, input_size, hidden_size, 0)
         self.mode = mode
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self._add_weights(self._weights[0], _GATES[mode] * hidden_size, input_size, bias, dtype)
         self.fused = True  # False: run the step as a composition of elementary ops
         self.reset_parameters()
 
-    def _check_input(self, input: Tensor) -> None:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{self._describe()}: input must be a Tensor, got {type(input).__name__}")
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ShapeError(
-                f"{self._describe()}: expected input of shape (N, {self.input_size}) or ({self.input_size},), "
-                f"got {tuple(input.shape)}. Build the cell with input_size={input.shape[-1] if input.ndim else '?'} "
-                "or reshape the input."
-            )
-        _check_dtype(self, input, "the input")
-
-    def _state(self, state: Tensor | None, input: Tensor, what: str) -> Tensor:
+    def _checked(self, input: Any, state: Any, what: str, cell: Any = None) -> tuple[Tensor, Tensor, Any]:
+        """The checked input and its states (zeros where None): h (and c for LSTM)."""
+        self._check_input(input, (1, 2), f"(N, {self.input_size}) or ({self.input_size},)")
         expected = input.shape[:-1] + (self.hidden_size,)
-        if state is None:
-            return ag.zeros(*expected, dtype=input.dtype)
-        if not isinstance(state, Tensor) or tuple(state.shape) != expected:
-            got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
-            raise ShapeError(
-                f"{self._describe()}: expected {what} of shape {expected} for an input of shape "
-                f"{tuple(input.shape)}, got {got}."
-            )
-        _check_dtype(self, state, what)
-        return state
+        layout = f"for an input of shape {tuple(input.shape)}"
+        hidden = self._check_state(state, expected, input.dtype, what, layout)
+        if self.mode == "LSTM":
+            cell = self._check_state(cell, expected, input.dtype, "c_0", layout)
+        return input, hidden, cell
 
     def _run(self, input: Tensor, hidden: Tensor, cell: Tensor | None) -> Tensor:
         """The (1 or 2, N, H) result of one step: h' (and c' for LSTM)."""
@@ -150,8 +160,7 @@ class RNNCell(_CellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        self._check_input(input)
-        return self._run(input, self._state(hx, input, "hx"), None)[0]
+        return self._run(*self._checked(input, hx, "hx"))[0]
 
 
 class LSTMCell(_CellBase):
@@ -167,11 +176,8 @@ class LSTMCell(_CellBase):
         super().__init__("LSTM", input_size, hidden_size, bias, dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
-        self._check_input(input)
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise TypeError(f"{self._describe()}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
-        hidden, cell = (None, None) if hx is None else hx
-        result = self._run(input, self._state(hidden, input, "h_0"), self._state(cell, input, "c_0"))
+        hidden, cell = _state_pair(self, hx)
+        result = self._run(*self._checked(input, hidden, "h_0", cell))
         return result[0], result[1]
 
 
@@ -187,15 +193,16 @@ class GRUCell(_CellBase):
         super().__init__("GRU", input_size, hidden_size, bias, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        self._check_input(input)
-        return self._run(input, self._state(hx, input, "hx"), None)[0]
+        return self._run(*self._checked(input, hx, "hx"))[0]
 
 
-def _dropout(x: Tensor, p: float) -> Tensor:
-    """Inverted dropout between layers: zero each value with probability p, scale the rest by 1/(1-p)."""
-    keep = generator().random(x.shape) >= p
-    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
-    return x * (keep * scale).astype(x.dtype)
+def _state_pair(module: _Recurrent, hx: Any) -> tuple[Any, Any]:
+    """An LSTM's ``hx``: None or a pair (h_0, c_0)."""
+    if hx is None:
+        return None, None
+    if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+        raise TypeError(f"{module._describe()}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+    return hx[0], hx[1]
 
 
 class _RNNBase(_Recurrent):
@@ -207,7 +214,7 @@ class _RNNBase(_Recurrent):
     ) -> None:
         super().__init__()
         name, mode = type(self).__name__, self.mode
-        _check_sizes(name, input_size, hidden_size)
+        _check_sizes(name, input_size, hidden_size, 1)
         if not isinstance(num_layers, (int, np.integer)) or num_layers < 1:
             raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
@@ -227,39 +234,28 @@ class _RNNBase(_Recurrent):
                 self._weights.append(names)
         self.reset_parameters()
 
-    def _check_input(self, input: Tensor) -> None:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{self._describe()}: input must be a Tensor, got {type(input).__name__}")
-        layout = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
-        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+    def _checked(self, input: Any, h0: Any, c0: Any) -> tuple[Tensor, Tensor, Any]:
+        """The checked input (at least one step, as PyTorch) and its states (zeros where None)."""
+        layout = "(N, L, {0})" if self.batch_first else "(L, N, {0})"
+        self._check_input(input, (2, 3), f"{layout} or (L, {{0}}) unbatched".format(self.input_size))
+        batched = input.ndim == 3
+        if input.shape[1 if batched and self.batch_first else 0] == 0:
             raise ShapeError(
-                f"{self._describe()}: expected input of shape {layout.replace('H_in', str(self.input_size))} or "
-                f"(L, {self.input_size}) unbatched, got {tuple(input.shape)}. The last dim must be "
-                f"input_size={self.input_size}; build the layer with the input's feature size or reshape the input."
+                f"{self._describe()}: expected a sequence of at least one step, got an input of shape "
+                f"{tuple(input.shape)} (length 0), as PyTorch"
             )
-        _check_dtype(self, input, "the input")
-
-    def _state(self, state: Tensor | None, batch: int | None, dtype: Any, what: str) -> Tensor:
+        batch = (input.shape[0] if self.batch_first else input.shape[1]) if batched else None
         layers = self.num_layers * (2 if self.bidirectional else 1)
         expected = (layers, self.hidden_size) if batch is None else (layers, batch, self.hidden_size)
-        if state is None:
-            return ag.zeros(*expected, dtype=dtype)
-        if not isinstance(state, Tensor) or tuple(state.shape) != expected:
-            got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
-            raise ShapeError(
-                f"{self._describe()}: expected {what} of shape {expected} (num_layers * num_directions, "
-                f"{'' if batch is None else 'batch, '}hidden_size), got {got}."
-            )
-        _check_dtype(self, state, what)
-        return state
+        layout = f"(num_layers * num_directions, {'' if batch is None else 'batch, '}hidden_size)"
+        h0 = self._check_state(h0, expected, input.dtype, "h_0" if self.mode == "LSTM" else "hx", layout)
+        c0 = self._check_state(c0, expected, input.dtype, "c_0", layout) if self.mode == "LSTM" else None
+        return input, h0, c0
 
-    def _run(self, input: Tensor, h0: Tensor | None, c0: Tensor | None) -> tuple[Tensor, Tensor, Tensor | None]:
-        """(output, h_n, c_n) for a checked input; states None mean zeros."""
-        self._check_input(input)
+    def _run(self, input: Any, h0: Any, c0: Any) -> tuple[Tensor, Tensor, Tensor | None]:
+        """(output, h_n, c_n); states None mean zeros."""
+        input, h0, c0 = self._checked(input, h0, c0)
         batched = input.ndim == 3
-        batch = (input.shape[0] if self.batch_first else input.shape[1]) if batched else None
-        h0 = self._state(h0, batch, input.dtype, "h_0" if self.mode == "LSTM" else "hx")
-        c0 = self._state(c0, batch, input.dtype, "c_0") if self.mode == "LSTM" else None
         if not batched:  # (L, H_in) -> (L, 1, H_in)
             input, h0 = input.unsqueeze(1), h0.unsqueeze(1)
             c0 = None if c0 is None else c0.unsqueeze(1)
@@ -282,8 +278,8 @@ class _RNNBase(_Recurrent):
                     last_cell.append(result[steps])
                 outputs.append(hidden)
             input = outputs[0] if directions == 1 else ag.cat(outputs, 2)
-            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                input = _dropout(input, self.dropout)
+            if self.dropout > 0 and layer < self.num_layers - 1:
+                input = dropout(input, self.dropout, self.training)
         h_n = ag.stack(last_hidden)
         c_n = ag.stack(last_cell) if last_cell else None
         if not batched:
@@ -363,10 +359,7 @@ class LSTM(_RNNBase):
     mode = "LSTM"
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise TypeError(f"{self._describe()}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
-        h0, c0 = (None, None) if hx is None else hx
-        output, h_n, c_n = self._run(input, h0, c0)
+        output, h_n, c_n = self._run(input, *_state_pair(self, hx))
         return output, (h_n, c_n)
 
 

@@ -127,7 +127,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def split_and_normalise(seed: int, limit: int | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def split_and_normalise(
+    seed: int, limit: int | None
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Shuffled (seeded) 80/20 split of the shipped images, standardised by the training pixels.
 
     Shape:
@@ -180,9 +182,14 @@ def main(argv: Sequence[str] | None = None) -> float:
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)
     args.out.mkdir(parents=True, exist_ok=True)
     checkpoint = args.out / "checkpoint.npz"
+    trained_epochs: list[int] = []
     history = fit(model, F.cross_entropy, optimizer, train_data, (test_x, test_y), epochs=args.epochs,
                   batch_size=args.batch_size, metrics=["accuracy"], scheduler=scheduler, checkpoint_path=checkpoint,
-                  resume=args.resume, progress=not args.no_progress, seed=args.seed)
+                  resume=args.resume, progress=not args.no_progress, seed=args.seed,
+                  callbacks=[lambda epoch, logs: trained_epochs.append(epoch)])
+    if args.resume and not trained_epochs:
+        print(f"nothing left to do: {checkpoint} already holds {_epochs(len(history))} (--epochs {args.epochs}); "
+              "evaluating it as it is (raise --epochs to train on)")
     model.eval()
     with ag.no_grad():
         predictions = model(ag.from_numpy(test_x)).array.argmax(1)
@@ -194,12 +201,19 @@ def main(argv: Sequence[str] | None = None) -> float:
     errors = confusion_matrix(test_y, predictions, num_classes=10)
     np.fill_diagonal(errors, 0)
     true_digit, predicted_digit = np.unravel_index(errors.argmax(), errors.shape)
-    print(f"held-out accuracy: {test_accuracy:.2%} after {len(history)} epochs ({trained:.1f} s of loading and training)")
+    print(f"held-out accuracy: {test_accuracy:.2%} after {_epochs(len(history))} "
+          f"({trained:.1f} s of loading and training)")
     print(f"most frequent mistake: {true_digit} read as {predicted_digit} ({errors.max()} times)")
     print(f"curves:     {curves}")
     print(f"graph:      {graph}{note}")
-    print(f"checkpoint: {checkpoint}  (load it with nn.load_checkpoint(path, {type(model).__name__}()))")
+    home = "nn.train_mnist" if isinstance(model, MLP) else type(model).__module__  # not __main__ under -m
+    name = type(model).__name__
+    print(f"checkpoint: {checkpoint}  (load it with: from {home} import {name}; nn.load_checkpoint(path, {name}()))")
     return test_accuracy
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" if count == 1 else f"{count} epochs"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The shared test harness: every differentiable op goes through ``check_op``.
+"""The shared test harness: every differentiable op goes through ``check_op``, every
+layer with a PyTorch twin through ``compare_module_with_torch``.
 
 ``check_op`` runs an op in this engine on float64 inputs and checks, in order:
 1. first derivatives against central differences (``gradcheck``),
@@ -11,6 +12,7 @@ Strategies draw shapes (0-d included), broadcasting pairs and non-contiguous inp
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -25,7 +27,17 @@ try:
 except ImportError:  # the parity half of check_op is skipped without torch
     torch = None
 
+try:  # small matmuls on a machine shared by many processes: extra BLAS threads only contend
+    from threadpoolctl import threadpool_limits
+except ImportError:
+    threadpool_limits = None
+
 requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed: parity check skipped")
+
+
+def one_blas_thread() -> Any:
+    """A context limiting BLAS to one thread (when threadpoolctl is installed)."""
+    return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
 
 VALUE_RTOL = 1e-7
 VALUE_ATOL = 1e-9
@@ -38,14 +50,20 @@ def assert_same_bits(actual: np.ndarray, expected: np.ndarray) -> None:
     NaN in the same places (a NaN's sign and payload may differ), every other element with
     the same bits (so -0.0 and 0.0 differ). The contract of a kernel's NumPy twin."""
     actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape, (actual.dtype, actual.shape, expected.dtype, expected.shape)
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape, (
+        actual.dtype, actual.shape, expected.dtype, expected.shape
+    )
     if actual.dtype.kind in "fc":
         nan = np.isnan(actual)
         np.testing.assert_array_equal(nan, np.isnan(expected), err_msg="NaN in different places")
         actual, expected = np.where(nan, 0, actual), np.where(nan, 0, expected)
-    flat_actual, flat_expected = (np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize) for a in (actual, expected))
+    flat_actual, flat_expected = (
+        np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.itemsize) for a in (actual, expected)
+    )
     mismatched = (flat_actual != flat_expected).any(axis=1).reshape(actual.shape)
-    assert not mismatched.any(), f"{int(mismatched.sum())} element(s) differ in their bits: {actual[mismatched]} vs {expected[mismatched]}"
+    assert not mismatched.any(), (
+        f"{int(mismatched.sum())} element(s) differ in their bits: {actual[mismatched]} vs {expected[mismatched]}"
+    )
 
 
 def leaf(array: np.ndarray, requires_grad: bool = True) -> ag.Tensor:
@@ -101,7 +119,11 @@ def compare_with_torch(
         f"dtype {out_ours.dtype} differs from PyTorch's {out_theirs.dtype}"
     )
     np.testing.assert_allclose(
-        out_ours.array, out_theirs.detach().numpy(), rtol=value_rtol, atol=value_atol, err_msg="forward values differ from PyTorch"
+        out_ours.array,
+        out_theirs.detach().numpy(),
+        rtol=value_rtol,
+        atol=value_atol,
+        err_msg="forward values differ from PyTorch",
     )
     if not out_ours.requires_grad:
         return
@@ -116,6 +138,96 @@ def compare_with_torch(
         np.testing.assert_allclose(
             got, expected, rtol=grad_rtol, atol=grad_atol, err_msg=f"gradient of input {position} differs from PyTorch"
         )
+
+
+def _to_engines(value: Any) -> tuple[Any, Any, list]:
+    """``value`` (an ndarray, None, or a tuple/list of them) as (ours, theirs, [(our leaf, their leaf)])."""
+    if value is None:
+        return None, None, []
+    if isinstance(value, (tuple, list)):
+        converted = [_to_engines(item) for item in value]
+        pairs = [pair for _, _, found in converted for pair in found]
+        return type(value)(c[0] for c in converted), type(value)(c[1] for c in converted), pairs
+    array = np.asarray(value)
+    needs_grad = array.dtype.kind == "f"
+    mine = ag.tensor(array.copy(), requires_grad=needs_grad)
+    reference = torch.tensor(array.copy(), requires_grad=needs_grad)
+    return mine, reference, [(mine, reference)] if needs_grad else []
+
+
+def _flatten(value: Any) -> list:
+    if isinstance(value, (tuple, list)):
+        return [item for part in value for item in _flatten(part)]
+    return [] if value is None else [value]
+
+
+def compare_module_with_torch(
+    ours: Any,
+    theirs: Any,
+    inputs: Sequence[Any],
+    *,
+    load: str | None = "theirs_into_ours",
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    grad_rtol: float = 1e-4,
+    grad_atol: float = 1e-5,
+    seed: int = 1,
+) -> list:
+    """A module against its PyTorch twin: the same weights, the same inputs, the same results.
+
+    The state dicts must have the same names and shapes; ``load`` copies one into the other,
+    ``"theirs_into_ours"`` or ``"ours_into_theirs"`` (None: they are already in step, as on a
+    second training step whose running statistics are compared). ``inputs`` are the
+    positional arguments as ndarrays (float ones get ``requires_grad``), None, or tuples of
+    them (an LSTM's ``(h_0, c_0)``). Then compares every output (shape, dtype, values within
+    ``rtol``/``atol``), backpropagates the same random upstream gradient through every float
+    output, and compares the gradients of the float inputs and of every parameter (within
+    ``grad_rtol``/``grad_atol``), and the state dicts after the call (running statistics).
+    Returns our outputs, flattened.
+    """
+    state = theirs.state_dict()
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in state.items()
+    ], "state dict names or shapes differ from PyTorch's"
+    if load == "theirs_into_ours":
+        ours.load_state_dict({key: value.detach().numpy().copy() for key, value in state.items()})
+    elif load == "ours_into_theirs":
+        theirs.load_state_dict({key: torch.tensor(np.array(value.array)) for key, value in ours.state_dict().items()})
+    elif load is not None:
+        raise ValueError(f"load must be 'theirs_into_ours', 'ours_into_theirs' or None, got {load!r}")
+    mine, reference, leaves = _to_engines(list(inputs))
+    outputs, expected = _flatten(ours(*mine)), _flatten(theirs(*reference))
+    assert len(outputs) == len(expected), f"{len(outputs)} outputs, PyTorch gives {len(expected)}"
+    rng = np.random.default_rng(seed)
+    loss_ours, loss_theirs = None, None
+    for position, (out, want) in enumerate(zip(outputs, expected)):
+        assert out.shape == tuple(want.shape), f"output {position}: shape {out.shape}, PyTorch's {tuple(want.shape)}"
+        assert str(out.dtype) == str(want.dtype).replace("torch.", ""), f"output {position}: dtype {out.dtype}"
+        np.testing.assert_allclose(
+            out.array, want.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"output {position} differs from PyTorch"
+        )
+        if out.requires_grad and want.requires_grad:
+            upstream = rng.standard_normal(out.shape).astype(out.dtype)
+            term_ours, term_theirs = (out * ag.tensor(upstream)).sum(), (want * torch.tensor(upstream)).sum()
+            loss_ours = term_ours if loss_ours is None else loss_ours + term_ours
+            loss_theirs = term_theirs if loss_theirs is None else loss_theirs + term_theirs
+    if loss_ours is not None:
+        loss_ours.backward()
+        loss_theirs.backward()
+        named = [(f"input {i}", a, b) for i, (a, b) in enumerate(leaves)]
+        parameters = dict(ours.named_parameters())
+        named += [(name, parameters[name], parameter) for name, parameter in theirs.named_parameters()]
+        for name, mine_leaf, their_leaf in named:
+            got = np.zeros(mine_leaf.shape) if mine_leaf.grad is None else mine_leaf.grad.array
+            want = np.zeros(got.shape) if their_leaf.grad is None else their_leaf.grad.numpy()
+            np.testing.assert_allclose(
+                got, want, rtol=grad_rtol, atol=grad_atol, err_msg=f"gradient of {name} differs from PyTorch"
+            )
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(
+            ours.state_dict()[key].array, value.numpy(), rtol=rtol, atol=atol, err_msg=f"state {key} after the call"
+        )
+    return outputs
 
 
 # -- hypothesis strategies ----------------------------------------------------------

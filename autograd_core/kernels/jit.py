@@ -22,8 +22,12 @@ blocks until the background thread has nothing left to do (benchmarks call it be
 
 ``cache=True`` is used when Numba finds a writable cache folder (the package's
 ``__pycache__`` or ``NUMBA_CACHE_DIR``); without one (a read-only install) a kernel is
-compiled without a disk cache instead of failing. Importing a module of kernels costs
-nothing: Numba is imported at the first call that needs it.
+compiled without a disk cache instead of failing. A damaged cache entry (random bytes,
+a truncated or empty ``.nbi``/``.nbc`` file) never breaks a call in any mode: Numba's
+error while loading it is caught, the kernel's cache index is emptied, the code is
+compiled afresh (which rewrites the entry) and a ``KernelCacheWarning`` says so once per
+kernel; if the cache still fails, the kernel is compiled without one. Importing a
+module of kernels costs nothing: Numba is imported at the first call that needs it.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ import collections
 import functools
 import os
 import threading
+import traceback
+import warnings
 import weakref
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -100,15 +107,43 @@ def _example(entry: Any) -> Any:
     return example
 
 
-def compile_kernel(py_func: Callable, options: dict) -> Callable:
+def compile_kernel(py_func: Callable, options: dict, cache: bool = True) -> Callable:
     """``numba.njit(cache=True, **options)(py_func)``, or without the cache when Numba finds
-    no writable cache folder."""
+    no writable cache folder (or ``cache`` is False)."""
     import numba
 
-    try:
-        return numba.njit(cache=True, **options)(py_func)
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        return numba.njit(cache=False, **options)(py_func)
+    if cache:
+        try:
+            return numba.njit(cache=True, **options)(py_func)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            pass
+    return numba.njit(cache=False, **options)(py_func)
+
+
+class KernelCacheWarning(RuntimeWarning):
+    """Numba's disk cache held a damaged entry for a kernel; it was compiled afresh."""
+
+
+def _from_numba_cache(error: BaseException) -> bool:
+    """Whether ``error`` was raised while Numba loaded (or saved) a disk cache entry."""
+    return any(Path(frame.filename).parts[-3:] == ("numba", "core", "caching.py")
+               for frame in traceback.extract_tb(error.__traceback__))
+
+
+_reported: set[str] = set()  # kernels whose cache damage was reported (once each)
+
+
+def _report_cache_damage(kernel: "Kernel", dispatcher: Any, error: BaseException) -> None:
+    if kernel.__qualname__ in _reported:
+        return
+    _reported.add(kernel.__qualname__)
+    where = getattr(getattr(dispatcher, "_cache", None), "cache_path", None) or "Numba's cache folder"
+    warnings.warn(
+        f"kernel {kernel.__qualname__}: Numba's disk cache entry in {where} is damaged "
+        f"({type(error).__name__}: {error}); the kernel was compiled afresh and the entry rewritten.",
+        KernelCacheWarning,
+        stacklevel=2,
+    )
 
 
 class Kernel:
@@ -143,7 +178,13 @@ class Kernel:
 
     def compiled(self, *args: Any) -> Any:
         """Run the Numba code, loading or compiling it first if needed (and waiting)."""
-        return self.dispatcher()(*args)
+        try:
+            return self.dispatcher()(*args)
+        except Exception as error:
+            if not _from_numba_cache(error):
+                raise
+            failure = error  # the code never ran: loading it failed
+        return self._without_damaged_cache(failure, lambda dispatcher: dispatcher(*args))
 
     def dispatcher(self) -> Callable:
         """The Numba dispatcher (created on first use; it compiles per signature)."""
@@ -156,9 +197,38 @@ class Kernel:
         """Load (or compile) the machine code for the argument types ``key`` stands for."""
         import numba
 
-        dispatcher = self.dispatcher()
-        dispatcher.compile(tuple(numba.typeof(_example(entry)) for entry in key))
+        types = tuple(numba.typeof(_example(entry)) for entry in key)
+
+        def compile_types(dispatcher: Any) -> Any:
+            dispatcher.compile(types)
+            return dispatcher
+
+        try:
+            dispatcher = compile_types(self.dispatcher())
+        except Exception as error:
+            if not _from_numba_cache(error):
+                raise
+            dispatcher = self._without_damaged_cache(error, compile_types)
         self._ready[key] = dispatcher
+
+    def _without_damaged_cache(self, error: BaseException, retry: Callable[[Any], Any]) -> Any:
+        """After Numba failed to load this kernel's disk cache entry: report it (once), empty
+        the kernel's cache index so the entry is rebuilt, and ``retry(dispatcher)``; if the
+        cache fails again, retry with a dispatcher that has no disk cache."""
+        dispatcher = self.dispatcher()
+        _report_cache_damage(self, dispatcher, error)
+        try:
+            dispatcher._cache.flush()  # an empty, valid index: the next compile saves afresh
+        except (AttributeError, OSError):
+            pass
+        try:
+            return retry(dispatcher)
+        except Exception as second:
+            if not _from_numba_cache(second):
+                raise
+        with self._lock:
+            self._dispatcher = compile_kernel(self.py_func, self.options, cache=False)
+        return retry(self._dispatcher)
 
     def __repr__(self) -> str:
         return f"<kernel {self.__name__}{' with a NumPy twin' if self.numpy else ''}>"

@@ -31,18 +31,16 @@ or, for small outputs, one wide product over the batch: see ``kernels.conv.schem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import DtypeError, ShapeError
+from ..errors import ShapeError
 from ..function import Function
 from ..kernels import conv as kernels
 from ..tensor import Tensor
-
-IntOrTuple = int | Sequence[int]
-Pair = tuple[int, int]
+from ..types import IntOrTuple, Pair
+from .arguments import int_tuple, lift_to_2d, require_float, require_same_dtype, require_tensor, window_count
 
 
 class Geometry(NamedTuple):
@@ -68,6 +66,9 @@ class Conv2d(Function):
         need_x, need_weight = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_weight else None, weight if need_x else None)
         ctx.geometry, ctx.in_size, ctx.kernel_size = geometry, x.shape[2:], weight.shape[2:]
+        if x.shape[0] == 0:  # an empty batch: nothing for the kernels to do
+            ctx.columns = None
+            return np.zeros((0, weight.shape[0]) + tuple(out_size), x.dtype)
         wide = kernels.is_wide(ctx.kernel_size, geometry.stride, geometry.padding, out_size)
         cols = kernels.columns(
             x.array, ctx.kernel_size, geometry.stride, geometry.padding, geometry.dilation, out_size, wide,
@@ -102,6 +103,8 @@ class ConvTranspose2d(Function):
         need_y, need_weight = ctx.needs_input_grad[:2]
         ctx.save_for_backward(y if need_weight else None, weight if need_y else None)
         ctx.geometry, ctx.out_size, ctx.kernel_size = geometry, y.shape[2:], weight.shape[2:]
+        if y.shape[0] == 0:
+            return np.zeros((0, weight.shape[1] * geometry.groups) + tuple(in_size), y.dtype)
         out = kernels.conv2d_input_grad(y.array, weight.array, *geometry, in_size)
         if bias is not None:
             out += bias.array.reshape(1, -1, 1, 1)
@@ -128,6 +131,8 @@ class Conv2dWeight(Function):
         need_x, need_y = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
         ctx.geometry, ctx.in_size, ctx.out_size = geometry, x.shape[2:], y.shape[2:]
+        if x.shape[0] == 0:  # no samples: no contribution
+            return np.zeros((y.shape[1], x.shape[1] // geometry.groups) + tuple(kernel_size), x.dtype)
         return kernels.conv2d_weight_grad(x.array, y.array, *geometry, kernel_size, columns)
 
     @staticmethod
@@ -139,68 +144,87 @@ class Conv2dWeight(Function):
         return grad_x, grad_y, None, None, None
 
 
-# -- argument checking ---------------------------------------------------------------
-def _tuple(op: str, name: str, value: Any, dims: int, minimum: int) -> tuple[int, ...]:
-    """An int or a tuple of ``dims`` ints, each at least ``minimum``."""
-    values = (value,) * dims if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
-    if (
-        not isinstance(values, (tuple, list))
-        or len(values) != dims
-        or any(not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < minimum for v in values)
-    ):
-        raise ValueError(f"{op}: {name} must be an int >= {minimum} or a tuple of {dims} such ints, got {value!r}")
-    return tuple(int(v) for v in values)
+# -- argument checking (the shared rules: ``ops/arguments.py``) ----------------------
+def _layout(dims: int, channels: Any) -> str:
+    spatial = "L" if dims == 1 else "H, W"
+    return f"(N, {channels}, {spatial}) or ({channels}, {spatial})"
 
 
 def _check_tensors(op: str, input: Any, weight: Any, bias: Any, dims: int) -> None:
-    layout = "(N, C, L) or (C, L)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
-    for name, value in (("input", input), ("weight", weight)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
-    if input.ndim not in (dims + 1, dims + 2):
-        raise ShapeError(f"{op}: expected input of shape {layout}, got {tuple(input.shape)}")
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight")
+    if bias is not None:
+        require_tensor(op, bias, "bias")
     if weight.ndim != dims + 2:
         raise ShapeError(f"{op}: expected a weight with {dims + 2} dims, got shape {tuple(weight.shape)}")
-    for name, value in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
-        if not isinstance(value, Tensor) or value.dtype not in (np.float32, np.float64):
-            kind = value.dtype if isinstance(value, Tensor) else type(value).__name__
-            raise DtypeError(f"{op}: {name} must be a float32 or float64 Tensor, got {kind}; convert it with .float()")
-    if weight.dtype != input.dtype or (bias is not None and bias.dtype != input.dtype):
-        raise DtypeError(
-            f"{op}: input ({input.dtype}), weight ({weight.dtype})"
-            + (f" and bias ({bias.dtype})" if bias is not None else "")
-            + " must have the same dtype; convert with .float() or .double()"
-        )
+    if 0 in weight.shape[2:]:
+        raise ShapeError(f"{op}: the weight {tuple(weight.shape)} has an empty kernel; kernel sizes must be positive")
+    require_float(op, weight, "weight")
+    require_same_dtype(op, input, weight)
+    if bias is not None:
+        require_same_dtype(op, bias, weight, "bias")
 
 
 def _check_groups(op: str, groups: Any, **channels: int) -> int:
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
+        raise TypeError(f"{op}: groups must be a positive int, got {groups!r}")
+    if groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     for name, count in channels.items():
         if count % groups:
             raise ShapeError(
-                f"{op}: groups={groups} must divide the {name.replace('_', ' ')} ({count}); choose a divisor of the channel counts"
+                f"{op}: groups={groups} must divide the {name.replace('_', ' ')} ({count}); "
+                "choose a divisor of the channel counts"
             )
     return int(groups)
 
 
+def _check_channels(op: str, input: Tensor, weight: Tensor, dims: int, expected: int, groups: int) -> Tensor:
+    """``input`` as a batch (an unbatched input gets a batch dim of 1), with ``expected`` channels."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(f"{op}: expected input of shape {_layout(dims, expected)}, got {tuple(input.shape)}")
+    x = input.unsqueeze(0) if input.ndim == dims + 1 else input
+    if x.shape[1] != expected:
+        raise ShapeError(
+            f"{op}: expected input of shape {_layout(dims, expected)}, got {tuple(input.shape)}: the input has "
+            f"{x.shape[1]} channels but the weight {tuple(weight.shape)} with groups={groups} expects {expected}; "
+            "check in_channels against the previous layer's out_channels"
+        )
+    return x
+
+
+def _check_bias(op: str, bias: Any, out_channels: int) -> None:
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ShapeError(
+            f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}"
+        )
+
+
+def padding_argument(op: str, padding: Any, stride: tuple[int, ...], dims: int) -> str | tuple[int, ...]:
+    """``padding`` checked: 'valid', 'same' (stride 1 only, as PyTorch) or 'full', or an int
+    or tuple of ``dims`` non-negative ints (returned as that tuple)."""
+    if not isinstance(padding, str):
+        return int_tuple(op, "padding", padding, dims, 0)
+    if padding not in ("valid", "same", "full"):
+        raise ValueError(f"{op}: padding must be an int, a tuple, 'valid', 'same' or 'full', got {padding!r}")
+    if padding == "same" and any(s != 1 for s in stride):
+        raise ValueError(
+            f"{op}: padding='same' needs stride 1 (got stride {stride}), as in PyTorch; give the padding as numbers"
+        )
+    return padding
+
+
 def _padding(op: str, padding: Any, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[tuple, tuple]:
     """(before, after) per spatial dim, from an int, a tuple or 'valid'/'same'/'full'."""
+    padding = padding_argument(op, padding, stride, len(kernel))
     spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0,) * len(kernel), (0,) * len(kernel)
-        if padding == "same":
-            if any(s != 1 for s in stride):
-                raise ValueError(
-                    f"{op}: padding='same' needs stride 1 (got stride {stride}), as in PyTorch; give the padding as numbers"
-                )
-            return tuple(s // 2 for s in spans), tuple(s - s // 2 for s in spans)
-        if padding == "full":
-            return tuple(spans), tuple(spans)
-        raise ValueError(f"{op}: padding must be an int, a tuple, 'valid', 'same' or 'full', got {padding!r}")
-    before = _tuple(op, "padding", padding, len(kernel), 0)
-    return before, before
+    if padding == "valid":
+        return (0,) * len(kernel), (0,) * len(kernel)
+    if padding == "same":  # an odd total puts the extra row after, as PyTorch
+        return tuple(s // 2 for s in spans), tuple(s - s // 2 for s in spans)
+    if padding == "full":
+        return tuple(spans), tuple(spans)
+    return padding, padding
 
 
 def _output_size(
@@ -208,10 +232,7 @@ def _output_size(
 ) -> tuple:
     """floor((W + P_before + P_after - D*(F-1) - 1) / S) + 1 per dim; ShapeError when empty."""
     before, after = padding
-    out = tuple(
-        (w + b + a - d * (k - 1) - 1) // s + 1
-        for w, k, s, b, a, d in zip(size, kernel, stride, before, after, dilation)
-    )
+    out = tuple(window_count(*dim) for dim in zip(size, kernel, stride, before, after, dilation))
     if any(o < 1 for o in out):
         shown = "x".join(map(str, size))
         raise ShapeError(
@@ -223,39 +244,25 @@ def _output_size(
     return out
 
 
-def _lift(values: tuple, fill: int) -> Pair:
-    """A 1-D geometry value as the 2-D one of a (1, L) image."""
-    return (fill, values[0]) if len(values) == 1 else values  # type: ignore[return-value]
-
-
 def _convolution(
     op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: Any, dims: int
 ) -> Tensor:
     _check_tensors(op, input, weight, bias, dims)
-    unbatched = input.ndim == dims + 1
-    x = input.unsqueeze(0) if unbatched else input
     out_channels, kernel = weight.shape[0], tuple(weight.shape[2:])
-    groups = _check_groups(op, groups, input_channels=x.shape[1], output_channels=out_channels)
-    if x.shape[1] != weight.shape[1] * groups:
-        raise ShapeError(
-            f"{op}: input has {x.shape[1]} channels (shape {tuple(input.shape)}) but the weight "
-            f"{tuple(weight.shape)} with groups={groups} expects {weight.shape[1] * groups}; "
-            "check in_channels against the previous layer's out_channels"
-        )
-    if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ShapeError(
-            f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}"
-        )
-    stride = _tuple(op, "stride", stride, dims, 1)
-    dilation = _tuple(op, "dilation", dilation, dims, 1)
+    channels = input.shape[-dims - 1] if input.ndim in (dims + 1, dims + 2) else 0
+    groups = _check_groups(op, groups, input_channels=channels, output_channels=out_channels)
+    x = _check_channels(op, input, weight, dims, weight.shape[1] * groups, groups)
+    _check_bias(op, bias, out_channels)
+    stride = int_tuple(op, "stride", stride, dims, 1)
+    dilation = int_tuple(op, "dilation", dilation, dims, 1)
     pads = _padding(op, padding, kernel, stride, dilation)
     out_size = _output_size(op, tuple(x.shape[2:]), kernel, stride, pads, dilation)
-    geometry = Geometry(_lift(stride, 1), _lift(pads[0], 0), _lift(dilation, 1), groups)
+    geometry = Geometry(lift_to_2d(stride, 1), lift_to_2d(pads[0], 0), lift_to_2d(dilation, 1), groups)
     if dims == 1:
         out = Conv2d.apply(x.unsqueeze(2), weight.unsqueeze(2), bias, geometry, (1, out_size[0])).squeeze(2)
     else:
         out = Conv2d.apply(x, weight, bias, geometry, out_size)
-    return out.squeeze(0) if unbatched else out
+    return out.squeeze(0) if input.ndim == dims + 1 else out
 
 
 def conv2d(
@@ -266,6 +273,8 @@ def conv2d(
     padding: IntOrTuple | str = 0,
     dilation: IntOrTuple = 1,
     groups: int = 1,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
@@ -273,8 +282,9 @@ def conv2d(
     bias (C_out,) -> output (N, C_out, H_out, W_out) with
     ``H_out = floor((H + 2P - D*(kH-1) - 1) / S) + 1`` (``(H - F + 2P)/S + 1`` for D = 1).
     ``padding``: int, (pH, pW), 'valid', 'same' (stride 1) or 'full' (P = D*(k-1)).
+    ``name``: what error messages call the op (the calling module's description).
     """
-    return _convolution("conv2d", input, weight, bias, stride, padding, dilation, groups, dims=2)
+    return _convolution(name or "conv2d", input, weight, bias, stride, padding, dilation, groups, dims=2)
 
 
 def conv1d(
@@ -285,14 +295,16 @@ def conv1d(
     padding: IntOrTuple | str = 0,
     dilation: IntOrTuple = 1,
     groups: int = 1,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """1-D cross-correlation, as ``torch.nn.functional.conv1d``.
 
     Shapes: input (N, C_in, L) or (C_in, L); weight (C_out, C_in/groups, k); bias (C_out,)
     -> output (N, C_out, L_out), ``L_out = floor((L + 2P - D*(k-1) - 1) / S) + 1``.
-    ``padding``: int, 'valid', 'same' (stride 1) or 'full'.
+    ``padding``: int, 'valid', 'same' (stride 1) or 'full'. ``name``: as in ``conv2d``.
     """
-    return _convolution("conv1d", input, weight, bias, stride, padding, dilation, groups, dims=1)
+    return _convolution(name or "conv1d", input, weight, bias, stride, padding, dilation, groups, dims=1)
 
 
 def conv_transpose2d(
@@ -304,6 +316,8 @@ def conv_transpose2d(
     output_padding: IntOrTuple = 0,
     groups: int = 1,
     dilation: IntOrTuple = 1,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """Transposed 2-D convolution (the gradient of ``conv2d`` w.r.t. its input), as
     ``torch.nn.functional.conv_transpose2d``.
@@ -313,29 +327,22 @@ def conv_transpose2d(
     ``H_out = (H - 1)*S - 2P + D*(kH-1) + output_padding + 1``, the size a ``conv2d`` with
     the same arguments maps back to H. ``output_padding`` (< stride or < dilation) picks
     among the input sizes that such a ``conv2d`` floors to the same output.
+    ``name``: as in ``conv2d``.
     """
-    op = "conv_transpose2d"
+    op = name or "conv_transpose2d"
     _check_tensors(op, input, weight, bias, 2)
-    unbatched = input.ndim == 3
-    y = input.unsqueeze(0) if unbatched else input
-    groups = _check_groups(op, groups, input_channels=y.shape[1])
-    if y.shape[1] != weight.shape[0]:
-        raise ShapeError(
-            f"{op}: input has {y.shape[1]} channels (shape {tuple(input.shape)}) but the weight "
-            f"{tuple(weight.shape)} expects {weight.shape[0]} (weight is (C_in, C_out/groups, kH, kW))"
-        )
-    out_channels = weight.shape[1] * groups
-    if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ShapeError(
-            f"{op}: bias must have shape ({out_channels},), one per output channel; got {tuple(bias.shape)}"
-        )
-    stride = _tuple(op, "stride", stride, 2, 1)
-    dilation = _tuple(op, "dilation", dilation, 2, 1)
-    padding = _tuple(op, "padding", padding, 2, 0)
-    output_padding = _tuple(op, "output_padding", output_padding, 2, 0)
+    channels = input.shape[-3] if input.ndim in (3, 4) else 0
+    groups = _check_groups(op, groups, input_channels=channels)
+    y = _check_channels(op, input, weight, 2, weight.shape[0], groups)
+    _check_bias(op, bias, weight.shape[1] * groups)
+    stride = int_tuple(op, "stride", stride, 2, 1)
+    dilation = int_tuple(op, "dilation", dilation, 2, 1)
+    padding = int_tuple(op, "padding", padding, 2, 0)
+    output_padding = int_tuple(op, "output_padding", output_padding, 2, 0)
     if any(o >= max(s, d) for o, s, d in zip(output_padding, stride, dilation)):
         raise ValueError(
-            f"{op}: output_padding {output_padding} must be smaller than stride {stride} or dilation {dilation} in each dim"
+            f"{op}: output_padding {output_padding} must be smaller than stride {stride} or dilation {dilation} "
+            "in each dim"
         )
     kernel = tuple(weight.shape[2:])
     out_size = tuple(
@@ -349,7 +356,7 @@ def conv_transpose2d(
             "(H_out = (H - 1)*S - 2P + D*(k-1) + output_padding + 1); use less padding"
         )
     out = ConvTranspose2d.apply(y, weight, bias, Geometry(stride, padding, dilation, groups), out_size)
-    return out.squeeze(0) if unbatched else out
+    return out.squeeze(0) if input.ndim == 3 else out
 
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]

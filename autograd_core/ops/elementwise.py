@@ -196,7 +196,15 @@ class Abs(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return grad_output * np.sign(a.array)  # d|a|/da = sign(a), 0 at 0 as in PyTorch
+        return grad_output * sign_array(a.array)  # d|a|/da = sign(a), 0 at 0 and at NaN as in PyTorch
+
+
+def sign_array(x: np.ndarray) -> np.ndarray:
+    """``np.sign`` with PyTorch's 0 (not NaN) at NaN."""
+    signs = np.asarray(np.sign(x))
+    if signs.dtype.kind == "f":
+        signs[np.isnan(signs)] = 0
+    return signs
 
 
 class Sin(Function):
@@ -264,9 +272,9 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        # d relu(a)/da = 1 if a > 0 else 0; the gradient is *selected* (as in PyTorch), so an
-        # infinite upstream gradient where a <= 0 gives 0, not inf * 0 = NaN
-        mask = ctx.output.array > 0
+        # d relu(a)/da = 0 if a <= 0 else 1 (1 at NaN, as in PyTorch); the gradient is *selected*,
+        # so an infinite upstream gradient where a <= 0 gives 0, not inf * 0 = NaN
+        mask = ctx.output.array != 0  # the output is 0, positive or NaN
         if not is_grad_enabled():  # plain backward: multiplying by the mask is ~10x faster than np.where
             grad = grad_output.array * mask
             if not np.isfinite(grad).all():
@@ -319,9 +327,9 @@ class Elu(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
-        # d elu(a)/da = 1 for a > 0, alpha e^a otherwise
+        # d elu(a)/da = alpha e^a for a <= 0, 1 otherwise (also at NaN, as in PyTorch)
         negative = a.clamp(max=0.0).exp() * ctx.alpha
-        return grad_output * where(a.array > 0, 1.0, negative), None
+        return grad_output * where(a.array <= 0, negative, 1.0), None
 
 
 class Erf(Function):
@@ -493,8 +501,13 @@ class Where(Function):
         return None, where(ctx.condition, grad_output, 0.0), where(ctx.condition, 0.0, grad_output)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` is true, else ``b`` (all three broadcast together)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """``a`` where ``condition`` is true, else ``b`` (all three broadcast together).
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    if a is None and b is None:
+        from .indexing import nonzero
+
+        return nonzero(condition if isinstance(condition, Tensor) else Tensor(condition), as_tuple=True)
     condition = np.asarray(_data(condition))
     if condition.dtype != np.bool_:
         raise DtypeError(f"where: condition must be a bool tensor, got {condition.dtype}")

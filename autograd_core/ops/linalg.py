@@ -1,13 +1,17 @@
-"""Matrix multiplication for 1-D, 2-D and batched (broadcast) operands, as ``np.matmul``."""
+"""Matrix products (``matmul`` for 1-D, 2-D and batched operands as ``np.matmul``; mm, bmm, mv,
+dot, outer, addmm, baddbmm) and vector norms (``norm``, ``dist``)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from .elementwise import sign_array, where
+from .reduce import _expand_back, _kept_shape, normalize_dims
 
 
 class MatMul(Function):
@@ -65,3 +69,155 @@ def matmul(a: Any, b: Any) -> Tensor:
     if out.grad_fn is not None:
         out.grad_fn.vector_a, out.grad_fn.vector_b = a.ndim == 1, b.ndim == 1
     return out
+
+
+# -- the fixed-rank products (PyTorch checks the ranks; matmul would broadcast) ------
+def _check_ranks(op: str, operands: dict, ranks: tuple) -> None:
+    for (name, tensor), rank in zip(operands.items(), ranks):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(tensor).__name__}")
+        if tensor.ndim != rank:
+            kind = {1: "a 1-D vector", 2: "a 2-D matrix", 3: "a 3-D batch of matrices"}[rank]
+            raise ShapeError(f"{op}: {name} must be {kind}, got shape {tensor.shape}")
+    dtypes = {tensor.dtype for tensor in operands.values()}
+    if len(dtypes) > 1:
+        raise DtypeError(f"{op}: operands must have the same dtype, got {sorted(str(d) for d in dtypes)}")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """(n, k) @ (k, m) -> (n, m)."""
+    _check_ranks("mm", {"input": input, "mat2": mat2}, (2, 2))
+    return matmul(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """(b, n, k) @ (b, k, m) -> (b, n, m), without broadcasting the batch."""
+    _check_ranks("bmm", {"input": input, "mat2": mat2}, (3, 3))
+    if input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: batch sizes differ: shapes {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """(n, k) @ (k,) -> (n,)."""
+    _check_ranks("mv", {"input": input, "vec": vec}, (2, 1))
+    return matmul(input, vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors of the same length (a 0-d tensor)."""
+    _check_ranks("dot", {"input": input, "other": other}, (1, 1))
+    return matmul(input, other)
+
+
+vdot = inner = dot
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """(n,) and (m,) -> (n, m): ``out[i, j] = input[i] * vec2[j]``."""
+    _check_ranks("outer", {"input": input, "vec2": vec2}, (1, 1))
+    return input.unsqueeze(1) * vec2
+
+
+ger = outer
+
+
+def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to (n, m); with ``beta=0``
+    it is ignored (NaN in it does not propagate), as in PyTorch."""
+    return _add_scaled(input, mm(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input: Any, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` for batches of matrices (see ``addmm``)."""
+    return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
+
+
+def addmv(input: Any, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)`` (see ``addmm``)."""
+    return _add_scaled(input, mv(mat, vec), beta, alpha)
+
+
+def _add_scaled(input: Any, product: Tensor, beta: float, alpha: float) -> Tensor:
+    scaled = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return scaled + Tensor._make(np.zeros(np.shape(_array(input)), dtype=product.dtype), False, None)
+    return scaled + (input if beta == 1 else input * beta)
+
+
+def _array(value: Any) -> Any:
+    return value.array if isinstance(value, Tensor) else value
+
+
+# -- norms ---------------------------------------------------------------------------
+class VectorNorm(Function):
+    """``(sum |a|^p)^(1/p)`` over dims; p = inf / -inf: the largest / smallest ``|a|``; p = 0: the
+    count of non-zeros. The gradient is 0 where the norm is 0 (and at a = 0 for p < 1), as PyTorch."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, p: float, dims: tuple, keepdim: bool) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.p, ctx.dims, ctx.input_shape = p, dims, a.shape
+        magnitude = np.abs(a.array)
+        if p == math.inf:
+            return np.max(magnitude, axis=dims, keepdims=keepdim)
+        if p == -math.inf:
+            return np.min(magnitude, axis=dims, keepdims=keepdim)
+        if p == 0:
+            return np.sum(magnitude != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+        if p == 1:
+            return np.sum(magnitude, axis=dims, keepdims=keepdim)
+        if p == 2:
+            return np.sqrt(np.sum(magnitude * magnitude, axis=dims, keepdims=keepdim))
+        return np.sum(magnitude**p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        grad = _expand_back(grad_output, ctx)
+        norm = ctx.output.reshape(_kept_shape(ctx.input_shape, ctx.dims))
+        signs = sign_array(a.array)
+        if p == 0:
+            slope = Tensor._make(np.zeros(a.shape, dtype=a.dtype), False, None)
+        elif p == 1:  # d sum|a|/da = sign(a)
+            slope = Tensor._make(signs, False, None)
+        elif abs(p) == math.inf:  # the extreme |a| take it, ties evenly (as amax)
+            winners = np.abs(a.array) == norm.array
+            share = signs * (winners / winners.sum(axis=ctx.dims, keepdims=True))
+            slope = Tensor._make(share.astype(a.dtype), False, None)
+        else:  # d ||a||_p/da = a |a|^(p-2) / ||a||_p^(p-1)
+            zero = norm.array == 0
+            if p == 2:
+                slope = a / where(zero, 1.0, norm)
+            else:
+                at_zero = a.array == 0
+                magnitude = where(at_zero, 1.0, a.abs())
+                slope = where(at_zero, 0.0, a * magnitude ** (p - 2)) / where(zero, 1.0, norm) ** (p - 1)
+            slope = where(zero, 0.0, slope)
+        return grad * slope, None, None, None
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements when None): p a number, ``inf``, ``-inf`` or
+    ``'fro'`` (= 2). As ``torch.norm`` for these; the nuclear norm (``'nuc'``) is not provided."""
+    if p == "fro" or p is None:
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise ShapeError(f"norm: p='fro' takes one or two dims (as PyTorch), got dim={dim}; use p=2 for more")
+        p = 2
+    if isinstance(p, str) or not isinstance(p, (int, float)):
+        raise ValueError(
+            f"norm: p must be a number, inf, -inf or 'fro', got {p!r} (the nuclear norm 'nuc' is not provided)"
+        )
+    if input.dtype.kind != "f":
+        raise DtypeError(f"norm: needs a float tensor, got {input.dtype}; call .float() first")
+    if dtype is not None:
+        input = input.to(dtype)
+    return VectorNorm.apply(input, float(p), normalize_dims("norm", dim, input), keepdim)
+
+
+def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
+    """``norm(input - other, p)``."""
+    return norm(input - other, p)

@@ -7,8 +7,12 @@ padding, ``S`` the stride, ``D`` the dilation)::
     W_out = floor((W + 2P - D(F - 1) - 1) / S) + 1        # i.e. (W - F + 2P) / S + 1 for D = 1
 
 with ``ceil`` instead of ``floor`` under ``ceil_mode``, minus one if that last window
-would start in the right padding. A window that does not fit, padding over half the
-kernel or an empty output raises a ``ShapeError`` naming all of them.
+would start in the right padding (PyTorch's rule: under ``ceil_mode`` an input smaller
+than the kernel still gives one window when the stride lets it start inside). An empty
+output raises a ``ShapeError`` naming the sizes; padding over half the kernel and other
+bad arguments a ``ValueError``/``TypeError`` (``ops/arguments.py``). Every function takes
+a keyword-only ``name``: what its error messages call it (a pooling module passes its own
+description).
 
 How the gradients flow:
 
@@ -23,33 +27,32 @@ How the gradients flow:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import DtypeError, ShapeError
+from ..errors import ShapeError
 from ..function import Function
 from ..kernels import pool as kernels
-from .elementwise import where
 from ..tensor import Tensor
+from ..types import IntOrTuple, Pair
+from .arguments import int_tuple, lift_to_2d, require_float, require_tensor, window_count
+from .elementwise import where
 
-IntOrTuple = int | Sequence[int]
 
-
-# -- window geometry and its checks ----------------------------------------------------
+# -- window geometry and its checks (the shared rules: ``ops/arguments.py``) -----------
 @dataclass(frozen=True)
 class Window:
     """A pooling window in 2-d terms (1-d pooling is 2-d with a height of 1)."""
 
     spatial: int  # 1 or 2 trailing dims are pooled
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    padding: tuple[int, int]
-    dilation: tuple[int, int]
-    in_size: tuple[int, int]
-    out_size: tuple[int, int]
+    kernel: Pair
+    stride: Pair
+    padding: Pair
+    dilation: Pair
+    in_size: Pair
+    out_size: Pair
 
     def planes(self, array: np.ndarray) -> np.ndarray:
         """``array (*, [H,] W)`` as ``(P, H, W)`` planes."""
@@ -59,19 +62,8 @@ class Window:
         return tuple(input_shape[: -self.spatial]) + self.out_size[2 - self.spatial :]
 
 
-def _ints(op: str, name: str, value: Any, spatial: int) -> tuple[int, ...]:
-    """An int or a tuple of ``spatial`` ints (as PyTorch accepts them) as a tuple."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if len(values) == 1:
-        values = values * spatial
-    if len(values) != spatial or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values):
-        raise TypeError(f"{op}: {name} must be an int or a tuple of {spatial} ints, got {value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _check_input(op: str, x: Any, spatial: int) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
+    require_tensor(op, x)
     names = ("L",) if spatial == 1 else ("H", "W")
     if x.ndim not in (spatial + 1, spatial + 2):
         unbatched, batched = ", ".join(("C",) + names), ", ".join(("N", "C") + names)
@@ -79,8 +71,7 @@ def _check_input(op: str, x: Any, spatial: int) -> None:
             f"{op}: expected a {spatial + 1}-d ({unbatched}) or {spatial + 2}-d ({batched}) input, "
             f"got shape {tuple(x.shape)}. Add or remove dims with unsqueeze/squeeze/reshape."
         )
-    if x.dtype.kind != "f":
-        raise DtypeError(f"{op}: expected a float32 or float64 input, got {x.dtype}; convert it first (x.float()).")
+    require_float(op, x)
 
 
 def make_window(
@@ -99,56 +90,37 @@ def make_window(
     indices (the path its training uses) and its average pooling both require that.
     """
     _check_input(op, x, spatial)
-    kernel = _ints(op, "kernel_size", kernel_size, spatial)
-    strides = (
-        kernel
-        if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-        else _ints(op, "stride", stride, spatial)
-    )
-    pads = _ints(op, "padding", padding, spatial)
-    dilations = _ints(op, "dilation", dilation, spatial)
-    for name, values, low in (
-        ("kernel_size", kernel, 1),
-        ("stride", strides, 1),
-        ("dilation", dilations, 1),
-        ("padding", pads, 0),
-    ):
-        if min(values) < low:
-            raise ValueError(f"{op}: {name} must be {'positive' if low else 'non-negative'}, got {values}")
-    spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
+    kernel = int_tuple(op, "kernel_size", kernel_size, spatial, 1)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    strides = kernel if no_stride else int_tuple(op, "stride", stride, spatial, 1)
+    pads = int_tuple(op, "padding", padding, spatial, 0)
+    dilations = int_tuple(op, "dilation", dilation, spatial, 1)
     if any(2 * pad > k for pad, k in zip(pads, kernel)):
-        raise ShapeError(
+        raise ValueError(
             f"{op}: padding {pads} is more than half of kernel_size {kernel}; PyTorch rejects it too. "
             "Use padding <= kernel_size // 2."
         )
     in_size = tuple(int(s) for s in x.shape[-spatial:])
     out_size = tuple(
-        _pooled_size(size, span, s, p, ceil_mode) for size, span, s, p in zip(in_size, spans, strides, pads)
+        window_count(size, k, s, p, p, d, ceil_mode)
+        for size, k, s, p, d in zip(in_size, kernel, strides, pads, dilations)
     )
     if min(out_size) < 1:
         dilation_text = f", dilation {dilations}" if max(dilations) > 1 else ""
         raise ShapeError(
             f"{op}: input size {in_size} with kernel_size {kernel}, stride {strides}, padding {pads}"
-            f"{dilation_text} gives output size {out_size}: W_out = floor((W + 2*padding - dilation*(kernel_size-1) - 1)"
-            " / stride) + 1 must be at least 1. Use a smaller kernel, more padding or a larger input."
+            f"{dilation_text} gives output size {out_size}: W_out = floor((W + 2*padding - dilation*(kernel_size-1)"
+            " - 1) / stride) + 1 must be at least 1. Use a smaller kernel, more padding or a larger input."
         )
-
-    def two(values: tuple, fill: int) -> tuple[int, int]:
-        return (fill,) + values if spatial == 1 else values
-
     return Window(
-        spatial, two(kernel, 1), two(strides, 1), two(pads, 0), two(dilations, 1), two(in_size, 1), two(out_size, 1)
+        spatial,
+        lift_to_2d(kernel, 1),
+        lift_to_2d(strides, 1),
+        lift_to_2d(pads, 0),
+        lift_to_2d(dilations, 1),
+        lift_to_2d(in_size, 1),
+        lift_to_2d(out_size, 1),
     )
-
-
-def _pooled_size(size: int, span: int, stride: int, padding: int, ceil_mode: bool) -> int:
-    reach = size + 2 * padding - span
-    if reach < 0:
-        return 0
-    out = (-(-reach // stride) if ceil_mode else reach // stride) + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1  # the last window would start in the right padding: drop it, as PyTorch
-    return out
 
 
 # -- max pooling: gather at the argmax, scatter back -----------------------------------
@@ -210,6 +182,11 @@ class Scatter(Function):
         return Gather.apply(grad_output, indices, ctx.spatial), None, None, None
 
 
+class MaxPool(Gather):
+    """Max pooling's forward: a ``Gather`` at the argmax indices, under its own name so a
+    drawn graph reads ``MaxPool`` (its backward is ``Gather``'s)."""
+
+
 def _max_pool(op: str, x: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     window = make_window(op, x, spatial, kernel_size, stride, padding, dilation, ceil_mode)
     shape = window.output_shape(x.shape)
@@ -239,6 +216,8 @@ def max_pool1d(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
+    *,
+    name: str | None = None,
 ) -> Any:
     """Max over each window of ``kernel_size`` along the last dim.
 
@@ -248,7 +227,7 @@ def max_pool1d(
     ``return_indices`` also returns the int64 position of each maximum in ``L``.
     The gradient goes to the maximum; ties to the first one, as PyTorch on CPU.
     """
-    return _max_pool("max_pool1d", input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(name or "max_pool1d", input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool2d(
@@ -259,6 +238,8 @@ def max_pool2d(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
+    *,
+    name: str | None = None,
 ) -> Any:
     """Max over each ``kernel_size`` window of the last two dims.
 
@@ -269,15 +250,10 @@ def max_pool2d(
     wins. With ``return_indices`` also returns each maximum's flat index ``h * W + w``.
     The gradient goes to the maximum; ties to the first one in row-major order.
     """
-    return _max_pool("max_pool2d", input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(name or "max_pool2d", input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 # -- average pooling: linear, its backward is its transpose ----------------------------
-class MaxPool(Gather):
-    """Max pooling's forward: a ``Gather`` at the argmax indices, under its own name so a
-    drawn graph reads ``MaxPool`` (its backward is ``Gather``'s)."""
-
-
 class AvgPool(Function):
     """``out[o] = sum(x over window o) / divisors[o]`` (zeros in the padding)."""
 
@@ -340,6 +316,8 @@ def avg_pool1d(
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """Mean over each window of ``kernel_size`` along the last dim.
 
@@ -347,7 +325,7 @@ def avg_pool1d(
     ``L_out = floor((L + 2*padding - kernel_size) / stride) + 1``. Padding counts as
     zeros in the mean unless ``count_include_pad`` is False.
     """
-    return _avg_pool("avg_pool1d", input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+    return _avg_pool(name or "avg_pool1d", input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
 def avg_pool2d(
@@ -358,6 +336,8 @@ def avg_pool2d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """Mean over each ``kernel_size`` window of the last two dims.
 
@@ -368,14 +348,14 @@ def avg_pool2d(
     ``divisor_override``.
     """
     return _avg_pool(
-        "avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        name or "avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
 
 
 # -- L-p pooling: a composition --------------------------------------------------------
 def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, stride, ceil_mode) -> Tensor:
     _check_input(op, x, spatial)
-    kernel = _ints(op, "kernel_size", kernel_size, spatial)
+    kernel = int_tuple(op, "kernel_size", kernel_size, spatial, 1)
     if norm_type == float("inf"):
         return _max_pool(op, x.abs(), spatial, kernel, stride, 0, 1, ceil_mode, False)
     if norm_type == float("-inf"):
@@ -390,13 +370,19 @@ def _lp_pool(op: str, x: Tensor, spatial: int, norm_type: float, kernel_size, st
 
 
 def lp_pool1d(
-    input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None, ceil_mode: bool = False
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """``(sum over the window of x^p)^(1/p)`` along the last dim; p = inf is max of |x|.
 
     Shape: ``(N, C, L)`` -> ``(N, C, L_out)``, ``L_out = floor((L - kernel_size) / stride) + 1``.
     """
-    return _lp_pool("lp_pool1d", input, 1, norm_type, kernel_size, stride, ceil_mode)
+    return _lp_pool(name or "lp_pool1d", input, 1, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(
@@ -405,6 +391,8 @@ def lp_pool2d(
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
     ceil_mode: bool = False,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """The L-p norm of each window: ``(sum x^p)^(1/p)`` (p = 1: sum, p = 2: Euclidean
     norm, p = inf: max of ``|x|``), computed as PyTorch does from ``avg_pool2d(x^p)``.
@@ -413,7 +401,7 @@ def lp_pool2d(
     ``H_out = floor((H - kernel_size) / stride) + 1``. Where a window's sum of ``x^p``
     is 0 the output and its gradient are 0 (as in PyTorch).
     """
-    return _lp_pool("lp_pool2d", input, 2, norm_type, kernel_size, stride, ceil_mode)
+    return _lp_pool(name or "lp_pool2d", input, 2, norm_type, kernel_size, stride, ceil_mode)
 
 
 # -- adaptive average pooling: one averaging matrix per dim ----------------------------
@@ -430,10 +418,11 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     _check_input(op, x, spatial)
     in_size = tuple(x.shape[-spatial:])
     sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
-    if len(sizes) != spatial or any(
-        s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes
-    ):
-        raise TypeError(f"{op}: output_size must be an int or a tuple of {spatial} ints or None, got {output_size!r}")
+    expected = f"an int or a tuple of {spatial} ints or None, got {output_size!r}"
+    if any(s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes):
+        raise TypeError(f"{op}: output_size must be {expected}")
+    if len(sizes) != spatial:
+        raise ValueError(f"{op}: output_size must be {expected}")
     sizes = tuple(size if s is None else int(s) for s, size in zip(sizes, in_size))
     if min(sizes) < 1 or min(in_size) < 1:
         raise ShapeError(f"{op}: input size {in_size} and output_size {sizes} must both be at least 1 in every dim.")
@@ -445,22 +434,22 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     return out
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+def adaptive_avg_pool1d(input: Tensor, output_size: int, *, name: str | None = None) -> Tensor:
     """Mean pooling to a fixed length: output i averages ``x[floor(i*L/n) : ceil((i+1)*L/n)]``.
 
     Shape: ``(N, C, L)`` or ``(C, L)`` -> ``(N, C, output_size)``.
     """
-    return _adaptive_avg_pool("adaptive_avg_pool1d", input, 1, output_size)
+    return _adaptive_avg_pool(name or "adaptive_avg_pool1d", input, 1, output_size)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+def adaptive_avg_pool2d(input: Tensor, output_size: Any, *, name: str | None = None) -> Tensor:
     """Mean pooling to a fixed ``(H_out, W_out)`` (an int for both; ``None`` keeps that dim).
 
     Shape: ``(N, C, H, W)`` or ``(C, H, W)`` -> ``(N, C, H_out, W_out)``; output ``(i, j)``
     averages rows ``floor(i*H/H_out) : ceil((i+1)*H/H_out)`` and the same for columns.
     ``output_size=1`` is global average pooling.
     """
-    return _adaptive_avg_pool("adaptive_avg_pool2d", input, 2, output_size)
+    return _adaptive_avg_pool(name or "adaptive_avg_pool2d", input, 2, output_size)
 
 
 __all__ = [

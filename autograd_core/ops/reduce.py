@@ -6,17 +6,20 @@ dims as size 1, as in PyTorch.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Sequence, Union
+from typing import Any
 
 import numpy as np
 
 from ..errors import DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from ..types import Dim
+from .elementwise import Maximum, Minimum, where
 from .shape import BroadcastTo, Reshape, normalize_dim
 
-Dim = Union[int, Sequence[int], None]
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # as torch.return_types.max
+MinResult = namedtuple("min", ["values", "indices"])
+MinMaxResult = namedtuple("aminmax", ["min", "max"])
 
 
 def normalize_dims(op: str, dim: Dim, tensor: Tensor) -> tuple[int, ...]:
@@ -82,26 +85,69 @@ def mean(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     return Mean.apply(a, normalize_dims("mean", dim, a), keepdim)
 
 
+def _first(array: np.ndarray, dims: tuple) -> np.ndarray:
+    """The first element along ``dims``. Subtracting it leaves the variance unchanged, but makes a
+    constant input exactly 0 (a mean computed by summing may be off by an ulp, which std turns into O(1))."""
+    return array[tuple(slice(0, 1) if axis in dims else slice(None) for axis in range(array.ndim))]
+
+
+def _divisor(dims: tuple, shape: tuple, correction: int) -> int:
+    count = int(np.prod([shape[d] for d in dims]))
+    if count - correction <= 0:
+        raise ShapeError(
+            f"var/std: {count} element(s) over dims {dims} with correction={correction} "
+            "leaves no degrees of freedom; use correction=0 or reduce over more elements."
+        )
+    return count - correction
+
+
+def _centered(ctx: Function, a: Tensor) -> Tensor:
+    """``a - mean(a)`` over the reduced dims, differentiable in ``a``."""
+    shifted = a - _first(a.array, ctx.dims)
+    return shifted - shifted.mean(ctx.dims, keepdim=True)
+
+
 class Var(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dims: tuple, correction: int, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.input_shape, ctx.dims = a.shape, dims
-        count = int(np.prod([a.shape[d] for d in dims]))
-        ctx.divisor = count - correction
-        if ctx.divisor <= 0:
-            raise ShapeError(
-                f"var/std: {count} element(s) over dims {dims} with correction={correction} "
-                "leaves no degrees of freedom; use correction=0 or reduce over more elements."
-            )
-        return np.var(a.array, axis=dims, ddof=correction, keepdims=keepdim)
+        ctx.divisor = _divisor(dims, a.shape, correction)
+        return np.var(a.array - _first(a.array, dims), axis=dims, ddof=correction, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         # d var/da_i = 2 (a_i - mean) / (n - correction)
-        centered = a - a.mean(ctx.dims, keepdim=True)
-        return _expand_back(grad_output, ctx) * centered * (2.0 / ctx.divisor), None, None, None
+        return _expand_back(grad_output, ctx) * _centered(ctx, a) * (2.0 / ctx.divisor), None, None, None
+
+
+class Std(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dims: tuple, correction: int, keepdim: bool) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.input_shape, ctx.dims = a.shape, dims
+        ctx.divisor = _divisor(dims, a.shape, correction)
+        shifted = a.array - _first(a.array, dims)
+        with np.errstate(over="ignore"):
+            out = np.sqrt(np.var(shifted, axis=dims, ddof=correction, keepdims=keepdim))
+        if np.isinf(out).any():  # the squares overflowed (float32 [1e30, -1e30]): divide by the largest first
+            scale = np.max(np.abs(shifted), axis=dims, keepdims=True)
+            scale[(scale == 0) | ~np.isfinite(scale)] = 1
+            scaled = np.sqrt(np.var(shifted / scale, axis=dims, ddof=correction, keepdims=True)) * scale
+            out = scaled if keepdim else scaled.reshape(out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        # d std/da_i = (a_i - mean) / ((n - correction) std); 0 where std is 0 (a constant input), as PyTorch
+        std = ctx.output.reshape(_kept_shape(ctx.input_shape, ctx.dims))
+        constant = std.array == 0
+        slope = _centered(ctx, a) / (where(constant, 1.0, std) * ctx.divisor)
+        return _expand_back(grad_output, ctx) * where(constant, 0.0, slope), None, None, None
 
 
 def var(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
@@ -110,23 +156,32 @@ def var(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) 
 
 
 def std(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
-    """Standard deviation: ``var(...).sqrt()``."""
-    return var(a, dim, correction, keepdim).sqrt()
+    """Standard deviation over ``dim``; finite where the variance overflows (float32 [1e30, -1e30])."""
+    return Std.apply(a, normalize_dims("std", dim, a), correction, keepdim)
 
 
 class Extreme(Function):
-    """max/min over all elements: ties share the gradient evenly (PyTorch's amax rule)."""
+    """max/min over dims (``amax``, ``amin``, ``max()``, ``min()``, ``median()``): ties share the
+    gradient evenly and NaN, the result where present, takes it (PyTorch's rule)."""
 
     @staticmethod
-    def forward(ctx: Function, a: Tensor, reducer: Any) -> np.ndarray:
-        out = reducer(a.array)
-        ctx.winners = a.array == out
-        return out
+    def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool, reducer: Any) -> np.ndarray:
+        ctx.input_shape, ctx.dims = a.shape, dims
+        out = reducer(a.array, axis=dims, keepdims=True)
+        if True in ctx.needs_input_grad:
+            winners = a.array == out
+            if out.dtype.kind == "f" and np.isnan(out).any():
+                winners |= np.isnan(a.array) & np.isnan(out)
+            ctx.share = winners / winners.sum(axis=dims, keepdims=True)
+        return out if keepdim else out.reshape([size for axis, size in enumerate(out.shape) if axis not in dims])
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        share = ctx.winners / ctx.winners.sum()
-        return grad_output * share.astype(grad_output.dtype), None
+        return _expand_back(grad_output, ctx) * ctx.share.astype(grad_output.dtype), None, None, None
+
+
+class Median(Extreme):
+    """``median()`` of all elements: the lower middle value; ties share the gradient as in max()."""
 
 
 class ExtremeAlongDim(Function):
@@ -149,23 +204,52 @@ def _extreme(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Any:
         raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); there is no {op}imum")
     reducer, arg = (np.max, np.argmax) if op == "max" else (np.min, np.argmin)
     if dim is None:
-        return Extreme.apply(a, reducer)
+        return Extreme.apply(a, normalize_dims(op, None, a), False, reducer)
     dim = normalize_dim(op, dim, a.ndim, a.shape)
     if a.ndim == 0:  # PyTorch: the value itself and index 0
         return _extreme(op, a.reshape(1), 0, keepdim=False)
-    indices = np.expand_dims(arg(a.array, axis=dim), dim)
+    indices = np.expand_dims(arg(a.array, axis=dim), dim)  # NumPy's argmax/argmin pick the first NaN
     values = ExtremeAlongDim.apply(a, indices, dim, keepdim)
-    return MaxResult(values, Tensor._make(indices if keepdim else np.squeeze(indices, axis=dim), False, None))
+    result = MaxResult if op == "max" else MinResult
+    return result(values, Tensor._make(indices if keepdim else np.squeeze(indices, axis=dim), False, None))
 
 
-def max(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """``max(a)``: the largest element; ``max(a, dim)``: ``(values, indices)`` along ``dim``."""
+def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``max(a)``: the largest element; ``max(a, dim)``: ``(values, indices)`` along ``dim``;
+    ``max(a, other)``: the elementwise maximum."""
+    if isinstance(dim, Tensor):
+        return Maximum.apply(a, dim)
     return _extreme("max", a, dim, keepdim)
 
 
-def min(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """``min(a)``: the smallest element; ``min(a, dim)``: ``(values, indices)`` along ``dim``."""
+def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``min(a)``: the smallest element; ``min(a, dim)``: ``(values, indices)`` along ``dim``;
+    ``min(a, other)``: the elementwise minimum."""
+    if isinstance(dim, Tensor):
+        return Minimum.apply(a, dim)
     return _extreme("min", a, dim, keepdim)
+
+
+def _extreme_over(op: str, reducer: Any, a: Tensor, dim: Dim, keepdim: bool) -> Tensor:
+    if a.array.size == 0:
+        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); there is nothing to reduce")
+    return Extreme.apply(a, normalize_dims(op, dim, a), keepdim, reducer)
+
+
+def amax(a: Tensor, dim: Dim = (), keepdim: bool = False) -> Tensor:
+    """The largest values over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _extreme_over("amax", np.max, a, dim, keepdim)
+
+
+def amin(a: Tensor, dim: Dim = (), keepdim: bool = False) -> Tensor:
+    """The smallest values over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _extreme_over("amin", np.min, a, dim, keepdim)
+
+
+def aminmax(a: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``(min, max)`` over ``dim`` (all dims when None), as a named tuple."""
+    dims = () if dim is None else dim
+    return MinMaxResult(amin(a, dims, keepdim), amax(a, dims, keepdim))
 
 
 def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -197,9 +281,13 @@ class LogSumExp(Function):
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.input_shape, ctx.dims = a.shape, dims
+        if 0 in [a.shape[d] for d in dims]:  # the log of an empty sum, as PyTorch
+            out = np.full(_kept_shape(a.shape, dims), -np.inf, dtype=np.result_type(a.dtype, np.float32))
+            return out if keepdim else np.squeeze(out, axis=dims)
         peak = np.max(a.array, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
-        out = np.log(np.sum(np.exp(a.array - peak), axis=dims, keepdims=True)) + peak
+        with np.errstate(divide="ignore"):  # log(0) = -inf where every element is -inf
+            out = np.log(np.sum(np.exp(a.array - peak), axis=dims, keepdims=True)) + peak
         return out if keepdim else np.squeeze(out, axis=dims)
 
     @staticmethod

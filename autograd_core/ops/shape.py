@@ -219,7 +219,9 @@ def as_index(index: Any) -> Any:
 
 def _is_basic(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return builtins.all(part is None or part is Ellipsis or isinstance(part, (int, slice, np.integer)) for part in parts)
+    return builtins.all(
+        part is None or part is Ellipsis or isinstance(part, (int, slice, np.integer)) for part in parts
+    )
 
 
 class GetItem(Function):
@@ -341,13 +343,19 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     dim = normalize_dim("split", dim, a.ndim, a.shape)
     length = a.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
-        if split_size_or_sections <= 0:
-            raise ShapeError(f"split: split_size must be positive, got {split_size_or_sections}")
+        if split_size_or_sections < 0 or (split_size_or_sections == 0 and length):
+            raise ShapeError(
+                f"split: split_size must be positive (0 only for an empty dim), got {split_size_or_sections}"
+            )
+        if split_size_or_sections == 0:
+            return (a,)
         sizes = [split_size_or_sections] * (length // split_size_or_sections)
         if length % split_size_or_sections:
             sizes.append(length % split_size_or_sections)
     else:
         sizes = list(split_size_or_sections)
+        if builtins.any(not isinstance(size, (int, np.integer)) or size < 0 for size in sizes):
+            raise ShapeError(f"split: section sizes must be non-negative ints, got {sizes}")
         if builtins.sum(sizes) != length:
             raise ShapeError(f"split: sizes {sizes} sum to {builtins.sum(sizes)}, but dim {dim} has size {length}")
     bounds = np.cumsum([0] + sizes).tolist()

@@ -7,10 +7,14 @@
 // the current node highlighted, the edges that received gradient drawn in the "sent"
 // colour, and each node's "grad" text shown only once backward has reached that node.
 // data: {total, steps: [{node, op, edges, detail: [[label, text], ...]}], colors: {highlight, sent, row}}
-function agcStepper(rootId, data) {
+function agcStepper(rootId, data, attempt) {
   "use strict";
   var root = document.getElementById(rootId);
-  if (!root || root.getAttribute("data-ready")) { return; }
+  if (!root) {  // a notebook may run the script before its output is on the page: try again shortly
+    if ((attempt || 0) < 50) { setTimeout(function () { agcStepper(rootId, data, (attempt || 0) + 1); }, 100); }
+    return;
+  }
+  if (root.getAttribute("data-ready")) { return; }
   root.setAttribute("data-ready", "1");
   var steps = data.steps, count = steps.length, current = 0, fitted = true;
   var part = function (role) { return root.querySelector("[data-role='" + role + "']"); };

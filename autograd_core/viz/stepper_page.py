@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import base64
 import html
-import itertools
 import json
 import re
+import uuid
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from .stepping import BackwardSteps, Step
 
 ROW_COLOR = "#ffe0b2"
-_page_numbers = itertools.count(1)  # tells apart several steppers shown in one notebook
 
 
 def stepper_html(steps: "BackwardSteps", max_steps: int = MAX_EMBEDDED_STEPS, **draw_options: Any) -> str:
@@ -50,7 +49,7 @@ def stepper_html(steps: "BackwardSteps", max_steps: int = MAX_EMBEDDED_STEPS, **
     shown = steps.steps[:max_steps]
     names = parameter_names(steps.params)
     graph, picture = _picture(steps, draw_options)
-    page_id = f"agc-backward-steps-{next(_page_numbers)}"
+    page_id = f"agc-backward-steps-{uuid.uuid4().hex[:12]}"  # unique among all outputs a page may show
     data = {
         "total": steps.total,
         "steps": [_step_data(step, graph, names) for step in shown],

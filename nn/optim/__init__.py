@@ -6,13 +6,18 @@
     >>> scheduler.step()                                           # per epoch
 """
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS"]
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 

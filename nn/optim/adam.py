@@ -6,7 +6,43 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
+from .checks import check_pair
+from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
+
+
+def check_betas(name: str, betas: Any) -> tuple[float, float]:
+    """``betas`` as a pair in [0, 1), or PyTorch's ValueError naming the bad index."""
+    betas = check_pair(name, "betas", betas)
+    for index, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(
+                f"Invalid beta parameter at index {index}: {beta} ({name}: each of betas must be in [0, 1))."
+            )
+    return tuple(betas)
+
+
+def check_adam_options(name: str, lr: Any, betas: Any, eps: Any, weight_decay: Any) -> tuple[float, float]:
+    """The options the Adam family shares (lr, eps, weight_decay >= 0, betas in [0, 1)); returns the betas."""
+    check_non_negative(name, "lr", lr, "learning rate")
+    check_non_negative(name, "eps", eps, "epsilon value")
+    betas = check_betas(name, betas)
+    check_non_negative(name, "weight_decay", weight_decay)
+    return betas
+
+
+def update_moments(
+    exp_avg: np.ndarray, exp_avg_sq: np.ndarray, grad: np.ndarray, beta1: float, beta2: float
+) -> np.ndarray:
+    """``m <- m + (1 - beta1)(g - m)`` and ``v <- beta2 v + (1 - beta2) g^2`` in place (PyTorch's
+    lerp and addcmul); returns a scratch array shaped like them, for the rest of the step."""
+    scratch = np.subtract(grad, exp_avg, out=np.empty_like(exp_avg))  # the one temporary array of the step
+    scratch *= 1 - beta1
+    exp_avg += scratch
+    np.multiply(grad, grad, out=scratch)
+    scratch *= 1 - beta2
+    exp_avg_sq *= beta2
+    exp_avg_sq += scratch
+    return scratch
 
 
 class Adam(Optimizer):
@@ -46,18 +82,8 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        name = type(self).__name__
-        check_non_negative(name, "lr", lr, "learning rate")
-        check_non_negative(name, "eps", eps, "epsilon value")
-        for index, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(
-                    f"Invalid beta parameter at index {index}: {beta} ({name}: each of betas must be in [0, 1))."
-                )
-        check_non_negative(name, "weight_decay", weight_decay)
-        defaults = dict(
-            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize
-        )
+        betas = check_adam_options(type(self).__name__, lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
     def _init_state(self, param: np.ndarray, group: ParamGroup) -> dict[str, Any]:
@@ -67,23 +93,11 @@ class Adam(Optimizer):
         return state
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
-        lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state["step"] = step = state["step"] + 1
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = decayed_gradient(param, grad, group, self.decoupled_weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        scratch = np.subtract(grad, exp_avg, out=np.empty_like(exp_avg))  # the one temporary array of the step
-        scratch *= 1 - beta1
-        exp_avg += scratch  # m <- m + (1 - beta1) (g - m)
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
-        exp_avg_sq *= beta2
-        exp_avg_sq += scratch  # v <- beta2 v + (1 - beta2) g^2
+        scratch = update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
         if group["amsgrad"]:
             second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
         else:

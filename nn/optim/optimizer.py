@@ -26,15 +26,28 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError, Tensor
 
+from .checks import check_group_options, check_non_negative, check_params_argument, declared_defaults
+
+__all__ = ["Optimizer", "check_non_negative", "decayed_gradient"]
+
 ParamGroup = dict[str, Any]
-SCALAR_STATE = ("step",)  # state entries that are numbers; all others are arrays shaped like the parameter
+# state entries that are numbers, and their type; all others are arrays shaped like the parameter
+SCALAR_STATE: dict[str, type] = {"step": int, "mu_product": float}
 Params = Union[Iterable[Tensor], Iterable[ParamGroup]]
 
 
-def check_non_negative(optimizer: str, name: str, value: float, what: str | None = None) -> None:
-    """Raise ValueError (PyTorch's wording first) when an option is negative."""
-    if not value >= 0.0:
-        raise ValueError(f"Invalid {what or name + ' value'}: {value} ({optimizer}: {name} must be >= 0).")
+def decayed_gradient(param: np.ndarray, grad: np.ndarray, group: ParamGroup, decoupled: bool = False) -> np.ndarray:
+    """The gradient a step follows: negated for ``maximize``, plus ``weight_decay * param`` (L2), or
+    with ``decoupled`` the parameter shrunk in place by ``1 - lr * weight_decay`` instead (AdamW's)."""
+    if group["maximize"]:
+        grad = -grad
+    weight_decay = group["weight_decay"]
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - group["lr"] * weight_decay
+        else:
+            grad = grad + weight_decay * param  # d(wd/2 * p^2)/dp = wd * p
+    return grad
 
 
 class Optimizer:
@@ -49,12 +62,7 @@ class Optimizer:
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
-        if isinstance(params, Tensor):
-            raise TypeError(
-                f"{name}: params argument given to the optimizer should be an iterable of Tensors "
-                f"or dicts, but got a single Tensor of shape {params.shape}; wrap it in a list "
-                "([x]) or pass model.parameters()."
-            )
+        check_params_argument(name, params)
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # optimizer.state[p], as in PyTorch
         self.param_groups: list[ParamGroup] = []
@@ -101,7 +109,8 @@ class Optimizer:
         group = {key: value for key, value in param_group.items() if key != "params"}
         for key, default in self.defaults.items():
             group.setdefault(key, default)
-        check_non_negative(name, "lr", group["lr"], "learning rate")
+        check_group_options(name, group, declared_defaults(type(self)))
+        group["lr"] = check_non_negative(name, "lr", group["lr"], "learning rate")
         seen = {id(param) for existing in self.param_groups for param in existing["params"]}
         for position, param in enumerate(params):
             if id(param) in seen:
@@ -224,12 +233,19 @@ class Optimizer:
                     f"{name}.load_state_dict: the state names parameter index {index}, which no saved "
                     f"group lists (known indices: {sorted(index_to_param)})."
                 )
-            new_state[param] = {key: _cast_like(name, index, key, value, param) for key, value in saved_state.items()}
+            new_state[param] = {
+                key: self._load_state_entry(index, key, value, param) for key, value in saved_state.items()
+            }
         self.state = new_state
         for group, saved in zip(self.param_groups, saved_groups):
             for key, value in saved.items():
                 if key != "params":
                     group[key] = value
+
+    def _load_state_entry(self, index: Any, key: str, value: Any, param: Tensor) -> Any:
+        """One loaded state entry of parameter ``index``: numbers as ``SCALAR_STATE`` says, arrays
+        checked against the parameter's shape and copied in its dtype."""
+        return _cast_like(type(self).__name__, index, key, value, param)
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
@@ -244,11 +260,11 @@ def _copy(value: Any) -> Any:
 
 
 def _cast_like(optimizer: str, index: Any, key: str, value: Any, param: Tensor) -> Any:
-    """A loaded state entry: ``step`` as an int, arrays copied in the parameter's dtype."""
+    """A loaded state entry: ``step`` as an int (``SCALAR_STATE``), arrays copied in the parameter's dtype."""
     if isinstance(value, Tensor):
         value = value.array
     if key in SCALAR_STATE:
-        return int(np.asarray(value).item())
+        return SCALAR_STATE[key](np.asarray(value).item())
     value = np.asarray(value)
     if value.shape != param.shape:
         raise ShapeError(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from tests.helpers import check_op, float_arrays, requires_torch, shapes, torch
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
 
 IN_PLACE: dict[str, Callable[[Any], Any]] = {
     "add_": lambda t: t.add_(2.0),
@@ -63,7 +63,11 @@ def test_backward_through_a_saved_value_modified_later_names_op_and_versions(mod
     z = y * x  # saves y at version 0
     modify(y)
     modify(y)
-    with pytest.raises(ag.GraphError, match=rf"{node}: a tensor needed for its gradient \({what}\) was modified by an in-place operation: it was saved at version 0 and is now at version 2"):
+    with pytest.raises(
+        ag.GraphError,
+        match=rf"{node}: a tensor needed for its gradient \({what}\) was modified by an in-place operation: it was"
+        rf" saved at version 0 and is now at version 2",
+    ):
         z.sum().backward()
 
 
@@ -71,7 +75,9 @@ def test_an_op_that_saved_its_output_sees_the_output_modified():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     y = x.exp()
     y.add_(1.0)
-    with pytest.raises(ag.GraphError, match=r"ExpBackward: .*\(its output\).*saved at version 0 and is now at version 1"):
+    with pytest.raises(
+        ag.GraphError, match=r"ExpBackward: .*\(its output\).*saved at version 0 and is now at version 1"
+    ):
         y.sum().backward()
     if torch is not None:
         x_ref = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -84,7 +90,11 @@ def test_an_op_that_saved_its_output_sees_the_output_modified():
 @pytest.mark.parametrize("name", IN_PLACE)
 def test_in_place_on_a_leaf_that_requires_grad_raises_but_is_allowed_under_no_grad(name):
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    with pytest.raises(ag.GraphError, match=re.escape(name.split(" alpha")[0]) + r": a leaf tensor that requires grad \(shape \(3,\)\) cannot be modified in place.*no_grad"):
+    with pytest.raises(
+        ag.GraphError,
+        match=re.escape(name.split(" alpha")[0]) + r": a leaf tensor that requires grad \(shape \(3,\)\) cannot be"
+        r" modified in place.*no_grad",
+    ):
         IN_PLACE[name](x)
     assert x._version.value == 0 and x.array.tolist() == [1.0, 2.0, 3.0]
     with ag.no_grad():  # what an optimiser step does
@@ -192,7 +202,11 @@ def test_a_view_taken_before_its_base_was_modified_in_place_is_refused_not_misco
     base = x * 1
     view = base[:2]
     base.mul_(w)  # the view now holds x * w, but its grad_fn still says x * 1
-    with pytest.raises(ag.GraphError, match=r"sum: an input \(shape \(2,\)\) is a view of a tensor \(shape \(3,\)\) that was modified in place"):
+    with pytest.raises(
+        ag.GraphError,
+        match=r"sum: an input \(shape \(2,\)\) is a view of a tensor \(shape \(3,\)\) that was modified in"
+        r" place",
+    ):
         view.sum()
     base[:2].sum().backward()  # taking the view again after the in-place op is right
     np.testing.assert_array_equal(x.grad.array, [2.0, 3.0, 0.0])
@@ -212,10 +226,27 @@ def test_views_of_a_leaf_updated_under_no_grad_stay_usable():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: ag.zeros(3).add_(ag.ones(2, 3)), ag.ShapeError, r"add_: the result has shape \(2, 3\) but the tensor being modified has shape \(3,\)"),
-        (lambda: ag.tensor([1, 2]).mul_(0.5), ag.DtypeError, r"mul_: the result is float32 and cannot be stored in this int64 tensor"),
-        (lambda: ag.zeros(3).expand(2, 3).fill_(1.0), ag.GraphError, r"fill_: this tensor \(shape \(2, 3\)\) is a read-only broadcast view.*clone\(\)"),
-        (lambda: ag.zeros(3).__setitem__(slice(0, 2), ag.ones(3)), ag.ShapeError, r"__setitem__: cannot assign a value of shape \(3,\) to index slice\(0, 2, None\) of a tensor of shape \(3,\)"),
+        (
+            lambda: ag.zeros(3).add_(ag.ones(2, 3)),
+            ag.ShapeError,
+            r"add_: the result has shape \(2, 3\) but the tensor being modified has shape \(3,\)",
+        ),
+        (
+            lambda: ag.tensor([1, 2]).mul_(0.5),
+            ag.DtypeError,
+            r"mul_: the result is float32 and cannot be stored in this int64 tensor",
+        ),
+        (
+            lambda: ag.zeros(3).expand(2, 3).fill_(1.0),
+            ag.GraphError,
+            r"fill_: this tensor \(shape \(2, 3\)\) is a read-only broadcast view.*clone\(\)",
+        ),
+        (
+            lambda: ag.zeros(3).__setitem__(slice(0, 2), ag.ones(3)),
+            ag.ShapeError,
+            r"__setitem__: cannot assign a value of shape \(3,\) to index slice\(0, 2, None\) of a tensor of"
+            r" shape \(3,\)",
+        ),
         (lambda: ag.zeros(3).add_(ag.ones(4)), ag.ShapeError, r"add: shapes \(3,\) and \(4,\) cannot be broadcast"),
     ],
 )
@@ -367,3 +398,82 @@ def test_data_random_fills_and_queries_match_pytorch():
         p.data.zero_()
         p.data.fill_(0.25)
     np.testing.assert_array_equal(ours.array, theirs.detach().numpy())
+    norm = ours.data.norm()
+    assert not norm.requires_grad and norm.shape == ()
+    np.testing.assert_allclose(norm.item(), theirs.data.norm().item(), rtol=1e-6)
+    np.testing.assert_allclose(ours.data.norm(1).item(), theirs.data.norm(1).item(), rtol=1e-6)
+
+
+# -- the in-place forms of value ops (x.exp_() ...) and of shape ops (x.unsqueeze_(0) ...) ----
+VALUE_IN_PLACE = {  # name: (arguments, input values kept inside the op's domain)
+    **{name: ((), [0.3, 0.6, 0.9]) for name in (
+        "exp_ log_ sqrt_ abs_ neg_ sin_ cos_ tan_ asin_ acos_ atan_ sinh_ cosh_ tanh_ sigmoid_ relu_ log1p_ "
+        "expm1_ log2_ log10_ rsqrt_ reciprocal_ square_ floor_ ceil_ trunc_ round_ sign_ frac_"
+    ).split()},
+    "clamp_": ((0.4, 0.8), [0.3, 0.6, 0.9]),
+    "clip_": ((None, 0.5), [0.3, 0.6, 0.9]),
+    "fmod_": ((0.25,), [0.3, 0.6, 0.9]),
+    "remainder_": ((-0.25,), [0.3, 0.6, 0.9]),
+    "masked_fill_": ((np.array([True, False, True]), -1.0), [0.3, 0.6, 0.9]),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(VALUE_IN_PLACE))
+def test_value_in_place_methods_match_pytorch_on_leaves_and_through_graphs(name):
+    arguments, values = VALUE_IN_PLACE[name]
+
+    def converted(lib: Any) -> tuple:
+        return tuple(lib.tensor(a) if isinstance(a, np.ndarray) else a for a in arguments)
+
+    ours, theirs = ag.tensor(values), torch.tensor(values)
+    memory = ours.array
+    assert getattr(ours, name)(*converted(ag)) is ours and ours.array is memory and ours._version.value == 1
+    getattr(theirs, name)(*converted(torch))
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
+
+    def through_graph(x: Any) -> Any:
+        y = x * 1.0
+        getattr(y, name)(*converted(ag if isinstance(x, ag.Tensor) else torch))
+        return y * x
+
+    compare_with_torch(through_graph, through_graph, [np.array(values)], [True])
+    with pytest.raises(ag.GraphError, match=rf"{name}: a leaf tensor that requires grad"):
+        getattr(ag.tensor(values, requires_grad=True), name)(*converted(ag))
+
+
+SHAPE_IN_PLACE = {
+    "unsqueeze_": (1,),
+    "squeeze_": (),
+    "t_": (),
+    "transpose_": (0, 1),
+    "swapaxes_": (1, 0),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(SHAPE_IN_PLACE))
+def test_shape_in_place_methods_change_the_shape_and_keep_the_memory(name):
+    arguments = SHAPE_IN_PLACE[name]
+    values = np.arange(6.0).reshape(2, 1, 3)[:, 0] if name in ("t_", "transpose_", "swapaxes_") else np.ones((2, 1, 3))
+    ours, theirs = ag.tensor(values), torch.tensor(values)
+    memory = ours.array
+    assert getattr(ours, name)(*arguments) is ours
+    getattr(theirs, name)(*arguments)
+    assert ours.shape == tuple(theirs.shape) and np.shares_memory(ours.array, memory)
+    assert ours._version.value == theirs._version == 1
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
+
+    def through_graph(x: Any) -> Any:
+        y = x * 2.0
+        getattr(y, name)(*arguments)
+        return y * y
+
+    compare_with_torch(through_graph, through_graph, [values], [True])
+    with pytest.raises(ag.GraphError, match=rf"{name}: a leaf tensor that requires grad"):
+        getattr(ag.tensor(values, requires_grad=True), name)(*arguments)
+
+
+def test_t_in_place_refuses_three_dims():
+    with pytest.raises(ag.ShapeError, match="t: expects a tensor with at most 2 dims"):
+        ag.zeros(2, 3, 4).t_()

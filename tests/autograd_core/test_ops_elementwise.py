@@ -321,7 +321,9 @@ def test_relu_backward_zeroes_nan_and_inf_only_where_the_input_was_not_positive(
 
 @given(
     st.sampled_from([np.float32, np.float64]),
-    st.sampled_from([((70, 80), (70, 80), (70, 80)), ((70, 80), (80,), ()), ((1, 80), (70, 80), (70, 1)), ((70, 80), (), ())]),
+    st.sampled_from(
+        [((70, 80), (70, 80), (70, 80)), ((70, 80), (80,), ()), ((1, 80), (70, 80), (70, 1)), ((70, 80), (), ())]
+    ),
     st.integers(0, 2**16),
 )
 @settings(max_examples=20, deadline=None)
@@ -351,3 +353,30 @@ def test_where_with_python_numbers_keeps_the_tensor_dtype():
     x = ag.randn(100, 100)
     assert ag.where(x > 0, x, 0.0).dtype == ag.float32
     assert ag.where(x > 0, 1.0, x).dtype == ag.float32
+
+
+# -- NaN inputs: the gradient PyTorch gives (issue 14) ------------------------------------
+@requires_torch
+@pytest.mark.parametrize(
+    "name", ["relu", "abs", "elu", "elu(alpha=0.5)", "leaky_relu(0.2)", "sigmoid", "tanh", "clamp(min, max)"]
+)
+def test_gradient_at_a_nan_input_matches_pytorch(name):
+    ours, theirs, _ = UNARY[name]
+    compare_with_torch(ours, theirs, [np.array([1.5, np.nan, -2.0, 0.0])], [True])
+
+
+@requires_torch
+def test_sign_is_differentiable_with_zero_gradient_as_in_pytorch():
+    values = np.array([1.5, np.nan, -2.0, 0.0])
+    compare_with_torch(ag.sign, torch.sign, [values], [True])
+    x = ag.tensor(values, requires_grad=True)
+    assert x.sign().grad_fn is not None and ag.sign(x).tolist()[1] == 0.0  # NaN has sign 0
+
+
+@requires_torch
+def test_where_as_a_method_and_pow_with_a_tensor_exponent_as_functions():
+    condition, values, other = np.array([True, False, True]), np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.5, 2.5])
+    compare_with_torch(lambda x, y: x.where(ag.tensor(condition), y), lambda x, y: x.where(torch.tensor(condition), y),
+                       [values, other], [True, True])
+    compare_with_torch(lambda x, y: ag.pow(x, y), lambda x, y: torch.pow(x, y), [values, other], [True, True])
+    compare_with_torch(lambda y: ag.pow(2.0, y), lambda y: torch.pow(2.0, y), [other], [True])

@@ -1,4 +1,5 @@
-"""``matmul`` / ``@`` (``ops/linalg.py``): 1-D and 2-D operands and broadcast batches."""
+"""``ops/linalg.py``: ``matmul`` / ``@`` (1-D and 2-D operands and broadcast batches), the fixed-rank
+products mm/bmm/mv/dot/outer/addmm/baddbmm/addmv, and the norms ``norm`` / ``dist``."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from tests.helpers import check_op, float_arrays
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
 
 SHAPE_PAIRS = [
     ((3,), (3,)),  # dot product -> 0-d
@@ -68,10 +69,125 @@ def test_matmul_inner_mismatch_names_both_shapes():
 
 
 def test_matmul_batch_mismatch_names_both_shapes():
-    with pytest.raises(ag.ShapeError, match=r"matmul: batch dims \(2,\) and \(3,\) \(of shapes \(2, 1, 4\) and \(3, 4, 2\)\)"):
+    with pytest.raises(
+        ag.ShapeError, match=r"matmul: batch dims \(2,\) and \(3,\) \(of shapes \(2, 1, 4\) and \(3, 4, 2\)\)"
+    ):
         ag.ones(2, 1, 4) @ ag.ones(3, 4, 2)
 
 
 def test_matmul_of_a_0d_tensor_says_to_use_mul():
-    with pytest.raises(ag.ShapeError, match=r"matmul: both operands need at least 1 dim, got shapes \(\) and \(3,\); use \*"):
+    with pytest.raises(
+        ag.ShapeError, match=r"matmul: both operands need at least 1 dim, got shapes \(\) and \(3,\); use \*"
+    ):
         ag.matmul(ag.tensor(2.0), ag.ones(3))
+
+
+# -- fixed-rank products ---------------------------------------------------------------
+PRODUCTS = {  # name: (ours, PyTorch's, operand shapes)
+    "mm": (ag.mm, lambda a, b: torch.mm(a, b), [(2, 3), (3, 4)]),
+    "Tensor.mm": (lambda a, b: a.mm(b), lambda a, b: a.mm(b), [(1, 3), (3, 2)]),
+    "bmm": (ag.bmm, lambda a, b: torch.bmm(a, b), [(2, 2, 3), (2, 3, 2)]),
+    "mv": (lambda a, b: a.mv(b), lambda a, b: a.mv(b), [(2, 3), (3,)]),
+    "dot": (ag.dot, lambda a, b: torch.dot(a, b), [(4,), (4,)]),
+    "inner": (lambda a, b: a.inner(b), lambda a, b: a.inner(b), [(3,), (3,)]),
+    "outer": (ag.outer, lambda a, b: torch.outer(a, b), [(3,), (2,)]),
+    "addmm": (
+        lambda c, a, b: ag.addmm(c, a, b, beta=0.5, alpha=2.0),
+        lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0),
+        [(4,), (2, 3), (3, 4)],
+    ),
+    "Tensor.addmm": (lambda c, a, b: c.addmm(a, b), lambda c, a, b: c.addmm(a, b), [(2, 4), (2, 3), (3, 4)]),
+    "baddbmm": (
+        lambda c, a, b: ag.baddbmm(c, a, b, alpha=-1.5),
+        lambda c, a, b: torch.baddbmm(c, a, b, alpha=-1.5),
+        [(1, 2, 2), (3, 2, 3), (3, 3, 2)],
+    ),
+    "addmv": (
+        lambda c, a, b: ag.addmv(c, a, b, beta=2), lambda c, a, b: torch.addmv(c, a, b, beta=2), [(2,), (2, 3), (3,)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_fixed_rank_products(name, data):
+    ours, theirs, operand_shapes = PRODUCTS[name]
+    check_op(ours, [data.draw(float_arrays(shape)) for shape in operand_shapes], theirs)
+
+
+@requires_torch
+def test_addmm_with_beta_zero_ignores_nan_in_the_input_as_pytorch():
+    operands = [np.full((2, 2), np.nan), np.eye(2), np.ones((2, 2))]
+    call = lambda c, a, b: ag.addmm(c, a, b, beta=0)  # noqa: E731
+    compare_with_torch(call, lambda c, a, b: torch.addmm(c, a, b, beta=0), operands, [True, True, True])
+    assert not np.isnan(call(*[ag.tensor(o) for o in operands]).array).any()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: ag.mm(ag.ones(2, 3), ag.ones(3)), r"mm: mat2 must be a 2-D matrix, got shape \(3,\)"),
+        (lambda: ag.bmm(ag.ones(2, 2, 3), ag.ones(3, 3, 2)), r"bmm: batch sizes differ"),
+        (lambda: ag.mv(ag.ones(2, 3), ag.ones(3, 1)), r"mv: vec must be a 1-D vector"),
+        (lambda: ag.dot(ag.ones(3), ag.ones(3, dtype=ag.float64)), r"dot: operands must have the same dtype"),
+        (lambda: ag.outer(ag.ones(2), ag.ones(3, 1)), r"outer: vec2 must be a 1-D vector, got shape \(3, 1\)"),
+        (lambda: ag.dot(ag.ones(3), ag.ones(2)), r"matmul: shapes \(3,\) and \(2,\) cannot be multiplied"),
+    ],
+)
+def test_product_errors_name_the_operand_and_its_shape(call, message):
+    with pytest.raises((ag.ShapeError, ag.DtypeError), match=message):
+        call()
+
+
+# -- norms -----------------------------------------------------------------------------
+@st.composite
+def norm_case(draw: Any) -> tuple[np.ndarray, Any]:
+    array = draw(shapes(max_dims=3, max_side=3).flatmap(lambda s: float_arrays(s, away_from=(0.0,), margin=0.1)))
+    if not array.ndim or draw(st.booleans()):
+        return array, None
+    dims = draw(st.lists(st.integers(-array.ndim, array.ndim - 1), min_size=1, max_size=array.ndim,
+                         unique_by=lambda d: d % array.ndim))
+    return array, dims[0] if len(dims) == 1 else tuple(dims)
+
+
+@pytest.mark.parametrize("p", ["fro", 2, 1, 3, 0.5, float("inf"), float("-inf"), 0])
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=6)
+@given(case=norm_case())
+def test_norm(p, keepdim, case):
+    array, dim = case
+    if p == "fro" and isinstance(dim, tuple) and len(dim) > 2:
+        with pytest.raises(ag.ShapeError, match="norm: p='fro' takes one or two dims"):
+            ag.norm(ag.from_numpy(array), p, dim)
+        return
+    if p in (float("inf"), float("-inf")):
+        array = array + np.arange(array.size).reshape(array.shape) * 1e-3  # distinct magnitudes: no ties
+    check_op(lambda x: ag.norm(x, p, dim, keepdim), [array], lambda x: torch.norm(x, p, dim, keepdim))
+    call = lambda x: x.norm(p, dim, keepdim)  # noqa: E731  (the method, same call in both engines)
+    compare_with_torch(call, call, [array], [True])
+
+
+@requires_torch
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf"), 0])
+def test_norm_at_zero_has_zero_gradient_as_pytorch(p):
+    for values in (np.zeros(3), np.array([1.0, 0.0, -2.0])):
+        compare_with_torch(lambda x: x.norm(p), lambda x: x.norm(p), [values], [True])
+
+
+@settings(max_examples=10)
+@given(pair=st.tuples(st.just((2, 3)), st.sampled_from([(2, 3), (3,), ()])).flatmap(
+    lambda shapes_: st.tuples(float_arrays(shapes_[0]), float_arrays(shapes_[1]))
+))
+def test_dist(pair):
+    pair = (pair[0], pair[1] * 0.5 + 3.0)  # no element of the difference at 0, where |.| has a kink
+    check_op(lambda a, b: ag.dist(a, b), pair, lambda a, b: torch.dist(a, b))
+    check_op(lambda a, b: a.dist(b, 1), pair, lambda a, b: a.dist(b, 1))
+
+
+def test_norm_errors():
+    with pytest.raises(ValueError, match="norm: p must be a number, inf, -inf or 'fro', got 'nuc'"):
+        ag.ones(2, 2).norm("nuc")
+    with pytest.raises(ag.DtypeError, match="norm: needs a float tensor, got int64"):
+        ag.arange(3).norm()
+    assert ag.ones(3).norm(dtype=ag.float64).dtype == ag.float64

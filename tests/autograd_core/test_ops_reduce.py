@@ -209,7 +209,11 @@ def test_reductions_of_a_0d_tensor_along_dim_0_or_minus_1(dim):
     ],
 )
 def test_bad_dim_names_the_op_and_the_valid_range(name, call):
-    with pytest.raises(ag.DimError, match=rf"{name}: dim -?\d is out of range for a tensor of shape \(2, 3, 4\) \(3 dims\); use a dim in \[-3, 2\]"):
+    with pytest.raises(
+        ag.DimError,
+        match=rf"{name}: dim -?\d is out of range for a tensor of shape \(2, 3, 4\) \(3 dims\); use a dim"
+        rf" in \[-3, 2\]",
+    ):
         call(ag.ones(2, 3, 4))
 
 
@@ -226,7 +230,11 @@ def test_a_dim_named_twice_is_an_error():
 
 
 def test_var_without_degrees_of_freedom_says_what_to_do():
-    with pytest.raises(ag.ShapeError, match=r"var/std: 1 element\(s\) over dims \(1,\) with correction=1 leaves no degrees of freedom; use correction=0"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=r"var/std: 1 element\(s\) over dims \(1,\) with correction=1 leaves no degrees of"
+        r" freedom; use correction=0",
+    ):
         ag.ones(3, 1).var(dim=1)
     with pytest.raises(ag.ShapeError, match="correction=1 leaves no degrees of freedom"):
         ag.tensor(2.0).std()
@@ -241,3 +249,82 @@ def test_mean_of_an_integer_tensor_says_to_convert():
 def test_max_of_an_empty_tensor(name):
     with pytest.raises(ag.ShapeError, match=rf"{name}: the tensor is empty \(shape \(0, 3\)\)"):
         getattr(ag.zeros(0, 3), name)()
+
+
+# -- amax / amin / aminmax ------------------------------------------------------------
+@pytest.mark.parametrize("name", ["amax", "amin"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@settings(max_examples=8)
+@given(case=array_and_dim(none=False))
+def test_amax_amin_over_dims(name, keepdim, case):
+    array, dim = case
+    check_op(lambda x: getattr(ag, name)(x, dim, keepdim), [array], lambda x: getattr(torch, name)(x, dim, keepdim))
+    rounded = np.round(array)  # ties share the gradient evenly, as in PyTorch
+    call = lambda x: getattr(x, name)(dim, keepdim)  # noqa: E731
+    compare_with_torch(call, call, [rounded], [True])
+
+
+@requires_torch
+def test_aminmax_and_max_of_two_tensors_match_pytorch():
+    values = np.array([[1.0, 5.0, -2.0], [3.0, 0.5, 4.0]])
+    for dim in (None, 0, 1):
+        ours = ag.aminmax(ag.tensor(values), dim=dim)
+        theirs = torch.aminmax(torch.tensor(values), dim=dim)
+        np.testing.assert_array_equal(ours.min.array, theirs.min.numpy())
+        np.testing.assert_array_equal(ours.max.array, theirs.max.numpy())
+    other = np.array([2.0, 2.0, 2.0])
+    compare_with_torch(lambda a, b: ag.max(a, b), lambda a, b: torch.max(a, b), [values, other], [True, True])
+    compare_with_torch(lambda a, b: a.min(b), lambda a, b: a.min(b), [values, other], [True, True])
+
+
+# -- NaN inputs: the gradient goes where PyTorch sends it (issue 14) ----------------------
+@requires_torch
+@pytest.mark.parametrize(
+    "call",
+    [lambda x: x.max(), lambda x: x.min(), lambda x: x.max(1).values, lambda x: x.min(0).values],
+)
+def test_max_min_of_a_tensor_holding_nan_send_the_gradient_to_the_nan(call):
+    values = np.array([[1.0, np.nan, -2.0], [np.nan, 3.0, np.nan]])
+    compare_with_torch(call, call, [values], [True])
+
+
+def test_amax_over_dims_holding_nan_shares_the_gradient_among_the_nans_as_max_does():
+    """(PyTorch 2.13's amax(dim) backward gives NaN for every element of such a row: 0/0 in its
+    even split. Here the NaNs, which are the result, take the gradient, as in max().)"""
+    x = ag.tensor([[1.0, np.nan, np.nan], [np.nan, 3.0, 2.0]], requires_grad=True)
+    x.amax(1).sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])
+
+
+# -- std / var: constant inputs and overflow (issue 14) -----------------------------------
+@requires_torch
+@pytest.mark.parametrize("name", ["std", "var"])
+@pytest.mark.parametrize(
+    "values, dim", [([3.0, 3.0, 3.0], None), ([0.1] * 5, None), ([0.1] * 5, 0), ([[2.5, 2.5], [-0.7, -0.7]], -1)]
+)
+def test_std_var_of_a_constant_input_have_zero_gradient(name, values, dim):
+    call = lambda x: getattr(x, name)(dim)  # noqa: E731  (same call in both engines)
+    x = ag.tensor(values, requires_grad=True)
+    out = call(x)
+    out.sum().backward()
+    assert np.all(out.array == 0) and np.array_equal(x.grad.array, np.zeros_like(x.array))
+    compare_with_torch(call, call, [np.array(values)], [True])
+
+
+@requires_torch
+def test_float32_std_of_huge_values_is_finite_like_pytorch():
+    values = np.array([1e30, -1e30, 1.0], dtype=np.float32)
+    ours, theirs = ag.tensor(values), torch.tensor(values)
+    np.testing.assert_allclose(ours.std().item(), theirs.std().item(), rtol=1e-6)
+    np.testing.assert_allclose(ours.std(0, correction=0).item(), theirs.std(0, correction=0).item(), rtol=1e-6)
+    assert np.isinf(ours.var().item()) and np.isinf(theirs.var().item())  # the variance itself overflows float32
+    big = np.array([[1e30, -1e30, 1.0], [1.0, 2.0, 3.0]], dtype=np.float32)
+    np.testing.assert_allclose(ag.tensor(big).std(1).array, torch.tensor(big).std(1).numpy(), rtol=1e-6)
+
+
+# -- empty dims (issue 14) ---------------------------------------------------------------
+@requires_torch
+@pytest.mark.parametrize("shape, dim", [((3, 0), 1), ((0, 3), 0), ((0, 3), 1), ((2, 0, 4), (0, 1)), ((0,), 0)])
+def test_logsumexp_over_an_empty_dim_is_minus_infinity(shape, dim):
+    compare_with_torch(lambda x: x.logsumexp(dim), lambda x: x.logsumexp(dim), [np.zeros(shape)], [True])
+    assert ag.zeros(*shape).logsumexp(dim).dtype == ag.float32

@@ -276,7 +276,9 @@ def test_split_and_chunk(array, data):
         (lambda x: ag.split(x, sizes, dim), lambda x: torch.split(x, sizes, dim)),
         (lambda x: x.chunk(chunks, dim), lambda x: x.chunk(chunks, dim)),
     ):
-        check_op(lambda x: weighted_cat(ours(x), dim, ag.cat), [array], lambda x: weighted_cat(theirs(x), dim, torch.cat))
+        check_op(
+            lambda x: weighted_cat(ours(x), dim, ag.cat), [array], lambda x: weighted_cat(theirs(x), dim, torch.cat)
+        )
         if torch is not None:
             expected = [tuple(piece.shape) for piece in theirs(torch.from_numpy(array))]
             assert [piece.shape for piece in ours(ag.from_numpy(array))] == expected
@@ -325,14 +327,20 @@ def test_to_the_same_dtype_returns_the_tensor_itself():
 
 # -- error paths ----------------------------------------------------------------------
 def test_reshape_to_a_wrong_size_names_both_shapes():
-    with pytest.raises(ag.ShapeError, match=r"reshape: cannot view a tensor of shape \(2, 3\) \(6 elements\) as shape \(4, -1\)"):
+    with pytest.raises(
+        ag.ShapeError, match=r"reshape: cannot view a tensor of shape \(2, 3\) \(6 elements\) as shape \(4, -1\)"
+    ):
         ag.ones(2, 3).reshape(4, -1)
     with pytest.raises(ag.ShapeError, match=r"\(at most one -1\)"):
         ag.ones(2, 3).view(-1, -1)
 
 
 def test_cat_of_mismatched_shapes_names_them():
-    with pytest.raises(ag.ShapeError, match=r"cat: tensor 1 has shape \(2, 4\) but tensor 0 has shape \(3, 3\); all dims except dim 0 must match"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=r"cat: tensor 1 has shape \(2, 4\) but tensor 0 has shape \(3, 3\); all dims except dim"
+        r" 0 must match",
+    ):
         ag.cat([ag.ones(3, 3), ag.ones(2, 4)])
     with pytest.raises(ag.ShapeError, match=r"stack: tensor 1 has shape \(2,\) but tensor 0 has shape \(3,\)"):
         ag.stack([ag.ones(3), ag.ones(2)])
@@ -343,7 +351,11 @@ def test_cat_of_mismatched_shapes_names_them():
 
 
 def test_pad_with_an_odd_length_says_so():
-    with pytest.raises(ag.ShapeError, match=r"pad: expected an even number of non-negative widths for at most 2 dims \(last dim first\), got \(1, 2, 3\)"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=r"pad: expected an even number of non-negative widths for at most 2 dims \(last dim"
+        r" first\), got \(1, 2, 3\)",
+    ):
         ag.pad(ag.ones(2, 3), (1, 2, 3))
 
 
@@ -370,7 +382,9 @@ def re_escape(text: str) -> str:
 
 
 def test_other_shape_errors_name_the_op_and_the_values():
-    with pytest.raises(ag.ShapeError, match=r"expand/broadcast_to: a tensor of shape \(2, 3\) cannot be broadcast to \(4, 3\)"):
+    with pytest.raises(
+        ag.ShapeError, match=r"expand/broadcast_to: a tensor of shape \(2, 3\) cannot be broadcast to \(4, 3\)"
+    ):
         ag.ones(2, 3).expand(4, 3)
     with pytest.raises(ag.DimError, match=r"permute: \(0, 0\) is not a permutation of the 2 dims of shape \(2, 3\)"):
         ag.ones(2, 3).permute(0, 0)
@@ -378,3 +392,33 @@ def test_other_shape_errors_name_the_op_and_the_values():
         ag.ones(3).split([1, 1])
     with pytest.raises(ag.DimError, match=r"flatten: start_dim \(1\) comes after end_dim \(0\)"):
         ag.ones(2, 3).flatten(1, 0)
+
+
+# -- split sizes and many inputs (issue 14) -----------------------------------------------
+@requires_torch
+@pytest.mark.parametrize("sizes", [[3, -1, 2], -1, 0, [5, -1]])
+def test_split_with_a_negative_or_zero_size_raises_as_pytorch(sizes):
+    with pytest.raises(RuntimeError):
+        torch.arange(4).split(sizes)
+    with pytest.raises(ag.ShapeError, match="split: "):
+        ag.arange(4).split(sizes)
+
+
+def test_split_of_an_empty_dim_by_zero_gives_the_tensor():
+    assert [piece.shape for piece in ag.zeros(0).split(0)] == [(0,)]
+
+
+@pytest.mark.parametrize("count", [62, 63, 64, 200])
+@pytest.mark.parametrize("mode", ["no input requires grad", "under no_grad", "recording"])
+def test_cat_and_stack_of_many_tensors(count, mode):
+    pieces = [ag.full((2,), float(i), requires_grad=mode != "no input requires grad") for i in range(count)]
+    if mode == "under no_grad":
+        with ag.no_grad():
+            joined, stacked = ag.cat(pieces), ag.stack(pieces, 1)
+    else:
+        joined, stacked = ag.cat(pieces), ag.stack(pieces, 1)
+    assert joined.shape == (2 * count,) and stacked.shape == (2, count)
+    assert joined.array[-1] == count - 1 and stacked.array[1, -1] == count - 1
+    if mode == "recording":
+        (joined.sum() + stacked.sum()).backward()
+        assert all(piece.grad.tolist() == [2.0, 2.0] for piece in pieces)

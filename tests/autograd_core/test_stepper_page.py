@@ -207,6 +207,41 @@ def test_stepping_in_a_real_browser(browser, tmp_path):
     assert picture.std() > 20 and (picture < 200).mean() > 0.01  # not blank: dark text and lines on white
 
 
+INSERT_AS_A_NOTEBOOK_DOES = """
+// How notebooks put trusted HTML output on the page: innerHTML into a host that is not on
+// the page yet; JupyterLab then replaces each <script> by a fresh copy (it runs once the
+// host is attached), the classic Notebook's jQuery evaluates the script text at once.
+const [html, eager] = arguments;
+const host = document.createElement("div");
+host.innerHTML = html;
+host.querySelectorAll("script").forEach(script => {
+  if (eager) { (0, eval)(script.textContent); script.remove(); return; }
+  const fresh = document.createElement("script");
+  fresh.textContent = script.textContent;
+  script.replaceWith(fresh);
+});
+setTimeout(() => document.body.appendChild(host), 300);
+"""
+
+
+@renderer
+@pytest.mark.parametrize("eager", [False, True], ids=["jupyterlab", "classic-notebook"])
+def test_the_stepper_starts_when_a_notebook_inserts_it(browser, tmp_path, eager):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!DOCTYPE html><html><body></body></html>", encoding="utf-8")
+    browser.get(blank.resolve().as_uri())
+    y, _ = neuron()
+    browser.execute_script(INSERT_AS_A_NOTEBOOK_DOES, backward_steps(y)._repr_html_(), eager)
+    wait = WebDriverWait(browser, 10)
+    caption = wait.until(lambda driver: driver.find_element(By.CSS_SELECTOR, "[data-role='caption']"))
+    assert caption.text == "backward step 1 of 6"
+    browser.find_element(By.CSS_SELECTOR, "button[data-go='last']").click()
+    assert caption.text == "backward step 6 of 6"
+
+
 @renderer
 def test_without_scripts_the_page_shows_the_graph_and_the_table(tmp_path):
     chromium, driver_path, reason = _browser_or_reason()

@@ -4,7 +4,16 @@ import pytest
 import autograd_core as ag
 import nn.functional as F
 from nn.char_lm import (
-    CharLM, CharLMConfig, Vocabulary, default_text, detach_state, load_char_lm, main, sample, save_char_lm, streams,
+    CharLM,
+    CharLMConfig,
+    Vocabulary,
+    default_text,
+    detach_state,
+    load_char_lm,
+    main,
+    sample,
+    save_char_lm,
+    streams,
     train,
 )
 from nn.optim import Adam
@@ -72,6 +81,19 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
     main(["sample", "--checkpoint", str(checkpoint), "--length", "12", "--seed-text", "the ", "--seed", "0"])
     printed = capsys.readouterr().out.rstrip("\n")
     assert printed.startswith("the ") and len(printed) == 16
+
+
+@pytest.mark.parametrize("content", [None, b"not a checkpoint"], ids=["missing", "not-npz"])
+def test_sampling_from_a_bad_checkpoint_is_a_one_line_error(tmp_path, capsys, content):
+    checkpoint = tmp_path / "lm.npz"
+    if content is not None:
+        checkpoint.write_bytes(content)
+    with pytest.raises(SystemExit) as exited:
+        main(["sample", "--checkpoint", str(checkpoint)])
+    assert exited.value.code == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("python -m nn.char_lm sample: ") and str(checkpoint) in error
+    assert "Traceback" not in error
 
 
 def test_truncated_bptt_windows_and_streams():

@@ -106,6 +106,10 @@ def test_gaussian_noise_statistics_eval_and_gradient():
         (lambda: F.dropout(ag.tensor([1, 2, 3]), 0.5), ag.DtypeError, r"dropout: needs a float tensor, got int64"),
         (lambda: nn.GaussianNoise(-1.0), ValueError, r"GaussianNoise: std must be >= 0, got -1.0"),
         (lambda: nn.GaussianNoise(0.1)(ag.tensor([1, 2])), ag.DtypeError, r"GaussianNoise: needs a float tensor"),
+        (lambda: nn.Dropout(0.2)(np.ones(3)), TypeError, r"^Dropout\(p=0.2\): input must be a Tensor, got numpy.nd"),
+        (lambda: nn.Dropout().eval()(np.ones(3)), TypeError, r"^Dropout\(p=0.5\): input must be a Tensor"),
+        (lambda: F.dropout([1.0], 0.5), TypeError, r"^dropout: input must be a Tensor, got list; wrap it"),
+        (lambda: nn.GaussianNoise()(np.ones(3)), TypeError, r"^GaussianNoise: input must be a Tensor, got numpy"),
     ],
 )
 def test_noise_layer_errors(call, error, message):

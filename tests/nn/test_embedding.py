@@ -4,7 +4,7 @@ import pytest
 import autograd_core as ag
 import nn
 from nn.embedding import embedding
-from tests.helpers import check_op, compare_with_torch, requires_torch, torch
+from tests.helpers import check_op, compare_module_with_torch, compare_with_torch, requires_torch, torch
 
 
 def test_embedding_gradcheck_with_repeated_indices():
@@ -30,15 +30,24 @@ def test_embedding_layer_matches_pytorch_with_padding():
     reference = torch.nn.Embedding(6, 4, padding_idx=-1)
     layer = nn.Embedding(6, 4, padding_idx=-1)
     assert layer.padding_idx == reference.padding_idx == 5
-    layer.load_state_dict({"weight": reference.weight.detach().numpy()})
     indices = np.array([[5, 0, 2, 5], [2, 2, 1, 0]])
-    out_o, out_t = layer(ag.tensor(indices)), reference(torch.tensor(indices))
-    np.testing.assert_allclose(out_o.array, out_t.detach().numpy())
-    upstream = np.random.default_rng(1).standard_normal(out_o.shape).astype(np.float32)
-    (out_o * ag.tensor(upstream)).sum().backward()
-    (out_t * torch.tensor(upstream)).sum().backward()
-    np.testing.assert_allclose(layer.weight.grad.array, reference.weight.grad.numpy(), rtol=1e-6)
+    compare_module_with_torch(layer, reference, [indices], rtol=1e-6, grad_rtol=1e-6)
     assert not layer.weight.grad.array[5].any()
+
+
+@requires_torch
+@pytest.mark.parametrize("rows, width, shape", [(6, 4, (0,)), (6, 4, (2, 0)), (6, 0, (3,)), (0, 3, (0,))])
+def test_empty_indices_and_zero_sizes_work_as_in_pytorch(rows, width, shape):
+    indices = np.zeros(shape, dtype=np.int64)
+    out = compare_module_with_torch(nn.Embedding(rows, width), torch.nn.Embedding(rows, width), [indices])[0]
+    assert out.shape == shape + (width,)
+
+
+def test_arrays_are_refused_with_a_type_error_saying_how_to_wrap_them():
+    with pytest.raises(TypeError, match=r"^Embedding\(5, 2\): indices must be a Tensor, got numpy.ndarray; wrap it"):
+        nn.Embedding(5, 2)(np.array([1, 2]))
+    with pytest.raises(TypeError, match=r"^embedding: indices must be a Tensor, got list"):
+        embedding([1, 2], ag.zeros(5, 2))
 
 
 def test_init_is_standard_normal_with_a_zero_padding_row():
@@ -61,7 +70,9 @@ def test_from_pretrained_copies_and_freezes():
 
 def test_errors_name_the_range_and_the_fix():
     layer = nn.Embedding(5, 2)
-    with pytest.raises(IndexError, match=r"Embedding\(5, 2\): index 5 is out of range for 5 embeddings; indices must be in \[0, 4\]"):
+    with pytest.raises(
+        IndexError, match=r"^Embedding\(5, 2\): index 5 is out of range for 5 embeddings; indices must be in \[0, 4\]"
+    ):
         layer(ag.tensor([1, 5]))
     with pytest.raises(IndexError, match=r"index -1 is out of range"):
         layer(ag.tensor([-1]))
@@ -69,3 +80,5 @@ def test_errors_name_the_range_and_the_fix():
         layer(ag.tensor([1.0]))
     with pytest.raises(ValueError, match=r"padding_idx must be in \[-5, 4\]"):
         nn.Embedding(5, 2, padding_idx=5)
+    with pytest.raises(ValueError, match=r"^Embedding: embedding_dim must be a non-negative integer, got -1$"):
+        nn.Embedding(5, -1)

@@ -140,30 +140,6 @@ def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
     )
 
 
-@given(st.integers(0, 2), st.booleans(), st.integers(0, 2**16))
-@settings(max_examples=8, deadline=None)
-def test_linear_matches_pytorch(batch_dims, with_bias, seed):
-    rng = np.random.default_rng(seed)
-    shape = tuple(rng.integers(1, 4, batch_dims)) + (3,)
-    arrays = [rng.standard_normal(shape), rng.standard_normal((2, 3))] + ([rng.standard_normal(2)] if with_bias else [])
-    check_op(F.linear, arrays, torch.nn.functional.linear if torch is not None else None)
-
-
-@pytest.mark.parametrize("call, message", [
-    (lambda: F.linear(ag.zeros(4, 3), ag.zeros(2, 5)), r"input of shape \(4, 3\) does not fit weight of shape \(2, 5\)"),
-    (lambda: F.linear(ag.zeros(4, 3), ag.zeros(3)), r"weight must be 2-D"),
-    (lambda: F.linear(ag.zeros(4, 3), ag.zeros(2, 3), ag.zeros(3)), r"bias must have shape \(2,\)"),
-])
-def test_linear_errors(call, message):
-    with pytest.raises(ag.errors.ShapeError, match=message):
-        call()
-
-
-def test_linear_rejects_non_tensors_by_name():
-    with pytest.raises(TypeError, match=r"linear: input and weight must be Tensors, got list and Tensor"):
-        F.linear([1.0, 2.0], ag.zeros(2, 2))
-
-
 @pytest.mark.parametrize("target, error, message", [
     (lambda: ag.randn(4), ag.errors.ShapeError, r"float target holds class probabilities .* \(4, 3\), got \(4,\); .*int64"),
     (lambda: ag.tensor([0, 1, 2, 0]), ValueError, r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
@@ -171,3 +147,17 @@ def test_linear_rejects_non_tensors_by_name():
 def test_cross_entropy_target_and_reduction_errors(target, error, message):
     with pytest.raises(error, match=message):
         F.cross_entropy(ag.randn(4, 3), target(), reduction="avg" if error is ValueError else "mean")
+
+
+def test_all_lists_exactly_the_public_functions():
+    """``__all__`` is true: ``from nn.functional import *`` gives every function and nothing else."""
+    import inspect
+
+    public = {
+        name for name, value in vars(F).items()
+        if not name.startswith("_") and callable(value) and not inspect.isclass(value) and not inspect.ismodule(value)
+    }
+    assert sorted(F.__all__) == sorted(public) and len(F.__all__) == len(set(F.__all__))
+    namespace: dict = {}
+    exec("from nn.functional import *", namespace)
+    assert set(namespace) - {"__builtins__"} == public

@@ -13,7 +13,8 @@ from tests.helpers import requires_torch, torch
 @requires_torch
 @pytest.mark.parametrize("shape", [(3, 4), (8, 2, 3, 3), (5, 7, 2)])
 def test_fans_and_gains_match_pytorch(shape):
-    assert init.calculate_fan_in_and_fan_out(ag.zeros(*shape)) == torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+    expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+    assert init.calculate_fan_in_and_fan_out(ag.zeros(*shape)) == expected
     for name in ["linear", "sigmoid", "tanh", "relu", "selu"]:
         assert init.calculate_gain(name) == pytest.approx(torch.nn.init.calculate_gain(name))
     assert init.calculate_gain("leaky_relu", 0.2) == pytest.approx(torch.nn.init.calculate_gain("leaky_relu", 0.2))
@@ -74,3 +75,26 @@ def test_lsuv_needs_a_layer_with_weights():
 class _Tanh(Sequential):
     def forward(self, x):
         return x.tanh()
+
+
+@pytest.mark.parametrize("shape", [(3, 0), (0, 3), (4, 3, 0, 0), (0, 0)])
+@pytest.mark.parametrize(
+    "function, warns",
+    [
+        (init.kaiming_uniform_, True),
+        (init.kaiming_normal_, True),
+        (init.xavier_uniform_, False),
+        (init.xavier_normal_, False),
+        (init.orthogonal_, False),
+        (lambda t: init.uniform_(t, -1, 1), False),
+    ],
+)
+def test_zero_element_tensors_are_left_alone_as_in_pytorch(shape, function, warns):
+    """PyTorch's kaiming initialisers warn and return (its Linear(0, 3) builds); none divides by a zero fan."""
+    tensor = ag.zeros(*shape)
+    if warns:
+        with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
+            assert function(tensor) is tensor
+    else:
+        assert function(tensor) is tensor
+    assert tensor.shape == shape

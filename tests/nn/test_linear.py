@@ -1,11 +1,16 @@
+"""``Linear``, ``linear`` (its function, also ``nn.functional.linear``) and ``Flatten`` (``nn/linear.py``)."""
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from nn.linear import Linear, LinearFunction
-from tests.helpers import check_op, float_arrays, requires_torch, torch
+import nn
+import nn.functional as F
+from nn.linear import Linear
+from tests.helpers import check_op, compare_module_with_torch, float_arrays, requires_torch, torch
 
 
 @settings(max_examples=10)
@@ -14,25 +19,16 @@ def test_linear_function_gradients(batch, bias, data):
     x = data.draw(float_arrays(batch + (4,)))
     weight = data.draw(float_arrays((5, 4)))
     arrays = [x, weight] + ([data.draw(float_arrays((5,)))] if bias else [])
-
-    def op(*tensors):
-        return LinearFunction.apply(tensors[0], tensors[1], tensors[2] if bias else None)
-
-    torch_op = (lambda *t: torch.nn.functional.linear(*t)) if torch is not None else None
-    check_op(op, arrays, torch_op)
+    torch_op = torch.nn.functional.linear if torch is not None else None
+    check_op(F.linear, arrays, torch_op)
 
 
 @requires_torch
-def test_linear_matches_pytorch_with_the_same_weights():
-    layer = Linear(6, 3)
-    reference = torch.nn.Linear(6, 3)
-    reference.load_state_dict({k: torch.tensor(v.array) for k, v in layer.state_dict().items()})
-    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
-    ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    layer(ours).sum().backward()
-    reference(theirs).sum().backward()
-    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(layer.weight.grad.array, reference.weight.grad.numpy(), rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 6), (6,)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_pytorch_with_the_same_weights(shape, bias):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    compare_module_with_torch(Linear(6, 3, bias=bias), torch.nn.Linear(6, 3, bias=bias), [x], load="ours_into_theirs")
 
 
 def test_default_init_bounds_follow_pytorch():
@@ -44,6 +40,70 @@ def test_default_init_bounds_follow_pytorch():
     assert layer.weight.dtype == np.float32
 
 
+# -- zero sizes, as in PyTorch ----------------------------------------------------------------
+@requires_torch
+@pytest.mark.parametrize("in_features, out_features, batch", [(3, 4, 0), (0, 3, 2), (3, 0, 2), (0, 0, 0)])
+def test_zero_sizes_build_run_and_backpropagate_like_pytorch(in_features, out_features, batch):
+    x = np.ones((batch, in_features), dtype=np.float32)
+    empty = 0 in (in_features, out_features)
+    with pytest.warns(UserWarning, match="zero-element") if empty else contextlib.nullcontext():
+        layer = Linear(in_features, out_features)
+    out = compare_module_with_torch(layer, torch.nn.Linear(in_features, out_features), [x])[0]
+    assert out.shape == (batch, out_features)
+
+
+# -- errors name the layer; dtypes and arrays as PyTorch --------------------------------------
 def test_wrong_input_width_names_the_layer_and_shapes():
-    with pytest.raises(ag.ShapeError, match=r"Linear\(in_features=4, out_features=2\): expected input of shape \(\*, 4\), got \(3, 5\)"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=r"^Linear\(in_features=4, out_features=2\): input of shape \(3, 5\) does not fit weight of shape "
+        r"\(2, 4\): expected input of shape \(\*, 4\)",
+    ):
         Linear(4, 2)(ag.zeros(3, 5))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: F.linear(ag.zeros(4, 3), ag.zeros(2, 5)), r"^linear: input of shape \(4, 3\) does not fit weight of"),
+        (lambda: F.linear(ag.zeros(4, 3), ag.zeros(3)), r"^linear: weight must be 2-D"),
+        (lambda: F.linear(ag.zeros(4, 3), ag.zeros(2, 3), ag.zeros(3)), r"^linear: bias must have shape \(2,\)"),
+        (lambda: F.linear(ag.zeros(()), ag.zeros(2, 3)), r"^linear: input of shape \(\) does not fit"),
+    ],
+)
+def test_functional_shape_errors(call, message):
+    with pytest.raises(ag.ShapeError, match=message):
+        call()
+
+
+def test_a_float64_input_to_a_float32_layer_is_refused_naming_both_dtypes_and_the_fixes():
+    with pytest.raises(
+        ag.DtypeError,
+        match=r"^Linear\(in_features=3, out_features=2\): input is float64 but weight is float32; convert the input "
+        r"with x.float\(\) or the model with model.double\(\)$",
+    ):
+        Linear(3, 2)(ag.zeros(4, 3, dtype=ag.float64))
+    with pytest.raises(ag.DtypeError, match=r"input is float32 but weight is float64; .*x.double\(\).*model.float\(\)"):
+        Linear(3, 2).double()(ag.zeros(4, 3))
+    with pytest.raises(ag.DtypeError, match=r"is int64 but weight is float32; convert the input with x.float\(\)$"):
+        Linear(3, 2)(ag.zeros(4, 3, dtype=ag.int64))
+    with pytest.raises(ag.DtypeError, match=r"^linear: bias is float64 but weight is float32"):
+        F.linear(ag.zeros(4, 3), ag.zeros(2, 3), ag.zeros(2, dtype=ag.float64))
+    assert Linear(3, 2).double()(ag.zeros(4, 3, dtype=ag.float64)).dtype == np.float64
+
+
+@pytest.mark.parametrize("value", [np.ones((2, 3), dtype=np.float32), [[1.0, 2.0, 3.0]]])
+def test_arrays_and_lists_are_refused_with_a_type_error_saying_how_to_wrap_them(value):
+    kind = type(value).__name__
+    with pytest.raises(
+        TypeError,
+        match=rf"^Linear\(in_features=3, out_features=2\): input must be a Tensor, got .*{kind}; "
+        r"wrap it with autograd_core.tensor\(x\)$",
+    ):
+        Linear(3, 2)(value)
+    with pytest.raises(TypeError, match=rf"^linear: input must be a Tensor, got .*{kind}"):
+        F.linear(value, ag.zeros(2, 3))
+    with pytest.raises(TypeError, match=rf"^Flatten: input must be a Tensor, got .*{kind}"):
+        nn.Flatten()(value)
+    with pytest.raises(TypeError, match=r"^linear: weight must be a Tensor, got numpy.ndarray"):
+        F.linear(ag.zeros(2, 3), np.zeros((2, 3)))

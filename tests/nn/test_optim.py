@@ -10,10 +10,12 @@ import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core import GraphError, ShapeError
-from nn.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from nn.optim import SGD, Adadelta, Adagrad, Adam, AdamW, NAdam, RAdam, RMSprop
+from nn.optim.optimizer import SCALAR_STATE
 from tests.helpers import requires_torch, torch
 
 OPTIMIZERS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
+OPTIMIZERS.update({"Adadelta": Adadelta, "NAdam": NAdam, "RAdam": RAdam})
 
 # every option of every optimiser, alone and combined
 CASES = [
@@ -42,9 +44,20 @@ CASES = [
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
     ("AdamW", dict(lr=0.01, betas=(0.5, 0.7), weight_decay=0.2, maximize=True)),
+    ("Adadelta", dict(lr=1.0)),
+    ("Adadelta", dict(lr=0.5, rho=0.7, eps=1e-4)),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.1, maximize=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6, momentum_decay=0.05)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.01)),  # rho_t > 5 from step 6 with beta2 = 0.999: both branches within 8 steps
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.5), eps=1e-6)),  # beta2 = 0.5: rho_inf = 3, never rectified
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.99), weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
 ]
 SHAPES = [(3, 4), (4,), ()]
-STEPS = 5
+STEPS = 8
 TOLERANCES = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=2e-5, atol=2e-6)}
 
 
@@ -81,8 +94,9 @@ def assert_same_state(our_state, torch_state, dtype):
     for index, entries in torch_state.items():
         assert sorted(our_state[index]) == sorted(entries)
         for key, value in entries.items():
-            if key == "step":
-                assert our_state[index][key] == value.item()
+            if key in SCALAR_STATE:  # step, and NAdam's mu_product (float32 in torch, and here)
+                assert our_state[index][key] == value.item(), key
+                assert isinstance(our_state[index][key], SCALAR_STATE[key])
             else:
                 assert our_state[index][key].dtype == dtype
                 np.testing.assert_allclose(our_state[index][key], value.numpy(), **TOLERANCES[dtype])
@@ -207,7 +221,7 @@ def test_state_dict_holds_only_numbers_and_arrays_and_survives_npz_without_pickl
     run_ours(restored, copies, grads[2:])
     for mine, reference in zip(copies, params):
         np.testing.assert_array_equal(mine.array, reference.array)
-    assert isinstance(restored.state[copies[0]]["step"], int) and restored.state[copies[0]]["step"] == 5
+    assert isinstance(restored.state[copies[0]]["step"], int) and restored.state[copies[0]]["step"] == STEPS
 
 
 def test_load_state_dict_casts_arrays_to_the_parameter_dtype():
@@ -304,6 +318,12 @@ def test_negative_learning_rate_is_refused(name):
         ("Adam", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
         ("AdamW", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
         ("AdamW", dict(weight_decay=-0.1), "Invalid weight_decay value"),
+        ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
+        ("Adadelta", dict(eps=-1.0), "Invalid epsilon value"),
+        ("NAdam", dict(momentum_decay=-1.0), "Invalid momentum_decay value: -1.0"),
+        ("NAdam", dict(betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+        ("RAdam", dict(betas=(-0.1, 0.9)), "Invalid beta parameter at index 0: -0.1"),
+        ("RAdam", dict(weight_decay=-1.0), "Invalid weight_decay value"),
     ],
 )
 def test_invalid_options_are_refused_with_torchs_message(name, options, message):
@@ -368,12 +388,14 @@ def test_load_state_dict_that_does_not_fit():
     state_dict = saved.state_dict()
     with pytest.raises(ValueError, match="different number of parameter groups \\(2\\) than this optimizer \\(1\\)"):
         SGD(params, lr=0.1).load_state_dict(state_dict)
-    with pytest.raises(ValueError, match="doesn't match the size of optimizer's group: group 1 has 1 saved params but 2"):
+    mismatch = "doesn't match the size of optimizer's group: group 1 has 1 saved params but 2"
+    with pytest.raises(ValueError, match=mismatch):
         SGD([{"params": params[:1]}, {"params": params[1:] + [nn.Parameter(ag.ones(1))]}], lr=0.1).load_state_dict(
             state_dict
         )
     swapped = [nn.Parameter(ag.ones(3)), nn.Parameter(ag.ones(2))]
-    with pytest.raises(ShapeError, match="'momentum_buffer' of parameter 0 has shape \\(2,\\) but the parameter has shape \\(3,\\)"):
+    wrong_shape = "'momentum_buffer' of parameter 0 has shape \\(2,\\) but the parameter has shape \\(3,\\)"
+    with pytest.raises(ShapeError, match=wrong_shape):
         SGD([{"params": swapped[:1]}, {"params": swapped[1:]}], lr=0.1).load_state_dict(state_dict)
     with pytest.raises(ValueError, match="expected a dict with 'state' and 'param_groups'"):
         SGD(params, lr=0.1).load_state_dict({"state": {}})
@@ -390,6 +412,9 @@ TRAINING = [
     (RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
     (Adam, dict(lr=0.05, amsgrad=True)),
     (AdamW, dict(lr=0.05)),
+    (Adadelta, dict(lr=10.0)),
+    (NAdam, dict(lr=0.05)),
+    (RAdam, dict(lr=0.1)),
 ]
 
 

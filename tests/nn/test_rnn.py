@@ -1,4 +1,6 @@
-import contextlib
+"""Recurrent modules (``nn/rnn.py``): ``RNN``/``LSTM``/``GRU`` and their cells against
+PyTorch's, their names, init, dropout, zero sizes and errors. How a layer-direction runs
+(the fused nodes) is ``tests/nn/test_recurrence.py``."""
 import importlib.util
 from pathlib import Path
 
@@ -9,61 +11,29 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from nn.recurrence import run_sequence
-from tests.helpers import check_op, requires_torch, torch
-
-try:  # small matmuls on a machine shared by many processes: extra BLAS threads only contend
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+import nn.functional as F
+from tests.helpers import compare_module_with_torch, one_blas_thread, requires_torch, torch
 
 LAYERS = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
-MODES = ["RNN_TANH", "RNN_RELU", "LSTM", "GRU"]
-GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def one_blas_thread():
-    return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
+CELLS = {"RNNCell": nn.RNNCell, "LSTMCell": nn.LSTMCell, "GRUCell": nn.GRUCell}
+FLOAT64 = dict(rtol=1e-9, atol=1e-10, grad_rtol=1e-8, grad_atol=1e-10)
 
 
 # -- parity with PyTorch: outputs, final states and every gradient -----------------------------
-def _run_both(kind, fused, sizes, options, rng, unbatched=False):
+def _compare_layers(kind, fused, sizes, options, rng, unbatched=False, **tolerances):
     steps, batch, input_size, hidden = sizes
-    reference = getattr(torch.nn, kind)(input_size, hidden, **options).double()
     layer = LAYERS[kind](input_size, hidden, **options).double()
     layer.fused = fused
-    layer.load_state_dict({name: value.detach().numpy() for name, value in reference.state_dict().items()})
     states = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
     if unbatched:
         x_shape, state_shape = (steps, input_size), (states, hidden)
     else:
         x_shape = (batch, steps, input_size) if options.get("batch_first") else (steps, batch, input_size)
         state_shape = (states, batch, hidden)
-    arrays = [rng.standard_normal(x_shape), rng.standard_normal(state_shape), rng.standard_normal(state_shape)]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
-    if kind == "LSTM":
-        out_t, (h_t, c_t) = reference(theirs[0], (theirs[1], theirs[2]))
-        out_o, (h_o, c_o) = layer(ours[0], (ours[1], ours[2]))
-        results = [(out_o, out_t), (h_o, h_t), (c_o, c_t)]
-    else:
-        out_t, h_t = reference(theirs[0], theirs[1])
-        out_o, h_o = layer(ours[0], ours[1])
-        results = [(out_o, out_t), (h_o, h_t)]
-        ours, theirs = ours[:2], theirs[:2]
-    loss_o, loss_t = 0, 0
-    for mine, reference_value in results:
-        assert mine.shape == tuple(reference_value.shape)
-        np.testing.assert_allclose(mine.array, reference_value.detach().numpy(), rtol=1e-9, atol=1e-10)
-        upstream = rng.standard_normal(mine.shape)
-        loss_o = loss_o + (mine * ag.tensor(upstream)).sum()
-        loss_t = loss_t + (reference_value * torch.tensor(upstream)).sum()
-    loss_o.backward()
-    loss_t.backward()
-    for position, (mine, reference_value) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(mine.grad.array, reference_value.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=f"input {position}")
-    for name, parameter in reference.named_parameters():
-        np.testing.assert_allclose(getattr(layer, name).grad.array, parameter.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=name)
+    x, h0, c0 = rng.standard_normal(x_shape), rng.standard_normal(state_shape), rng.standard_normal(state_shape)
+    state = (h0, c0) if kind == "LSTM" else h0
+    reference = getattr(torch.nn, kind)(input_size, hidden, **options).double()
+    return compare_module_with_torch(layer, reference, [x, state], **(tolerances or FLOAT64))
 
 
 @requires_torch
@@ -80,7 +50,7 @@ def _run_both(kind, fused, sizes, options, rng, unbatched=False):
 )
 def test_layers_match_pytorch(kind, fused, sizes, num_layers, bidirectional, batch_first, bias, seed):
     options = dict(num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)
-    _run_both(kind, fused, sizes, options, np.random.default_rng(seed))
+    _compare_layers(kind, fused, sizes, options, np.random.default_rng(seed))
 
 
 @requires_torch
@@ -88,136 +58,40 @@ def test_layers_match_pytorch(kind, fused, sizes, num_layers, bidirectional, bat
 @pytest.mark.parametrize("fused", [True, False])
 def test_layers_match_pytorch_fixed_cases(kind, fused):
     rng = np.random.default_rng(7)
-    _run_both(kind, fused, (6, 3, 4, 5), dict(num_layers=2, bidirectional=True, batch_first=True), rng)
-    _run_both(kind, fused, (4, 1, 3, 2), dict(num_layers=2), rng, unbatched=True)
+    _compare_layers(kind, fused, (6, 3, 4, 5), dict(num_layers=2, bidirectional=True, batch_first=True), rng)
+    _compare_layers(kind, fused, (4, 1, 3, 2), dict(num_layers=2), rng, unbatched=True)
 
 
 @requires_torch
 @pytest.mark.parametrize("fused", [True, False])
 def test_relu_rnn_matches_pytorch(fused):
-    _run_both("RNN", fused, (5, 2, 3, 4), dict(nonlinearity="relu", num_layers=2, bidirectional=True), np.random.default_rng(3))
+    options = dict(nonlinearity="relu", num_layers=2, bidirectional=True)
+    _compare_layers("RNN", fused, (5, 2, 3, 4), options, np.random.default_rng(3))
 
 
 @requires_torch
-@pytest.mark.parametrize(
-    "ours, theirs, state",
-    [(nn.RNNCell, "RNNCell", 1), (nn.LSTMCell, "LSTMCell", 2), (nn.GRUCell, "GRUCell", 1)],
-)
+@pytest.mark.parametrize("kind", ["RNNCell", "LSTMCell", "GRUCell"])
 @pytest.mark.parametrize("batched", [True, False])
-def test_cells_match_pytorch(ours, theirs, state, batched):
-    reference = getattr(torch.nn, theirs)(3, 4).double()
-    cell = ours(3, 4).double()
-    cell.load_state_dict({name: value.detach().numpy() for name, value in reference.state_dict().items()})
+def test_cells_match_pytorch(kind, batched):
     rng = np.random.default_rng(0)
     shape = (2,) if batched else ()
     x, h, c = rng.standard_normal(shape + (3,)), rng.standard_normal(shape + (4,)), rng.standard_normal(shape + (4,))
-    hx_o = (ag.tensor(h), ag.tensor(c)) if state == 2 else ag.tensor(h)
-    hx_t = (torch.tensor(h), torch.tensor(c)) if state == 2 else torch.tensor(h)
-    out_o, out_t = cell(ag.tensor(x), hx_o), reference(torch.tensor(x), hx_t)
-    for mine, expected in zip(out_o if state == 2 else [out_o], out_t if state == 2 else [out_t]):
-        np.testing.assert_allclose(mine.array, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
-    default_o, default_t = cell(ag.tensor(x)), reference(torch.tensor(x))  # zero initial state
-    np.testing.assert_allclose((default_o[0] if state == 2 else default_o).array, (default_t[0] if state == 2 else default_t).detach().numpy(), atol=1e-12)
+    cell, reference = CELLS[kind](3, 4).double(), getattr(torch.nn, kind)(3, 4).double()
+    compare_module_with_torch(cell, reference, [x, (h, c) if kind == "LSTMCell" else h], **FLOAT64)
+    compare_module_with_torch(cell, reference, [x], **FLOAT64)  # zero initial state
 
 
-# -- gradcheck and gradgradcheck in float64, fused and unfused ----------------------------------
-def _step_op(mode, fused, steps=1, reverse=False):
-    """op(x, h0, [c0], w_ih, w_hh, b_ih, b_hh): the layer-direction over ``steps`` steps."""
-
-    def op(*tensors):
-        if mode == "LSTM":
-            x, h0, c0, w_ih, w_hh, b_ih, b_hh = tensors
-        else:
-            (x, h0, w_ih, w_hh, b_ih, b_hh), c0 = tensors, None
-        return run_sequence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, reverse, fused)
-
-    return op
-
-
-def _torch_cell(mode):
-    def op(*tensors):
-        if mode == "LSTM":
-            x, h0, c0, *weights = tensors
-            return torch.stack(torch.lstm_cell(x[0], (h0, c0), *weights))
-        x, h0, *weights = tensors
-        function = {"RNN_TANH": torch.rnn_tanh_cell, "RNN_RELU": torch.rnn_relu_cell, "GRU": torch.gru_cell}[mode]
-        return function(x[0], h0, *weights)[None]
-
-    return op
-
-
-def _arrays(mode, steps, rng, batch=2, input_size=3, hidden=2):
-    gates = GATES[mode] * hidden
-    arrays = [rng.uniform(-1, 1, (steps, batch, input_size)), rng.uniform(-1, 1, (batch, hidden))]
-    if mode == "LSTM":
-        arrays.append(rng.uniform(-1, 1, (batch, hidden)))
-    arrays += [rng.uniform(-1, 1, (gates, input_size)), rng.uniform(-1, 1, (gates, hidden))]
-    arrays += [rng.uniform(-1, 1, (gates,)), rng.uniform(-1, 1, (gates,))]
-    return arrays
-
-
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("fused", [True, False])
-def test_cell_step_gradcheck_gradgradcheck_and_pytorch(mode, fused):
-    arrays = _arrays(mode, 1, np.random.default_rng(1))
-    if mode == "RNN_RELU":  # keep pre-activations away from relu's kink
-        arrays[1] = np.abs(arrays[1]) + 0.1
-        arrays[-1] = np.abs(arrays[-1]) + 0.5
-    check_op(_step_op(mode, fused), arrays, _torch_cell(mode) if torch is not None else None)
-
-
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("reverse", [False, True])
-def test_fused_sequence_gradcheck_over_several_steps(mode, reverse):
-    arrays = _arrays(mode, 3, np.random.default_rng(2))
-    if mode == "RNN_RELU":
-        arrays[-1] = np.abs(arrays[-1]) + 0.5
-    check_op(_step_op(mode, True, 3, reverse), arrays, gradgrad=reverse)  # gradgrad: the recomputed path
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_fused_and_unfused_give_the_same_values_and_gradients(mode):
-    arrays = _arrays(mode, 4, np.random.default_rng(3), batch=3, input_size=5, hidden=4)
-    results = []
-    for fused in (True, False):
-        tensors = [ag.tensor(a, requires_grad=True) for a in arrays]
-        out = _step_op(mode, fused, reverse=True)(*tensors)
-        (out * ag.tensor(np.random.default_rng(4).standard_normal(out.shape))).sum().backward()
-        results.append([out.array] + [t.grad.array for t in tensors])
-    for fused_value, unfused_value in zip(*results):
-        np.testing.assert_allclose(fused_value, unfused_value, rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_a_second_backward_with_retain_graph_gives_the_same_gradients(kind):
-    """The LSTM backward overwrites its saved gate activations; a second backward recomputes them."""
-    layer = LAYERS[kind](3, 4, bidirectional=True).double()
-    x = ag.tensor(np.random.default_rng(7).standard_normal((5, 2, 3)), requires_grad=True)
-    output, _ = layer(x)
-    loss = (output * output).sum()
-    loss.backward(retain_graph=True)
-    first = [x.grad.array.copy()] + [p.grad.array.copy() for p in layer.parameters()]
-    layer.zero_grad()
-    x.grad = None
-    loss.backward()
-    second = [x.grad.array] + [p.grad.array for p in layer.parameters()]
-    for a, b in zip(first, second):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-
-
-def test_fused_layer_is_one_node_per_layer_direction():
-    layer = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
-    output, _ = layer(ag.randn(5, 2, 3))
-    names, seen, stack = [], set(), [output.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen or node.name() == "AccumulateGrad":
-            continue
-        seen.add(id(node))
-        names.append(node.name())
-        stack.extend(child for child, _ in node.next_functions)
-    assert names.count("LSTMSequenceBackward") == 4
-    assert "TanhBackward" not in names and "SigmoidBackward" not in names
+@requires_torch
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_float32_lstm_matches_pytorch(bidirectional):
+    """The float32 forward runs its own exp kernel: outputs and gradients stay at float32 accuracy."""
+    rng = np.random.default_rng(6)
+    x = (3 * rng.standard_normal((9, 4, 7))).astype(np.float32)  # large enough to saturate some gates
+    options = dict(num_layers=2, bidirectional=bidirectional)
+    with one_blas_thread():
+        compare_module_with_torch(
+            nn.LSTM(7, 16, **options), torch.nn.LSTM(7, 16, **options), [x], rtol=1e-5, atol=1e-5, grad_atol=1e-4
+        )
 
 
 # -- PyTorch's names, init, shapes ----------------------------------------------------------------
@@ -246,29 +120,12 @@ def test_float32_layers_keep_float32():
     assert output.shape == (5, 2, 4) and h_n.shape == c_n.shape == (1, 2, 4)
 
 
-@requires_torch
-@pytest.mark.parametrize("bidirectional", [False, True])
-def test_float32_lstm_matches_pytorch(bidirectional):
-    """The float32 forward runs its own exp kernel: outputs and gradients stay at float32 accuracy."""
-    rng = np.random.default_rng(6)
-    reference = torch.nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
-    layer = nn.LSTM(7, 16, num_layers=2, bidirectional=bidirectional)
-    layer.load_state_dict({name: value.detach().numpy() for name, value in reference.state_dict().items()})
-    x = (3 * rng.standard_normal((9, 4, 7))).astype(np.float32)  # large enough to saturate some gates
-    weights = rng.standard_normal((9, 4, 32 if bidirectional else 16)).astype(np.float32)
-    ours_x, theirs_x = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    with one_blas_thread():
-        output, (_, c_n) = layer(ours_x)
-        ((output * ag.tensor(weights)).sum() + c_n.sum()).backward()
-    theirs, (_, theirs_c) = reference(theirs_x)
-    ((theirs * torch.tensor(weights)).sum() + theirs_c.sum()).backward()
-    np.testing.assert_allclose(output.array, theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(c_n.array, theirs_c.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(ours_x.grad.array, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-4)
-    for name, parameter in reference.named_parameters():
-        np.testing.assert_allclose(getattr(layer, name).grad.array, parameter.grad.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
+def test_repr_reads_like_pytorchs():
+    assert repr(nn.LSTM(10, 20, num_layers=2, batch_first=True)) == "LSTM(10, 20, num_layers=2, batch_first=True)"
+    assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == "RNNCell(3, 4, nonlinearity='relu')"
 
 
+# -- dropout between layers ------------------------------------------------------------------------
 def test_dropout_applies_between_layers_only_in_training():
     ag.manual_seed(0)
     layer = nn.RNN(3, 8, num_layers=2, dropout=0.5)
@@ -284,6 +141,22 @@ def test_dropout_applies_between_layers_only_in_training():
     np.testing.assert_array_equal(single(x)[0].array, single.eval()(x)[0].array)
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+def test_dropout_between_layers_draws_the_mask_of_nn_functional_dropout(kind, dtype):
+    """Layer 0, F.dropout, layer 1 by hand (same seed) gives the two-layer module's output exactly."""
+    layer = LAYERS[kind](3, 5, num_layers=2, dropout=0.4).to(dtype)
+    first, second = LAYERS[kind](3, 5).to(dtype), LAYERS[kind](5, 5).to(dtype)
+    for name, parameter in layer.named_parameters():
+        target = first if name.endswith("_l0") else second
+        getattr(target, name[:-1] + "0").array[...] = parameter.array
+    x = ag.randn(6, 2, 3, dtype=dtype)
+    ag.manual_seed(11)
+    expected = second(F.dropout(first(x)[0], 0.4))[0]
+    ag.manual_seed(11)
+    np.testing.assert_array_equal(layer(x)[0].array, expected.array)
+
+
 def test_truncated_bptt_by_detaching_the_carried_state():
     layer = nn.LSTM(2, 3)
     state = None
@@ -294,43 +167,108 @@ def test_truncated_bptt_by_detaching_the_carried_state():
     assert layer.weight_hh_l0.grad is not None
 
 
-def test_repr_reads_like_pytorchs():
-    assert repr(nn.LSTM(10, 20, num_layers=2, batch_first=True)) == "LSTM(10, 20, num_layers=2, batch_first=True)"
-    assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == "RNNCell(3, 4, nonlinearity='relu')"
+# -- zero sizes, as in PyTorch ----------------------------------------------------------------------
+@requires_torch
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_an_empty_batch_runs_forward_and_backward_like_pytorch(kind, fused, batch_first):
+    options = dict(num_layers=2, bidirectional=True, batch_first=batch_first)
+    output = _compare_layers(kind, fused, (4, 0, 3, 5), options, np.random.default_rng(0))[0]
+    assert output.shape == ((0, 4, 10) if batch_first else (4, 0, 10))
+
+
+@requires_torch
+@pytest.mark.parametrize("kind", ["RNNCell", "LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("sizes, batch", [((3, 4), 0), ((0, 4), 2), ((0, 4), 0)])
+def test_cells_take_an_empty_batch_and_zero_sizes_like_pytorch(kind, sizes, batch):
+    x = np.random.default_rng(1).standard_normal((batch, sizes[0]))
+    compare_module_with_torch(CELLS[kind](*sizes).double(), getattr(torch.nn, kind)(*sizes).double(), [x])
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("shape, batch_first", [((0, 2, 3), False), ((2, 0, 3), True), ((0, 3), False)])
+def test_a_sequence_of_no_steps_is_refused_as_in_pytorch(kind, shape, batch_first):
+    with pytest.raises(
+        ag.ShapeError, match=rf"^{kind}\(input_size=3, hidden_size=4\): expected a sequence of at least one step, got"
+    ):
+        LAYERS[kind](3, 4, batch_first=batch_first)(ag.zeros(*shape))
+
+
+def test_layers_need_positive_sizes_and_cells_may_have_no_input_as_in_pytorch():
+    with pytest.raises(ValueError, match="^LSTM: hidden_size must be a positive integer, got 0$"):
+        nn.LSTM(2, 0)
+    with pytest.raises(ValueError, match="^GRU: input_size must be a positive integer, got 0$"):
+        nn.GRU(0, 2)
+    with pytest.raises(ValueError, match="^RNNCell: input_size must be a non-negative integer, got -1$"):
+        nn.RNNCell(-1, 2)
+    with pytest.raises(ValueError, match="^GRUCell: hidden_size must be a positive integer, got 0$"):
+        nn.GRUCell(2, 0)  # PyTorch builds it; its state would be empty
+    assert nn.LSTMCell(0, 4).weight_ih.shape == (16, 0)
 
 
 # -- errors ----------------------------------------------------------------------------------------
 def test_wrong_input_size_names_the_layer_and_the_expected_size():
-    with pytest.raises(ag.ShapeError, match=r"LSTM\(input_size=4, hidden_size=3\): expected input of shape \(L, N, 4\).*got \(5, 2, 6\)"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=r"^LSTM\(input_size=4, hidden_size=3\): expected input of shape \(L, N, 4\).*got \(5, 2, 6\)",
+    ):
         nn.LSTM(4, 3)(ag.zeros(5, 2, 6))
     with pytest.raises(ag.ShapeError, match=r"\(N, L, 4\)"):
         nn.GRU(4, 3, batch_first=True)(ag.zeros(2, 5, 6))
-    with pytest.raises(ag.ShapeError, match=r"GRUCell\(input_size=4, hidden_size=3\): expected input of shape \(N, 4\)"):
+    with pytest.raises(ag.ShapeError, match=r"^GRUCell\(input_size=4, hidden_size=3\): expected input of shape \(N, 4"):
         nn.GRUCell(4, 3)(ag.zeros(2, 5))
-    with pytest.raises(ag.ShapeError, match=r"RNN\(input_size=4, hidden_size=3\)"):
+    with pytest.raises(ag.ShapeError, match=r"^RNN\(input_size=4, hidden_size=3\)"):
         nn.RNN(4, 3)(ag.zeros(4))
 
 
 def test_wrong_initial_state_shapes_are_named():
-    with pytest.raises(ag.ShapeError, match=r"RNN\(input_size=4, hidden_size=3\): expected hx of shape \(2, 5, 3\).*got \(1, 5, 3\)"):
+    with pytest.raises(
+        ag.ShapeError, match=r"^RNN\(input_size=4, hidden_size=3\): expected hx of shape \(2, 5, 3\).*got \(1, 5, 3\)"
+    ):
         nn.RNN(4, 3, num_layers=2)(ag.zeros(7, 5, 4), ag.zeros(1, 5, 3))
     with pytest.raises(ag.ShapeError, match=r"expected c_0 of shape \(2, 2, 3\)"):
         nn.LSTM(4, 3, bidirectional=True)(ag.zeros(7, 2, 4), (ag.zeros(2, 2, 3), ag.zeros(2, 3)))
     with pytest.raises(TypeError, match=r"hx must be a tuple \(h_0, c_0\)"):
         nn.LSTM(4, 3)(ag.zeros(7, 2, 4), ag.zeros(1, 2, 3))
-    with pytest.raises(ag.ShapeError, match=r"LSTMCell\(input_size=4, hidden_size=3\): expected h_0 of shape \(2, 3\)"):
+    with pytest.raises(ag.ShapeError, match=r"^LSTMCell\(input_size=4, hidden_size=3\): expected h_0 of shape \(2, 3"):
         nn.LSTMCell(4, 3)(ag.zeros(2, 4), (ag.zeros(3), ag.zeros(2, 3)))
 
 
-def test_bad_arguments_and_dtypes_are_named():
+def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
         nn.RNN(2, 3, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\]"):
         nn.GRU(2, 3, dropout=1.5)
-    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
-        nn.LSTM(2, 0)
-    with pytest.raises(ag.DtypeError, match="the input is float64 but the parameters are float32"):
-        nn.RNN(2, 3)(ag.zeros(4, 1, 2, dtype=ag.float64))
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])
+def test_a_float64_input_or_state_to_a_float32_layer_is_refused_naming_both_dtypes_and_the_fix(kind):
+    layer = {**LAYERS, **CELLS}[kind](2, 3)
+    x = ag.zeros(4, 1, 2) if kind in LAYERS else ag.zeros(1, 2)
+    weight = "weight_ih_l0" if kind in LAYERS else "weight_ih"
+    with pytest.raises(
+        ag.DtypeError,
+        match=rf"^{kind}\(input_size=2, hidden_size=3\): input is float64 but {weight} is float32; convert the "
+        r"input with x.float\(\) or the model with model.double\(\)$",
+    ):
+        layer(x.double())
+    h = ag.zeros(1, 1, 3, dtype=ag.float64) if kind in LAYERS else ag.zeros(1, 3, dtype=ag.float64)
+    state = (h, h) if kind.startswith("LSTM") else h
+    with pytest.raises(ag.DtypeError, match=rf"^{kind}\(.*\): (hx|h_0) is float64 but {weight} is float32"):
+        layer(x, state)
+    assert layer.double()(x.double())[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])
+def test_arrays_are_refused_with_a_type_error_saying_how_to_wrap_them(kind):
+    layer = {**LAYERS, **CELLS}[kind](2, 3)
+    x = np.zeros((4, 1, 2) if kind in LAYERS else (1, 2), dtype=np.float32)
+    with pytest.raises(TypeError, match=rf"^{kind}\(input_size=2, hidden_size=3\): input must be a Tensor, got numpy"):
+        layer(x)
+    state = np.zeros((1, 1, 3) if kind in LAYERS else (1, 3), dtype=np.float32)
+    with pytest.raises(TypeError, match=r"(hx|h_0) must be a Tensor, got numpy.ndarray; wrap it with autograd_core"):
+        layer(ag.tensor(x), (state, state) if kind.startswith("LSTM") else state)
 
 
 # -- the many-to-one example ------------------------------------------------------------------------

@@ -39,10 +39,22 @@ def test_without_a_renderer_the_dot_text_is_kept(tmp_path, monkeypatch, capsys):
     accuracy = main(["--limit", "200", "--epochs", "1", "--out", str(tmp_path), "--no-progress"])
     assert 0.0 <= accuracy <= 1.0
     printed = capsys.readouterr().out
+    assert "after 1 epoch (" in printed  # not "1 epochs"
+    assert "from nn.train_mnist import MLP; nn.load_checkpoint(path, MLP())" in printed  # where MLP lives
     assert f"graph:      {tmp_path / 'graph.gv'} (no Graphviz renderer found" in printed
     assert "pip install graphviz-pure" in printed
     assert "digraph" in (tmp_path / "graph.gv").read_text()
     assert not (tmp_path / "graph.svg").exists()
+
+
+def test_resuming_a_finished_run_says_there_is_nothing_left_to_do(tmp_path, capsys):
+    flags = ["--limit", "100", "--epochs", "1", "--out", str(tmp_path), "--no-progress", "--resume"]
+    main(flags)
+    assert "nothing left to do" not in capsys.readouterr().out  # no checkpoint yet: it trains
+    main(flags)
+    printed = capsys.readouterr().out
+    assert f"nothing left to do: {tmp_path / 'checkpoint.npz'} already holds 1 epoch (--epochs 1)" in printed
+    assert "raise --epochs to train on" in printed
 
 
 def test_split_is_seeded_and_standardised():
@@ -71,7 +83,8 @@ def test_lenet_with_augmentation_learns_on_a_small_subset(tmp_path, capsys):
     model = LeNet5()
     content = load_checkpoint(tmp_path / "checkpoint.npz", model)
     assert content["epoch"] == 3 and model.conv1.weight.shape == (6, 1, 5, 5)
-    assert "conv1.weight" in (tmp_path / "graph.svg" if (tmp_path / "graph.svg").exists() else tmp_path / "graph.gv").read_text()
+    graph = tmp_path / "graph.svg" if (tmp_path / "graph.svg").exists() else tmp_path / "graph.gv"
+    assert "conv1.weight" in graph.read_text()
 
 
 def test_augmented_batches_are_fresh_each_draw_and_keep_their_labels():

@@ -10,7 +10,7 @@ import pytest
 import autograd_core as ag
 import nn
 from autograd_core.errors import ShapeError
-from tests.helpers import requires_torch, torch
+from tests.helpers import compare_module_with_torch, requires_torch, torch
 
 CASES = [
     ("Conv1d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 11)),
@@ -25,21 +25,18 @@ CASES = [
 @requires_torch
 @pytest.mark.parametrize("name, args, options, input_shape", CASES)
 def test_loads_torch_weights_and_matches_its_outputs_and_gradients(name, args, options, input_shape):
-    reference = getattr(torch.nn, name)(*args, **options)
-    layer = getattr(nn, name)(*args, **options)
-    assert [(k, tuple(v.shape)) for k, v in layer.state_dict().items()] == [
-        (k, tuple(v.shape)) for k, v in reference.state_dict().items()
-    ]
-    layer.load_state_dict(reference.state_dict())
     x = np.random.default_rng(0).standard_normal(input_shape).astype(np.float32)
-    ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = layer(ours), reference(theirs)
-    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-5, atol=1e-5)
-    (out * out).sum().backward()
-    (expected * expected).sum().backward()
-    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-4, atol=1e-4)
-    for (key, parameter), (_, torch_parameter) in zip(layer.named_parameters(), reference.named_parameters()):
-        np.testing.assert_allclose(parameter.grad.array, torch_parameter.grad.numpy(), rtol=1e-4, atol=1e-3, err_msg=key)
+    layers = getattr(nn, name)(*args, **options), getattr(torch.nn, name)(*args, **options)
+    compare_module_with_torch(*layers, [x], grad_atol=1e-3)
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args, options, input_shape", CASES)
+def test_an_empty_batch_gives_an_empty_batch_and_zero_gradients_like_torch(name, args, options, input_shape):
+    x = np.zeros((0,) + input_shape[1:], dtype=np.float32)
+    layer = getattr(nn, name)(*args, **options)
+    out = compare_module_with_torch(layer, getattr(torch.nn, name)(*args, **options), [x])[0]
+    assert out.shape[0] == 0 and not layer.weight.grad.array.any()
 
 
 @requires_torch
@@ -99,13 +96,31 @@ def test_layers_in_a_model_train():
 def test_error_wrong_input_names_the_layer_and_expected_shape():
     with pytest.raises(
         ShapeError,
-        match=r"Conv2d\(3, 8, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got \(2, 4, 8, 8\)",
+        match=r"^Conv2d\(3, 8, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected input of shape \(N, 3, H, W\) or "
+        r"\(3, H, W\), got \(2, 4, 8, 8\): the input has 4 channels",
     ):
         nn.Conv2d(3, 8, 3)(ag.randn(2, 4, 8, 8))
-    with pytest.raises(ShapeError, match=r"Conv1d\(.*expected input of shape \(N, 3, L\) or \(3, L\), got \(8,\)"):
+    with pytest.raises(ShapeError, match=r"^Conv1d\(.*expected input of shape \(N, 3, L\) or \(3, L\), got \(8,\)$"):
         nn.Conv1d(3, 8, 3)(ag.randn(8))
-    with pytest.raises(ShapeError, match=r"ConvTranspose2d\(.*expected input of shape \(N, 3, H, W\)"):
+    with pytest.raises(ShapeError, match=r"^ConvTranspose2d\(.*expected input of shape \(N, 3, H, W\)"):
         nn.ConvTranspose2d(3, 8, 3)(ag.randn(1, 8, 4, 4))
+    with pytest.raises(ShapeError, match=r"^Conv2d\(1, 1, kernel_size=\(5, 5\).*: a 5x5 kernel .* does not fit a 3x3"):
+        nn.Conv2d(1, 1, 5)(ag.randn(1, 1, 3, 3))
+
+
+@pytest.mark.parametrize("name", ["Conv1d", "Conv2d", "ConvTranspose2d"])
+def test_a_float64_input_or_an_array_is_refused_naming_the_layer(name):
+    layer = getattr(nn, name)(2, 4, 3)
+    x = ag.randn(1, 2, 5) if name == "Conv1d" else ag.randn(1, 2, 5, 5)
+    with pytest.raises(
+        ag.DtypeError,
+        match=rf"^{name}\(2, 4, .*\): input is float64 but weight is float32; convert the input with x.float\(\) "
+        r"or the model with model.double\(\)$",
+    ):
+        layer(x.double())
+    with pytest.raises(TypeError, match=rf"^{name}\(2, 4, .*\): input must be a Tensor, got numpy.ndarray; wrap it"):
+        layer(x.array)
+    assert layer.double()(x.double()).dtype == np.float64
 
 
 def test_error_arguments():
@@ -123,5 +138,14 @@ def test_error_arguments():
         nn.Conv2d(1, 1, 3, padding="circular")
     with pytest.raises(ValueError, match=r"Conv2d: kernel_size must be an int or a tuple of 2 ints, got \(3, 3, 3\)"):
         nn.Conv2d(1, 1, (3, 3, 3))
+    with pytest.raises(TypeError, match=r"Conv2d: kernel_size must be an int or a tuple of 2 ints, got 2.5"):
+        nn.Conv2d(1, 1, 2.5)
     with pytest.raises(ValueError, match="groups must be a positive int"):
         nn.Conv1d(1, 1, 3, groups=0)
+    # PyTorch builds Conv2d(3, 4, 0) and fails in forward with an internal error; we refuse it at once
+    with pytest.raises(ValueError, match=r"^Conv2d: kernel_size must be positive, got 0$"):
+        nn.Conv2d(3, 4, 0)
+    with pytest.raises(ValueError, match=r"^Conv1d: stride must be positive, got 0$"):
+        nn.Conv1d(3, 4, 3, stride=0)
+    with pytest.raises(ValueError, match=r"^ConvTranspose2d: padding must be non-negative, got -1$"):
+        nn.ConvTranspose2d(3, 4, 3, padding=-1)

@@ -234,28 +234,28 @@ def test_an_empty_batch_pools_to_an_empty_batch_like_torch(name):
         (lambda x: pool.avg_pool2d(x, 3, stride=2, padding=0), None, []),
         (
             lambda x: pool.max_pool2d(x, 3, padding=2),
-            ag.ShapeError,
+            ValueError,
             ["max_pool2d", "padding (2, 2)", "half", "kernel_size (3, 3)"],
         ),
         (
             lambda x: pool.max_pool2d(x, 3, padding=(1, 2), dilation=2),
-            ag.ShapeError,
+            ValueError,
             ["padding (1, 2)", "kernel_size (3, 3)"],
         ),
         (lambda x: pool.max_pool2d(x, 3, padding=1, dilation=2), None, []),
-        (lambda x: pool.avg_pool2d(x, 3, padding=2), ag.ShapeError, ["avg_pool2d", "padding (2, 2)", "half"]),
+        (lambda x: pool.avg_pool2d(x, 3, padding=2), ValueError, ["avg_pool2d", "padding (2, 2)", "half"]),
         (
             lambda x: pool.avg_pool2d(x, (1, 7), padding=(0, 1)),
             ag.ShapeError,
             ["avg_pool2d", "input size (4, 4)", "kernel_size (1, 7)", "output size (4, 0)"],
         ),
-        (lambda x: pool.max_pool2d(x, 2, stride=0), ValueError, ["max_pool2d", "stride must be positive", "(0, 0)"]),
+        (lambda x: pool.max_pool2d(x, 2, stride=0), ValueError, ["max_pool2d", "stride must be positive, got 0"]),
         (lambda x: pool.max_pool2d(x, 0), ValueError, ["kernel_size must be positive"]),
         (lambda x: pool.max_pool2d(x, 2, dilation=0), ValueError, ["dilation must be positive"]),
         (lambda x: pool.max_pool2d(x, 2, padding=-1), ValueError, ["padding must be non-negative"]),
         (
             lambda x: pool.max_pool2d(x, (2, 2, 2)),
-            TypeError,
+            ValueError,
             ["max_pool2d", "kernel_size", "tuple of 2 ints", "(2, 2, 2)"],
         ),
         (lambda x: pool.max_pool2d(x, 2.5), TypeError, ["kernel_size", "2.5"]),
@@ -279,7 +279,7 @@ def test_an_empty_batch_pools_to_an_empty_batch_like_torch(name):
         ),
         (
             lambda x: pool.adaptive_avg_pool2d(x, (2, 2, 2)),
-            TypeError,
+            ValueError,
             ["adaptive_avg_pool2d", "output_size", "(2, 2, 2)"],
         ),
         (lambda x: pool.max_pool2d(x.array, 2), TypeError, ["max_pool2d", "Tensor", "ndarray"]),
@@ -311,3 +311,66 @@ def test_configurations_we_reject_torch_rejects_too(kwargs):
         pool.max_pool2d(ag.zeros(1, 1, 4, 4), **kwargs)
     with pytest.raises(RuntimeError):
         TF.max_pool2d(torch.zeros(1, 1, 4, 4, requires_grad=True), **kwargs)
+
+
+# -- output sizes: PyTorch's rule, ceil_mode and inputs smaller than the kernel ---------------
+@requires_torch
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d"]),
+    size=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    ceil_mode=st.booleans(),
+    count_include_pad=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_any_geometry_gives_pytorchs_output_or_a_value_error_where_it_refuses(
+    name, size, kernel, stride, padding, dilation, ceil_mode, count_include_pad, seed
+):
+    spatial = 1 if name.endswith("1d") else 2
+    kwargs = dict(kernel_size=kernel[-spatial:], stride=stride[-spatial:], padding=padding[-spatial:])
+    kwargs["ceil_mode"] = ceil_mode
+    if name.startswith("max"):
+        kwargs["dilation"] = dilation[-spatial:]
+    else:
+        kwargs["count_include_pad"] = count_include_pad
+    x = np.random.default_rng(seed).permutation(2 * 3 * int(np.prod(size[-spatial:]))).reshape((2, 3) + size[-spatial:])
+    x = x.astype(np.float64) * 0.1
+    try:
+        expected = getattr(TF, name)(torch.tensor(x), **kwargs)
+    except RuntimeError:
+        with pytest.raises(ValueError):  # ShapeError for an empty output, ValueError for a bad padding
+            getattr(pool, name)(ag.tensor(x), **kwargs)
+        return
+    if name.startswith("max") and not np.isfinite(expected.numpy()).all():
+        return  # a window wholly in the padding (-inf): covered by its own test
+    assert getattr(pool, name)(ag.tensor(x), **kwargs).shape == tuple(expected.shape)
+    compare_with_torch(
+        lambda t: getattr(pool, name)(t, **kwargs), lambda t: getattr(TF, name)(t, **kwargs), [x], [True]
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"])
+def test_under_ceil_mode_an_input_smaller_than_the_kernel_gives_one_window_as_in_pytorch(name):
+    shape = (1, 1, 2) if name.endswith("1d") else (1, 1, 2, 2)
+    x = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+    out = getattr(pool, name)(ag.tensor(x), 3, stride=2, ceil_mode=True)
+    expected = getattr(TF, name)(torch.tensor(x), 3, stride=2, ceil_mode=True)
+    assert out.shape == tuple(expected.shape) == shape[:2] + (1,) * (len(shape) - 2)
+    np.testing.assert_allclose(out.array, expected.numpy())
+    with pytest.raises(ag.ShapeError, match="output size"):  # without ceil_mode no window fits, as in PyTorch
+        getattr(pool, name)(ag.tensor(x), 3, stride=2)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", pool.__all__)
+def test_the_pool_ops_torch_exports_at_top_level_autograd_core_exports_too(name):
+    """``torch.max_pool2d`` -> ``autograd_core.max_pool2d`` (as the conv ops); the others live in F only."""
+    assert hasattr(ag, name) == hasattr(torch, name)
+    assert (name in ag.__all__) == hasattr(torch, name)
+    if hasattr(ag, name):
+        assert getattr(ag, name) is getattr(pool, name)

@@ -214,8 +214,13 @@ def test_float32_parity_with_torch(op):
     x, weight = (rng.standard_normal(shape).astype(np.float32) for shape in shapes[op])
     bias = rng.standard_normal(8).astype(np.float32)
     options = {"stride": 2, "padding": 1, "groups": 2}
-    ours = lambda *t: getattr(ag, op)(*t, **options)
-    theirs = lambda *t: getattr(torch.nn.functional, op)(*t, **options)
+
+    def ours(*tensors):
+        return getattr(ag, op)(*tensors, **options)
+
+    def theirs(*tensors):
+        return getattr(torch.nn.functional, op)(*tensors, **options)
+
     compare_with_torch(
         ours, theirs, [x, weight, bias], [True] * 3, value_rtol=1e-5, value_atol=1e-5, grad_rtol=1e-4, grad_atol=1e-4
     )
@@ -291,20 +296,27 @@ def test_error_groups_must_divide_channels():
 def test_error_input_and_weight_dims():
     expect(
         ShapeError,
-        r"expected input of shape \(N, C, H, W\) or \(C, H, W\), got \(5, 5\)",
+        r"conv2d: expected input of shape \(N, 1, H, W\) or \(1, H, W\), got \(5, 5\)",
         ag.conv2d,
         ag.randn(5, 5),
         ag.randn(1, 1, 3, 3),
     )
     expect(
         ShapeError,
-        r"expected input of shape \(N, C, L\) or \(C, L\), got \(1, 1, 5, 5\)",
+        r"conv1d: expected input of shape \(N, 1, L\) or \(1, L\), got \(1, 1, 5, 5\)",
         ag.conv1d,
         ag.randn(1, 1, 5, 5),
         ag.randn(1, 1, 3),
     )
     expect(ShapeError, "expected a weight with 4 dims", ag.conv2d, ag.randn(1, 1, 5, 5), ag.randn(1, 3, 3))
-    expect(TypeError, "weight must be a Tensor", ag.conv2d, ag.randn(1, 1, 5, 5), np.ones((1, 1, 3, 3)))
+    expect(
+        TypeError,
+        r"weight must be a Tensor, got numpy.ndarray; wrap it with autograd_core.tensor\(x\)",
+        ag.conv2d,
+        ag.randn(1, 1, 5, 5),
+        np.ones((1, 1, 3, 3)),
+    )
+    expect(TypeError, "input must be a Tensor, got numpy.ndarray", ag.conv2d, np.ones((1, 1, 5, 5)), ag.randn(1, 1, 3))
 
 
 def test_error_bias_shape():
@@ -324,14 +336,15 @@ def test_error_bias_shape():
 def test_error_dtypes():
     expect(
         DtypeError,
-        r"input \(float64\), weight \(float32\)",
+        r"conv2d: input is float64 but weight is float32; convert the input with x.float\(\) or the model with "
+        r"model.double\(\)",
         ag.conv2d,
         ag.randn(1, 1, 5, 5, dtype=ag.float64),
         ag.randn(1, 1, 3, 3),
     )
     expect(
         DtypeError,
-        "input must be a float32 or float64 Tensor, got int64",
+        r"conv2d: input is int64 but weight is float32; convert the input with x.float\(\)$",
         ag.conv2d,
         ag.tensor(np.ones((1, 1, 5, 5), dtype=np.int64)),
         ag.randn(1, 1, 3, 3),
@@ -340,17 +353,20 @@ def test_error_dtypes():
 
 def test_error_arguments():
     x, weight = ag.randn(1, 1, 5, 5), ag.randn(1, 1, 3, 3)
-    expect(ValueError, "stride must be an int >= 1", ag.conv2d, x, weight, stride=0)
+    expect(ValueError, "conv2d: stride must be positive, got 0", ag.conv2d, x, weight, stride=0)
+    expect(TypeError, "conv2d: stride must be an int or a tuple of 2 ints, got 1.5", ag.conv2d, x, weight, stride=1.5)
+    expect(TypeError, "conv2d: groups must be a positive int, got 1.5", ag.conv2d, x, weight, groups=1.5)
     expect(
         ValueError,
-        r"stride must be an int >= 1 or a tuple of 2 such ints, got \(1, 2, 3\)",
+        r"stride must be an int or a tuple of 2 ints, got \(1, 2, 3\)",
         ag.conv2d,
         x,
         weight,
         stride=(1, 2, 3),
     )
-    expect(ValueError, "padding must be an int >= 0", ag.conv2d, x, weight, padding=-1)
-    expect(ValueError, "dilation must be an int >= 1", ag.conv2d, x, weight, dilation=0)
+    expect(ValueError, "padding must be non-negative, got -1", ag.conv2d, x, weight, padding=-1)
+    expect(ValueError, "dilation must be positive", ag.conv2d, x, weight, dilation=0)
+    expect(ShapeError, r"the weight \(1, 1, 0, 3\) has an empty kernel", ag.conv2d, x, ag.randn(1, 1, 0, 3))
     expect(ValueError, "padding='same' needs stride 1", ag.conv2d, x, weight, padding="same", stride=2)
     expect(
         ValueError,
@@ -384,3 +400,26 @@ def test_two_pending_graphs_keep_their_own_columns():
         out.sum().backward()
         expected = kernels.conv2d_weight_grad_reference(x.array, np.ones(out.shape), (1, 1), (1, 1), (1, 1), 1, (3, 3))
         np.testing.assert_allclose(weight.grad.array, expected, rtol=1e-10)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "name, x_shape, w_shape, kwargs",
+    [
+        ("conv2d", (0, 4, 6, 5), (6, 2, 3, 2), dict(stride=2, padding=1, groups=2)),
+        ("conv1d", (0, 3, 7), (2, 3, 3), dict(padding="same")),
+        ("conv_transpose2d", (0, 4, 3, 3), (4, 3, 2, 2), dict(stride=2)),
+    ],
+)
+def test_an_empty_batch_gives_pytorchs_empty_output_and_zero_gradients_of_any_order(name, x_shape, w_shape, kwargs):
+    rng = np.random.default_rng(0)
+    x = ag.tensor(np.zeros(x_shape), requires_grad=True)
+    weight = ag.tensor(rng.standard_normal(w_shape), requires_grad=True)
+    out = getattr(ag, name)(x, weight, **kwargs)
+    empty = torch.zeros(x_shape, dtype=torch.float64)
+    expected = getattr(torch.nn.functional, name)(empty, torch.tensor(weight.array), **kwargs)
+    assert out.shape == tuple(expected.shape)
+    grad_x, grad_w = ag.grad(out.sum(), [x, weight], create_graph=True)
+    assert grad_x.shape == x_shape and grad_w.shape == w_shape and not grad_w.array.any()
+    (second,) = ag.grad(grad_w.sum(), [weight], allow_unused=True)
+    assert second is None or not second.array.any()

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_core.kernels import pool as kernels
-from autograd_core.ops.pool import _pooled_size
+from autograd_core.ops.arguments import window_count
 
 
 @st.composite
@@ -23,7 +23,9 @@ def plane_cases(draw: Any, dilated: bool = True) -> dict:
     padding = tuple(draw(st.integers(0, span // 2)) for span in (spans if dilated else kernel))
     sizes = tuple(draw(st.integers(max(1, span - 2 * p), span - 2 * p + 6)) for span, p in zip(spans, padding))
     ceil_mode = draw(st.booleans())
-    out_size = tuple(_pooled_size(n, span, s, p, ceil_mode) for n, span, s, p in zip(sizes, spans, stride, padding))
+    out_size = tuple(
+        window_count(n, k, s, p, p, d, ceil_mode) for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     dtype = draw(st.sampled_from([np.float32, np.float64]))
     x = rng.standard_normal((draw(st.integers(1, 5)),) + sizes).astype(dtype)

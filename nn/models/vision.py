@@ -1,4 +1,4 @@
-"""Model zoo: LeNet-5 and a small VGG-style network (convolutions, ReLU, max pooling)."""
+"""Vision models: LeNet-5 and a small VGG-style network (convolutions, ReLU, max pooling)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import ShapeError
 
-from .containers import ModuleList
-from .conv import Conv2d
-from .linear import Linear
-from .module import Module
-from .pooling import MaxPool2d
+from ..containers import ModuleList
+from ..conv import Conv2d
+from ..linear import Linear
+from ..module import Module
+from ..pooling import MaxPool2d
 
 
 class LeNet5(Module):
@@ -41,7 +41,8 @@ class LeNet5(Module):
         if not isinstance(x, Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
             got = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
             raise ShapeError(
-                f"LeNet5: expected input of shape (N, 1, 28, 28), got {got}; reshape MNIST images with x.reshape(-1, 1, 28, 28)"
+                f"LeNet5: expected input of shape (N, 1, 28, 28), got {got}; reshape MNIST images with "
+                "x.reshape(-1, 1, 28, 28)"
             )
         x = self.pool(ag.relu(self.conv1(x)))
         return self.pool(ag.relu(self.conv2(x)))

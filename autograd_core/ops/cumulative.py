@@ -1,0 +1,157 @@
+"""Running sums and products along a dim (cumsum, cumprod) and the product reduction (prod).
+
+The product gradients never divide by an input that is zero: ``prod`` uses the products
+of the elements before and after each one, ``cumprod`` splits each slice at its first zero.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DimError
+from ..function import Function
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor, _check_dtype
+from .elementwise import where
+from .rearrange import flip, movedim
+from .shape import cat, normalize_dim
+
+
+def _accumulated_dtype(a: Tensor, dtype: Any) -> Any:
+    """PyTorch's: the given dtype, else int64 for bool and integer inputs, else the input's."""
+    if dtype is not None:
+        return _check_dtype(dtype)
+    return np.dtype(np.int64) if a.dtype.kind in "biu" else a.dtype
+
+
+def _dim(op: str, a: Tensor, dim: Any) -> int:
+    if dim is None:
+        raise DimError(f"{op}: give the dim to accumulate along (e.g. {op}(x, dim=0))")
+    return normalize_dim(op, dim, a.ndim, a.shape)
+
+
+class CumSum(Function):
+    exact_dtype = True  # the accumulation dtype chosen by cumsum()
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int, dtype: Any) -> np.ndarray:
+        ctx.dim = dim
+        return np.cumsum(a.array, axis=dim, dtype=dtype) if a.ndim else a.array.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _reverse_cumsum(grad_output, ctx.dim), None, None  # d out_j / d a_i = 1 for j >= i
+
+
+def _reverse_cumsum(x: Tensor, dim: int) -> Tensor:
+    """``sum_{j >= i} x_j`` along ``dim``."""
+    if x.ndim == 0:
+        return x
+    return flip(CumSum.apply(flip(x, dim), dim, x.dtype), dim)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim``: ``out_i = sum_{j <= i} input_j``."""
+    return CumSum.apply(input, _dim("cumsum", input, dim), _accumulated_dtype(input, dtype))
+
+
+class CumProd(Function):
+    saves_output = True
+    exact_dtype = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int, dtype: Any) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.dim = dim
+        return np.cumprod(a.array, axis=dim, dtype=dtype) if a.ndim else a.array.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        if a.ndim == 0:
+            return grad_output, None, None
+        return _cumprod_gradient(a, ctx.output, grad_output, ctx.dim), None, None
+
+
+def _cumprod_gradient(a: Tensor, out: Tensor, grad_output: Tensor, dim: int) -> Tensor:
+    """``d/da_i sum_j g_j out_j = sum_{j >= i} g_j prod_{k <= j, k != i} a_k``.
+
+    Without zeros this is ``revcumsum(g * out)_i / a_i``. With zeros, a plain backward splits
+    each slice at its first zero z: before it the same formula, after it 0 (every product
+    holds that zero), at it ``out_{z-1} * sum_{j >= z} g_j prod_{z < k <= j} a_k``. A recorded
+    backward (``create_graph``) needs the products as functions of every a_k, so it forms them
+    all (n^2 per slice).
+    """
+    values = a.array
+    zero = values == 0
+    if not zero.any():
+        return _reverse_cumsum(grad_output * out, dim) / a
+    if is_grad_enabled():
+        return _cumprod_gradient_by_pairs(a, grad_output, dim)
+    positions = np.arange(values.shape[dim]).reshape([-1 if d == dim else 1 for d in range(values.ndim)])
+    length = values.shape[dim]
+    first_zero = np.where(zero.any(axis=dim, keepdims=True), np.argmax(zero, axis=dim, keepdims=True), length)
+    before, at = positions < first_zero, positions == first_zero
+    gradient = where(before, _reverse_cumsum(grad_output * out, dim) / where(before, a, 1.0), 0.0)
+    if not at.any():
+        return gradient
+    # at the first zero: the product before it times the running products after it
+    product_before = where(before, a, 1.0).prod(dim, keepdim=True)
+    after = CumProd.apply(where(before | at, 1.0, a), dim, a.dtype)
+    at_zero = product_before * (grad_output * after * (positions >= first_zero)).sum(dim, keepdim=True)
+    return gradient + where(at, at_zero, 0.0)
+
+
+def _cumprod_gradient_by_pairs(a: Tensor, grad_output: Tensor, dim: int) -> Tensor:
+    """The gradient as ``sum_j g_j C[i, j]`` with ``C[i, j] = prod_{k <= j, k != i} a_k``, the running
+    products of a with a_i replaced by 1 (for j >= i), written with Tensor ops only."""
+    values = movedim(a, dim, -1)
+    length = values.shape[-1]
+    diagonal = np.eye(length, dtype=bool)
+    rows = where(diagonal, 1.0, values.unsqueeze(-2).expand(*values.shape[:-1], length, length))
+    later = np.triu(np.ones((length, length), dtype=a.dtype))  # j >= i
+    gradient = (cumprod(rows, -1) * movedim(grad_output, dim, -1).unsqueeze(-2) * later).sum(-1)
+    return movedim(gradient, -1, dim)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running products along ``dim``: ``out_i = prod_{j <= i} input_j``."""
+    return CumProd.apply(input, _dim("cumprod", input, dim), _accumulated_dtype(input, dtype))
+
+
+class Prod(Function):
+    exact_dtype = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int, keepdim: bool, dtype: Any) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return np.prod(a.array, axis=dim, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        dim = ctx.dim
+        if a.ndim == 0:
+            return grad_output, None, None, None
+        if a.shape[dim] == 0:  # the empty product is 1, a constant
+            return a * 0.0, None, None, None
+        # d prod/da_i = prod_{k < i} a_k * prod_{k > i} a_k (no division: exact where a_i = 0)
+        ones = Tensor._make(np.ones(a.shape[:dim] + (1,) + a.shape[dim + 1 :], dtype=a.dtype), False, None)
+        length = a.shape[dim]
+        prefix = (slice(None),) * dim
+        before = cumprod(cat([ones, a[prefix + (slice(0, length - 1),)]], dim), dim)
+        after = flip(cumprod(flip(cat([a[prefix + (slice(1, length),)], ones], dim), dim), dim), dim)
+        if not ctx.keepdim:
+            grad_output = grad_output.unsqueeze(dim)
+        return grad_output * before * after, None, None, None
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The product over ``dim`` (one dim), or of all elements when ``dim`` is None."""
+    dtype = _accumulated_dtype(input, dtype)
+    if dim is None:
+        flat = input.reshape(-1) if input.ndim else input
+        return Prod.apply(flat, 0 if input.ndim else None, False, dtype)
+    return Prod.apply(input, normalize_dim("prod", dim, input.ndim, input.shape), keepdim, dtype)

@@ -1,0 +1,280 @@
+"""More elementwise math: trigonometric and hyperbolic functions, logs and powers,
+atan2/hypot/lerp (rounding and remainders are in ``ops/rounding.py``).
+
+Each op's backward is written with Tensor ops (twice differentiable). Outside an op's
+domain the result is NaN (or inf), without warnings.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import DtypeError
+from ..function import Function
+from ..tensor import Tensor
+from .elementwise import _data, _need
+
+
+# -- trigonometric and hyperbolic ----------------------------------------------------
+class Tan(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.tan(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        out = ctx.output
+        return grad_output * (1.0 + out * out)  # d tan a/da = 1 + tan^2 a
+
+
+class Asin(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / (1.0 - a * a).sqrt()  # d asin a/da = 1 / sqrt(1 - a^2)
+
+
+class Acos(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return -grad_output / (1.0 - a * a).sqrt()  # d acos a/da = -1 / sqrt(1 - a^2)
+
+
+class Atan(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.arctan(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / (1.0 + a * a)  # d atan a/da = 1 / (1 + a^2)
+
+
+class Sinh(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.sinh(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * cosh(a)  # d sinh a/da = cosh a
+
+
+class Cosh(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.cosh(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * sinh(a)  # d cosh a/da = sinh a
+
+
+class Atan2(Function):
+    @staticmethod
+    def forward(ctx: Function, y: Any, x: Any) -> np.ndarray:
+        ctx.save_for_backward(y, x)
+        return np.arctan2(_data(y), _data(x))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        y, x = ctx.saved_tensors
+        # d atan2(y, x)/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2)
+        scale = grad_output / (x * x + y * y)
+        return (scale * x if _need(ctx, 0) else None, -scale * y if _need(ctx, 1) else None)
+
+
+# -- logs and powers -----------------------------------------------------------------
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / (a + 1.0)  # d log(1 + a)/da = 1 / (1 + a)
+
+
+class Expm1(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        return np.expm1(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return grad_output * (ctx.output + 1.0)  # d (e^a - 1)/da = e^a
+
+
+class Log2(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / (a * math.log(2.0))  # d log2 a/da = 1 / (a ln 2)
+
+
+class Log10(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output / (a * math.log(10.0))  # d log10 a/da = 1 / (a ln 10)
+
+
+class Rsqrt(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 / np.sqrt(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        out = ctx.output
+        return grad_output * -0.5 * out * out * out  # d a^(-1/2)/da = -a^(-3/2) / 2
+
+
+class Reciprocal(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return 1.0 / a.array  # a float even for an integer tensor (np.reciprocal would floor)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        out = ctx.output
+        return -grad_output * out * out  # d (1/a)/da = -1/a^2
+
+
+class Square(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.square(a.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return grad_output * 2.0 * a  # d a^2/da = 2a
+
+
+class Hypot(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.hypot(_data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        scale = grad_output / ctx.output  # d sqrt(a^2 + b^2)/da = a / hypot, /db = b / hypot
+        return (scale * a if _need(ctx, 0) else None, scale * b if _need(ctx, 1) else None)
+
+
+class Lerp(Function):
+    @staticmethod
+    def forward(ctx: Function, start: Tensor, end: Any, weight: Any) -> np.ndarray:
+        ctx.save_for_backward(start, end, weight)
+        low, high, w = start.array, _data(end), _data(weight)
+        # PyTorch's two-sided formula: exact at both ends
+        return np.where(np.abs(w) < 0.5, low + w * (high - low), high - (high - low) * (1 - w))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        start, end, weight = ctx.saved_tensors
+        # lerp = start + w (end - start): d/dstart = 1 - w, d/dend = w, d/dw = end - start
+        return (
+            grad_output * (1.0 - weight) if _need(ctx, 0) else None,
+            grad_output * weight if _need(ctx, 1) else None,
+            grad_output * (end - start) if _need(ctx, 2) else None,
+        )
+
+
+# -- the functions (and Tensor methods) ----------------------------------------------
+def _unary(function: type[Function], doc: str) -> Callable[[Tensor], Tensor]:
+    """``function.apply`` as the op's function (``autograd_core.tan``, also the method ``Tensor.tan``)."""
+
+    def op(input: Tensor) -> Tensor:
+        return function.apply(input)
+
+    op.__name__ = op.__qualname__ = function.__name__.lower()
+    op.__doc__ = doc
+    return op
+
+
+tan = _unary(Tan, "The tangent (radians).")
+asin = _unary(Asin, "The inverse sine, in [-pi/2, pi/2] (NaN outside [-1, 1]).")
+acos = _unary(Acos, "The inverse cosine, in [0, pi] (NaN outside [-1, 1]).")
+atan = _unary(Atan, "The inverse tangent, in (-pi/2, pi/2).")
+sinh = _unary(Sinh, "The hyperbolic sine.")
+cosh = _unary(Cosh, "The hyperbolic cosine.")
+log1p = _unary(Log1p, "``log(1 + input)``, accurate for small inputs.")
+expm1 = _unary(Expm1, "``exp(input) - 1``, accurate for small inputs.")
+log2 = _unary(Log2, "The base-2 logarithm.")
+log10 = _unary(Log10, "The base-10 logarithm.")
+rsqrt = _unary(Rsqrt, "``1 / sqrt(input)``.")
+reciprocal = _unary(Reciprocal, "``1 / input`` (a float tensor also for integer input).")
+square = _unary(Square, "``input * input``.")
+
+
+def atan2(input: Tensor, other: Any) -> Tensor:
+    """The angle of the point (other, input), in (-pi, pi]."""
+    return Atan2.apply(input, other)
+
+
+def hypot(input: Tensor, other: Any) -> Tensor:
+    """``sqrt(input^2 + other^2)`` without overflow."""
+    return Hypot.apply(input, other)
+
+
+def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
+    """``input + weight * (end - input)``; ``weight`` a number or a tensor."""
+    if input.dtype.kind != "f":
+        raise DtypeError(f"lerp: needs float tensors, got {input.dtype}; call .float() first")
+    return Lerp.apply(input, end, weight)
+
+
+arctan2 = atan2

@@ -1,0 +1,160 @@
+"""``Normalize``: the one fused node behind BatchNorm, LayerNorm, GroupNorm and RMSNorm.
+
+    y = (x - mean) * inv_std * weight + bias,   inv_std = 1 / sqrt(var + eps)
+
+with ``mean``/``var`` x's own statistics over some axes. A layer says *which* axes, and
+how its affine parameters line up with ``x``, in a ``NormLayout``; for example, with x of
+shape (N, C, H, W):
+
+    BatchNorm:  statistics over (0, 2, 3), weight (C,) viewed as (1, C, 1, 1)
+    LayerNorm:  statistics over the trailing normalized dims, weight of their shape
+    GroupNorm:  x viewed as (N, G, C/G, H, W), statistics over (2, 3, 4), weight (C,) as (1, G, C/G, 1, 1)
+    RMSNorm:    ``centered=False``: no mean; var is the mean square
+
+The backward is the closed form; a plain backward computes on the forward's statistics
+(NumPy), while under ``create_graph`` it rebuilds them from x with Tensor ops, so second
+derivatives work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Function, Tensor
+from autograd_core.errors import ShapeError
+from autograd_core.ops.arguments import require_same_dtype
+
+Axes = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NormLayout:
+    """Where a normalisation takes its statistics and how its parameters broadcast.
+
+    Attributes:
+        axes: the axes of x the statistics are taken over.
+        param_view: the shape weight and bias are viewed as to broadcast against x.
+        param_axes: the axes their gradients are summed over (the others are theirs).
+        eps: added to the variance.
+        centered: subtract the mean (False: divide by the root mean square, as RMSNorm).
+    """
+
+    axes: Axes
+    param_view: tuple[int, ...]
+    param_axes: Axes
+    eps: float
+    centered: bool = True
+
+
+def statistics(x: np.ndarray, layout: NormLayout) -> tuple[Any, np.ndarray]:
+    """``(mean, var)`` of x over the layout's axes (kept as size 1); the biased variance, or
+    for an uncentred layout ``(None, mean of x^2)``."""
+    if not layout.centered:
+        return None, np.mean(x * x, axis=layout.axes, keepdims=True)
+    mean = x.mean(axis=layout.axes, keepdims=True)
+    centered = x - mean
+    return mean, np.mean(centered * centered, axis=layout.axes, keepdims=True)
+
+
+class Normalize(Function):
+    """``(x - mean) * inv_std * weight + bias`` with the statistics of ``layout`` (see the module docstring).
+
+    ``mean``/``var`` come in precomputed (``statistics``; BatchNorm also needs them for its
+    running stats); ``weight``/``bias`` may be None.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Function, x: Tensor, weight: Any, bias: Any, *, mean: Any, var: np.ndarray, layout: NormLayout
+    ) -> np.ndarray:
+        inv_std = 1.0 / np.sqrt(var + layout.eps)
+        ctx.save_for_backward(x, weight)
+        ctx.mean, ctx.inv_std, ctx.layout = mean, inv_std, layout
+        ctx.bias_shape = None if bias is None else bias.shape
+        scale = inv_std if weight is None else inv_std * weight.array.reshape(layout.param_view)
+        out = (x.array - mean) * scale if layout.centered else x.array * scale
+        if bias is not None:
+            out += bias.array.reshape(layout.param_view)
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, weight = ctx.saved_tensors
+        layout = ctx.layout
+        axes = layout.axes
+        if ag.is_grad_enabled():
+            # create_graph: rebuild the statistics from x with graph ops, so this gradient
+            # is itself differentiable with respect to x
+            centered = x - x.mean(axes, keepdim=True) if layout.centered else x
+            inv_std = ((centered * centered).mean(axes, keepdim=True) + layout.eps) ** -0.5
+            normalized = centered * inv_std
+        else:
+            inv_std = Tensor._make(ctx.inv_std, False, None)
+            # one expression, so no centred copy of x stays alive through the rest of the step
+            normalized = (x.array - ctx.mean) * ctx.inv_std if layout.centered else x.array * ctx.inv_std
+            normalized = Tensor._make(normalized, False, None)
+        if layout.param_axes == axes and layout.centered:
+            return _per_channel_backward(ctx, grad_output, weight, normalized, inv_std)
+        need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+        grad_x = grad_weight = grad_bias = None
+        if need_x:
+            # x_hat = (x - mean) inv_std; with g = dL/dx_hat and means over the normalised axes:
+            # dL/dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))   (uncentred: without mean(g))
+            grad_normalized = grad_output if weight is None else grad_output * weight.reshape(layout.param_view)
+            projection = normalized * (grad_normalized * normalized).mean(axes, keepdim=True)
+            if layout.centered:
+                grad_x = inv_std * (grad_normalized - grad_normalized.mean(axes, keepdim=True) - projection)
+            else:
+                grad_x = inv_std * (grad_normalized - projection)
+        if need_weight:  # dL/dweight = sum of grad * x_hat over the other axes
+            grad_weight = _sum_to(grad_output * normalized, layout.param_axes).reshape(weight.shape)
+        if need_bias:  # dL/dbias = sum of grad over the other axes
+            grad_bias = _sum_to(grad_output, layout.param_axes).reshape(ctx.bias_shape)
+        return grad_x, grad_weight, grad_bias
+
+
+def _per_channel_backward(
+    ctx: Function, grad_output: Tensor, weight: Any, normalized: Tensor, inv_std: Tensor
+) -> tuple:
+    """BatchNorm's case of ``Normalize.backward``: the weight is constant over the normalised
+    axes, so in its formula mean(g) = w mean(grad) and mean(g x_hat) = w mean(grad x_hat), whose
+    sums are the bias and weight gradients: two reductions instead of four (about 1.3x faster)."""
+    axes = ctx.layout.axes
+    sum_grad = grad_output.sum(axes, keepdim=True)  # dL/dbias
+    sum_grad_normalized = (grad_output * normalized).sum(axes, keepdim=True)  # dL/dweight
+    count = normalized.numel() // sum_grad.numel()
+    grad_x = None
+    if ctx.needs_input_grad[0]:
+        scale = inv_std if weight is None else inv_std * weight.reshape(ctx.layout.param_view)
+        grad_x = scale * (grad_output - (sum_grad + normalized * sum_grad_normalized) / count)
+    grad_weight = sum_grad_normalized.reshape(weight.shape) if ctx.needs_input_grad[1] else None
+    grad_bias = sum_grad.reshape(ctx.bias_shape) if ctx.needs_input_grad[2] else None
+    return grad_x, grad_weight, grad_bias
+
+
+def _sum_to(tensor: Tensor, axes: Axes) -> Tensor:
+    return tensor.sum(axes) if axes else tensor
+
+
+def normalize_with(input: Tensor, weight: Any, bias: Any, layout: NormLayout) -> Tensor:
+    """``Normalize`` of ``input`` with its own statistics over the layout's axes."""
+    mean, var = statistics(input.array, layout)
+    return Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
+
+
+def as_affine(value: Any, name: str, label: str, size: tuple, input: Tensor | None = None) -> Any:
+    """A weight or bias: None, a Tensor of shape ``size`` (and of ``input``'s dtype, as PyTorch
+    requires), or an array-like made a constant Tensor."""
+    if value is None or isinstance(value, Tensor):
+        if value is not None and value.shape != size:
+            raise ShapeError(f"{name}: {label} must have shape {size}, got {value.shape}")
+        if value is not None and input is not None:
+            require_same_dtype(name, input, value, reference_what=label)
+        return value
+    array = np.asarray(value)
+    if array.shape != size:
+        raise ShapeError(f"{name}: {label} must have shape {size}, got {array.shape}")
+    return Tensor._make(array, False, None)

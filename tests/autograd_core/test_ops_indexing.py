@@ -1,0 +1,217 @@
+"""Indexing ops (``ops/indexing.py``): gather/scatter/scatter_add, index_select,
+masked_fill/masked_select, tril/triu, nonzero and one-argument where, as function and
+method, through ``check_op`` (gradcheck, gradgradcheck, PyTorch parity)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
+
+NONEMPTY = shapes(min_dims=1, max_dims=3, max_side=3)
+
+
+@st.composite
+def gather_case(draw: Any, unique: bool = False) -> tuple[np.ndarray, int, np.ndarray]:
+    """An array, a dim and an int64 index of the same rank: no larger than the array on the
+    other dims, any length along ``dim``; ``unique`` draws distinct positions along ``dim``."""
+    array = draw(NONEMPTY.flatmap(float_arrays))
+    dim = draw(st.integers(-array.ndim, array.ndim - 1))
+    axis = dim % array.ndim
+    size = array.shape[axis]
+    shape = [draw(st.integers(1, side)) for side in array.shape]
+    shape[axis] = draw(st.integers(1, size if unique else 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    if unique:
+        index = np.argsort(rng.random(tuple(shape[:axis]) + (size,) + tuple(shape[axis + 1 :])), axis=axis)
+        index = np.take(index, np.arange(shape[axis]), axis=axis)
+    else:
+        index = rng.integers(0, size, size=shape)
+    return array, dim, index.astype(np.int64)
+
+
+@settings(max_examples=15)
+@given(case=gather_case())
+def test_gather(case):
+    array, dim, index = case
+    check_op(lambda x, i: ag.gather(x, dim, i), [array, index], lambda x, i: torch.gather(x, dim, i))
+    check_op(lambda x, i: x.gather(dim, i), [array, index], lambda x, i: x.gather(dim, i))
+
+
+@settings(max_examples=15)
+@given(case=gather_case(), data=st.data())
+def test_scatter_add_with_repeated_indices(case, data):
+    source, dim, index = case
+    base = data.draw(float_arrays(tuple(max(a, b) for a, b in zip(source.shape, index.shape))))
+    base = base[tuple(slice(0, s) if d != dim % base.ndim else slice(None) for d, s in enumerate(base.shape))]
+    index = index % base.shape[dim]
+    src = data.draw(float_arrays(index.shape))
+    check_op(lambda b, i, s: ag.scatter_add(b, dim, i, s), [base, index, src], lambda b, i, s: b.scatter_add(dim, i, s))
+    check_op(lambda b, i, s: b.scatter_add(dim, i, s), [base, index, src], lambda b, i, s: b.scatter_add(dim, i, s))
+    # src may be larger than index (its extra elements unused, gradient 0); PyTorch's backward refuses this case
+    larger = data.draw(float_arrays(tuple(size + 1 for size in index.shape)))
+    check_op(lambda b, i, s: b.scatter_add(dim, i, s), [base, index, larger])
+
+
+@settings(max_examples=15)
+@given(case=gather_case(unique=True), data=st.data())
+def test_scatter_with_a_tensor_and_with_a_number(case, data):
+    base, dim, index = case
+    src = data.draw(float_arrays(index.shape))
+    check_op(lambda b, i, s: ag.scatter(b, dim, i, s), [base, index, src], lambda b, i, s: torch.scatter(b, dim, i, s))
+    check_op(lambda b, i: b.scatter(dim, i, 0.5), [base, index], lambda b, i: b.scatter(dim, i, 0.5))
+    check_op(
+        lambda b, i, s: b.scatter(dim, i, s, reduce="add"), [base, index, src], lambda b, i, s: b.scatter_add(dim, i, s)
+    )
+
+
+@requires_torch
+def test_scatter_and_gather_in_place_and_the_documented_example():
+    x = ag.zeros(2, 3)
+    x.scatter_(1, ag.tensor([[0], [2]]), 5.0)
+    np.testing.assert_array_equal(x.array, [[5, 0, 0], [0, 0, 5]])
+    x.scatter_add_(1, ag.tensor([[0, 0]]), ag.ones(2, 2))
+    np.testing.assert_array_equal(x.array, [[7, 0, 0], [0, 0, 5]])
+    assert x._version.value == 2
+    data = ag.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(data.gather(1, ag.tensor([[0, 1, 1, 1]])).array, [[0, 1, 1, 1]])
+
+
+def test_gather_and_scatter_errors_name_the_op_and_the_fix():
+    x = ag.zeros(2, 3)
+    with pytest.raises(IndexError, match="gather: index 3 is out of bounds for dim 1 with size 3"):
+        x.gather(1, ag.tensor([[0], [3]]))
+    with pytest.raises(IndexError, match="scatter: index -1 is out of bounds"):
+        x.scatter(1, ag.tensor([[-1]]), 1.0)
+    with pytest.raises(ag.DtypeError, match=r"gather: index must be an integer \(int64\) tensor, got float32"):
+        x.gather(1, ag.tensor([[0.0]]))
+    with pytest.raises(ag.ShapeError, match=r"gather: index \(shape \(3,\)\) must have as many dims as the tensor"):
+        x.gather(1, ag.tensor([0, 1, 2]))
+    with pytest.raises(ag.ShapeError, match=r"larger than the tensor \(shape \(2, 3\)\) in dim 0"):
+        x.gather(1, ag.zeros(3, 1, dtype=ag.int64))
+    with pytest.raises(ag.ShapeError, match=r"larger than src \(shape \(1, 1\)\) in dim 1"):
+        x.scatter_add(1, ag.zeros(1, 2, dtype=ag.int64), ag.ones(1, 1))
+    with pytest.raises(ValueError, match="scatter: reduce must be None or 'add'"):
+        x.scatter(1, ag.zeros(1, 1, dtype=ag.int64), 1.0, reduce="multiply")
+
+
+# -- index_select ---------------------------------------------------------------------
+@settings(max_examples=15)
+@given(array=NONEMPTY.flatmap(float_arrays), data=st.data())
+def test_index_select(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    size = array.shape[dim]
+    index = np.array(data.draw(st.lists(st.integers(0, size - 1), min_size=0, max_size=4)), dtype=np.int64)
+    check_op(lambda x, i: ag.index_select(x, dim, i), [array, index], lambda x, i: torch.index_select(x, dim, i))
+    scalar = np.array(data.draw(st.integers(0, size - 1)), dtype=np.int64)  # a 0-d index keeps the dim
+    check_op(lambda x, i: x.index_select(dim, i), [array, scalar], lambda x, i: x.index_select(dim, i))
+
+
+def test_index_select_errors():
+    with pytest.raises(ag.ShapeError, match="index_select: index must be 1-D"):
+        ag.zeros(2, 3).index_select(1, ag.tensor([[2]]))
+    with pytest.raises(IndexError, match="index_select: index 3 is out of bounds for dim 1 with size 3"):
+        ag.zeros(2, 3).index_select(1, ag.tensor([3]))
+
+
+# -- masks ----------------------------------------------------------------------------
+@st.composite
+def masked_case(draw: Any) -> tuple[np.ndarray, np.ndarray]:
+    pair = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3))
+    mask_shape, array_shape = pair.input_shapes
+    return draw(float_arrays(array_shape)), draw(hnp.arrays(np.bool_, mask_shape))
+
+
+@settings(max_examples=20)
+@given(case=masked_case())
+def test_masked_fill_with_a_number_and_with_a_0d_tensor(case):
+    array, mask = case
+    check_op(lambda x, m: ag.masked_fill(x, m, -1.5), [array, mask], lambda x, m: torch.masked_fill(x, m, -1.5))
+    check_op(
+        lambda x, m, v: x.masked_fill(m, v), [array, mask, np.array(0.25)], lambda x, m, v: x.masked_fill(m, v)
+    )
+
+
+@settings(max_examples=20)
+@given(case=masked_case())
+def test_masked_select(case):
+    array, mask = case
+    check_op(lambda x, m: ag.masked_select(x, m), [array, mask], lambda x, m: torch.masked_select(x, m))
+    check_op(lambda x, m: x.masked_select(m), [array, mask], lambda x, m: x.masked_select(m))
+
+
+@requires_torch
+def test_masked_fill_with_minus_infinity_then_softmax_as_causal_attention_does():
+    scores = np.random.default_rng(0).standard_normal((2, 4, 4))
+    causal = np.triu(np.ones((4, 4), dtype=bool), 1)
+
+    def attention(ops: Any, x: Any, mask: Any) -> Any:
+        return ops.softmax(x.masked_fill(mask, float("-inf")), dim=-1)
+
+    ours, theirs = (lambda x, m: attention(ag, x, m)), (lambda x, m: attention(torch, x, m))
+    compare_with_torch(ours, theirs, [scores, causal], [True, False])
+
+
+@requires_torch
+def test_masked_fill_in_place_matches_pytorch():
+    values, mask = np.arange(6.0).reshape(2, 3), np.array([True, False, True])
+
+    def fill(x: Any, m: Any) -> Any:
+        y = x * 1.0
+        y.masked_fill_(m, 0.0)
+        return y * x
+
+    compare_with_torch(fill, fill, [values, mask], [True, False])
+
+
+def test_masked_ops_refuse_a_non_bool_mask_and_mismatched_shapes():
+    with pytest.raises(ag.DtypeError, match="masked_fill: the mask must be a bool tensor, got float32"):
+        ag.zeros(2, 3).masked_fill(ag.ones(3), 1.0)
+    with pytest.raises(ag.ShapeError, match=r"masked_fill: the mask \(shape \(2,\)\) does not broadcast"):
+        ag.zeros(2, 3).masked_fill(ag.ones(2) > 0, 1.0)
+    with pytest.raises(ag.ShapeError, match="masked_fill: value must be a number or a 0-d tensor"):
+        ag.zeros(2, 3).masked_fill(ag.ones(3) > 0, ag.ones(3))
+    with pytest.raises(ag.ShapeError, match="masked_select: the mask"):
+        ag.zeros(2, 3).masked_select(ag.ones(2) > 0)
+
+
+def test_masked_fill_keeps_the_tensor_dtype():
+    assert ag.zeros(2, dtype=ag.int64).masked_fill(ag.tensor([True, False]), 1.5).tolist() == [1, 0]
+    assert ag.zeros(2).masked_fill(ag.tensor([True, False]), ag.tensor(2.0, dtype=ag.float64)).dtype == ag.float32
+
+
+# -- tril / triu ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tril", "triu"])
+@settings(max_examples=10)
+@given(array=shapes(min_dims=2, max_dims=3, max_side=4).flatmap(float_arrays), diagonal=st.integers(-3, 3))
+def test_tril_triu(name, array, diagonal):
+    check_op(lambda x: getattr(ag, name)(x, diagonal), [array], lambda x: getattr(torch, name)(x, diagonal))
+    check_op(lambda x: getattr(x, name)(diagonal=diagonal), [array], lambda x: getattr(x, name)(diagonal=diagonal))
+
+
+def test_tril_needs_two_dims_and_works_in_place():
+    with pytest.raises(ag.ShapeError, match=r"tril: the tensor must have at least 2 dims, got shape \(3,\)"):
+        ag.zeros(3).tril()
+    x = ag.ones(3, 3)
+    assert x.triu_(1) is x and x.tolist() == [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+
+
+# -- nonzero / where(condition) -------------------------------------------------------
+@requires_torch
+@settings(max_examples=20)
+@given(array=hnp.arrays(np.int64, shapes(max_dims=3, max_side=3), elements=st.integers(-1, 1)))
+def test_nonzero_argwhere_and_one_argument_where_match_pytorch(array):
+    ours, theirs = ag.tensor(array), torch.tensor(array)
+    assert ours.nonzero().dtype == ag.int64
+    np.testing.assert_array_equal(ours.nonzero().array, theirs.nonzero().numpy())
+    np.testing.assert_array_equal(ag.argwhere(ours).array, torch.argwhere(theirs).numpy())
+    for mine, reference in zip(ag.nonzero(ours, as_tuple=True), torch.nonzero(theirs, as_tuple=True), strict=True):
+        np.testing.assert_array_equal(mine.array, reference.numpy())
+    for mine, reference in zip(ag.where(ours != 0), torch.where(theirs != 0), strict=True):
+        np.testing.assert_array_equal(mine.array, reference.numpy())
