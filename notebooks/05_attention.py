@@ -176,7 +176,7 @@ indices = ag.tensor(vocab.encode(text)[None, :])
 model.eval()
 with ag.no_grad():
     block = model.transformer.h[0]
-    x = model.transformer.wte(indices) + model.transformer.wpe.weight[: len(text)]
+    x = model.transformer.wte(ag.from_numpy(indices)) + model.transformer.wpe.weight[: len(text)]
     learned = block.attn.attention_weights(block.ln_1(x)).array[0]
 fig, axes = plt.subplots(1, 4, figsize=(18, 4.6))
 for head in range(4):

@@ -168,7 +168,7 @@ class GPT(Module):
                 "crop the context to the last block_size tokens (generate does)."
             )
         # wpe(arange(T)) is the first T rows: a slice, whose gradient is a slice too (no scatter-add)
-        tokens = self.transformer.wte(Tensor._make(indices, False, None))
+        tokens = self.transformer.wte(ag.from_numpy(indices))
         x = self.transformer.drop(tokens + self.transformer.wpe.weight[:length])
         for block in self.transformer.h:
             x = block(x)
