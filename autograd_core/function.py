@@ -109,8 +109,10 @@ class Function:
                 state.enabled = True
         if type(out) is not np.ndarray:
             out = out.array if isinstance(out, Tensor) else np.asarray(out)
-        if out.dtype.char == "d" and not cls.exact_dtype and not _any_float64(args):
-            out = out.astype(np.float32)  # int tensor * 0.5 is float32, as in PyTorch
+        if out.dtype.char in "de" and not cls.exact_dtype and not _any_of_dtype(args, out.dtype.char):
+            # int tensor * 0.5 is float32, as in PyTorch; so is a float function of bools or 8-bit
+            # integers, which NumPy computes in float16: computed again from float32 inputs
+            out = out.astype(np.float32) if out.dtype.char == "d" else _in_float32(cls, node, args, kwargs)
         if record and out.dtype.kind != "f":
             record = False
         result = Tensor._make(out, record, node if record else None)
@@ -232,13 +234,25 @@ class RemovableHandle:
             self.hooks.remove(self.hook)
 
 
-def _any_float64(args: tuple) -> bool:
-    """Whether a float64 result comes from a float64 tensor or array (kept), rather than
-    from NumPy promoting an integer tensor combined with a Python float (made float32)."""
+def _any_of_dtype(args: tuple, char: str) -> bool:
+    """Whether a float64 (``char`` 'd') or float16 ('e') result comes from a tensor or array of
+    that dtype (kept), rather than from NumPy promoting integers combined with a Python float
+    (float64) or bools and small integers in a float function (float16): those become float32."""
     for arg in args:
-        if isinstance(arg, (Tensor, np.ndarray)) and arg.dtype.char == "d":
+        if isinstance(arg, (Tensor, np.ndarray)) and arg.dtype.char == char:
             return True
     return False
+
+
+def _in_float32(cls: type, node: Function, args: tuple, kwargs: dict) -> np.ndarray:
+    """``cls.forward`` again with its bool and 8-bit integer tensors as float32 (no input requires grad)."""
+    widened = [
+        Tensor._make(arg.array.astype(np.float32), False, None)
+        if isinstance(arg, Tensor) and arg.array.dtype.itemsize == 1 else arg
+        for arg in args
+    ]
+    out = cls.forward(node, *widened, **kwargs)
+    return out.array if isinstance(out, Tensor) else np.asarray(out, dtype=np.float32)
 
 
 _NO_GRAD = [(False,) * count for count in range(64)]
