@@ -8,7 +8,7 @@ from __future__ import annotations
 from .ops import elementwise
 from .ops.cumulative import cumprod, cumsum, prod
 from .ops.einsum import einsum
-from .ops.elementwise import clamp, gelu, where
+from .ops.elementwise import clamp, clamp_max, clamp_min, gelu, where
 from .ops.indexing import (
     argwhere,
     gather,
@@ -23,7 +23,9 @@ from .ops.indexing import (
 )
 from .ops.linalg import addmm, addmv, baddbmm, bmm, dist, dot, ger, inner, matmul, mm, mv, norm, outer, vdot
 from .ops.logical import (
+    all,
     allclose,
+    any,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -58,6 +60,7 @@ from .ops.math import (
     square,
     tan,
 )
+from .ops.padding import pad
 from .ops.rearrange import flip, movedim, narrow, roll, select, swapaxes, t, tile, unbind, unflatten
 from .ops.reduce import (
     amax,
@@ -76,11 +79,13 @@ from .ops.reduce import (
     var,
 )
 from .ops.rounding import ceil, fix, floor, floor_divide, fmod, frac, remainder, round, sign, trunc
-from .ops.shape import cat, chunk, flatten, pad, permute, reshape, split, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from .ops.special import erfc, erfinv
 from .tensor import Tensor
 
-exp, log, sqrt, abs, neg = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.neg
+exp, log, sqrt, abs, neg, erf = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.neg, Tensor.erf
+clone, detach = Tensor.clone, Tensor.detach
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
 add, sub, mul, div, pow = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow
 maximum, minimum, broadcast_to = Tensor.maximum, Tensor.minimum, Tensor.broadcast_to
@@ -105,13 +110,10 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     return elementwise.Elu.apply(x, alpha)
 
 
-def erf(x: Tensor) -> Tensor:
-    return elementwise.Erf.apply(x)
-
-
 __all__ = [
     "exp", "log", "sqrt", "abs", "neg", "negative", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "softplus", "elu", "gelu", "erf", "clamp", "clip", "maximum", "minimum", "where", "matmul",
+    "softplus", "elu", "gelu", "erf", "erfc", "erfinv", "clone", "detach", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "where", "matmul",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "pow", "eq", "ne", "lt", "le", "gt", "ge",
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "argmax", "argmin", "softmax",
     "log_softmax", "reshape", "transpose", "permute", "flatten", "squeeze", "unsqueeze",
@@ -132,6 +134,6 @@ __all__ = [
     "expm1", "log2", "log10", "rsqrt", "reciprocal", "square", "hypot", "lerp", "floor", "ceil", "trunc", "fix",
     "round", "sign", "frac", "fmod", "remainder", "floor_divide",
     # logical
-    "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose", "equal", "logical_and",
+    "all", "any", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose", "equal", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 ]

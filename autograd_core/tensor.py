@@ -351,12 +351,13 @@ class Tensor:
         """``self - alpha * other``, as ``torch.sub``."""
         return _elementwise.Sub.apply(self, other if alpha == 1 else other * alpha)
 
-    mul = __mul__
-    div = __truediv__
+    mul = multiply = __mul__
+    div = divide = __truediv__
     pow = __pow__
     matmul = __matmul__
-    neg = __neg__
+    neg = negative = __neg__
     abs = __abs__
+    subtract = sub
 
     # comparisons: bool tensors, never differentiable
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
@@ -378,12 +379,6 @@ class Tensor:
         return _elementwise.compare(np.greater_equal, "ge", self, other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    def any(self) -> "Tensor":
-        return Tensor._make(np.asarray(self.array.any()), False, None)
-
-    def all(self) -> "Tensor":
-        return Tensor._make(np.asarray(self.array.all()), False, None)
 
     # -- elementwise functions -----------------------------------------------------
     def exp(self) -> "Tensor":
@@ -410,23 +405,21 @@ class Tensor:
     def relu(self) -> "Tensor":
         return _elementwise.Relu.apply(self)
 
+    def erf(self) -> "Tensor":
+        """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+        return _elementwise.Erf.apply(self)
+
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         return _elementwise.clamp(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other: Any) -> "Tensor":
-        return _elementwise.Maximum.apply(self, other)
-
-    def minimum(self, other: Any) -> "Tensor":
-        return _elementwise.Minimum.apply(self, other)
-
     # -- reductions ----------------------------------------------------------------
-    def sum(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
-        return _reduce.sum(self, dim, keepdim)
+    def sum(self, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        return _reduce.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
-        return _reduce.mean(self, dim, keepdim)
+    def mean(self, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        return _reduce.mean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> "Tensor":
         return _reduce.var(self, dim, correction=correction, keepdim=keepdim)
@@ -798,19 +791,22 @@ from .ops import reduce as _reduce  # noqa: E402
 from .ops import rounding as _rounding  # noqa: E402
 from .ops import shape as _ops_shape  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
+from .ops import special as _special  # noqa: E402
 
 # -- op methods: the op's own function is the method (its signature and docstring) ----------
 _METHODS = {
     _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere",
     _sorting: "sort argsort msort topk kthvalue median mode",
     _cumulative: "cumsum cumprod prod",
+    _elementwise: "maximum minimum clamp_min clamp_max",
     _reduce: "amax amin aminmax",
+    _special: "erfc erfinv",
     _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist",
     _rearrange: "t swapaxes movedim narrow select unflatten unbind roll",
     _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp",
     _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
     _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
-    "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not",
+    "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not all any",
 }
 for _module, _names in _METHODS.items():
     for _name in _names.split():
@@ -838,8 +834,10 @@ def _in_place(name: str, op: Callable) -> Callable:
 
 
 for _name in (
-    "exp log sqrt abs neg sin cos tan asin acos atan sinh cosh tanh sigmoid relu log1p expm1 log2 log10 rsqrt "
-    "reciprocal square floor ceil trunc fix round sign frac clamp clip atan2 hypot fmod remainder lerp floor_divide "
+    "exp log sqrt abs neg negative sin cos tan asin acos atan sinh cosh tanh sigmoid relu erf erfc erfinv arcsin "
+    "arccos arctan arctan2 log1p expm1 log2 log10 rsqrt multiply divide subtract "
+    "reciprocal square floor ceil trunc fix round sign frac clamp clip clamp_min clamp_max atan2 hypot fmod remainder "
+    "lerp floor_divide "
     "masked_fill scatter scatter_add tril triu cumsum cumprod logical_and logical_or logical_xor logical_not "
     "bitwise_and bitwise_or bitwise_xor bitwise_not"
 ).split():

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from .linalg import check_same_dtype
 
 
 class Einsum(Function):
@@ -109,6 +110,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         operands = tuple(operands[0])
     operands = tuple(operand if isinstance(operand, Tensor) else Tensor(operand) for operand in operands)
     inputs, output = _parse(equation, operands)
+    check_same_dtype("einsum", *operands)
     sizes: dict[str, int] = {}
     for term, operand in zip(inputs, operands):
         for letter, size in zip(term, operand.shape):

@@ -26,6 +26,23 @@ def _need(ctx: Function, position: int) -> bool:
     return ctx.needs_input_grad[position]
 
 
+_BOOL = np.dtype(np.bool_)
+
+
+def _refuse_bool(op: str) -> None:
+    """PyTorch's refusal of a bool tensor in an arithmetic op that has no meaning for truth values."""
+    raise DtypeError(f"{op}: bool tensors are not supported (as in PyTorch); convert first, e.g. x.float() or x.long()")
+
+
+def _require_tensor(op: str, other: Any) -> None:
+    """PyTorch's ops without a number overload (maximum, atan2, logical_and, ...) take a Tensor ``other``."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'other' must be a Tensor, not {type(other).__name__} (as in PyTorch); "
+            f"wrap it with autograd_core.tensor(...) or use clamp/where for a number"
+        )
+
+
 # Unsigned integer twins of the float dtypes: _select works on their bit patterns.
 _BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
 _SELECT_MIN_SIZE = 4096  # below this np.where's own speed is fine
@@ -66,7 +83,15 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
-        return np.subtract(_data(a), _data(b))
+        try:
+            return np.subtract(_data(a), _data(b))
+        except TypeError:
+            if np.result_type(_data(a), _data(b)) != _BOOL:
+                raise
+            raise DtypeError(
+                "sub: subtracting two bool tensors (the - operator) is not supported, as in PyTorch; "
+                "use ^ or logical_xor() for booleans, or convert them first (x.long(), x.float())"
+            ) from None
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -111,7 +136,18 @@ class Pow(Function):
         base_data, exponent_data = _data(base), _data(exponent)
         if isinstance(exponent, (int, float)) and isinstance(base, Tensor) and base_data.dtype.kind == "f":
             exponent_data = base_data.dtype.type(exponent)
-        return np.power(base_data, exponent_data)
+        try:
+            return np.power(base_data, exponent_data)
+        except ValueError as error:
+            if not str(error).startswith("Integers to negative integer powers"):
+                raise
+            if isinstance(exponent, Tensor):
+                return _integer_power(base_data, exponent_data)
+            raise DtypeError(
+                f"pow: integers to negative integer powers are not allowed ({np.result_type(base_data)} tensor "
+                f"** {exponent_data}), as in PyTorch; make the base or the exponent a float (x.float() ** -1, "
+                "or x ** -1.0)"
+            ) from None
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -130,6 +166,15 @@ class Pow(Function):
         return grad_base, grad_exponent
 
 
+def _integer_power(base: Any, exponent: np.ndarray) -> np.ndarray:
+    """Integers to integer tensor powers as PyTorch computes them: a negative power of 1 is 1,
+    of -1 is +-1, of anything else 0 (the integer part of 1 / base^n)."""
+    negative = exponent < 0
+    power = np.power(base, np.where(negative, 0, exponent))
+    sign = np.where(exponent % 2 == 0, 1, -1)
+    return np.where(negative, np.where(base == 1, 1, np.where(base == -1, sign, 0)), power).astype(power.dtype)
+
+
 def _log(x: Any) -> Any:
     """log of a base for pow's exponent gradient: 0 at 0, NaN for a negative base (as PyTorch)."""
     if isinstance(x, Tensor):
@@ -141,7 +186,15 @@ def _log(x: Any) -> Any:
 class Neg(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
-        return np.negative(a.array)
+        try:
+            return np.negative(a.array)
+        except TypeError:
+            if a.array.dtype is not _BOOL:
+                raise
+            raise DtypeError(
+                "neg: negating a bool tensor (the - operator) is not supported, as in PyTorch; "
+                "to invert a mask use ~ or logical_not()"
+            ) from None
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
@@ -190,6 +243,8 @@ class Sqrt(Function):
 class Abs(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        if a.array.dtype is _BOOL:
+            _refuse_bool("abs")
         ctx.save_for_backward(a)
         return np.abs(a.array)
 
@@ -259,6 +314,8 @@ class Sigmoid(Function):
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # exp of a non-positive number only: no overflow for large |x|; an int input gives floats
+    if x.dtype is _BOOL:  # NumPy cannot negate bools
+        x = x.astype(np.float32)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -268,6 +325,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        if a.array.dtype is _BOOL:
+            _refuse_bool("relu")
         return np.maximum(a.array, 0)
 
     @staticmethod
@@ -450,12 +509,21 @@ class Clamp(Function):
 
 
 def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Limit values to ``[min, max]`` (either may be None)."""
+    """Limit values to ``[min, max]`` (either may be None); ``max`` everywhere when ``min > max``,
+    as in PyTorch (and NumPy's ``clip``)."""
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clamp: min ({min}) is greater than max ({max})")
     return Clamp.apply(a, min, max)
+
+
+def clamp_min(a: Tensor, min: float) -> Tensor:
+    """``clamp(a, min=min)``."""
+    return Clamp.apply(a, min, None)
+
+
+def clamp_max(a: Tensor, max: float) -> Tensor:
+    """``clamp(a, max=max)``."""
+    return Clamp.apply(a, None, max)
 
 
 class Maximum(Function):
@@ -480,6 +548,19 @@ class Minimum(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         return _split_by_winner(grad_output, _data(b), _data(a))
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise larger of two tensors (ties share the gradient); ``other`` must be a Tensor,
+    as in PyTorch (for a number use ``clamp(input, min=number)``)."""
+    _require_tensor("maximum", other)
+    return Maximum.apply(input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise smaller of two tensors; ``other`` must be a Tensor (for a number use ``clamp``)."""
+    _require_tensor("minimum", other)
+    return Minimum.apply(input, other)
 
 
 def _split_by_winner(grad_output: Tensor, winner: np.ndarray, loser: np.ndarray) -> tuple:

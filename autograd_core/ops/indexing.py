@@ -14,7 +14,8 @@ from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .elementwise import where
-from .shape import broadcast_to, getitem, normalize_dim, pad
+from .padding import pad
+from .shape import broadcast_to, getitem, normalize_dim
 
 
 # -- gather / scatter ----------------------------------------------------------------
@@ -124,6 +125,11 @@ def _indexed(op: str, a: Tensor, dim: int, index: Any, src: Any = None) -> tuple
     dim = normalize_dim(op, dim, a.ndim, a.shape)
     if isinstance(src, Tensor) and src.ndim != index.ndim:
         raise ShapeError(f"{op}: src (shape {src.shape}) must have as many dims as index (shape {index.shape})")
+    if isinstance(src, Tensor) and src.dtype != a.dtype:
+        raise DtypeError(
+            f"{op}: src ({src.dtype}) must have the tensor's dtype ({a.dtype}), as in PyTorch; convert it with "
+            f"src.to({a.dtype})"
+        )
     _check_index(op, a, dim, index, src)
     return dim, index
 

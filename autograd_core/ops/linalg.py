@@ -51,6 +51,7 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"matmul: both operands need at least 1 dim, got shapes {a.shape} and {b.shape}; "
             "use * to multiply by a scalar."
         )
+    check_same_dtype("matmul", a, b)
     inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if a.shape[-1] != inner_b:
         raise ShapeError(
@@ -71,6 +72,16 @@ def matmul(a: Any, b: Any) -> Tensor:
     return out
 
 
+def check_same_dtype(op: str, *operands: Tensor) -> None:
+    """PyTorch's products do not promote: float32 @ int64 (or float64) is an error."""
+    dtypes = [operand.array.dtype for operand in operands]
+    if len(set(dtypes)) > 1:
+        raise DtypeError(
+            f"{op}: operands must have the same dtype (as in PyTorch), got {', '.join(map(str, dtypes))}; "
+            "convert one first (e.g. b.float() or b.to(a.dtype))"
+        )
+
+
 # -- the fixed-rank products (PyTorch checks the ranks; matmul would broadcast) ------
 def _check_ranks(op: str, operands: dict, ranks: tuple) -> None:
     for (name, tensor), rank in zip(operands.items(), ranks):
@@ -79,9 +90,8 @@ def _check_ranks(op: str, operands: dict, ranks: tuple) -> None:
         if tensor.ndim != rank:
             kind = {1: "a 1-D vector", 2: "a 2-D matrix", 3: "a 3-D batch of matrices"}[rank]
             raise ShapeError(f"{op}: {name} must be {kind}, got shape {tensor.shape}")
-    dtypes = {tensor.dtype for tensor in operands.values()}
-    if len(dtypes) > 1:
-        raise DtypeError(f"{op}: operands must have the same dtype, got {sorted(str(d) for d in dtypes)}")
+    if op != "outer":  # outer promotes, as PyTorch's
+        check_same_dtype(op, *operands.values())
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:

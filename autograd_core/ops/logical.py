@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
-from .elementwise import _data
+from .elementwise import _data, _require_tensor
 
 
 class Logical(Function):
@@ -42,10 +42,15 @@ class Logical(Function):
 
 
 def _operator(ufunc: Callable, name: str, label: str, doc: str) -> Callable[..., Tensor]:
-    """The function (and Tensor method) ``name`` computing ``ufunc``; ``label`` names it in errors."""
+    """The function (and Tensor method) ``name`` computing ``ufunc``; ``label`` names it in errors.
+    The logical ops take a Tensor ``other`` only, the bitwise ones a number too (as PyTorch's)."""
     if ufunc.nin == 1:
         def op(input: Tensor) -> Tensor:
             return Logical.apply(_checked(input, name), None, ufunc, label)
+    elif name.startswith("logical"):
+        def op(input: Tensor, other: Tensor) -> Tensor:
+            _require_tensor(name, other)
+            return Logical.apply(_checked(input, name), other, ufunc, label)
     else:
         def op(input: Tensor, other: Any) -> Tensor:
             return Logical.apply(_checked(input, name), other, ufunc, label)
@@ -118,3 +123,23 @@ def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08
 def equal(input: Tensor, other: Tensor) -> bool:
     """True if both have the same shape and the same values (a Python bool)."""
     return bool(np.shape(_data(input)) == np.shape(_data(other)) and np.array_equal(_data(input), _data(other)))
+
+
+# -- logical reductions ----------------------------------------------------------------
+def _truth_reduction(op: str, reducer: Callable, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    from .reduce import normalize_dims
+
+    dims = normalize_dims(op, dim, input)
+    out = np.asarray(reducer(input.array, axis=dims, keepdims=keepdim))
+    # bool, except that a uint8 tensor gives uint8, as in PyTorch
+    return Tensor._make(out.astype(np.uint8) if input.array.dtype == np.uint8 else out, False, None)
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether every element (over ``dim``: an int, a tuple, or None for all) is nonzero."""
+    return _truth_reduction("all", np.all, input, dim, keepdim)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether some element (over ``dim``: an int, a tuple, or None for all) is nonzero."""
+    return _truth_reduction("any", np.any, input, dim, keepdim)

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DtypeError
 from ..function import Function
 from ..tensor import Tensor
-from .elementwise import _data, _need
+from .elementwise import _BOOL, _data, _need, _require_tensor
 
 
 # -- trigonometric and hyperbolic ----------------------------------------------------
@@ -191,6 +191,8 @@ class Square(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
+        if a.array.dtype is _BOOL:  # int64, as PyTorch (NumPy: int8)
+            return np.square(a.array, dtype=np.int64)
         return np.square(a.array)
 
     @staticmethod
@@ -261,17 +263,23 @@ square = _unary(Square, "``input * input``.")
 
 
 def atan2(input: Tensor, other: Any) -> Tensor:
-    """The angle of the point (other, input), in (-pi, pi]."""
+    """The angle of the point (other, input), in (-pi, pi]; ``other`` a Tensor, as in PyTorch."""
+    _require_tensor("atan2", other)
     return Atan2.apply(input, other)
 
 
 def hypot(input: Tensor, other: Any) -> Tensor:
-    """``sqrt(input^2 + other^2)`` without overflow."""
+    """``sqrt(input^2 + other^2)`` without overflow (``other`` a Tensor; at least one of them floating
+    point, as in PyTorch)."""
+    _require_tensor("hypot", other)
+    if input.dtype.kind != "f" and other.dtype.kind != "f":
+        raise DtypeError(f"hypot: needs a float tensor, got {input.dtype} and {other.dtype}; call .float() first")
     return Hypot.apply(input, other)
 
 
 def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
-    """``input + weight * (end - input)``; ``weight`` a number or a tensor."""
+    """``input + weight * (end - input)``; ``end`` a Tensor, ``weight`` a number or a Tensor."""
+    _require_tensor("lerp", end)
     if input.dtype.kind != "f":
         raise DtypeError(f"lerp: needs float tensors, got {input.dtype}; call .float() first")
     return Lerp.apply(input, end, weight)

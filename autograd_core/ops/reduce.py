@@ -5,17 +5,19 @@ dims as size 1, as in PyTorch.
 """
 from __future__ import annotations
 
+import math
+import warnings
 from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
-from ..errors import DimError, ShapeError
+from ..errors import DimError, DtypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from ..types import Dim
 from .elementwise import Maximum, Minimum, where
-from .shape import BroadcastTo, Reshape, normalize_dim
+from .shape import BroadcastTo, Clone, Reshape, normalize_dim
 
 MaxResult = namedtuple("max", ["values", "indices"])  # as torch.return_types.max
 MinResult = namedtuple("min", ["values", "indices"])
@@ -62,8 +64,9 @@ class Mean(Function):
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.input_shape, ctx.dims = a.shape, dims
         ctx.count = int(np.prod([a.shape[d] for d in dims]))
-        if ctx.count == 0:
-            raise ShapeError(f"mean: reducing over dims {dims} of shape {a.shape} averages zero elements")
+        if ctx.count == 0:  # NaN, the mean of no elements, as in PyTorch
+            with np.errstate(invalid="ignore"):
+                return np.sum(a.array, axis=dims, keepdims=keepdim) / a.dtype.type(0)
         return np.mean(a.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -71,16 +74,19 @@ class Mean(Function):
         return _expand_back(grad_output, ctx) / ctx.count, None, None  # d(mean a)/da_i = 1/n
 
 
-def sum(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
-    """Sum over ``dim`` (all dims when None)."""
+def sum(a: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum over ``dim`` (all dims when None); ``dtype`` converts ``a`` first, as in PyTorch."""
+    if dtype is not None:
+        a = a.to(dtype)
     return Sum.apply(a, normalize_dims("sum", dim, a), keepdim)
 
 
-def mean(a: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
-    """Mean over ``dim`` (all dims when None); float tensors only."""
+def mean(a: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Mean over ``dim`` (all dims when None); float tensors only (``dtype`` converts ``a`` first);
+    the mean of no elements is NaN, as in PyTorch."""
+    if dtype is not None:
+        a = a.to(dtype)
     if a.array.dtype.kind != "f":
-        from ..errors import DtypeError
-
         raise DtypeError(f"mean: needs a float tensor, got {a.dtype}; call .float() first")
     return Mean.apply(a, normalize_dims("mean", dim, a), keepdim)
 
@@ -91,14 +97,39 @@ def _first(array: np.ndarray, dims: tuple) -> np.ndarray:
     return array[tuple(slice(0, 1) if axis in dims else slice(None) for axis in range(array.ndim))]
 
 
-def _divisor(dims: tuple, shape: tuple, correction: int) -> int:
+def _divisor(op: str, dims: tuple, shape: tuple, correction: int) -> int:
+    """``n - correction``, 0 when nothing is left: the result is then NaN or inf, with PyTorch's warning."""
     count = int(np.prod([shape[d] for d in dims]))
     if count - correction <= 0:
-        raise ShapeError(
-            f"var/std: {count} element(s) over dims {dims} with correction={correction} "
-            "leaves no degrees of freedom; use correction=0 or reduce over more elements."
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0 ({count} element(s) over dims {dims} with correction="
+            f"{correction}), so the result is NaN or inf, as in PyTorch; use correction=0 or reduce over more "
+            "elements.",
+            UserWarning,
+            stacklevel=5,
         )
+        return 0
     return count - correction
+
+
+def _variance(shifted: np.ndarray, dims: tuple, correction: int, keepdim: bool, divisor: int) -> np.ndarray:
+    """NumPy's variance; with no degrees of freedom the squared deviations over 0 (inf, or NaN for none)."""
+    if divisor:
+        return np.var(shifted, axis=dims, ddof=correction, keepdims=keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if shifted.size == 0:
+            squares = np.sum(shifted, axis=dims, keepdims=keepdim)
+        else:
+            deviations = shifted - np.mean(shifted, axis=dims, keepdims=True)
+            squares = np.sum(deviations * deviations, axis=dims, keepdims=keepdim)
+        return squares / shifted.dtype.type(0)
+
+
+def _check_float(op: str, a: Tensor) -> None:
+    if a.array.dtype.kind != "f":
+        raise DtypeError(
+            f"{op}: only floating point tensors are supported (as in PyTorch), got {a.dtype}; call .float() first"
+        )
 
 
 def _centered(ctx: Function, a: Tensor) -> Tensor:
@@ -112,14 +143,15 @@ class Var(Function):
     def forward(ctx: Function, a: Tensor, dims: tuple, correction: int, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.input_shape, ctx.dims = a.shape, dims
-        ctx.divisor = _divisor(dims, a.shape, correction)
-        return np.var(a.array - _first(a.array, dims), axis=dims, ddof=correction, keepdims=keepdim)
+        ctx.divisor = _divisor("var", dims, a.shape, correction)
+        return _variance(a.array - _first(a.array, dims), dims, correction, keepdim, ctx.divisor)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
-        # d var/da_i = 2 (a_i - mean) / (n - correction)
-        return _expand_back(grad_output, ctx) * _centered(ctx, a) * (2.0 / ctx.divisor), None, None, None
+        # d var/da_i = 2 (a_i - mean) / (n - correction)  (inf without degrees of freedom, as PyTorch)
+        scale = 2.0 / ctx.divisor if ctx.divisor else math.inf
+        return _expand_back(grad_output, ctx) * _centered(ctx, a) * scale, None, None, None
 
 
 class Std(Function):
@@ -129,11 +161,11 @@ class Std(Function):
     def forward(ctx: Function, a: Tensor, dims: tuple, correction: int, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.input_shape, ctx.dims = a.shape, dims
-        ctx.divisor = _divisor(dims, a.shape, correction)
+        ctx.divisor = _divisor("std", dims, a.shape, correction)
         shifted = a.array - _first(a.array, dims)
         with np.errstate(over="ignore"):
-            out = np.sqrt(np.var(shifted, axis=dims, ddof=correction, keepdims=keepdim))
-        if np.isinf(out).any():  # the squares overflowed (float32 [1e30, -1e30]): divide by the largest first
+            out = np.sqrt(_variance(shifted, dims, correction, keepdim, ctx.divisor))
+        if ctx.divisor and np.isinf(out).any():  # the squares overflowed (float32 [1e30, -1e30]): scale first
             scale = np.max(np.abs(shifted), axis=dims, keepdims=True)
             scale[(scale == 0) | ~np.isfinite(scale)] = 1
             scaled = np.sqrt(np.var(shifted / scale, axis=dims, ddof=correction, keepdims=True)) * scale
@@ -151,12 +183,16 @@ class Std(Function):
 
 
 def var(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
-    """Variance over ``dim`` with Bessel's ``correction`` (1, PyTorch's default)."""
+    """Variance over ``dim`` with Bessel's ``correction`` (1, PyTorch's default); float tensors only.
+    With no degrees of freedom left (``n <= correction``) the result is NaN or inf, with a warning, as PyTorch."""
+    _check_float("var", a)
     return Var.apply(a, normalize_dims("var", dim, a), correction, keepdim)
 
 
 def std(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> Tensor:
-    """Standard deviation over ``dim``; finite where the variance overflows (float32 [1e30, -1e30])."""
+    """Standard deviation over ``dim``; finite where the variance overflows (float32 [1e30, -1e30]).
+    Float tensors only; NaN or inf with a warning when ``n <= correction``, as in PyTorch."""
+    _check_float("std", a)
     return Std.apply(a, normalize_dims("std", dim, a), correction, keepdim)
 
 
@@ -231,9 +267,10 @@ def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def _extreme_over(op: str, reducer: Any, a: Tensor, dim: Dim, keepdim: bool) -> Tensor:
-    if a.array.size == 0:
-        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); there is nothing to reduce")
-    return Extreme.apply(a, normalize_dims(op, dim, a), keepdim, reducer)
+    dims = normalize_dims(op, dim, a)
+    if a.array.size == 0 and (not dims or 0 in [a.shape[d] for d in dims]):
+        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}) over dims {dims}; there is nothing to reduce")
+    return Extreme.apply(a, dims, keepdim, reducer)
 
 
 def amax(a: Tensor, dim: Dim = (), keepdim: bool = False) -> Tensor:
@@ -263,15 +300,19 @@ def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def _arg(op: str, function: Any, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if a.array.size == 0:
-        raise ShapeError(f"{op}: the tensor is empty (shape {a.shape})")
+    if a.array.dtype.kind == "b":
+        raise DtypeError(f"{op}: bool tensors are not supported (as in PyTorch); convert first, e.g. x.long()")
     if dim is None:  # an index into the flattened tensor (shape (1, ..., 1) with keepdim, as in PyTorch)
+        if a.array.size == 0:
+            raise ShapeError(f"{op}: the tensor is empty (shape {a.shape}); give a dim of nonzero size")
         index = np.asarray(function(a.array), dtype=np.int64)
         return Tensor._make(index.reshape((1,) * a.ndim) if keepdim else index, False, None)
     dim = normalize_dim(op, dim, a.ndim, a.shape)
     if a.ndim == 0:
         return Tensor._make(np.zeros((), dtype=np.int64), False, None)
-    return Tensor._make(function(a.array, axis=dim, keepdims=keepdim).astype(np.int64), False, None)
+    if a.shape[dim] == 0:
+        raise ShapeError(f"{op}: dim {dim} of the tensor (shape {a.shape}) is empty; there is nothing to pick")
+    return Tensor._make(np.asarray(function(a.array, axis=dim, keepdims=keepdim), dtype=np.int64), False, None)
 
 
 class LogSumExp(Function):
@@ -335,10 +376,19 @@ class LogSoftmax(Function):
 
 
 def softmax(a: Tensor, dim: int) -> Tensor:
-    """``exp(a) / sum(exp(a), dim)``, shifted by the max so large logits stay finite."""
-    return Softmax.apply(a, normalize_dim("softmax", dim, a.ndim, a.shape))
+    """``exp(a) / sum(exp(a), dim)``, shifted by the max so large logits stay finite (float tensors)."""
+    return _softmax_like("softmax", Softmax, a, dim)
 
 
 def log_softmax(a: Tensor, dim: int) -> Tensor:
-    """``a - logsumexp(a, dim)``: finite even for logits of 1e4."""
-    return LogSoftmax.apply(a, normalize_dim("log_softmax", dim, a.ndim, a.shape))
+    """``a - logsumexp(a, dim)``: finite even for logits of 1e4 (float tensors)."""
+    return _softmax_like("log_softmax", LogSoftmax, a, dim)
+
+
+def _softmax_like(op: str, function: type[Function], a: Tensor, dim: int) -> Tensor:
+    dim = normalize_dim(op, dim, a.ndim, a.shape)
+    if a.array.size == 0:  # nothing to normalise: an empty tensor of the same shape and dtype, as PyTorch
+        return Clone.apply(a)
+    if a.array.dtype.kind != "f":
+        raise DtypeError(f"{op}: needs a float tensor (as in PyTorch), got {a.dtype}; call .float() first")
+    return function.apply(a, dim)

@@ -53,8 +53,12 @@ class Frac(Function):
 
 
 def _check_integer_divisor(op: str, a: Any, b: Any) -> None:
+    """Integer division by zero raises; bools have no division (PyTorch refuses them too)."""
     divisor = _data(b)
-    if np.result_type(_data(a), divisor).kind in "iu" and np.any(np.asarray(divisor) == 0):
+    kind = np.result_type(_data(a), divisor).kind
+    if kind == "b":
+        raise DtypeError(f"{op}: bool tensors are not supported (as in PyTorch); convert first, e.g. x.long()")
+    if kind in "iu" and np.any(np.asarray(divisor) == 0):
         raise ZeroDivisionError(f"{op}: integer division by zero (the divisor holds a 0)")
 
 
@@ -115,9 +119,14 @@ def trunc(input: Tensor) -> Tensor:
     return Rounding.apply(input, np.trunc)
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:
-    """Round half to even (as PyTorch and NumPy), to ``decimals`` places."""
-    if decimals == 0:
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+    """Round half to even (as PyTorch and NumPy), to ``decimals`` places. Integers come back unchanged,
+    unless ``decimals`` is given: then, as in PyTorch, only float tensors are accepted."""
+    if decimals is not None and input.dtype.kind in "iu":
+        raise DtypeError(
+            f"round: decimals= needs a float tensor (as in PyTorch), got {input.dtype}; use .float() first"
+        )
+    if not decimals:
         return Rounding.apply(input, np.round)
     return Rounding.apply(input, lambda array: np.round(array, decimals))
 

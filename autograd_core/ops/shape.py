@@ -1,5 +1,5 @@
 """Shape ops: reshape, transpose/permute, squeeze/unsqueeze, expand, indexing,
-cat/stack/split, pad, and ``sum_to`` (the engine's un-broadcasting op).
+cat/stack/split, and ``sum_to`` (the engine's un-broadcasting op).
 
 Views (reshape, transpose, basic slicing, expand) share memory and the version
 counter with their input, as in PyTorch.
@@ -205,7 +205,11 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
 
 # -- indexing ------------------------------------------------------------------------
 def as_index(index: Any) -> Any:
-    """An index with Tensors and lists turned into ndarrays (what NumPy indexes with)."""
+    """An index with Tensors and lists turned into ndarrays (what NumPy indexes with).
+
+    As in PyTorch, a list of fewer than 32 items holding a sequence, Tensor, slice, None or
+    Ellipsis is read as a tuple (``x[[[0, 1]]]`` is ``x[[0, 1]]``), and slice steps must be positive.
+    """
     if isinstance(index, tuple):
         return tuple(as_index(part) for part in index)
     if isinstance(index, Tensor):
@@ -213,7 +217,17 @@ def as_index(index: Any) -> Any:
             raise ShapeError(f"indexing: index tensors must be integer or bool, got {index.dtype}")
         return index.array
     if isinstance(index, list):
+        if len(index) < 32 and builtins.any(
+            part is None or part is Ellipsis or isinstance(part, (list, tuple, slice, Tensor, np.ndarray))
+            for part in index
+        ):
+            return as_index(tuple(index))
         return np.asarray(index)
+    if isinstance(index, slice) and index.step is not None and index.step <= 0:
+        raise ValueError(
+            f"indexing: slice step must be greater than zero, got {index.step} (as in PyTorch); "
+            "to reverse a dim use x.flip(dim)"
+        )
     return index
 
 
@@ -369,28 +383,3 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         raise ShapeError(f"chunk: chunks must be positive, got {chunks}")
     length = a.shape[normalize_dim("chunk", dim, a.ndim, a.shape)]
     return split(a, max(1, -(-length // chunks)), dim)
-
-
-class Pad(Function):
-    @staticmethod
-    def forward(ctx: Function, a: Tensor, widths: tuple, value: float) -> np.ndarray:
-        ctx.crop = tuple(slice(before, before + size) for (before, _), size in zip(widths, a.shape))
-        return np.pad(a.array, widths, mode="constant", constant_values=value)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        return grad_output[ctx.crop], None, None  # padding gets no gradient
-
-
-def pad(a: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
-    """Constant padding, PyTorch order: ``(left, right)`` for the last dim, then the one before..."""
-    pad = tuple(pad)
-    if len(pad) % 2 or len(pad) // 2 > a.ndim or builtins.any(p < 0 for p in pad):
-        raise ShapeError(
-            f"pad: expected an even number of non-negative widths for at most {a.ndim} dims "
-            f"(last dim first), got {pad}"
-        )
-    widths = [(0, 0)] * a.ndim
-    for i in range(len(pad) // 2):
-        widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return Pad.apply(a, tuple(widths), value)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..tensor import Tensor
 from .indexing import Gather
 from .reduce import MaxResult, Median, normalize_dims
@@ -41,6 +41,11 @@ def _take(op: str, input: Tensor, dim: int, indices: np.ndarray, keepdim: bool, 
         values = values.squeeze(dim)
         indices = np.squeeze(indices, axis=dim)
     return result(values, Tensor._make(indices.astype(np.int64), False, None))
+
+
+def _refuse_bool(op: str, input: Tensor) -> None:
+    if input.array.dtype.kind == "b":
+        raise DtypeError(f"{op}: bool tensors are not supported (as in PyTorch); convert first, e.g. x.long()")
 
 
 def _prepare(op: str, input: Tensor, dim: int) -> tuple[Tensor, int, bool]:
@@ -77,6 +82,7 @@ def msort(input: Tensor) -> Tensor:
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:
     """The ``k`` largest (or, with ``largest=False``, smallest) values along ``dim`` and their indices,
     largest first (smallest first for ``largest=False``)."""
+    _refuse_bool("topk", input)
     values, axis, zero_d = _prepare("topk", input, dim)
     size = values.shape[axis]
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k <= size:
@@ -90,6 +96,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> KthvalueResult:
     """The ``k``-th smallest value (k counts from 1) along ``dim`` and its index."""
+    _refuse_bool("kthvalue", input)
     values, axis, zero_d = _prepare("kthvalue", input, dim)
     size = values.shape[axis]
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= size:
@@ -102,12 +109,18 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Kth
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """``median(x)``: the lower of the two middle values (not their mean), as PyTorch; with ``dim``:
-    ``(values, indices)``. A slice holding NaN has median NaN (at its first NaN)."""
-    if input.array.size == 0:
-        raise ShapeError(f"median: the tensor is empty (shape {input.shape}); there is no median")
+    ``(values, indices)``. A slice holding NaN has median NaN (at its first NaN); the median of an
+    empty float tensor is NaN, as in PyTorch."""
+    _refuse_bool("median", input)
     if dim is None:
+        if input.array.size == 0:
+            if input.array.dtype.kind != "f":
+                raise ShapeError(f"median: the tensor is empty (shape {input.shape}); there is no median")
+            return Tensor._make(np.full((), np.nan, dtype=input.array.dtype), False, None)
         return Median.apply(input, normalize_dims("median", None, input), False, _lower_median)
     values, axis, zero_d = _prepare("median", input, dim)
+    if values.shape[axis] == 0:
+        raise ShapeError(f"median: dim {dim} of shape {input.shape} is empty; there is no median")
     array = values.array
     order = _order(array, axis, False)
     position = np.full(array.shape[:axis] + (1,) + array.shape[axis + 1 :], (array.shape[axis] - 1) // 2)

@@ -142,7 +142,8 @@ UNARY: dict[str, tuple[Callable, Callable, dict]] = {
     "clamp(min, max)": (
         lambda x: ag.clamp(x, -0.5, 0.7), lambda x: torch.clamp(x, -0.5, 0.7), {"away_from": (-0.5, 0.7)}
     ),
-    "maximum with a number": (lambda x: x.maximum(0.3), lambda x: torch.clamp(x, min=0.3), {"away_from": (0.3,)}),
+    "clamp_min": (lambda x: x.clamp_min(0.3), lambda x: torch.clamp_min(x, 0.3), {"away_from": (0.3,)}),
+    "clamp_max": (lambda x: ag.clamp_max(x, 0.3), lambda x: torch.clamp_max(x, 0.3), {"away_from": (0.3,)}),
 }
 
 
@@ -210,11 +211,19 @@ def test_gelu_rejects_an_unknown_approximation():
         ag.gelu(ag.tensor([1.0]), approximate="fast")
 
 
-def test_clamp_needs_a_bound_and_an_ordered_range():
+def test_clamp_needs_a_bound():
     with pytest.raises(ValueError, match="clamp: give at least one of min and max"):
         ag.clamp(ag.tensor([1.0]))
-    with pytest.raises(ValueError, match=r"clamp: min \(2.0\) is greater than max \(1.0\)"):
-        ag.clamp(ag.tensor([1.0]), 2.0, 1.0)
+
+
+@requires_torch
+def test_clamp_with_min_above_max_gives_max_everywhere_as_pytorch():
+    values = [-3.0, 1.5, 2.5, 9.0]
+    x = ag.tensor(values, requires_grad=True)
+    out = ag.clamp(x, 2.0, 1.0)
+    np.testing.assert_array_equal(out.array, torch.clamp(torch.tensor(values), 2.0, 1.0).numpy())
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, np.zeros(4, np.float32))  # no value is inside [2, 1]
 
 
 # -- maximum / minimum / where --------------------------------------------------------
@@ -380,3 +389,60 @@ def test_where_as_a_method_and_pow_with_a_tensor_exponent_as_functions():
                        [values, other], [True, True])
     compare_with_torch(lambda x, y: ag.pow(x, y), lambda x, y: torch.pow(x, y), [values, other], [True, True])
     compare_with_torch(lambda y: ag.pow(2.0, y), lambda y: torch.pow(2.0, y), [other], [True])
+
+
+# -- bool and integer inputs as PyTorch takes them (the bad-input fuzz, issue 14) ---------
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda b: b.relu(), "relu: bool tensors are not supported"),
+        (lambda b: abs(b), "abs: bool tensors are not supported"),
+        (lambda b: -b, "neg: negating a bool tensor .* use ~ or logical_not"),
+        (lambda b: b - b, "sub: subtracting two bool tensors .* use \\^ or logical_xor"),
+    ],
+)
+def test_arithmetic_that_means_nothing_for_bools_is_refused_as_pytorch(call, message):
+    with pytest.raises(ag.DtypeError, match=message):
+        call(ag.tensor([True, False]))
+
+
+def test_an_integer_tensor_to_a_negative_integer_power_is_refused_as_pytorch():
+    with pytest.raises(ag.DtypeError, match=r"pow: integers to negative integer powers are not allowed \(int64 "
+                                            r"tensor \*\* -1\).*x \*\* -1.0"):
+        ag.arange(3) ** -1
+    np.testing.assert_allclose((ag.arange(1, 3) ** -1.0).array, [1.0, 0.5])
+
+
+@requires_torch
+def test_integer_powers_with_a_tensor_of_negative_exponents_follow_pytorch():
+    base, exponent = [2, 1, -1, 3, -1, 0, -2], [-1, -2, -3, -1, -2, -1, 2]
+    expected = (torch.tensor(base) ** torch.tensor(exponent)).numpy()
+    ours = ag.tensor(base) ** ag.tensor(exponent)
+    assert ours.dtype == np.int64
+    np.testing.assert_array_equal(ours.array, expected)
+    np.testing.assert_array_equal((2 ** ag.tensor([-1, 2])).array, [0, 4])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_and_minimum_take_a_tensor_other_as_pytorch(name):
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'other' must be a Tensor, not int .* clamp"):
+        getattr(ag, name)(ag.ones(2), 1)
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'other' must be a Tensor, not float"):
+        getattr(ag.ones(2), name)(0.5)
+
+
+def test_clamp_min_and_clamp_max_as_functions_methods_and_in_place():
+    x = ag.tensor([-1.0, 0.5, 2.0])
+    np.testing.assert_array_equal(ag.clamp_min(x, 0.0).array, [0.0, 0.5, 2.0])
+    np.testing.assert_array_equal(x.clamp_max(1.0).array, [-1.0, 0.5, 1.0])
+    assert x.clamp_min_(0.0) is x and x.clamp_max_(1.0) is x
+    np.testing.assert_array_equal(x.array, [0.0, 0.5, 1.0])
+
+
+def test_pytorch_spellings_of_the_arithmetic_methods():
+    x, y = ag.tensor([1.0, 2.0]), ag.tensor([4.0, 8.0])
+    np.testing.assert_array_equal(x.negative().array, (-x).array)
+    np.testing.assert_array_equal(x.multiply(y).array, (x * y).array)
+    np.testing.assert_array_equal(x.divide(y).array, (x / y).array)
+    np.testing.assert_array_equal(x.subtract(y).array, (x - y).array)
+    assert x.negative_() is x and x.tolist() == [-1.0, -2.0]

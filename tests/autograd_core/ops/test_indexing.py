@@ -215,3 +215,9 @@ def test_nonzero_argwhere_and_one_argument_where_match_pytorch(array):
         np.testing.assert_array_equal(mine.array, reference.numpy())
     for mine, reference in zip(ag.where(ours != 0), torch.where(theirs != 0), strict=True):
         np.testing.assert_array_equal(mine.array, reference.numpy())
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_add"])
+def test_scatter_needs_src_of_the_tensors_dtype_as_pytorch(name):
+    with pytest.raises(ag.DtypeError, match=rf"{name}: src \(float64\) must have the tensor's dtype \(float32\)"):
+        getattr(ag, name)(ag.zeros(2, 3), 1, ag.tensor([[0], [1]]), ag.ones(2, 1, dtype=ag.float64))

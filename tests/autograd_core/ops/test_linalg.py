@@ -191,3 +191,18 @@ def test_norm_errors():
     with pytest.raises(ag.DtypeError, match="norm: needs a float tensor, got int64"):
         ag.arange(3).norm()
     assert ag.ones(3).norm(dtype=ag.float64).dtype == ag.float64
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda a, b: a @ b, lambda a, b: ag.matmul(a, b), lambda a, b: ag.mm(a, b),
+     lambda a, b: ag.einsum("ij,jk->ik", a, b)],
+)
+@pytest.mark.parametrize("other", [ag.float64, ag.int64])
+def test_products_do_not_promote_dtypes_as_pytorch(call, other):
+    with pytest.raises(ag.DtypeError, match=r"operands must have the same dtype \(as in PyTorch\), got float32, "):
+        call(ag.ones(2, 3), ag.ones(3, 2, dtype=other))
+
+
+def test_outer_promotes_as_pytorch():
+    assert ag.outer(ag.arange(3), ag.ones(2)).dtype == np.float32

@@ -114,3 +114,31 @@ def test_isclose_allclose_equal(equal_nan):
     assert ag.equal(ag.tensor([1, 2]), ag.tensor([1.0, 2.0])) is True  # as torch.equal: values, not dtypes
     assert ag.equal(ag.tensor([1.0, 2.0]), ag.tensor([1.0])) is False
     assert ag.tensor([[1, 2]]).equal(ag.tensor([[1, 2]])) is True
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
+def test_logical_ops_take_a_tensor_other_and_bitwise_ops_a_number_too(name):
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'other' must be a Tensor, not int"):
+        getattr(ag, name)(ag.tensor([1, 0]), 1)
+    assert ag.bitwise_and(ag.tensor([3, 6]), 2).tolist() == [2, 2]
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["all", "any"])
+@pytest.mark.parametrize("options", [{}, {"dim": 1}, {"dim": -1, "keepdim": True}, {"dim": (0, 2)}, {"dim": 0}])
+@pytest.mark.parametrize("dtype", [np.bool_, np.float32, np.int64, np.uint8])
+def test_all_and_any_over_dims_as_pytorch(name, options, dtype):
+    values = (np.random.default_rng(3).random((2, 3, 4)) < 0.7).astype(dtype)
+    values[0, 0, :] = 1  # a row that is all true
+    expected = getattr(torch, name)(torch.tensor(values), **options)
+    for ours in (getattr(ag, name)(ag.tensor(values), **options), getattr(ag.tensor(values), name)(**options)):
+        assert ours.shape == tuple(expected.shape)
+        assert str(ours.dtype) == str(expected.dtype).replace("torch.", "")
+        np.testing.assert_array_equal(ours.array, expected.numpy())
+
+
+def test_all_and_any_of_empty_and_0_d_tensors():
+    assert ag.all(ag.zeros(0)).item() is True and ag.any(ag.zeros(0)).item() is False
+    assert ag.all(ag.tensor(2.0), dim=0).shape == ()
+    with pytest.raises(ag.DimError, match="all: dim 2 is out of range"):
+        ag.all(ag.ones(2, 3), 2)

@@ -122,3 +122,43 @@ def test_binary_in_place_forms_match_pytorch(name):
         return y
 
     compare_with_torch(call, call, [np.array([[0.3, -1.2], [2.0, 0.9]])], [True])
+
+
+# -- float functions of bools and small integers: float32, as PyTorch (NumPy: float16) -----
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("name", ["log", "sqrt", "exp", "sin", "tanh", "sigmoid", "log1p", "expm1", "rsqrt", "erf",
+                                  "asin", "atan", "log2", "reciprocal"])
+def test_a_float_function_of_bools_or_integers_is_float32_with_pytorchs_values(name, dtype):
+    values = np.array([0, 1, 1, 0], dtype=dtype) if dtype == np.bool_ else np.array([0, 1, 2, 5], dtype=dtype)
+    ours = getattr(ag, name)(ag.tensor(values))
+    expected = getattr(torch, name)(torch.tensor(values)).numpy()
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours.array, expected, rtol=1e-6)
+
+
+@requires_torch
+def test_atan2_of_two_bool_tensors_is_float32_with_pytorchs_values():
+    y, x = np.array([True, False, True]), np.array([True, True, False])
+    expected = torch.atan2(torch.tensor(y), torch.tensor(x)).numpy()
+    ours = ag.atan2(ag.tensor(y), ag.tensor(x))
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours.array, expected, rtol=1e-6)
+
+
+def test_the_square_of_a_bool_tensor_is_int64_as_pytorch():
+    assert ag.square(ag.tensor([True, False])).dtype == np.int64
+
+
+@pytest.mark.parametrize("name", ["atan2", "hypot"])
+def test_binary_math_takes_a_tensor_other_as_pytorch(name):
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'other' must be a Tensor, not int"):
+        getattr(ag, name)(ag.ones(2), 2)
+    with pytest.raises(TypeError, match=r"lerp\(\): argument 'other' must be a Tensor, not float"):
+        ag.lerp(ag.ones(2), 2.0, 0.5)
+
+
+def test_hypot_needs_one_float_operand():
+    assert ag.hypot(ag.ones(2), ag.tensor([3, 4])).dtype == np.float32
+    with pytest.raises(ag.DtypeError, match="hypot: needs a float tensor, got int64 and int64"):
+        ag.hypot(ag.tensor([3]), ag.tensor([4]))

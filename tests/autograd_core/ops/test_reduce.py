@@ -229,15 +229,25 @@ def test_a_dim_named_twice_is_an_error():
         ag.ones(2, 3).sum((1, -1))
 
 
-def test_var_without_degrees_of_freedom_says_what_to_do():
-    with pytest.raises(
-        ag.ShapeError,
-        match=r"var/std: 1 element\(s\) over dims \(1,\) with correction=1 leaves no degrees of"
-        r" freedom; use correction=0",
-    ):
-        ag.ones(3, 1).var(dim=1)
-    with pytest.raises(ag.ShapeError, match="correction=1 leaves no degrees of freedom"):
-        ag.tensor(2.0).std()
+@requires_torch
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("shape, options", [
+    ((3, 1), {"dim": 1}), ((), {}), ((0,), {"dim": 0, "keepdim": True}), ((2, 0), {"dim": 1}),
+    ((3,), {"correction": 3}), ((2, 3), {"correction": 7}),
+])
+def test_var_and_std_without_degrees_of_freedom_are_nan_or_inf_with_a_warning_as_pytorch(name, shape, options):
+    values = np.arange(float(np.prod(shape))).reshape(shape) * 0.7
+    with pytest.warns(UserWarning, match=rf"{name}\(\): degrees of freedom is <= 0 .* use correction=0"):
+        ours = getattr(ag.tensor(values), name)(**options)
+    expected = getattr(torch.tensor(values), name)(**options).numpy()
+    assert ours.shape == expected.shape
+    np.testing.assert_array_equal(ours.array, expected)  # NaN where nothing varies, inf otherwise
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_and_std_of_integers_are_refused_as_pytorch(name):
+    with pytest.raises(ag.DtypeError, match=rf"{name}: only floating point tensors are supported .* \.float\(\)"):
+        getattr(ag.arange(4), name)()
 
 
 def test_mean_of_an_integer_tensor_says_to_convert():
@@ -328,3 +338,56 @@ def test_float32_std_of_huge_values_is_finite_like_pytorch():
 def test_logsumexp_over_an_empty_dim_is_minus_infinity(shape, dim):
     compare_with_torch(lambda x: x.logsumexp(dim), lambda x: x.logsumexp(dim), [np.zeros(shape)], [True])
     assert ag.zeros(*shape).logsumexp(dim).dtype == ag.float32
+
+
+# -- dtypes and empty dims as PyTorch takes them (the bad-input fuzz, issue 14) ----------
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_of_a_1_d_tensor_along_its_dim_is_a_0_d_tensor_of_an_ndarray(name):
+    result = getattr(ag.tensor([1.0, 3.0, 2.0]), name)(dim=0)
+    assert isinstance(result.array, np.ndarray) and result.shape == () and result.dtype == np.int64
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_refuses_bools_and_empty_dims_as_pytorch(name):
+    with pytest.raises(ag.DtypeError, match=rf"{name}: bool tensors are not supported"):
+        getattr(ag, name)(ag.tensor([True, False]))
+    with pytest.raises(ag.ShapeError, match=rf"{name}: dim 1 of the tensor \(shape \(2, 0\)\) is empty"):
+        getattr(ag, name)(ag.zeros(2, 0), 1)
+    assert getattr(ag, name)(ag.zeros(2, 0), 0).shape == (0,)  # nothing to pick, in a dim of size 2
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_refuses_integers_but_passes_an_empty_tensor_through_as_pytorch(name):
+    with pytest.raises(ag.DtypeError, match=rf"{name}: needs a float tensor .* got int64; call .float\(\) first"):
+        getattr(ag, name)(ag.arange(3), 0)
+    with pytest.raises(ag.DtypeError, match=rf"{name}: needs a float tensor .* got bool"):
+        getattr(ag, name)(ag.tensor([True]), 0)
+    for empty in (ag.zeros(2, 0, dtype=ag.int64), ag.zeros(0, 3)):
+        out = getattr(ag, name)(empty, -1)
+        assert out.shape == empty.shape and out.dtype == empty.dtype
+
+
+def test_the_mean_of_nothing_is_nan_as_pytorch_and_its_gradient_is_empty():
+    x = ag.zeros(2, 0, requires_grad=True)
+    out = x.mean(1)
+    assert out.shape == (2,) and np.isnan(out.array).all()
+    out.sum().backward()
+    assert x.grad.shape == (2, 0)
+    assert np.isnan(ag.zeros(0).mean().item())
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_sum_and_mean_take_a_dtype_as_pytorch(name):
+    values = np.arange(6, dtype=np.int64).reshape(2, 3)
+    ours = getattr(ag.tensor(values), name)(1, dtype=ag.float64)
+    expected = getattr(torch.tensor(values), name)(1, dtype=torch.float64).numpy()
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(ours.array, expected)
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+def test_amax_of_an_empty_tensor_over_a_dim_that_is_not_empty(name):
+    assert getattr(ag, name)(ag.zeros(0, 3), 1, keepdim=True).shape == (0, 1)
+    with pytest.raises(ag.ShapeError, match=rf"{name}: the tensor is empty \(shape \(0, 3\)\) over dims \(0,\)"):
+        getattr(ag, name)(ag.zeros(0, 3), 0)

@@ -127,3 +127,15 @@ def test_in_place_remainders_match_pytorch(name, divisor):
         return y
 
     compare_with_torch(call, call, [np.array([[0.3, -1.2], [2.0, 0.9]])], [True])
+
+
+def test_round_keeps_integers_unless_decimals_are_given_as_pytorch():
+    assert ag.round(ag.tensor([1, 2])).tolist() == [1, 2]
+    with pytest.raises(ag.DtypeError, match=r"round: decimals= needs a float tensor \(as in PyTorch\), got int64"):
+        ag.round(ag.tensor([1, 2]), decimals=0)
+
+
+@pytest.mark.parametrize("name", ["remainder", "fmod", "floor_divide"])
+def test_division_of_bools_is_refused_as_pytorch(name):
+    with pytest.raises(ag.DtypeError, match=r"bool tensors are not supported \(as in PyTorch\)"):
+        getattr(ag, name)(ag.tensor([True]), ag.tensor([True]))

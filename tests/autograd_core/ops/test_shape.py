@@ -139,11 +139,15 @@ def negative_step(index: Any) -> bool:
 @settings(max_examples=25)
 @given(data=st.data())
 def test_basic_indexing(data):
-    """Ints (negative too), slices with steps, None and Ellipsis; PyTorch has no negative steps."""
+    """Ints (negative too), slices with steps, None and Ellipsis; negative steps raise, as in PyTorch."""
     array = data.draw(small_arrays)
     index = data.draw(hnp.basic_indices(array.shape, allow_newaxis=True, allow_ellipsis=True))
     ours, theirs = index_op(index)
-    check_op(lambda x: ours(x) * 1.0, [array], None if negative_step(index) else lambda x: theirs(x) * 1.0)
+    if negative_step(index):
+        with pytest.raises(ValueError, match="indexing: slice step must be greater than zero"):
+            ours(ag.from_numpy(array))
+        return
+    check_op(lambda x: ours(x) * 1.0, [array], lambda x: theirs(x) * 1.0)
 
 
 @pytest.mark.parametrize("as_tensor", [False, True])
@@ -291,7 +295,8 @@ def test_pad(array, data):
     padded_dims = data.draw(st.integers(1, array.ndim))  # counted from the last dim, as in PyTorch
     widths = tuple(data.draw(st.lists(st.integers(0, 2), min_size=2 * padded_dims, max_size=2 * padded_dims)))
     value = data.draw(st.sampled_from([0.0, -1.5]))
-    check_op(lambda x: ag.pad(x, widths, value), [array], lambda x: torch.nn.functional.pad(x, widths, value=value))
+    check_op(lambda x: ag.pad(x, widths, value=value), [array],
+             lambda x: torch.nn.functional.pad(x, widths, value=value))
 
 
 @settings(max_examples=8)
@@ -353,8 +358,7 @@ def test_cat_of_mismatched_shapes_names_them():
 def test_pad_with_an_odd_length_says_so():
     with pytest.raises(
         ag.ShapeError,
-        match=r"pad: expected an even number of non-negative widths for at most 2 dims \(last dim"
-        r" first\), got \(1, 2, 3\)",
+        match=r"pad: expected an even number of widths for at most 2 dims \(last dim first\), got \(1, 2, 3\)",
     ):
         ag.pad(ag.ones(2, 3), (1, 2, 3))
 
@@ -422,3 +426,24 @@ def test_cat_and_stack_of_many_tensors(count, mode):
     if mode == "recording":
         (joined.sum() + stacked.sum()).backward()
         assert all(piece.grad.tolist() == [2.0, 2.0] for piece in pieces)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "index",
+    [[[0, 1]], [[0, 2], [1, 3]], [[0, 1], slice(1, 3)], [0, None], [Ellipsis, 1], [0, 2], [[True, False, True]]],
+)
+def test_a_list_holding_sequences_slices_or_none_is_read_as_a_tuple_as_pytorch(index):
+    values = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    expected = torch.tensor(values)[index].numpy()
+    ours = ag.tensor(values)[index]
+    assert ours.shape == expected.shape
+    np.testing.assert_array_equal(ours.array, expected)
+
+
+@pytest.mark.parametrize("step", [0, -1])
+def test_a_slice_step_must_be_positive_as_pytorch(step):
+    with pytest.raises(ValueError, match=rf"indexing: slice step must be greater than zero, got {step} .*x.flip"):
+        ag.ones(3, 4)[::step]
+    with pytest.raises(ValueError, match="slice step must be greater than zero"):
+        ag.ones(3, 4)[:, 1::step] = 0.0

@@ -133,4 +133,19 @@ def test_bad_k_is_named():
     with pytest.raises(ag.ShapeError, match=r"kthvalue: k \(0\) must be an int in \[1, 3\]"):
         ag.zeros(3).kthvalue(0)
     with pytest.raises(ag.ShapeError, match="median: the tensor is empty"):
-        ag.zeros(0).median()
+        ag.zeros(0, dtype=ag.int64).median()  # (PyTorch returns an arbitrary integer; a float one's is NaN)
+
+
+@pytest.mark.parametrize("call", [lambda x: ag.topk(x, 1), lambda x: ag.kthvalue(x, 1), lambda x: ag.median(x),
+                                  lambda x: x.median(0)])
+def test_topk_kthvalue_and_median_refuse_bools_as_pytorch(call):
+    with pytest.raises(ag.DtypeError, match=r"bool tensors are not supported \(as in PyTorch\)"):
+        call(ag.tensor([True, False, True]))
+
+
+def test_the_median_of_an_empty_float_tensor_is_nan_as_pytorch():
+    assert np.isnan(ag.median(ag.zeros(0)).item())
+    values, indices = ag.zeros(2, 0).median(0)
+    assert values.shape == indices.shape == (0,)
+    with pytest.raises(ag.ShapeError, match=r"median: dim 1 of shape \(2, 0\) is empty"):
+        ag.zeros(2, 0).median(1)
