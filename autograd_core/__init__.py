@@ -79,7 +79,7 @@ from .viz import backward_steps, draw_graph
 
 # isort: split
 # (after the engine: the autograd package imports engine.py, which needs tensor.py loaded first)
-from . import accelerator, autograd, backends, cuda
+from . import accelerator, autograd, backends, cuda, special
 
 __version__ = "0.1.0"
 
@@ -113,6 +113,7 @@ __all__ = [
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
     "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
+    "special",
     "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
 ]
 

@@ -31,7 +31,6 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "multiprocessing": "torch.multiprocessing is not available; use Python's multiprocessing "
         "(DataLoader's workers run in-process here).",
         "fft": "FFTs are not available; use numpy.fft on x.numpy() (not differentiable).",
-        "special": "torch.special is not available; erf, sigmoid, logsumexp, log_softmax ... are at the top level.",
         "sparse": "sparse tensors are not available; " + _DENSE,
         "sparse_coo_tensor": "sparse tensors are not available; build a dense one (autograd_core.zeros, then index).",
         "nested": "nested (ragged) tensors are not available; pad to one shape (nn.functional.pad) and mask.",
