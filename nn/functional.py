@@ -8,6 +8,7 @@ re-exported at the end of this file.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -105,12 +106,14 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64), False, None)
 
 
-def softmax(x: Tensor, dim: int) -> Tensor:
-    return ag.softmax(x, dim)
+def softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x), dim)``; ``dtype`` converts ``x`` first, as in PyTorch."""
+    return ag.softmax(x if dtype is None else x.to(dtype), dim)
 
 
-def log_softmax(x: Tensor, dim: int) -> Tensor:
-    return ag.log_softmax(x, dim)
+def log_softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x, dim)``; ``dtype`` converts ``x`` first, as in PyTorch."""
+    return ag.log_softmax(x if dtype is None else x.to(dtype), dim)
 
 
 def _reduce(name: str, losses: Tensor, reduction: str) -> Tensor:
@@ -131,16 +134,41 @@ def _same_shape(name: str, prediction: Tensor, target: Any) -> None:
         )
 
 
+def _broadcast_target(name: str, input: Tensor, target: Any, warn: bool = True) -> None:
+    """PyTorch's elementwise losses broadcast a target of another shape against the input, warning
+    that this is likely a mistake (deprecated there); shapes that do not broadcast are an error."""
+    input_shape, target_shape = tuple(input.shape), tuple(np.shape(_data(target)))
+    if input_shape == target_shape:
+        return
+    try:
+        shape = np.broadcast_shapes(input_shape, target_shape)
+    except ValueError:
+        raise ShapeError(
+            f"{name}: input has shape {input_shape} but target has shape {target_shape}, which do not broadcast "
+            "together; they should have the same shape."
+        ) from None
+    if warn:
+        warnings.warn(
+            f"{name}: using a target size {target_shape} that is different to the input size {input_shape}: both "
+            f"are broadcast to {shape}, which is likely not what you want (PyTorch warns the same). Make them "
+            "the same shape.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error ``(input - target)^2``."""
-    _same_shape("mse_loss", input, target)
+    """Mean squared error ``(input - target)^2``. A target of another shape is broadcast, with a warning
+    (as PyTorch does)."""
+    _broadcast_target("mse_loss", input, target)
     difference = input - target
     return _reduce("mse_loss", difference * difference, reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean absolute error ``|input - target|``."""
-    _same_shape("l1_loss", input, target)
+    """Mean absolute error ``|input - target|``. A target of another shape is broadcast, with a warning
+    (as PyTorch does)."""
+    _broadcast_target("l1_loss", input, target)
     return _reduce("l1_loss", (input - target).abs(), reduction)
 
 
@@ -323,9 +351,14 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     return _reduce("nll_loss", losses.reshape(expected), reduction)
 
 
-def _float_target(name: str, input: Tensor, target: Any) -> Any:
-    """A target of the input's shape: Tensors pass through, arrays become the input's dtype."""
-    _same_shape(name, input, target)
+def _float_target(name: str, input: Tensor, target: Any, broadcast: str | None = None) -> Any:
+    """A target of the input's shape: Tensors pass through, arrays become the input's dtype.
+    ``broadcast``: 'warn' or 'silent' lets a target that broadcasts against the input through, as
+    PyTorch's elementwise losses do (with a warning, or silently for kl_div)."""
+    if broadcast is None:
+        _same_shape(name, input, target)
+    else:
+        _broadcast_target(name, input, target, warn=broadcast == "warn")
     if isinstance(target, Tensor):
         if target.dtype.kind != "f":
             raise DtypeError(f"{name}: target must be a float tensor (probabilities in [0, 1]), got {target.dtype}; use .float()")
@@ -532,6 +565,9 @@ from .group_norm import group_norm  # noqa: E402,F401
 from .rms_norm import rms_norm  # noqa: E402,F401
 # channels <-> space (nn/pixel_shuffle.py)
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
+# table lookups (nn/embedding.py) and padding in PyTorch's four modes (autograd_core/ops/padding.py)
+from .embedding import embedding  # noqa: E402,F401
+from autograd_core.ops.padding import pad  # noqa: E402,F401
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
@@ -546,9 +582,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
-    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "gelu", "group_norm", "hinge_loss",
-    "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "lp_pool1d",
-    "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
-    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm", "scaled_dot_product_attention",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu", "group_norm",
+    "hinge_loss", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
+    "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm", "scaled_dot_product_attention",
     "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]

@@ -22,7 +22,8 @@ def _rows(shape: tuple) -> tuple[int, int]:
 
 
 class LinearFunction(Function):
-    """``x @ weight.T + bias`` as one graph node (x: (*, in), weight: (out, in), bias: (out,))."""
+    """``x @ weight.T + bias`` as one graph node (x: (*, in), weight: (out, in), bias: (out,), or
+    any shape that broadcasts to the output's (*, out), as PyTorch allows)."""
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, weight: Tensor, bias: Any) -> np.ndarray:
@@ -34,6 +35,7 @@ class LinearFunction(Function):
             out = np.matmul(data, weight.array.T)
         if bias is not None:
             out += bias.array
+            ctx.bias_of_rows = bias.ndim > 1  # its gradient is not one sum over all rows
         return out
 
     @staticmethod
@@ -52,15 +54,21 @@ class LinearFunction(Function):
             return (
                 (flat @ weight.array).reshape(*grad.shape[:-1], weight.shape[1]) if need_x else None,
                 grad_weight,
-                flat.sum(0) if need_bias else None,
+                _bias_gradient(ctx, grad, flat) if need_bias else None,
             )
         # under create_graph the same three products as Tensor ops, so they are differentiable
         flat_grad = grad_output.reshape(_rows(grad_output.shape))
         # d/dx = G W ; d/dW = G^T x ; d/db = sum of G over all but the last dim
         grad_x = grad_output @ weight if need_x else None
         grad_weight = flat_grad.T @ x.reshape(_rows(x.shape)) if need_weight else None
-        grad_bias = flat_grad.sum(0) if need_bias else None
+        grad_bias = _bias_gradient(ctx, grad_output, flat_grad) if need_bias else None
         return grad_x, grad_weight, grad_bias
+
+
+def _bias_gradient(ctx: Function, grad_output: Any, flat: Any) -> Any:
+    """The bias's gradient: summed over the rows (the engine sums it further to a 0-d or (1,) bias);
+    a bias of 2 or more dims gets the output's gradient, summed back to its shape by the engine."""
+    return grad_output if ctx.bias_of_rows else flat.sum(0)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: str | None = None) -> Tensor:
@@ -85,12 +93,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: s
     require_same_dtype(op, input, weight)
     if bias is not None:
         require_tensor(op, bias, "bias")
-        if tuple(bias.shape) != (weight.shape[0],):
+        output_shape = (*input.shape[:-1], weight.shape[0])
+        if tuple(bias.shape) != (weight.shape[0],) and not _broadcasts_to(tuple(bias.shape), output_shape):
             raise ShapeError(
-                f"{op}: bias must have shape ({weight.shape[0]},), one per output, got {tuple(bias.shape)}"
+                f"{op}: bias must have shape ({weight.shape[0]},), one per output (or a shape that broadcasts to "
+                f"the output's {output_shape}), got {tuple(bias.shape)}"
             )
         require_same_dtype(op, bias, weight, "bias")
     return LinearFunction.apply(input, weight, bias)
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    return len(shape) <= len(target) and all(size in (1, goal) for size, goal in zip(shape[::-1], target[::-1]))
 
 
 class Linear(Module):

@@ -1,7 +1,8 @@
 """Elementwise losses with one fused node each: ``smooth_l1_loss``, ``huber_loss`` and ``kl_div``.
 
 Each node computes the per-element losses of ``input`` against ``target`` (the same
-shape) and its backward sits beside it; the reduction ('mean', 'sum', 'none', and
+shape; a target that broadcasts against the input is broadcast, with a warning, as PyTorch
+does, silently for ``kl_div``) and its backward sits beside it; the reduction ('mean', 'sum', 'none', and
 'batchmean' for ``kl_div``) is applied afterwards. A plain backward uses what the
 forward computed (NumPy); under ``create_graph`` it is rebuilt from Tensor ops, so
 second derivatives work. ``target`` may be a Tensor that requires grad.
@@ -62,7 +63,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
         raise ValueError(
             f"huber_loss does not support non-positive values for delta (got delta={delta}); use delta > 0."
         )
-    target = _float_target("huber_loss", input, target)
+    target = _float_target("huber_loss", input, target, broadcast="warn")
     return _reduce("huber_loss", Huber.apply(input, target, float(delta), 1.0), reduction)
 
 
@@ -74,7 +75,7 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
     """
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss does not support negative values for beta (got beta={beta}); use beta >= 0.")
-    target = _float_target("smooth_l1_loss", input, target)
+    target = _float_target("smooth_l1_loss", input, target, broadcast="warn")
     if beta == 0:  # the quadratic part vanishes: |d|, as PyTorch
         return _reduce("smooth_l1_loss", (input - target).abs(), reduction)
     return _reduce("smooth_l1_loss", Huber.apply(input, target, float(beta), 1.0 / beta), reduction)
@@ -136,7 +137,7 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
         raise ValueError(f"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
     if input.dtype.kind != "f":
         raise DtypeError(f"kl_div: input must hold float log-probabilities, got {input.dtype}; use .float()")
-    target = _float_target("kl_div", input, target)
+    target = _float_target("kl_div", input, target, broadcast="silent")
     losses = KLDivergence.apply(input, target, bool(log_target))
     if reduction == "batchmean":
         return losses.sum() / input.shape[0] if input.ndim else losses.sum()

@@ -161,3 +161,23 @@ def test_all_lists_exactly_the_public_functions():
     namespace: dict = {}
     exec("from nn.functional import *", namespace)
     assert set(namespace) - {"__builtins__"} == public
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("target_shape", [(3,), (4, 1), (1, 3)])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_a_target_that_broadcasts_is_broadcast_with_pytorchs_warning(name, target_shape, reduction):
+    rng = np.random.default_rng(0)
+    prediction, target = rng.standard_normal((4, 3)), rng.standard_normal(target_shape)
+    with pytest.warns(UserWarning, match=rf"{name}: using a target size .+ that is different to the input size "
+                                         r"\(4, 3\): both are broadcast to \(4, 3\)"):
+        compare_with_torch(lambda x, y: getattr(F, name)(x, y, reduction=reduction),
+                           lambda x, y: getattr(torch.nn.functional, name)(x, y, reduction=reduction),
+                           [prediction, target], [True, True])
+
+
+def test_embedding_and_pad_are_functional_names():
+    table = ag.tensor(np.arange(6.0).reshape(3, 2))
+    assert F.embedding(ag.tensor([2, 0]), table).tolist() == [[4.0, 5.0], [0.0, 1.0]]
+    assert F.pad(ag.ones(1, 2), (1, 0), mode="replicate").tolist() == [[1.0, 1.0, 1.0]]

@@ -107,3 +107,20 @@ def test_arrays_and_lists_are_refused_with_a_type_error_saying_how_to_wrap_them(
         nn.Flatten()(value)
     with pytest.raises(TypeError, match=r"^linear: weight must be a Tensor, got numpy.ndarray"):
         F.linear(ag.zeros(2, 3), np.zeros((2, 3)))
+
+
+@requires_torch
+@pytest.mark.parametrize("bias_shape", [(), (1,), (2, 4), (1, 4), (2, 1)])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_bias_that_broadcasts_to_the_output_is_accepted_as_pytorch(bias_shape, create_graph):
+    rng = np.random.default_rng(2)
+    x, weight, bias = rng.standard_normal((2, 3)), rng.standard_normal((4, 3)), rng.standard_normal(bias_shape)
+    ours_inputs = [ag.tensor(value, requires_grad=True) for value in (x, weight, bias)]
+    theirs_inputs = [torch.tensor(value, requires_grad=True) for value in (x, weight, bias)]
+    out = F.linear(*ours_inputs)
+    expected = torch.nn.functional.linear(*theirs_inputs)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-12)
+    (out * out).sum().backward(create_graph=create_graph)  # create_graph: the backward made of tensor ops
+    (expected * expected).sum().backward()
+    for mine, reference in zip(ours_inputs, theirs_inputs):
+        np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10)

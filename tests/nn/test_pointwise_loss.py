@@ -166,7 +166,8 @@ def test_loss_modules_match_pytorch(name, kwargs, dtype):
         (lambda: F.smooth_l1_loss(ag.zeros(3), np.zeros(4)), ag.ShapeError,
          r"smooth_l1_loss: input has shape \(3,\) but target has shape \(4,\)"),
         (lambda: F.huber_loss(ag.zeros(2, 3), ag.zeros(3, 2)), ag.ShapeError, r"huber_loss: input has shape \(2, 3\)"),
-        (lambda: F.kl_div(ag.zeros(2, 3), np.zeros(3)), ag.ShapeError, r"kl_div: input has shape \(2, 3\) but target"),
+        (lambda: F.kl_div(ag.zeros(2, 3), np.zeros(4)), ag.ShapeError,
+         r"kl_div: input has shape \(2, 3\) but target has shape \(4,\), which do not broadcast"),
         (lambda: F.smooth_l1_loss(ag.zeros(3), np.zeros(3), beta=-1.0), ValueError,
          r"smooth_l1_loss does not support negative values for beta \(got beta=-1.0\)"),
         (lambda: F.huber_loss(ag.zeros(3), np.zeros(3), delta=0.0), ValueError,
@@ -188,3 +189,25 @@ def test_loss_modules_match_pytorch(name, kwargs, dtype):
 def test_errors_name_the_loss_and_the_values(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["smooth_l1_loss", "huber_loss", "kl_div"])
+@pytest.mark.parametrize("target_shape", [(3,), (4, 1)])
+def test_a_target_that_broadcasts_is_broadcast_as_pytorch_with_its_warning(name, target_shape):
+    """PyTorch broadcasts the target of these losses; it warns for the first two (kl_div is silent)."""
+    rng = np.random.default_rng(1)
+    prediction, target = rng.standard_normal((4, 3)), rng.random(target_shape)
+    options = {"reduction": "batchmean"} if name == "kl_div" else {}
+
+    def ours(x, y):
+        return getattr(F, name)(x, y, **options)
+
+    def theirs(x, y):
+        return getattr(torch.nn.functional, name)(x, y, **options)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare_with_torch(ours, theirs, [prediction, target], [True, True])
+    messages = [str(warning.message) for warning in caught if name in str(warning.message)]
+    assert bool(messages) == (name != "kl_div"), messages
