@@ -7,9 +7,12 @@ mapping). Where PyTorch raises, we must raise one of our named errors (``ShapeEr
 never a NumPy or Python internal (an IndexError from inside NumPy, an AttributeError, an
 assert); where PyTorch succeeds, we must give the same values, shape and dtype.
 
-The cases are drawn from a fixed seed, so every run checks the same few hundred calls.
-Known differences in files other helpers own are marked ``xfail(strict=True)`` in
-``KNOWN`` with the op named, so a fix shows up as an XPASS to remove from the list.
+The cases are drawn from a fixed seed, so every run checks the same two thousand calls:
+the op families below, then every dtype (bool and 8- to 64-bit integers too) through every
+elementwise op, and the families of ``autograd_core/ops/`` (sorting, cumulative, indexing,
+einsum, rearranging, padding). The few differences kept on purpose are marked
+``xfail(strict=True)`` in ``KNOWN`` with the op and the reason, so a fix shows up as an
+XPASS to remove from the list.
 """
 from __future__ import annotations
 
@@ -315,8 +318,176 @@ def layer_cases(rng: np.random.Generator) -> Iterator[Case]:
                        lambda L, b=build, v=value: layer(L, b, 5)(L.t(v)))
 
 
+# -- every dtype through every elementwise op, and the families of ops/ (indexing, sorting, ...) -------
+MORE_DTYPES = DTYPES + ["int32", "int8", "uint8"]
+MORE_UNARY = UNARY + ["cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log2", "log10", "trunc", "frac", "erfc",
+                      "erfinv", "isinf", "isfinite", "bitwise_not", "negative"]
+MORE_BINARY = BINARY + ["fmod", "hypot", "floor_divide", "ne", "le", "gt", "ge", "logical_or", "logical_xor",
+                        "bitwise_and", "bitwise_or", "bitwise_xor"]
+
+
+def small_array(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    """``array`` for the dtypes of MORE_DTYPES (non-negative for uint8)."""
+    if dtype == "uint8":
+        return rng.integers(0, 6, shape).astype(np.uint8)
+    if dtype in ("int32", "int8"):
+        return rng.integers(-3, 6, shape).astype(dtype)
+    return array(rng, shape, dtype)
+
+
+def dtype_cases(rng: np.random.Generator) -> Iterator[Case]:
+    for op in MORE_UNARY:
+        for dtype in MORE_DTYPES:
+            x = small_array(rng, SHAPES[rng.integers(len(SHAPES))], dtype)
+            yield Case(f"{op}(every dtype: {dtype}{list(x.shape)})", lambda L, op=op, x=x: getattr(L.M, op)(L.t(x)))
+            if rng.random() < 0.3 and hasattr(torch.Tensor, op + "_"):
+                yield Case(f"x.{op}_() of {dtype}", lambda L, op=op, x=x: getattr(L.t(x), op + "_")())
+    for op in MORE_BINARY:
+        for _ in range(8):
+            dtypes = [MORE_DTYPES[rng.integers(len(MORE_DTYPES))] for _ in range(2)]
+            shapes = SHAPE_PAIRS[rng.integers(len(SHAPE_PAIRS))]
+            a, b = (small_array(rng, shape, dtype) for shape, dtype in zip(shapes, dtypes))
+            yield Case(f"{op}(every dtype: {dtypes[0]}{list(shapes[0])}, {dtypes[1]}{list(shapes[1])})",
+                       lambda L, op=op, a=a, b=b: getattr(L.M, op)(L.t(a), L.t(b)))
+        for number in [3, 0.5, False, 0]:
+            x = small_array(rng, (2, 3), MORE_DTYPES[rng.integers(len(MORE_DTYPES))])
+            yield Case(f"{op}({x.dtype}[2, 3], {number!r})",
+                       lambda L, op=op, x=x, n=number: getattr(L.M, op)(L.t(x), n))
+    for base_dtype, exponent in [("int64", -2), ("int64", "int64 tensor"), ("int32", 0.5), ("bool", 2),
+                                 ("float32", "int64 tensor")]:
+        base = small_array(rng, (2, 3), base_dtype)
+        power = small_array(rng, (3,), "int64") if exponent == "int64 tensor" else exponent
+        yield Case(f"pow({base_dtype}, {exponent})",
+                   lambda L, b=base, e=power: L.M.pow(L.t(b), L.t(e) if isinstance(e, np.ndarray) else e))
+    for decimals in [0, 1, -1, 3]:
+        for dtype in ["float32", "float64", "int64"]:
+            x = small_array(rng, (2, 3), dtype) * (10 if dtype == "int64" else 7.3)
+            yield Case(f"round({dtype}, decimals={decimals})", lambda L, x=x, d=decimals: L.M.round(L.t(x), decimals=d))
+    for end, weight in [((2, 3), 0.3), ((3,), (2, 3)), ((2, 3), (3,)), ((4,), 0.5), ((2, 3), 1.5)]:
+        x, y = small_array(rng, (2, 3), "float32"), small_array(rng, end, "float32")
+        w = weight if isinstance(weight, float) else small_array(rng, weight, "float32")
+        yield Case(f"lerp(x[2, 3], end{list(end)}, {weight})",
+                   lambda L, x=x, y=y, w=w: L.M.lerp(L.t(x), L.t(y), w if isinstance(w, float) else L.t(w)))
+
+
+def sorting_cases(rng: np.random.Generator) -> Iterator[Case]:
+    for dtype in ["float32", "int64", "bool"]:
+        for shape in [(3, 4), (5,), (), (0,), (2, 0)]:
+            # distinct integers (which of tied elements PyTorch picks is not specified); a NaN among the floats
+            x = rng.permutation(math.prod(shape)).reshape(shape) - 2 if dtype == "int64" else small_array(rng, shape,
+                                                                                                           dtype)
+            if dtype == "float32" and x.size:
+                x.reshape(-1)[0] = np.nan
+            label = f"{dtype}{list(shape)}"
+            dim = int(rng.integers(-len(shape) - 1, len(shape) + 1))
+            yield Case(f"sort({label}, dim={dim})", lambda L, x=x, d=dim: L.M.sort(L.t(x), dim=d))
+            yield Case(f"sort({label}, descending)", lambda L, x=x: L.M.sort(L.t(x), descending=True, stable=True))
+            yield Case(f"argsort({label}, dim={dim})", lambda L, x=x, d=dim: L.M.argsort(L.t(x), dim=d, stable=True))
+            for k in [1, 3, 0, -1, 6]:
+                yield Case(f"topk({label}, {k})", lambda L, x=x, k=k: L.M.topk(L.t(x), k))
+                yield Case(f"kthvalue({label}, {k})", lambda L, x=x, k=k: L.M.kthvalue(L.t(x), k))
+            yield Case(f"topk({label}, 2, largest=False)", lambda L, x=x: L.M.topk(L.t(x), 2, largest=False))
+            yield Case(f"median({label})", lambda L, x=x: L.M.median(L.t(x)))
+            yield Case(f"median({label}, dim={dim})", lambda L, x=x, d=dim: L.M.median(L.t(x), d))
+            if dtype != "float32":  # the mode of values with NaN is not specified
+                yield Case(f"mode({label})", lambda L, x=x: L.M.mode(L.t(x)))
+            yield Case(f"msort({label})", lambda L, x=x: L.M.msort(L.t(x)))
+
+
+def cumulative_and_reduction_cases(rng: np.random.Generator) -> Iterator[Case]:
+    for dtype in DTYPES:
+        for shape in [(2, 3), (0, 3), ()]:
+            x = small_array(rng, shape, dtype)
+            label = f"{dtype}{list(shape)}"
+            for op in ["cumsum", "cumprod"]:
+                for options in [{"dim": 1}, {"dim": 0, "dtype": ag.float64}, {"dim": -3}]:
+                    yield Case(f"{op}({label}, {options})",
+                               lambda L, op=op, x=x, o=options: getattr(L.M, op)(L.t(x), **_dtype_option(L, o)))
+            for options in [{}, {"dim": 1, "keepdim": True}, {"dim": 0, "dtype": ag.float64}]:
+                for op in ["prod", "sum"]:
+                    yield Case(f"{op}({label}, {options})",
+                               lambda L, op=op, x=x, o=options: getattr(L.M, op)(L.t(x), **_dtype_option(L, o)))
+            for options in [{}, {"dim": 0}, {"dim": (0, 1)}, {"dim": 1, "keepdim": True}]:
+                yield Case(f"mean({label}, {options})", lambda L, x=x, o=options: L.M.mean(L.t(x), **o))
+                yield Case(f"logsumexp({label}, {options or {'dim': 0}})",
+                           lambda L, x=x, o=options: L.M.logsumexp(L.t(x), **(o or {"dim": 0})))
+                yield Case(f"aminmax({label}, {options})",
+                           lambda L, x=x, o=options: L.M.aminmax(L.t(x), **{k: v for k, v in o.items()
+                                                                             if not isinstance(v, tuple)}))
+
+
+def _dtype_option(L: SimpleNamespace, options: dict) -> dict:
+    """``options`` with ``dtype=ag.float64`` given as the library's own float64."""
+    return {key: (L.M.float64 if key == "dtype" else value) for key, value in options.items()}
+
+
+def more_indexing_cases(rng: np.random.Generator) -> Iterator[Case]:
+    x = array(rng, (3, 4), "float32")
+    for index_shape, high, dim, src_shape, src_dtype in [((2, 4), 3, 0, (2, 4), "float32"), ((3, 2), 4, 1, (3, 3),
+                                                         "float32"), ((2, 4), 5, 0, (2, 4), "float32"),
+                                                        ((3, 2), 4, 1, (3, 2), "float64"), ((3, 5), 4, 1, (3, 5),
+                                                         "float32"), ((2, 4), 3, 2, (2, 4), "float32"),
+                                                        ((3, 2), 4, 1, (2, 2), "float32")]:
+        where, src = rng.integers(0, high, index_shape), array(rng, src_shape, src_dtype)
+        label = f"dim={dim}, index{list(index_shape)} < {high}, src {src_dtype}{list(src_shape)}"
+        yield Case(f"scatter({label})", lambda L, d=dim, w=where, s=src: L.M.scatter(L.t(x), d, L.t(w), L.t(s)))
+        yield Case(f"scatter_add({label})",
+                   lambda L, d=dim, w=where, s=src: L.M.scatter_add(L.t(x), d, L.t(w), L.t(s)))
+        yield Case(f"scatter({label}, value=2.0)", lambda L, d=dim, w=where: L.M.scatter(L.t(x), d, L.t(w), value=2.0))
+    for mask_shape in [(3, 4), (4,), (3, 1), (2, 4)]:
+        mask = rng.random(mask_shape) < 0.5
+        yield Case(f"masked_select(mask{list(mask_shape)})", lambda L, m=mask: L.M.masked_select(L.t(x), L.t(m)))
+    for op in ["tril", "triu"]:
+        for diagonal in [0, 1, -2, 5]:
+            for shape in [(3, 4), (2, 3, 4), (4,)]:
+                y = array(rng, shape, "float32")
+                yield Case(f"{op}(x{list(shape)}, {diagonal})", lambda L, op=op, y=y, d=diagonal: getattr(L.M, op)(
+                    L.t(y), d))
+    for dtype in ["float32", "int64", "bool"]:
+        for shape in [(3, 4), (), (0,), (5,)]:
+            y = small_array(rng, shape, dtype)
+            yield Case(f"nonzero({dtype}{list(shape)})", lambda L, y=y: L.M.nonzero(L.t(y)))
+            yield Case(f"nonzero({dtype}{list(shape)}, as_tuple)", lambda L, y=y: L.M.nonzero(L.t(y), as_tuple=True))
+            yield Case(f"argwhere({dtype}{list(shape)})", lambda L, y=y: L.M.argwhere(L.t(y)))
+            yield Case(f"where({dtype}{list(shape)}) alone", lambda L, y=y: L.M.where(L.t(y) != 0))
+
+
+def einsum_and_rearrange_cases(rng: np.random.Generator) -> Iterator[Case]:
+    for equation, shapes in [("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk->ik", [(2, 3), (4, 4)]), ("ii", [(3, 3)]),
+                             ("ii", [(3, 4)]), ("ij->ji", [(2, 3)]), ("...ij->...ji", [(5, 2, 3)]),
+                             ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (1, 3, 4)]),
+                             ("ij,j", [(2, 3), (3,)]), ("i,i->", [(3,), (4,)]), ("ij->k", [(2, 3)]),
+                             ("ij,jk", [(2, 3)]), ("i,j->ij", [(2,), (3,)]), ("iij->j", [(2, 2, 3)]),
+                             ("ij->ii", [(2, 3)]), ("i", [()])]:
+        operands = [array(rng, shape, "float32") for shape in shapes]
+        yield Case(f"einsum({equation!r}, {shapes})",
+                   lambda L, e=equation, o=operands: L.M.einsum(e, *[L.t(v) for v in o]))
+    mixed = [array(rng, (2, 3), "float32"), array(rng, (3, 2), "float64")]
+    yield Case("einsum(float32, float64)", lambda L: L.M.einsum("ij,jk->ik", *[L.t(v) for v in mixed]))
+    x = array(rng, (2, 3, 4), "float32")
+    for reps in [(2,), (1, 2), (2, 1, 1, 1), (0, 1), ()]:
+        yield Case(f"tile{reps}", lambda L, r=reps: L.M.tile(L.t(x), r))
+    for dims in [(0, 2), (0, 3), (-1, -3), (1, 1)]:
+        yield Case(f"swapaxes{dims}", lambda L, d=dims: L.M.swapaxes(L.t(x), *d))
+    for dim, index in [(0, 1), (1, -1), (2, 4), (3, 0), (0, -3)]:
+        yield Case(f"select({dim}, {index})", lambda L, d=dim, i=index: L.M.select(L.t(x), d, i))
+    for dim, sizes in [(1, (3, 1)), (2, (2, 2)), (2, (-1, 2)), (1, (2, 2)), (0, (-1, -1)), (3, (2, 2)), (-1, (4,))]:
+        yield Case(f"unflatten({dim}, {sizes})", lambda L, d=dim, s=sizes: L.M.unflatten(L.t(x), d, s))
+    for shape in [(), (3,), (2, 3)]:
+        y = array(rng, shape, "float32")
+        yield Case(f"t() of {list(shape)}", lambda L, y=y: L.M.t(L.t(y)))
+    for mode in ["reflect", "replicate", "circular"]:
+        for shape, widths in [((1, 2, 5), (2, 1)), ((2, 5), (1, 1)), ((1, 2, 3, 4), (1, 1, 2, 0)), ((5,), (1, 1)),
+                              ((1, 2, 3), (3, 0)), ((1, 2, 3), (-1, 2)), ((1, 1, 2, 2, 2), (1, 1, 1, 1, 1, 1)),
+                              ((2, 3), (1, 1, 1, 1))]:
+            y = array(rng, shape, "float32")
+            yield Case(f"F.pad(x{list(shape)}, {widths}, mode={mode!r})",
+                       lambda L, y=y, w=widths, m=mode: L.F.pad(L.t(y), w, mode=m))
+
+
 FAMILIES = [elementwise_cases, reduction_cases, shape_cases, indexing_cases, linalg_cases, creation_cases,
-            functional_cases, layer_cases]
+            functional_cases, layer_cases, dtype_cases, sorting_cases, cumulative_and_reduction_cases,
+            more_indexing_cases, einsum_and_rearrange_cases]
 
 
 def all_cases() -> list[Case]:
@@ -412,56 +583,14 @@ def outcome(case: Case) -> str | None:
     return difference(plain(ours), plain(theirs), case.compare)
 
 
-# Differences in files other helpers own (op named in each reason); a fix turns it into an XPASS.
+# Differences kept on purpose (op, file and reason named); a fix turns its cases into XPASSes.
 _KNOWN_BY_REASON = {
-    "float ops of a bool tensor (log, sqrt, sin, atan2; ops/elementwise.py, ops/math.py) give NumPy's float16 where "
-    "PyTorch gives float32": [
-        "log(bool[3])", "log(bool[4, 1, 2])", "sqrt(bool[0])", "sin(bool[2, 3])", "atan2(bool[2, 3], bool[3])"],
-    "relu/abs/argmax/argmin of a bool tensor (ops/elementwise.py, ops/reduce.py): PyTorch refuses bool, we compute": [
-        "relu(bool[2, 3])", "relu(bool[3, 1])", "abs(bool[3, 1])", "argmax(bool[1, 3], {})",
-        "argmin(bool[1, 3], {'dim': 0})"],
-    "sub/std/softmax of bool tensors (ops/elementwise.py, ops/reduce.py): NumPy's bare TypeError about boolean "
-    "subtract escapes": [
-        "sub(bool[0, 3], bool[1, 3])", "std(bool[2, 3, 4], {})", "softmax(bool[2, 3, 4], {'dim': 0})",
-        "softmax(bool[2, 3, 4], {'dim': -2})"],
-    "pow of an int tensor to a negative int (ops/elementwise.py): NumPy's bare ValueError escapes": [
-        "pow(int64[2, 3], -1)"],
-    "maximum/minimum/atan2/logical_and with a Python number (ops/elementwise.py, ops/logical.py): PyTorch requires a "
-    "Tensor as 'other' and raises TypeError, we broadcast the number": [
-        "maximum(float32[2, 3], -1)", "minimum(int64[2, 3], True)", "atan2(float32[2, 3], True)",
-        "logical_and(int64[2, 3], -1)"],
-    "clamp with min > max (ops/elementwise.py): PyTorch returns max everywhere, we raise": [
-        "clamp(float64, min=2, max=1.0) #1", "clamp(float64, min=2, max=-2.0)", "clamp(float64, min=2, max=1.0) #2"],
-    "argmax/argmin of a 1-D tensor with dim= (ops/reduce.py _arg): Tensor.array is a NumPy scalar, not an ndarray": [
-        "argmax(float32[3], {'dim': 0})"],
-    "std/var of an int tensor (ops/reduce.py): PyTorch refuses integer dtypes, we compute": ["std(int64[4, 1, 2], {})"],
-    "std/var with no degrees of freedom (ops/reduce.py): PyTorch returns NaN with a warning, we raise ShapeError": [
-        "std(float32[0], {'dim': 0, 'keepdim': True})", "std(float64[3, 1], {'dim': -1})"],
-    "softmax of an int tensor (ops/reduce.py): PyTorch refuses integer dtypes, we compute": [
-        "softmax(int64[3, 1], {'dim': 1})"],
-    "log_softmax over an empty dim (ops/reduce.py): NumPy's bare ValueError (zero-size reduction) escapes where "
-    "PyTorch returns an empty tensor": ["log_softmax(bool[0], {'dim': 0})", "log_softmax(int64[2, 0], {'dim': -1})"],
-    "autograd_core.all / autograd_core.any do not exist (functions.py, the issue-12 API list)": [
-        "all(int64[1, 3], {'dim': -1})", "all(float64[2, 3, 4], {})", "all(bool[2, 0], {'dim': -3})",
-        "all(float64[2, 3], {})", "all(bool[3, 1], {'dim': -3, 'keepdim': True})", "any(float32[2, 3], {'dim': -3})",
-        "any(bool[3, 1], {})", "any(float64[1, 3], {'dim': -3, 'keepdim': True})", "any(float64[2, 3], {})",
-        "any(float64[1, 3], {'dim': -2, 'keepdim': True})"],
-    "Tensor.__getitem__ slice steps (tensor.py / ops/shape.py): a step of 0 is a bare ValueError, a negative step "
-    "is accepted where PyTorch raises": ["x[slice(None, None, 0)]", "x[slice(None, None, -1)]"],
-    "Tensor.__getitem__ with a nested list (tensor.py / ops/shape.py): PyTorch reads [[0, 1]] as a tuple of "
-    "indices (shape (2, 4)), we as one index array (shape (1, 2, 4))": ["x[[[0, 1]]]"],
-    "matmul of float32 and int64 (ops/linalg.py): PyTorch raises a dtype mismatch, we promote": [
-        "matmul(float32[5, 2, 3], int64[5, 3, 4])"],
-    "F.linear with a 0-d bias (nn/linear.py): PyTorch broadcasts it, we raise": ["linear(x[2, 3], w[4, 3], b())"],
-    "mse_loss/l1_loss/smooth_l1_loss with a broadcastable target (nn/functional.py, nn/pointwise_loss.py): PyTorch "
-    "broadcasts with a warning, we raise ShapeError (stricter on purpose?)": [
-        "mse_loss(x[4, 3], y[3])", "mse_loss(x[4, 3], y[4, 1])", "l1_loss(x[4, 3], y[3])", "l1_loss(x[4, 3], y[4, 1])",
-        "smooth_l1_loss(x[4, 3], y[3])", "smooth_l1_loss(x[4, 3], y[4, 1])"],
-    "nn.functional.embedding is not exported (nn/functional.py; nn/embedding.py defines it)": [
-        "embedding([0, 4])", "embedding([0, 5])", "embedding([-1])", "embedding([0.0, 1.0])", "embedding([[1, 2]])"],
-    "nn.functional.pad is not exported (nn/functional.py; autograd_core.pad exists)": [
-        "F.pad(x[2, 3], (1, 1))", "F.pad(x[2, 3], (1,))", "F.pad(x[2, 3], (1, 1, 1, 1))",
-        "F.pad(x[2, 3], (1, 1, 1, 1, 1, 1))", "F.pad(x[2, 3], (-1, 0))"],
+    "sub with one bool operand (ops/elementwise.py): PyTorch refuses it, we compute x - 1 or x - 0; not matched on "
+    "purpose, since a dtype check would cost every subtraction (two bool tensors are refused)": [
+        "sub(every dtype: bool[2, 3], int32[3])", "sub(every dtype: int64[], bool[2])", "sub(int32[2, 3], False)"],
+    "median/kthvalue corner cases where PyTorch returns an arbitrary value (ops/sorting.py): the median of an empty "
+    "integer or bool tensor (uninitialised memory), kthvalue of a 0-d bool (it refuses bools otherwise); we raise": [
+        "median(int64[0])", "median(int64[2, 0])", "median(bool[0])", "median(bool[2, 0])", "kthvalue(bool[], 1)"],
 }
 KNOWN: dict[str, str] = {name: reason for reason, names in _KNOWN_BY_REASON.items() for name in names}
 
@@ -479,5 +608,5 @@ def test_bad_input_behaves_as_in_pytorch(case):
 
 
 def test_the_fuzz_draws_a_few_hundred_cases():
-    assert 300 <= len(CASES) <= 1500
+    assert 300 <= len(CASES) <= 2500
     assert len({case.name for case in CASES}) == len(CASES)
