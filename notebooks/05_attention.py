@@ -172,7 +172,7 @@ print(sample(model, vocab, 300, seed_text="def ", temperature=0.8))
 
 # %%
 text = "for item in items: print(item)"
-indices = ag.tensor(vocab.encode(text)[None, :])
+indices = vocab.encode(text)[None, :]
 model.eval()
 with ag.no_grad():
     block = model.transformer.h[0]
