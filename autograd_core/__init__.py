@@ -57,7 +57,7 @@ from .functions import __all__ as _function_names
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.conv import conv1d, conv2d, conv_transpose2d
-from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # torch.max_pool2d, ...
+from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # torch.max_pool2d ...
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .sampling import (
     bernoulli,
@@ -103,7 +103,6 @@ __all__ = [
     "save", "load", "CheckpointError",
     *_function_names,
     "conv1d", "conv2d", "conv_transpose2d",
-    "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
     # devices, dtypes, creation and random numbers as PyTorch names them
     "device", "DeviceError", "set_default_device", "get_default_device", "cuda", "accelerator", "backends",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
@@ -114,6 +113,7 @@ __all__ = [
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
     "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
 ]
 
 

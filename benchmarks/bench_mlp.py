@@ -1,8 +1,9 @@
-"""One training step of the MLP 784-256-128-10 (batch 128, float32) beside PyTorch, in one run.
+"""One training step of the MLP 784-256-128-10 (float32) beside PyTorch, in one run.
 
-    python benchmarks/bench_mlp.py                 # threads as each library defaults
-    python benchmarks/bench_mlp.py --threads 1     # BLAS and PyTorch limited to 1 thread
+    python benchmarks/bench_mlp.py                 # one thread each (the issue-17 targets' setting)
+    python benchmarks/bench_mlp.py --threads 0     # threads as each library defaults
     python benchmarks/bench_mlp.py --profile       # also: where our step's time goes (cProfile)
+    python benchmarks/bench_mlp.py --wide          # also: 784-4096-4096-10 at batch 512 against sgemm's peak
 
 A step is zero_grad + forward + cross-entropy + backward + SGD update (lr 0.01), on the
 same batch from the same initial weights in both libraries (the losses are checked to
@@ -11,7 +12,11 @@ the two libraries (see ``interleaved_medians``).
 Also shown, for reference: forward only, and a hand-written NumPy step (the same
 matmuls with no graph at all), the floor this engine's step could reach.
 
-Target (issue 4): our step at most 1.25x PyTorch's on 2 cores. Writes benchmarks/results/mlp.json.
+Batches 1, 128 and 1024 (``--batches``). Targets: issue 4, our step at most 1.25x PyTorch's on
+2 cores; issue 17, at most 1.1x at one thread for all three batch sizes. ``--wide`` shows how
+close a GEMM-bound step comes to the machine's matrix product: both engines' step in GF/s
+against the peak of their own sgemm (a 2048-cube product, NumPy's BLAS and PyTorch's).
+With one thread the clock is CPU time. Writes benchmarks/results/mlp.json.
 """
 from __future__ import annotations
 
@@ -19,22 +24,23 @@ import argparse
 import os
 import sys
 
-if "--threads" in sys.argv:  # BLAS reads its thread count when NumPy is first imported
-    _threads = sys.argv[sys.argv.index("--threads") + 1]
+# BLAS reads its thread count when NumPy is first imported; "--threads 0": each library's default
+_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+if _threads != "0":
     for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_variable] = _threads
 
 import cProfile  # noqa: E402
 import pstats  # noqa: E402
+import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
-from benchmarks.common import median_time, report  # noqa: E402
-
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
+from benchmarks.common import compared, interleaved_samples, report  # noqa: E402
 from nn.train_mnist import MLP  # noqa: E402
 
 try:
@@ -42,18 +48,18 @@ try:
 except ImportError:
     torch = None
 
-BATCH, SIZES, LR = 128, (784, 256, 128, 10), 0.01
+SIZES, WIDE_SIZES, WIDE_BATCH, LR = (784, 256, 128, 10), (784, 4096, 4096, 10), 512, 0.01
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def make_batch() -> tuple[np.ndarray, np.ndarray]:
+def make_batch(batch: int, sizes: tuple = SIZES) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.standard_normal((BATCH, SIZES[0])).astype(np.float32), rng.integers(0, SIZES[-1], BATCH)
+    return rng.standard_normal((batch, sizes[0])).astype(np.float32), rng.integers(0, sizes[-1], batch)
 
 
-def ours(inputs: np.ndarray, labels: np.ndarray) -> tuple:
+def ours(inputs: np.ndarray, labels: np.ndarray, sizes: tuple = SIZES) -> tuple:
     ag.manual_seed(0)
-    model = MLP(SIZES)
+    model = MLP(sizes)
     optimizer = nn.optim.SGD(model.parameters(), lr=LR)
     x, y = ag.from_numpy(inputs), ag.from_numpy(labels)
 
@@ -72,7 +78,8 @@ def ours(inputs: np.ndarray, labels: np.ndarray) -> tuple:
 
 
 def theirs(model: MLP, inputs: np.ndarray, labels: np.ndarray) -> tuple:
-    layers = [torch.nn.Linear(a, b) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    sizes = (model.fc1.in_features, model.fc1.out_features, model.fc2.out_features, model.fc3.out_features)
+    layers = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
     torch_model = torch.nn.Sequential(layers[0], torch.nn.ReLU(), layers[1], torch.nn.ReLU(), layers[2])
     with torch.no_grad():
         for layer, ours_layer in zip(layers, (model.fc1, model.fc2, model.fc3)):
@@ -99,7 +106,8 @@ def numpy_step(model: MLP, inputs: np.ndarray, labels: np.ndarray):
     """The same step written by hand in NumPy (no graph, no Tensor objects): the floor for our engine."""
     weights = [layer.weight.array.copy() for layer in (model.fc1, model.fc2, model.fc3)]
     biases = [layer.bias.array.copy() for layer in (model.fc1, model.fc2, model.fc3)]
-    rows = np.arange(BATCH)
+    batch = len(inputs)
+    rows = np.arange(batch)
 
     def step() -> None:
         activations = [inputs]
@@ -112,9 +120,11 @@ def numpy_step(model: MLP, inputs: np.ndarray, labels: np.ndarray):
         probabilities /= probabilities.sum(1, keepdims=True)
         grad = probabilities
         grad[rows, labels] -= 1
-        grad /= BATCH
+        grad /= batch
         for number in (2, 1, 0):
-            grad_weight, grad_bias = grad.T @ activations[number], grad.sum(0)
+            layer_input = activations[number]  # one row: the outer product, as nn.Linear's backward
+            grad_weight = np.multiply(grad.T, layer_input) if batch == 1 else grad.T @ layer_input
+            grad_bias = grad.sum(0)
             if number:
                 grad = (grad @ weights[number]) * (activations[number] > 0)
             weights[number] -= LR * grad_weight
@@ -123,15 +133,56 @@ def numpy_step(model: MLP, inputs: np.ndarray, labels: np.ndarray):
     return step
 
 
-def interleaved_medians(cases: list, rounds: int) -> list[float | None]:
-    """Median seconds per call of each case, timed in alternating rounds so that a busy spell of a
-    shared machine slows every case alike rather than whichever ran during it."""
-    samples: list[list[float]] = [[] for _ in cases]
-    for _ in range(rounds):
-        for case, times in zip(cases, samples):
-            if case is not None:
-                times.append(median_time(case, repeats=3))
-    return [float(np.median(times)) if times else None for times in samples]
+def step_flops(sizes: tuple, batch: int) -> float:
+    """Multiply-adds x 2 of one training step's matrix products: the forward's, the weight
+    gradients' and the input gradients' (none for the first layer, whose input needs none)."""
+    forward = sum(2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 3 * forward - 2 * batch * sizes[0] * sizes[1]
+
+
+def sgemm_peaks(size: int = 2048, repeats: int = 5) -> tuple[float, float | None]:
+    """GF/s of a size-cube float32 product with NumPy's BLAS and with PyTorch's (the best of
+    ``repeats``: the peak, not the typical)."""
+    clock = time.process_time if _threads == "1" else time.perf_counter
+    a, b = np.random.default_rng(0).standard_normal((2, size, size)).astype(np.float32)
+    out = np.empty_like(a)
+
+    def best(product) -> float:
+        product()
+        times = []
+        for _ in range(repeats):
+            start = clock()
+            product()
+            times.append(clock() - start)
+        return 2 * size**3 / min(times) / 1e9
+
+    theirs = None
+    if torch is not None:
+        ta, tb, tout = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)
+        theirs = best(lambda: torch.mm(ta, tb, out=tout))
+    return best(lambda: np.matmul(a, b, out=out)), theirs
+
+
+def wide_report(rounds: int) -> None:
+    """--wide: the GEMM-bound MLP, both engines' GF/s and their fractions of their sgemm peak."""
+    inputs, labels = make_batch(WIDE_BATCH, WIDE_SIZES)
+    model, our_step, _ = ours(inputs, labels, WIDE_SIZES)
+    functions = [our_step] + ([theirs(model, inputs, labels)[0]] if torch is not None else [])
+    clock = time.process_time if _threads == "1" else time.perf_counter
+    samples = interleaved_samples(functions, rounds, clock)
+    name = f"wide MLP {'-'.join(map(str, WIDE_SIZES))} step, batch {WIDE_BATCH}"
+    report(f"GEMM-bound MLP ({rounds} interleaved rounds)", [compared(name, samples[0], samples[1] if torch else None)])
+    flops = step_flops(WIDE_SIZES, WIDE_BATCH)
+    numpy_peak, torch_peak = sgemm_peaks()
+    ours_rate = flops / float(np.median(samples[0])) / 1e9
+    print(f"  step: {flops / 1e9:.1f} GFLOP of matrix products")
+    print(f"  ours:    {ours_rate:6.1f} GF/s = {ours_rate / numpy_peak:.0%} of NumPy's sgemm peak "
+          f"({numpy_peak:.1f} GF/s)")
+    if torch is not None:
+        torch_rate = flops / float(np.median(samples[1])) / 1e9
+        print(f"  PyTorch: {torch_rate:6.1f} GF/s = {torch_rate / torch_peak:.0%} of its sgemm peak "
+              f"({torch_peak:.1f} GF/s)")
+        print(f"  sgemm peaks, NumPy's / PyTorch's: {numpy_peak / torch_peak:.2f} (above 1: NumPy's is faster here)")
 
 
 def profile_step(step, steps: int = 200) -> None:
@@ -154,37 +205,55 @@ def profile_step(step, steps: int = 200) -> None:
     stats.sort_stats("tottime").print_stats(14)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=None, help="BLAS and PyTorch threads (default: each library's)")
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
-    if torch is not None and args.threads:
-        torch.set_num_threads(args.threads)
-    inputs, labels = make_batch()
+def batch_rows(batch: int, rounds: int) -> tuple[list[dict], callable]:
+    """Rows for one batch size: the training step (target 1.1), forward only and the NumPy floor."""
+    inputs, labels = make_batch(batch)
     model, our_step, our_forward = ours(inputs, labels)
+    cases = [our_step, our_forward, numpy_step(model, inputs, labels)]
     if torch is not None:
         their_step, their_forward = theirs(model, inputs, labels)
         our_loss, their_loss = float(our_step().item()), float(their_step().item())
         if abs(our_loss - their_loss) > 1e-4 * max(1.0, abs(their_loss)):
-            raise SystemExit(f"bench_mlp: the first losses differ (ours {our_loss}, PyTorch {their_loss}): not the same step")
+            raise SystemExit(f"bench_mlp: first losses differ (ours {our_loss}, PyTorch {their_loss}): not one step")
+        cases += [their_step, their_forward]
+    clock = time.process_time if _threads == "1" else time.perf_counter
+    samples = interleaved_samples(cases, rounds, clock)
+    step, forward, floor = samples[:3]
+    torch_step, torch_forward = samples[3:] if torch is not None else (None, None)
+    rows = [
+        compared(f"train step: fwd + bwd + SGD (batch {batch})", step, torch_step, 1.1),
+        compared(f"  forward only, no_grad (batch {batch})", forward, torch_forward),
+        compared(f"  hand-written NumPy step (batch {batch}; a floor)", floor, torch_step),
+    ]
+    return rows, our_step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=1, help="BLAS and PyTorch threads (0: each library's)")
+    parser.add_argument("--repeats", type=int, default=15, help="interleaved rounds")
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 128, 1024])
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--wide", action="store_true")
+    args = parser.parse_args()
+    if torch is not None and args.threads:
+        torch.set_num_threads(args.threads)
     threads = f"threads: BLAS {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, " + (
         f"torch {torch.get_num_threads()}" if torch is not None else "no torch")
-    floor_step = numpy_step(model, inputs, labels)
-    step, torch_step, floor = interleaved_medians([our_step, their_step if torch else None, floor_step], args.repeats)
-    forward, torch_forward = interleaved_medians([our_forward, their_forward if torch else None], args.repeats)
-    rows = [
-        {"name": "train step: fwd + bwd + SGD (batch 128)", "ours": step, "theirs": torch_step, "target": 1.25},
-        {"name": "forward only, no_grad (batch 128)", "ours": forward, "theirs": torch_forward},
-        {"name": "hand-written NumPy step (no graph; a floor)", "ours": floor, "theirs": torch_step},
-    ]
-    report(f"MLP 784-256-128-10 float32, median of {args.repeats} alternating rounds ({threads}, {os.cpu_count()} CPUs)", rows,
-           "benchmarks/results/mlp.json")
-    print(f"\nour step spends {1 - floor / step:.0%} of its time outside the NumPy work the step needs "
-          f"({(step - floor) * 1e3:.3f} ms of {step * 1e3:.3f} ms)")
+    rows, floors = [], []
+    for batch in args.batches:
+        batch_rows_, step = batch_rows(batch, args.repeats)
+        rows += batch_rows_
+        floors.append((batch, batch_rows_[0]["ours"], batch_rows_[2]["ours"]))
+    title = f"MLP 784-256-128-10 float32, medians of {args.repeats} interleaved rounds ({threads})"
+    report(title, rows, "benchmarks/results/mlp.json")
+    for batch, step_time, floor in floors:
+        print(f"batch {batch}: our step spends {1 - floor / step_time:.0%} of its time outside the NumPy work "
+              f"the step needs ({(step_time - floor) * 1e3:.3f} ms of {step_time * 1e3:.3f} ms)")
+    if args.wide:
+        wide_report(max(3, args.repeats // 3))
     if args.profile:
-        profile_step(our_step)
+        profile_step(step)
 
 
 if __name__ == "__main__":

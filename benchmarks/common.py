@@ -146,10 +146,7 @@ def peak_step_memory(setup: str) -> int | None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     script = PEAK_MEMORY_SCRIPT.format(root=root, setup=setup)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    try:
-        output = subprocess.check_output([sys.executable, "-c", script], text=True, env=env, cwd=root)
-    except (subprocess.CalledProcessError, OSError):
-        return None
+    output = subprocess.check_output([sys.executable, "-c", script], text=True, env=env, cwd=root)
     return int(output.split()[-1])
 
 

@@ -43,9 +43,15 @@ class LinearFunction(Function):
         if not ag.is_grad_enabled():  # a plain backward records nothing: NumPy arrays directly
             grad = grad_output.array
             flat = grad.reshape(_rows(grad.shape))
+            grad_weight = None
+            if need_weight:
+                inputs = x.array.reshape(_rows(x.shape))
+                # one row: an outer product. NumPy's matmul of a (out, 1) view does not reach BLAS
+                # and was ~4x slower than the broadcast product (784x256: 240 -> 55 us)
+                grad_weight = np.multiply(flat.T, inputs) if len(flat) == 1 else flat.T @ inputs
             return (
                 (flat @ weight.array).reshape(*grad.shape[:-1], weight.shape[1]) if need_x else None,
-                flat.T @ x.array.reshape(_rows(x.shape)) if need_weight else None,
+                grad_weight,
                 flat.sum(0) if need_bias else None,
             )
         # under create_graph the same three products as Tensor ops, so they are differentiable

@@ -206,12 +206,12 @@ class RNNTanhSequence(_Sequence):
         cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
         hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
-        state, weight_t = h0, weight_hh.T
+        state, weight_t = h0, np.ascontiguousarray(weight_hh.T)  # see LSTMSequence.run_forward
+        if bias_hh is not None:
+            pre += bias_hh
         for t in _order(pre.shape[0], reverse):
             state = state @ weight_t
             state += pre[t]
-            if bias_hh is not None:
-                state += bias_hh
             state = cls.activate(state, hidden[t])
         return hidden, None
 
@@ -281,20 +281,24 @@ class LSTMSequence(_Sequence):
         steps, size = pre.shape[0], h0.shape[-1]
         scale = np.full(4 * size, -1, dtype=pre.dtype)
         scale[2 * size : 3 * size] = -2
-        weight_t = weight_hh.T * scale  # (H, 4H)
-        bias = 0 if bias_hh is None else bias_hh * scale
-        # -x for i, f, o and -2x for g; overwritten step by step with the activations
+        # (H, 4H), C-contiguous: the transposed view made the per-step product (32, 512) @ (512, 2048)
+        # 121 -> 91 ms per 64 steps (with the product written into a buffer, not a fresh array)
+        weight_t = np.ascontiguousarray((weight_hh * scale[:, None]).T)
+        # -x for i, f, o and -2x for g (with b_hh, added once for all steps); overwritten step by
+        # step with the activations
         gates = np.multiply(pre, scale, out=pre)
+        if bias_hh is not None:
+            gates += bias_hh * scale
         cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
         tanh_cells = np.empty_like(cells)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
         scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for exp_inplace
+        product = np.empty(pre.shape[1:], dtype=pre.dtype)  # h W_hh^T of one step
         cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
             act, cell_prev = gates[t], cell
-            act += hidden @ weight_t
-            act += bias
+            act += np.matmul(hidden, weight_t, out=product)
             exp_inplace(act, scratch)
             cell, hidden = cells[t], output[t]
             lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
@@ -333,11 +337,12 @@ class GRUSequence(_Sequence):
         gates = np.empty(pre.shape, dtype=pre.dtype)  # activations r, z, n
         hidden_n = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)  # W_hn h + b_hn
         output = np.empty_like(hidden_n)
-        hidden, weight_t = h0, weight_hh.T
+        hidden, weight_t = h0, np.ascontiguousarray(weight_hh.T)  # see LSTMSequence.run_forward
+        gates_h = np.empty(pre.shape[1:], dtype=pre.dtype)
         rz, n_part = slice(0, 2 * size), slice(2 * size, 3 * size)
         for t in _order(pre.shape[0], reverse):
             act = gates[t]
-            gates_h = hidden @ weight_t
+            np.matmul(hidden, weight_t, out=gates_h)
             if bias_hh is not None:
                 gates_h += bias_hh
             np.add(pre[t][:, rz], gates_h[:, rz], out=act[:, rz])
