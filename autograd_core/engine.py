@@ -209,7 +209,7 @@ class Traversal:
         return needed
 
 
-def backward_numbers(root: Any, gradient: float) -> None:
+def backward_numbers(root: Any, gradient: float, retain_graph: bool = False) -> None:
     """``Traversal`` specialised to graphs of numbers (``Scalar``): the same order, faster.
 
     Runs exactly the loop ``Scalar`` would run on ``Traversal`` -- Kahn's algorithm with
@@ -225,11 +225,16 @@ def backward_numbers(root: Any, gradient: float) -> None:
 
     A node supplies ``_a``, ``_b`` (inputs, None where absent; ``_b`` only with ``_a``),
     ``_da``, ``_db`` (local derivatives d node / d input as numbers), ``grad`` (what
-    ``backward`` accumulates into) and the two bookkeeping slots. Nothing is freed: the
-    local derivatives are plain numbers, so a graph can be backpropagated again. As the
-    counts live on the nodes, two threads must not backpropagate through shared nodes
-    at the same time.
+    ``backward`` accumulates into) and the two bookkeeping slots. As a Tensor backward
+    frees the graph's saved values, a pass without ``retain_graph`` *spends* the op nodes
+    it goes through (``_deps`` becomes False, still 0 for the counts; the local
+    derivatives stay readable): a later pass that reaches a spent node raises
+    ``GraphError`` before any gradient is added. As the counts live on the nodes, two
+    threads must not backpropagate through shared nodes at the same time.
     """
+    if root._deps is False:
+        raise _spent_error(root)
+    release = not retain_graph
     stack = [root]
     pop, push = stack.pop, stack.append
     try:
@@ -240,6 +245,8 @@ def backward_numbers(root: Any, gradient: float) -> None:
                 if a._deps:
                     a._deps += 1
                 else:
+                    if a._deps is False:
+                        raise _spent_error(a)
                     a._deps = 1
                     a._g = -0.0
                     push(a)
@@ -248,6 +255,8 @@ def backward_numbers(root: Any, gradient: float) -> None:
                     if b._deps:
                         b._deps += 1
                     else:
+                        if b._deps is False:
+                            raise _spent_error(b)
                         b._deps = 1
                         b._g = -0.0
                         push(b)
@@ -259,6 +268,8 @@ def backward_numbers(root: Any, gradient: float) -> None:
             node.grad += upstream
             a = node._a
             if a is not None:
+                if release:
+                    node._deps = False
                 a._g += upstream * node._da
                 remaining = a._deps - 1
                 a._deps = remaining
@@ -276,13 +287,24 @@ def backward_numbers(root: Any, gradient: float) -> None:
         raise
 
 
+def _spent_error(node: Any) -> GraphError:
+    return GraphError(
+        f"Scalar.backward: trying to backward through the graph a second time: the {node._op!r} node "
+        f"(value {node.data!r}) was already backpropagated by an earlier backward(), which spends the "
+        "graph (as PyTorch frees it). Pass retain_graph=True to the earlier backward() to go through it "
+        "again (gradients then add up), or recompute the forward pass."
+    )
+
+
 def _reset_numbers(root: Any) -> None:
-    """Set ``_deps`` back to 0 on every node under ``root`` (after an interrupted pass)."""
+    """Set ``_deps`` back to 0 on every node under ``root`` (after an interrupted pass);
+    spent nodes stay spent."""
     seen = {id(root)}
     stack = [root]
     while stack:
         node = stack.pop()
-        node._deps = 0
+        if node._deps is not False:
+            node._deps = 0
         for child in (node._a, node._b):
             if child is not None and id(child) not in seen:
                 seen.add(id(child))

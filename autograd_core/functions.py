@@ -5,9 +5,7 @@ that method itself (``autograd_core.exp is Tensor.exp``): one definition for bot
 """
 from __future__ import annotations
 
-from typing import Any
-
-from .ops import elementwise, shape
+from .ops import elementwise
 from .ops.cumulative import cumprod, cumsum, prod
 from .ops.einsum import einsum
 from .ops.elementwise import clamp, gelu, where
@@ -85,7 +83,7 @@ from .tensor import Tensor
 exp, log, sqrt, abs, neg = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.neg
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
 add, sub, mul, div, pow = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow
-maximum, minimum = Tensor.maximum, Tensor.minimum
+maximum, minimum, broadcast_to = Tensor.maximum, Tensor.minimum, Tensor.broadcast_to
 eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge
 clip, negative, multiply, divide, subtract = clamp, neg, mul, div, sub
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -109,10 +107,6 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
 def erf(x: Tensor) -> Tensor:
     return elementwise.Erf.apply(x)
-
-
-def broadcast_to(x: Tensor, size: Any) -> Tensor:
-    return shape.broadcast_to(x, size)
 
 
 __all__ = [

@@ -17,7 +17,9 @@ graph is freed by reference counting as soon as the last Scalar of it is dropped
 
 Unlike ``Tensor``, every Scalar takes part in the graph (there is no
 ``requires_grad``) and every Scalar's ``.grad`` is filled in by ``backward``, as in
-micrograd. Gradients accumulate: call ``zero_grad`` between steps.
+micrograd. Gradients accumulate: call ``zero_grad`` between steps. As with Tensors, one
+``backward`` spends the graph (a second raises ``GraphError``) unless it is given
+``retain_graph=True``.
 """
 from __future__ import annotations
 
@@ -237,14 +239,21 @@ class Scalar:
         return _record(value, "softplus", self, _sigmoid(scaled), None, 0.0)
 
     # -- autograd ------------------------------------------------------------------
-    def backward(self, gradient: Number = 1.0) -> None:
+    def backward(self, gradient: Number = 1.0, retain_graph: bool | None = None) -> None:
         """Add d(self)/d(x) (times ``gradient``) into ``x.grad`` for every Scalar x in the graph.
 
         The graph is walked in ``engine.Traversal``'s order (Kahn's algorithm, no
         recursion) by ``engine.backward_numbers``, so each node propagates once, with
         its gradient from every path summed, exactly as ``backward_steps`` shows it.
+
+        As in PyTorch, a backward spends the graph it goes through: a second
+        ``backward()`` reaching the same op nodes raises ``GraphError`` instead of
+        silently adding the gradients again. With ``retain_graph=True`` the graph stays
+        usable and each later backward adds its gradients to ``.grad`` (PyTorch's
+        accumulation). Leaves are never spent: a new forward pass from the same
+        parameters backpropagates as usual (``zero_grad`` between steps).
         """
-        backward_numbers(self, float(gradient))
+        backward_numbers(self, float(gradient), bool(retain_graph))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 for this Scalar and every Scalar it was computed from."""

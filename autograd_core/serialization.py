@@ -28,7 +28,6 @@ import io
 import json
 import math
 import os
-import re
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Mapping, Union
@@ -36,6 +35,7 @@ from typing import Any, BinaryIO, Callable, Mapping, Union
 import numpy as np
 
 from .atomic_write import write_atomically
+from .devices import check_device, device
 from .tensor import Tensor
 
 PathOrFile = Union[str, os.PathLike, BinaryIO]
@@ -74,7 +74,7 @@ def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) 
     ``map_location``: None, ``"cpu"``, a CPU device, a dict mapping saved locations to
     ``"cpu"``, or a callable ``fn(tensor, "cpu")`` applied to each loaded Tensor (its
     result is used when it returns a Tensor). Everything loads on the CPU, the only
-    device of this build; asking for another raises. ``weights_only`` is accepted for
+    device of this build; asking for another raises ``DeviceError``. ``weights_only`` is accepted for
     PyTorch compatibility: this format holds only data, so both values load the same.
     Raises ``CheckpointError`` naming the file for anything that is not a valid file.
     """
@@ -381,14 +381,11 @@ def _is_device(value: Any) -> bool:
 
 
 def _require_cpu(location: Any) -> None:
-    if isinstance(location, str) or _is_device(location):
-        text = str(location)
-        if text == "cpu" or re.fullmatch(r"cpu:\d+", text):
-            return
-        raise RuntimeError(
-            f"load: map_location={text!r} asks for a device this build does not have: autograd-core runs on "
-            "the CPU. Pass map_location='cpu' (or leave it out)."
-        )
+    if _is_device(location) and not isinstance(location, device):  # another library's device (torch.device)
+        location = str(location)
+    if isinstance(location, (str, device)):
+        check_device(location, "load(map_location=...)")  # DeviceError for anything but the CPU
+        return
     raise TypeError(
         f"load: map_location must be None, a device name such as 'cpu', a device, a dict or a callable, "
         f"got {type(location).__name__}"

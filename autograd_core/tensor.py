@@ -602,23 +602,40 @@ class Tensor:
         return self.expand(other.shape)
 
     # new_*: a new leaf with this tensor's dtype (unless given), as PyTorch's
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_tensor(
+        self, data: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        _devices.check_device(device, "new_tensor")
         return Tensor(data, dtype=self.array.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
-        shape = _ops_shape._sizes("new_full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    def new_full(
+        self, size: Any, fill_value: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_full", (size,), fill_value, dtype, device, requires_grad)
+
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_zeros", size, 0, dtype, device, requires_grad)
+
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        return self._new_filled("new_ones", size, 1, dtype, device, requires_grad)
+
+    def new_empty(
+        self, *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    ) -> "Tensor":
+        """Zeros here (PyTorch leaves the memory uninitialised)."""
+        return self._new_filled("new_empty", size, 0, dtype, device, requires_grad)
+
+    def _new_filled(
+        self, op: str, size: tuple, fill_value: Any, dtype: Any, device: DeviceLike, requires_grad: bool
+    ) -> "Tensor":
+        _devices.check_device(device, op)
+        shape = _ops_shape._sizes(op, size)
         dtype = self.array.dtype if dtype is None else _check_dtype(dtype)
         return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad)
-
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
-        return self.new_full(_ops_shape._sizes("new_zeros", size), 0, dtype, requires_grad)
-
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
-        return self.new_full(_ops_shape._sizes("new_ones", size), 1, dtype, requires_grad)
-
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
-        """Zeros here (PyTorch leaves the memory uninitialised)."""
-        return self.new_full(_ops_shape._sizes("new_empty", size), 0, dtype, requires_grad)
 
     # in-place shape changes: the tensor takes a view of its own memory
     def unsqueeze_(self, dim: int) -> "Tensor":

@@ -17,8 +17,9 @@
    weights and names. Target: ours at least 3x faster (ratio <= 0.33), with the GC on.
 
 One thread each (BLAS and PyTorch), CPU time of this process (the machine is shared); each
-figure is the median of interleaved rounds (ours, theirs, ours, ...), with the spread (the
-lowest and highest round) beside it. Writes benchmarks/results/gpt.json.
+figure is the median of interleaved rounds (ours, theirs, ours, ...), with the quartiles of
+the per-round ratios beside it (where a rerun is likely to land). Writes
+benchmarks/results/gpt.json.
 """
 from __future__ import annotations
 
@@ -44,16 +45,13 @@ import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 from autograd_core.ops import attention as attention_ops  # noqa: E402
 from autograd_core.ops.elementwise import Erf  # noqa: E402
-from benchmarks.common import format_seconds, report, warm_up  # noqa: E402
+from benchmarks.common import compared, format_seconds, interleaved_samples, report  # noqa: E402
 from benchmarks.torch_gpt import torch_gpt  # noqa: E402
 from nn.char_lm import Vocabulary, default_text  # noqa: E402
 from nn.gpt import random_windows  # noqa: E402
 from nn.models.gpt import GPT, CausalSelfAttention, GPTConfig  # noqa: E402
 
-try:
-    import torch
-except ImportError:
-    torch = None
+torch: Any = None  # imported in main, after the Scalar GPT (see scalar_rows)
 
 BATCH = 16
 CLOCK = time.process_time
@@ -116,29 +114,14 @@ class Value:
 
 
 # -- timing ------------------------------------------------------------------------------------
-Figure = tuple[float, float, float]  # median, lowest, highest seconds per call
-
-
-def interleaved(functions: list[Callable[[], Any]], rounds: int, min_seconds: float = 0.1) -> list[Figure]:
-    """(median, lowest, highest) seconds per call of each function over interleaved rounds."""
-    loops = [warm_up(function, CLOCK, min_seconds) for function in functions]
-    samples: list[list[float]] = [[] for _ in functions]
-    for _ in range(rounds):
-        for function, count, times in zip(functions, loops, samples):
-            start = CLOCK()
-            for _ in range(count):
-                function()
-            times.append((CLOCK() - start) / count)
-    return [(statistics.median(times), min(times), max(times)) for times in samples]
-
-
-def spread(figure: Figure) -> str:
-    return f"{format_seconds(figure[1]).strip()}-{format_seconds(figure[2]).strip()}"
+def medians(functions: list[Callable[[], Any]], rounds: int, min_seconds: float = 0.1) -> list[float]:
+    """Median seconds per call of each function over interleaved rounds."""
+    return [statistics.median(times) for times in interleaved_samples(functions, rounds, CLOCK, min_seconds)]
 
 
 # -- the training steps --------------------------------------------------------------------------
-def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
-    optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=1e-3)
+def training_step(model: Any, optimizer: Any, inputs: Any, targets: Any) -> Callable[[], float]:
+    """One step, the same code for both engines (the same API): forward with targets, backward, AdamW."""
 
     def step() -> float:
         _, loss = model(inputs, targets)
@@ -150,6 +133,11 @@ def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[]
     return step
 
 
+def our_step(model: GPT, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
+    optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=1e-3)
+    return training_step(model, optimizer, ag.tensor(inputs), ag.tensor(targets))
+
+
 def torch_adamw(model: Any) -> Any:
     """PyTorch's AdamW with GPT-2's groups, as ``GPT.configure_optimizers`` makes them."""
     decay = [p for p in model.parameters() if p.ndim >= 2]
@@ -159,17 +147,7 @@ def torch_adamw(model: Any) -> Any:
 
 
 def torch_step(model: Any, inputs: np.ndarray, targets: np.ndarray) -> Callable[[], float]:
-    optimizer = torch_adamw(model)
-    x, y = torch.tensor(inputs), torch.tensor(targets)
-
-    def step() -> float:
-        _, loss = model(x, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return training_step(model, torch_adamw(model), torch.tensor(inputs), torch.tensor(targets))
 
 
 def model_and_batch(config: GPTConfig, data: np.ndarray, seed: int = 0) -> tuple[GPT, np.ndarray, np.ndarray]:
@@ -278,7 +256,7 @@ def parts(config: GPTConfig, model: GPT) -> list[Part]:
     result.append(("residual add", 2 * config.n_layer, *both(add, add, [x[0], other[0]], [x[1], other[1]])))
     indices = rng.integers(0, vocab, (BATCH, length))
     tables = nn.Embedding(vocab, c), torch.nn.Embedding(vocab, c)
-    result.append(("token embedding", 1, *both(*tables, [indices], [torch.tensor(indices)])))
+    result.append(("token embedding", 1, *both(*tables, [ag.tensor(indices)], [torch.tensor(indices)])))
     logits = tensors(BATCH * length, vocab)
     labels = rng.integers(0, vocab, BATCH * length)
     losses = F.cross_entropy, torch.nn.functional.cross_entropy
@@ -303,6 +281,9 @@ def names_example() -> Any:
 
 
 def scalar_rows(rounds: int) -> list[dict]:
+    """Both scalar classes on the names GPT. Run before PyTorch is imported: how often Python's
+    cyclic GC makes a full pass depends on how many objects live in the process (a million more
+    with torch), and a full pass over a 100k-node graph is much of a step's cost."""
     example = names_example()
     config = example.Config()
     weights = example.init_weights(config, 0)
@@ -329,14 +310,11 @@ def scalar_rows(rounds: int) -> list[dict]:
     for collector in ("on", "off"):
         gc.enable() if collector == "on" else gc.disable()
         try:
-            ours, theirs = interleaved([step(models["Scalar"]), step(models["Value"])], rounds, min_seconds=0.3)
+            ours, theirs = interleaved_samples([step(models["Scalar"]), step(models["Value"])], rounds, CLOCK, 0.3)
         finally:
             gc.enable()
-        rows.append({
-            "name": f"names GPT (1 layer, 16 wide) step, GC {collector}", "ours": ours[0], "theirs": theirs[0],
-            "target": 1 / 3 if collector == "on" else None,
-            "spread_ours": spread(ours), "spread_theirs": spread(theirs),
-        })
+        target = 1 / 3 if collector == "on" else None
+        rows.append(compared(f"names GPT (1 layer, 16 wide) step, GC {collector}", ours, theirs, target))
     first_ours, first_theirs = losses[id(models["Scalar"])], losses[id(models["Value"])]
     print(f"\nScalar GPT first losses: Scalar {first_ours:.12f}, micrograd-pattern Value {first_theirs:.12f}")
     return rows
@@ -357,8 +335,16 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
-    if torch is None:
-        raise SystemExit("bench_gpt.py compares with PyTorch: install torch (CPU) to run it")
+    rows = []
+    if not args.no_scalar:  # first, in a process without PyTorch, as the names example runs
+        rows += scalar_rows(max(3, rounds // 2))
+        report("Names GPT on single numbers: Scalar vs a micrograd-pattern Value (local grads, __slots__)", rows,
+               baseline="Value")
+    global torch
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit("bench_gpt.py compares with PyTorch: install torch (CPU) to run it") from None
     torch.set_num_threads(1)
     vocab = Vocabulary(default_text())
     data = vocab.encode(default_text())
@@ -366,7 +352,6 @@ def main() -> None:
         GPTConfig(block_size=32, vocab_size=len(vocab), n_layer=2, n_head=4, n_embd=64),
         GPTConfig(block_size=64, vocab_size=len(vocab), n_layer=4, n_head=4, n_embd=128),
     ]
-    rows = []
     for config in configs:
         model, inputs, targets = model_and_batch(config, data)
         reference = torch_gpt(torch, config, weights_from=model)
@@ -375,14 +360,11 @@ def main() -> None:
         label = f"{config.n_layer} layers x {config.n_embd}, block {config.block_size}"
         print(f"{label}: first losses ours {first_ours:.5f}, PyTorch {first_theirs:.5f} (same weights and batch)")
         assert abs(first_ours - first_theirs) < 1e-4 * abs(first_theirs), "the two models differ"
-        mine, peer = interleaved([ours, theirs], rounds)
-        rows.append({"name": f"GPT {label}: train step", "ours": mine[0], "theirs": peer[0], "target": 1.2,
-                     "spread_ours": spread(mine), "spread_theirs": spread(peer)})
+        mine, peer = interleaved_samples([ours, theirs], rounds, CLOCK, 0.1)
+        rows.append(compared(f"GPT {label}: train step", mine, peer, 1.2))
     path = os.path.join(ROOT, "benchmarks", "results", "gpt.json")
     title = f"GPT training step, batch {BATCH}, float32 (1 thread, CPU time, medians of {rounds} interleaved rounds)"
-    report(title, rows)
-    for row in rows:
-        print(f"  {row['name']}: rounds ours {row['spread_ours']}, PyTorch {row['spread_theirs']}")
+    report(title, rows[-2:])
 
     config = configs[1]
     model, inputs, targets = model_and_batch(config, data)
@@ -390,9 +372,9 @@ def main() -> None:
     print(f"{'part':52s} {'count':>5s} {'ours/step':>11s} {'PyTorch/step':>13s} {'ratio':>6s}")
     total_ours = total_theirs = 0.0
     for name, count, mine_part, their_part in parts(config, model):
-        mine, peer = interleaved([mine_part, their_part], max(3, rounds // 2), min_seconds=0.05)
-        total_ours, total_theirs = total_ours + count * mine[0], total_theirs + count * peer[0]
-        print(_part_line(name, str(count), count * mine[0], count * peer[0]))
+        mine, peer = medians([mine_part, their_part], max(3, rounds // 2), min_seconds=0.05)
+        total_ours, total_theirs = total_ours + count * mine, total_theirs + count * peer
+        print(_part_line(name, str(count), count * mine, count * peer))
     print(_part_line("sum of the parts", "", total_ours, total_theirs))
 
     print("\nWhat each fused node is worth: the 4 x 128 step with it replaced by the composition it replaces")
@@ -405,10 +387,10 @@ def main() -> None:
             with patch:
                 step()
 
-        with_it, without = interleaved([fused_step, unfused], max(3, rounds // 2))
-        rows.append({"name": f"fusion: {name}", "with": with_it[0], "without": without[0]})
-        print(f"  {name}: {format_seconds(without[0]).strip()} without, {format_seconds(with_it[0]).strip()} with "
-              f"(saves {100 * (1 - with_it[0] / without[0]):.0f}% of the step)")
+        with_it, without = medians([fused_step, unfused], max(3, rounds // 2))
+        rows.append({"name": f"fusion: {name}", "with": with_it, "without": without})
+        print(f"  {name}: {format_seconds(without).strip()} without, {format_seconds(with_it).strip()} with "
+              f"(saves {100 * (1 - with_it / without):.0f}% of the step)")
 
     if args.profile:
         profiler = cProfile.Profile(CLOCK)
@@ -418,11 +400,6 @@ def main() -> None:
         profiler.disable()
         print("\nOur 4 x 128 step under cProfile (10 steps, CPU time; profiling inflates Python-heavy parts):")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
-    if not args.no_scalar:
-        scalar = scalar_rows(max(3, rounds // 2))
-        report("Names GPT on single numbers: Scalar vs a micrograd-pattern Value (local grads, __slots__)", scalar,
-               baseline="Value")
-        rows += scalar
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as handle:
         json.dump({"title": "GPT training step, its parts and fusions, Scalar GPT", "rows": rows}, handle, indent=2)

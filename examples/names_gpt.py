@@ -20,6 +20,7 @@ The names are generated here (syllables drawn by a seeded generator), nothing is
 from __future__ import annotations
 
 import math
+import operator
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -83,14 +84,21 @@ def init_weights(config: Config, seed: int) -> dict[str, np.ndarray]:
 
 
 # -- the GPT on single numbers -----------------------------------------------------------------
+def dot(a: Sequence, b: Sequence) -> Any:
+    """``a[0] b[0] + a[1] b[1] + ...``: one multiplication and one addition node per pair (the sum
+    starts from the first product, so no constant 0 joins the graph)."""
+    products = map(operator.mul, a, b)
+    return sum(products, next(products))
+
+
 def linear(x: list, weight: list) -> list:
     """``W x`` for a list x and a list of rows W."""
-    return [sum(w * xi for w, xi in zip(row, x)) for row in weight]
+    return [dot(row, x) for row in weight]
 
 
 def rmsnorm(x: list) -> list:
     """``x / sqrt(mean(x^2) + 1e-5)``."""
-    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
+    scale = (dot(x, x) / len(x) + 1e-5) ** -0.5
     return [xi * scale for xi in x]
 
 
@@ -131,9 +139,9 @@ class ScalarGPT:
             for head in range(heads):  # each head attends over every position so far
                 part = slice(head * size, (head + 1) * size)
                 q = query[part]
-                scores = [sum(qi * ki for qi, ki in zip(q, k[part])) / math.sqrt(size) for k in keys]
+                scores = [dot(q, k[part]) / math.sqrt(size) for k in keys]
                 weights = softmax(scores)
-                attended += [sum(a * v[part][i] for a, v in zip(weights, values)) for i in range(size)]
+                attended += [dot(weights, [v[head * size + i] for v in values]) for i in range(size)]
             x = [a + r for a, r in zip(linear(attended, w["wo"]), residual)]
             residual = x
             hidden = [h.relu() for h in linear(rmsnorm(x), w["fc1"])]
@@ -198,9 +206,8 @@ class TensorGPT(nn.Module):
             for _ in range(count):
                 sequence = [tokens.boundary]
                 while len(sequence) < self.config.block_size:
-                    scores = self.logits(sequence).array[-1] / temperature
-                    probabilities = np.exp(scores - scores.max())
-                    choice = int(ag.creation.generator().choice(len(scores), p=probabilities / probabilities.sum()))
+                    probabilities = F.softmax(self.logits(sequence)[-1] / temperature, dim=-1)
+                    choice = int(ag.multinomial(probabilities, 1).item())
                     if choice == tokens.boundary:
                         break
                     sequence.append(choice)

@@ -27,6 +27,8 @@ from autograd_core import Tensor
 from autograd_core.creation import generator as global_generator
 from autograd_core.serialization import OBJECT_FORMAT, CheckpointError, read_archive, write_archive
 
+from .optim.optimizer import Optimizer
+
 FORMAT = "autograd-core checkpoint"
 GLOBAL_RNG = "autograd_core"  # the generator behind manual_seed, randn, init, dropout and default shuffling
 OWNERS = ("model", "optimizer", "scheduler")
@@ -188,8 +190,11 @@ def _check_optimizer(path: Path, state: dict[str, Any], optimizer: Any) -> None:
         if not _is_int(index) or not isinstance(entries, dict):
             raise CheckpointError(f"{where} has state[{index!r}] = {_show(entries)}, not a dict of state entries.")
         for key, value in entries.items():
-            if not _is_numeric_array(value):
-                raise CheckpointError(f"{where} has state[{index}][{key!r}] = {_show(value)}, not a number or array.")
+            if not _is_state_value(value):
+                raise CheckpointError(
+                    f"{where} has state[{index}][{key!r}] = {_show(value)}, not a number, an array or a list of "
+                    "them (LBFGS keeps its history as lists)."
+                )
     _check_state_entries(where, state, optimizer)
 
 
@@ -208,6 +213,8 @@ def _check_options(label: str, group: dict[str, Any], optimizer: Any) -> None:
 def _check_state_entries(where: str, state: dict[str, Any], optimizer: Any) -> None:
     """Options and state must agree: a parameter's saved state holds every entry a fresh
     state would have under the saved options (Adam with amsgrad=True needs max_exp_avg_sq)."""
+    if type(optimizer)._init_state is Optimizer._init_state:
+        return  # no per-parameter state to compare with (LBFGS keeps one state of its own)
     kind, current_groups = type(optimizer).__name__, optimizer.param_groups
     group_of = {int(index): number for number, group in enumerate(state["param_groups"]) for index in group["params"]}
     for index, entries in state["state"].items():
@@ -241,9 +248,10 @@ def _check_scheduler(path: Path, state: dict[str, Any], scheduler: Any) -> None:
     for key, value in state.items():
         _check_like(f"{path}: the saved scheduler state has {key!r}", value, current.get(key), kind)
     # values of the right type can still break the schedule (a step_size of 0): take one
-    # step on a copy whose optimiser is a copy of the learning rates alone
-    probe = copy.copy(scheduler)
-    probe.optimizer = _LearningRatesOnly(scheduler.optimizer)
+    # step on a deep copy in which the optimiser (wherever it is referred to, e.g. by
+    # chained schedulers) is a stand-in holding copies of its param groups
+    optimizer = scheduler.optimizer
+    probe = copy.deepcopy(scheduler, {id(optimizer): _LearningRatesOnly(optimizer)})
     try:
         probe.load_state_dict(state)
         needs_metric = any(
@@ -313,6 +321,14 @@ def _is_numeric_array(value: Any) -> bool:
         return True
     array = value.array if isinstance(value, Tensor) else value
     return isinstance(array, (np.ndarray, np.generic)) and array.dtype.kind in "biuf"
+
+
+def _is_state_value(value: Any) -> bool:
+    """What an optimiser keeps per parameter: numbers and arrays, or (LBFGS's history) a
+    list of them in which not-yet-filled slots are None."""
+    if isinstance(value, (list, tuple)):
+        return all(item is None or _is_numeric_array(item) for item in value)
+    return value is None or _is_numeric_array(value)
 
 
 def _is_int(value: Any) -> bool:

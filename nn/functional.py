@@ -533,24 +533,22 @@ from .rms_norm import rms_norm  # noqa: E402,F401
 # channels <-> space (nn/pixel_shuffle.py)
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 
-# ``from nn.functional import *`` gives the functions, not this module's imports (np, ag, ...);
-# tests/nn/test_functional.py checks that every public function here is listed.
-__all__ = [
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
-    "dropout2d", "elu", "gelu", "hinge_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "sign", "softmax", "softplus", "step", "tanh",
-]
-__all__ += [  # from the modules imported above
-    "huber_loss", "kl_div", "smooth_l1_loss", "cosine_embedding_loss", "cosine_similarity", "normalize",
-    "pairwise_distance", "scaled_dot_product_attention", "interpolate", "group_norm", "rms_norm", "pixel_shuffle",
-    "pixel_unshuffle",
-]
-
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
     """PyTorch's functional names this project lacks fail naming what to use (``autograd_core/unsupported.py``)."""
     raise _missing_attribute(__name__, name)
+
+
+# ``from nn.functional import *`` gives the functions, not this module's imports (np, ag, ...);
+# tests/nn/test_functional.py checks that every public function here is listed.
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "gelu", "group_norm", "hinge_loss",
+    "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "lp_pool1d",
+    "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm", "scaled_dot_product_attention",
+    "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
+]

@@ -265,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "train":
         text = Path(args.text).read_text(encoding="utf-8") if args.text else None
+        if args.resume and not (args.checkpoint and Path(args.checkpoint).exists()):
+            parser.exit(1, f"{parser.prog} train: --resume needs --checkpoint naming an existing file\n")
         train(
             text, n_layer=args.layers, n_head=args.heads, n_embd=args.embd, block_size=args.block,
             dropout=args.dropout, batch_size=args.batch, steps=args.steps, lr=args.lr, min_lr=args.lr / 10,
@@ -273,7 +275,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             progress=not args.quiet, checkpoint=args.checkpoint, resume=args.resume,
         )
     else:
-        model, vocab = load_gpt(args.checkpoint)
+        try:
+            model, vocab = load_gpt(args.checkpoint)
+            vocab.encode(args.seed_text)
+        except (OSError, ValueError) as error:  # missing or unreadable checkpoint, not a GPT's, unknown characters
+            parser.exit(1, f"{parser.prog} sample: {error}\n")
         if args.seed is not None:
             ag.manual_seed(args.seed)
         print(sample(model, vocab, args.length, args.seed_text, args.temperature, args.top_k))

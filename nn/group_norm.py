@@ -15,6 +15,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.ops.arguments import require_tensor
 
 from .module import Module, Parameter
 from .normalization_node import NormLayout, as_affine, normalize_with
@@ -27,8 +28,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Any = None, bias: Any = N
 
 
 def _group_norm(name: str, input: Tensor, num_groups: int, weight: Any, bias: Any, eps: float) -> Tensor:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}; use autograd_core.tensor(...)")
+    require_tensor(name, input)
     if input.ndim < 2:
         raise ShapeError(f"{name}: expected input (N, C) or (N, C, *), got shape {tuple(input.shape)}")
     if input.dtype.kind != "f":
@@ -39,8 +39,8 @@ def _group_norm(name: str, input: Tensor, num_groups: int, weight: Any, bias: An
             f"{name}: expected the number of channels in the input to be divisible by num_groups, but got input "
             f"of shape {tuple(input.shape)} and num_groups={num_groups}"
         )
-    weight = as_affine(weight, name, "weight", (channels,))
-    bias = as_affine(bias, name, "bias", (channels,))
+    weight = as_affine(weight, name, "weight", (channels,), input)
+    bias = as_affine(bias, name, "bias", (channels,), input)
     grouped = input.reshape(batch, num_groups, channels // num_groups, *spatial)
     layout = NormLayout(
         axes=tuple(range(2, grouped.ndim)),

@@ -13,6 +13,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.ops.arguments import require_same_dtype, require_tensor
 
 from .module import Module, Parameter
 from .normalization_node import Normalize, NormLayout, as_affine, normalize_with, statistics
@@ -27,33 +28,40 @@ def batch_norm(
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
+    *,
+    name: str | None = None,
 ) -> Tensor:
     """Batch normalisation over dim 1 (channels) of (N, C) or (N, C, *) input, as ``torch.nn.functional.batch_norm``.
 
     training: normalise with the batch's mean and biased variance, and (when given) update
     ``running_mean``/``running_var`` in place: ``running = (1 - momentum) running + momentum
     batch_stat``, with the unbiased variance. Otherwise normalise with the running stats.
+    ``name``: what error messages call the op (``BatchNorm*d`` passes its description).
     """
+    op = name or "batch_norm"
+    require_tensor(op, input)
     if input.ndim < 2:
-        raise ShapeError(f"batch_norm: expected input (N, C) or (N, C, *), got shape {tuple(input.shape)}")
+        raise ShapeError(f"{op}: expected input (N, C) or (N, C, *), got shape {tuple(input.shape)}")
     if input.dtype.kind != "f":
-        raise DtypeError(f"batch_norm: needs a float input, got {input.dtype}; call .float() first")
+        raise DtypeError(f"{op}: needs a float input, got {input.dtype}; call .float() first")
     channels = input.shape[1]
-    weight = as_affine(weight, "batch_norm", "weight", (channels,))
-    bias = as_affine(bias, "batch_norm", "bias", (channels,))
+    weight = as_affine(weight, op, "weight", (channels,), input)
+    bias = as_affine(bias, op, "bias", (channels,), input)
     for label, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.shape != (channels,):
             raise ShapeError(
-                f"batch_norm: {label} has shape {stat.shape} but the input {tuple(input.shape)} has {channels} "
+                f"{op}: {label} has shape {stat.shape} but the input {tuple(input.shape)} has {channels} "
                 "channels (dim 1)"
             )
+        if stat is not None:
+            require_same_dtype(op, input, stat, reference_what=label)
     view = (1, channels) + (1,) * (input.ndim - 2)
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.numel() // channels
         if count <= 1:
             raise ValueError(
-                f"batch_norm: expected more than 1 value per channel when training, got input of shape "
+                f"{op}: expected more than 1 value per channel when training, got input of shape "
                 f"{tuple(input.shape)}; use a batch of 2 or more (or call .eval())."
             )
         layout = NormLayout(axes=axes, param_view=view, param_axes=axes, eps=eps)
@@ -64,7 +72,7 @@ def batch_norm(
             _blend(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
         return Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
     if running_mean is None or running_var is None:
-        raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
+        raise ValueError(f"{op}: evaluation (training=False) needs running_mean and running_var")
     # y = x * scale + shift with scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale
     inv_std = (1.0 / np.sqrt(running_var.array + eps)).astype(input.dtype)
     scale = Tensor._make(inv_std, False, None) if weight is None else weight * inv_std
@@ -135,6 +143,7 @@ class _BatchNorm(Module):
             self.bias.array[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
+        require_tensor(f"{type(self).__name__}({self.num_features})", input)
         if input.ndim not in self._ranks or input.shape[1] != self.num_features:
             raise ShapeError(
                 f"{type(self).__name__}({self.num_features}): expected input of shape "
@@ -160,6 +169,7 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
+            name=f"{type(self).__name__}({self.num_features})",
         )
 
     def extra_repr(self) -> str:
@@ -219,8 +229,8 @@ def _layer_norm(
 ) -> Tensor:
     """``layer_norm``, its errors naming ``name`` (the function, or the module it is called by)."""
     check_trailing_shape(name, input, normalized_shape)
-    weight = as_affine(weight, name, "weight", normalized_shape)
-    bias = as_affine(bias, name, "bias", normalized_shape)
+    weight = as_affine(weight, name, "weight", normalized_shape, input)
+    bias = as_affine(bias, name, "bias", normalized_shape, input)
     leading = input.ndim - len(normalized_shape)
     layout = NormLayout(
         axes=tuple(range(leading, input.ndim)), param_view=normalized_shape, param_axes=tuple(range(leading)), eps=eps
@@ -230,8 +240,7 @@ def _layer_norm(
 
 def check_trailing_shape(name: str, input: Tensor, normalized_shape: tuple[int, ...]) -> None:
     """``input`` is a float tensor of shape (*, *normalized_shape), or a ShapeError/DtypeError naming ``name``."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}; use autograd_core.tensor(...)")
+    require_tensor(name, input)
     trailing = tuple(input.shape[input.ndim - len(normalized_shape):]) if input.ndim >= len(normalized_shape) else None
     if trailing != normalized_shape:
         raise ShapeError(

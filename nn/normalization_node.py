@@ -25,6 +25,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import ShapeError
+from autograd_core.ops.arguments import require_same_dtype
 
 Axes = tuple[int, ...]
 
@@ -178,11 +179,14 @@ def normalize_with(input: Tensor, weight: Any, bias: Any, layout: NormLayout) ->
     return Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
 
 
-def as_affine(value: Any, name: str, label: str, size: tuple) -> Any:
-    """A weight or bias: None, a Tensor of shape ``size``, or an array-like made a constant Tensor."""
+def as_affine(value: Any, name: str, label: str, size: tuple, input: Tensor | None = None) -> Any:
+    """A weight or bias: None, a Tensor of shape ``size`` (and of ``input``'s dtype, as PyTorch
+    requires), or an array-like made a constant Tensor."""
     if value is None or isinstance(value, Tensor):
         if value is not None and value.shape != size:
             raise ShapeError(f"{name}: {label} must have shape {size}, got {value.shape}")
+        if value is not None and input is not None:
+            require_same_dtype(name, input, value, reference_what=label)
         return value
     array = np.asarray(value)
     if array.shape != size:

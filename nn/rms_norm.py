@@ -29,7 +29,7 @@ def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Any = None,
 
 def _rms_norm(name: str, input: Tensor, normalized_shape: tuple[int, ...], weight: Any, eps: float | None) -> Tensor:
     check_trailing_shape(name, input, normalized_shape)
-    weight = as_affine(weight, name, "weight", normalized_shape)
+    weight = as_affine(weight, name, "weight", normalized_shape, input)
     leading = input.ndim - len(normalized_shape)
     layout = NormLayout(
         axes=tuple(range(leading, input.ndim)),

@@ -50,7 +50,53 @@ def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int) -> bool
     return values.shape == (size, size) and bool((values == generate_square_subsequent_mask(size).array).all())
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What both layers share: self-attention, the feed-forward block, the norms and dropouts,
+    registered under PyTorch's names in PyTorch's order (so state dict keys line up)."""
+
+    _norms = 2
+    _cross_attention = False
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        options = dict(dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, **options)
+        if self._cross_attention:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, **options)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        for index in range(1, self._norms + 1):
+            setattr(self, f"norm{index}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+        for index in range(1, self._norms + 1):
+            setattr(self, f"dropout{index}", Dropout(dropout))
+        self.activation = _activation(activation)
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any, is_causal: bool) -> Tensor:
+        attended, _ = self.self_attn(
+            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal
+        )
+        return self.dropout1(attended)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        last_dropout = getattr(self, f"dropout{self._norms}")
+        return last_dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention then a feed-forward block, each with a residual connection and LayerNorm.
 
     post-norm: ``x = norm1(x + sa(x)); x = norm2(x + ff(x))``; ``norm_first``:
@@ -63,32 +109,12 @@ class TransformerEncoderLayer(Module):
         activation: 'relu' (default), 'gelu' or a callable.
         layer_norm_eps: LayerNorm's eps (1e-5). batch_first: (N, S, E) instead of (S, N, E).
         norm_first: pre-norm. bias: biases of the linear layers and LayerNorms (default True).
+        dtype: parameter dtype (float32 by default).
 
     Shape: src (S, N, E) (or (N, S, E) with batch_first, or unbatched (S, E)) -> the same.
     ``src_mask`` (S, S) or (N * nhead, S, S) and ``src_key_padding_mask`` (N, S) follow
     ``MultiheadAttention``'s convention (bool True: blocked; float: added).
     """
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        options = dict(dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype)
-        self.self_attn = MultiheadAttention(d_model, nhead, **options)
-        _add_feed_forward(self, d_model, dim_feedforward, dropout, bias, dtype)
-        self.norm_first = norm_first
-        _add_norms(self, 2, d_model, layer_norm_eps, bias, dtype)
-        self.activation = _activation(activation)
 
     def forward(
         self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None, is_causal: bool = False
@@ -100,17 +126,8 @@ class TransformerEncoderLayer(Module):
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x))
 
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any, is_causal: bool) -> Tensor:
-        attended, _ = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal
-        )
-        return self.dropout1(attended)
 
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention over the target, attention over the encoder's output (``memory``), a
     feed-forward block; each with a residual connection and LayerNorm (post- or pre-norm).
 
@@ -119,27 +136,8 @@ class TransformerDecoderLayer(Module):
     key padding masks (N, T) / (N, S) as in ``MultiheadAttention``.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        options = dict(dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype)
-        self.self_attn = MultiheadAttention(d_model, nhead, **options)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **options)
-        _add_feed_forward(self, d_model, dim_feedforward, dropout, bias, dtype)
-        self.norm_first = norm_first
-        _add_norms(self, 3, d_model, layer_norm_eps, bias, dtype)
-        self.activation = _activation(activation)
+    _norms = 3
+    _cross_attention = True
 
     def forward(
         self,
@@ -161,36 +159,12 @@ class TransformerDecoderLayer(Module):
         x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
         return self.norm3(x + self._ff_block(x))
 
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any, is_causal: bool) -> Tensor:
-        attended, _ = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal
-        )
-        return self.dropout1(attended)
-
     def _mha_block(self, x: Tensor, memory: Tensor, attn_mask: Any, key_padding_mask: Any, is_causal: bool) -> Tensor:
         attended, _ = self.multihead_attn(
             x, memory, memory, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
             is_causal=is_causal,
         )
         return self.dropout2(attended)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-
-def _add_feed_forward(layer: Module, d_model: int, width: int, dropout: float, bias: bool, dtype: Any) -> None:
-    layer.linear1 = Linear(d_model, width, bias=bias, dtype=dtype)
-    layer.dropout = Dropout(dropout)
-    layer.linear2 = Linear(width, d_model, bias=bias, dtype=dtype)
-
-
-def _add_norms(layer: Module, count: int, d_model: int, eps: float, bias: bool, dtype: Any) -> None:
-    """norm1..norm<count> and dropout1..dropout<count> (PyTorch's names and order)."""
-    dropout = layer.dropout.p
-    for index in range(1, count + 1):
-        setattr(layer, f"norm{index}", LayerNorm(d_model, eps=eps, bias=bias, dtype=dtype))
-    for index in range(1, count + 1):
-        setattr(layer, f"dropout{index}", Dropout(dropout))
 
 
 class TransformerEncoder(Module):

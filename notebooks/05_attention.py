@@ -116,13 +116,13 @@ for name, a, b in zip(["query", "key", "value"], fused_grads, composed_grads):
 #
 # `backward_steps` runs the backward pass one node at a time. Through the composed head we
 # see the gradient reach the softmax, split between the score matmul's two inputs, and arrive
-# at the queries, keys and values.
+# at the queries, keys and values. (Through the fused node the same pass is one step: its
+# backward hands the three gradients over at once.)
 
 # %%
 names = {"query": query, "key": key, "value": value}
-steps = ag.backward_steps(attention_reference(query, key, value).sum(), params=names)
-steps.run()
-print(steps.table())
+steps = ag.backward_steps(attention_reference(query, key, value).sum(), params=names).run()
+steps  # First / Previous / Next / Last: each node's upstream gradient, local derivative, what its inputs got
 
 # %% [markdown]
 # ## 5. Many heads
@@ -176,7 +176,7 @@ indices = vocab.encode(text)[None, :]
 model.eval()
 with ag.no_grad():
     block = model.transformer.h[0]
-    x = model.transformer.wte(indices) + model.transformer.wpe.weight[: len(text)]
+    x = model.transformer.wte(ag.from_numpy(indices)) + model.transformer.wpe.weight[: len(text)]
     learned = block.attn.attention_weights(block.ln_1(x)).array[0]
 fig, axes = plt.subplots(1, 4, figsize=(18, 4.6))
 for head in range(4):

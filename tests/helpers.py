@@ -166,7 +166,7 @@ def compare_module_with_torch(
     theirs: Any,
     inputs: Sequence[Any],
     *,
-    load: str = "theirs_into_ours",
+    load: str | None = "theirs_into_ours",
     rtol: float = 1e-5,
     atol: float = 1e-6,
     grad_rtol: float = 1e-4,
@@ -175,24 +175,26 @@ def compare_module_with_torch(
 ) -> list:
     """A module against its PyTorch twin: the same weights, the same inputs, the same results.
 
-    ``load`` copies the state dict ``"theirs_into_ours"`` (checking that the names and shapes
-    agree) or ``"ours_into_theirs"``. ``inputs`` are the positional arguments as ndarrays
-    (float ones get ``requires_grad``), None, or tuples of them (an LSTM's ``(h_0, c_0)``).
-    Then compares every output (shape, dtype, values within ``rtol``/``atol``), backpropagates
-    the same random upstream gradient through every float output, and compares the gradients
-    of the float inputs and of every parameter (within ``grad_rtol``/``grad_atol``), and the
-    state dicts after the call (running statistics). Returns our outputs, flattened.
+    The state dicts must have the same names and shapes; ``load`` copies one into the other,
+    ``"theirs_into_ours"`` or ``"ours_into_theirs"`` (None: they are already in step, as on a
+    second training step whose running statistics are compared). ``inputs`` are the
+    positional arguments as ndarrays (float ones get ``requires_grad``), None, or tuples of
+    them (an LSTM's ``(h_0, c_0)``). Then compares every output (shape, dtype, values within
+    ``rtol``/``atol``), backpropagates the same random upstream gradient through every float
+    output, and compares the gradients of the float inputs and of every parameter (within
+    ``grad_rtol``/``grad_atol``), and the state dicts after the call (running statistics).
+    Returns our outputs, flattened.
     """
+    state = theirs.state_dict()
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in state.items()
+    ], "state dict names or shapes differ from PyTorch's"
     if load == "theirs_into_ours":
-        state = theirs.state_dict()
-        assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
-            (k, tuple(v.shape)) for k, v in state.items()
-        ], "state dict names or shapes differ from PyTorch's"
         ours.load_state_dict({key: value.detach().numpy().copy() for key, value in state.items()})
     elif load == "ours_into_theirs":
         theirs.load_state_dict({key: torch.tensor(np.array(value.array)) for key, value in ours.state_dict().items()})
-    else:
-        raise ValueError(f"load must be 'theirs_into_ours' or 'ours_into_theirs', got {load!r}")
+    elif load is not None:
+        raise ValueError(f"load must be 'theirs_into_ours', 'ours_into_theirs' or None, got {load!r}")
     mine, reference, leaves = _to_engines(list(inputs))
     outputs, expected = _flatten(ours(*mine)), _flatten(theirs(*reference))
     assert len(outputs) == len(expected), f"{len(outputs)} outputs, PyTorch gives {len(expected)}"

@@ -8,8 +8,10 @@ weights (..., L, S) for its backward, which is the closed form written next to i
 
     dV = W^T dO,  dW = dO V^T,  dS = P * (dW - rowsum(dW * P)) * scale,  dQ = dS K,  dK = dS^T Q
 
-(P the softmax, W = P after dropout). Saving P costs L*S numbers per head and saves the
-backward a second matmul, exp and normalisation (measured in ``benchmarks/bench_gpt.py``).
+(P the softmax, W = P after dropout). P is saved, not recomputed: it costs L*S numbers per
+head (1 MB for a GPT layer of batch 16, 4 heads, T = 64, float32), while recomputing it (the
+q k^T matmul, the mask, the softmax) would add 33-38% to the node's forward + backward at
+the shapes of ``benchmarks/bench_gpt.py``.
 A causal mask is never built per call: the upper triangle of an (L, S) boolean array, made
 once per (L, S) and cached, is written into the scores in place.
 
@@ -396,14 +398,8 @@ def scaled_dot_product_attention(
         raise ShapeError(
             f"scaled_dot_product_attention: the leading (batch, head) dims do not broadcast: {shapes}"
         ) from None
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"scaled_dot_product_attention: dropout_p must be in [0, 1], got {dropout_p}")
-    if is_causal and attn_mask is not None:
-        raise ValueError(
-            "scaled_dot_product_attention: give attn_mask or is_causal=True, not both (as PyTorch); fold the "
-            "causal triangle into the mask if you need both."
-        )
-    mask = _checked_mask(attn_mask, batch + (query.shape[-2], key.shape[-2]))
+    scores_shape = batch + (query.shape[-2], key.shape[-2])
+    mask = _checked_options("scaled_dot_product_attention", attn_mask, dropout_p, is_causal, scores_shape)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     return ScaledDotProductAttention.apply(query, key, value, mask, bool(is_causal), scale, float(dropout_p), groups)
 
@@ -438,12 +434,9 @@ def multi_head_self_attention(
             f"multi_head_self_attention: the last dim ({width}) must be 3 * num_heads * head size, with "
             f"num_heads={num_heads}"
         )
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"multi_head_self_attention: dropout_p must be in [0, 1], got {dropout_p}")
-    if is_causal and attn_mask is not None:
-        raise ValueError("multi_head_self_attention: give attn_mask or is_causal=True, not both")
     batch, length = (packed.shape[0], packed.shape[1]) if batch_first else (packed.shape[1], packed.shape[0])
-    mask = _checked_mask(attn_mask, (batch, num_heads, length, length), "multi_head_self_attention")
+    scores_shape = (batch, num_heads, length, length)
+    mask = _checked_options("multi_head_self_attention", attn_mask, dropout_p, is_causal, scores_shape)
     scale = 1.0 / math.sqrt(width // (3 * num_heads)) if scale is None else float(scale)
     return MultiHeadSelfAttention.apply(packed, num_heads, mask, bool(is_causal), scale, float(dropout_p), batch_first)
 
@@ -461,8 +454,16 @@ def _groups(query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool, shapes:
     return query_heads // key_heads
 
 
-def _checked_mask(attn_mask: Any, scores_shape: tuple, op: str = "scaled_dot_product_attention") -> Any:
-    """The mask as the node takes it: None, a bool ndarray, or a float Tensor."""
+def _checked_options(op: str, attn_mask: Any, dropout_p: float, is_causal: bool, scores_shape: tuple) -> Any:
+    """Check dropout_p and the mask (not with is_causal, broadcasting to ``scores_shape``); the mask as
+    the nodes take it: None, a bool ndarray, or a float Tensor."""
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
+    if is_causal and attn_mask is not None:
+        raise ValueError(
+            f"{op}: give attn_mask or is_causal=True, not both (as PyTorch); fold the causal triangle into the mask "
+            "if you need both."
+        )
     if attn_mask is None:
         return None
     mask = attn_mask if isinstance(attn_mask, Tensor) else Tensor._make(np.asarray(attn_mask), False, None)

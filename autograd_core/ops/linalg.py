@@ -204,6 +204,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     """The vector p-norm over ``dim`` (all elements when None): p a number, ``inf``, ``-inf`` or
     ``'fro'`` (= 2). As ``torch.norm`` for these; the nuclear norm (``'nuc'``) is not provided."""
     if p == "fro" or p is None:
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise ShapeError(f"norm: p='fro' takes one or two dims (as PyTorch), got dim={dim}; use p=2 for more")
         p = 2
     if isinstance(p, str) or not isinstance(p, (int, float)):
         raise ValueError(

@@ -35,7 +35,8 @@ def text_table(steps: "BackwardSteps", upto: int | None = None) -> str:
 
 
 def html_table(steps: "BackwardSteps", upto: int | None = None, current: int | None = None) -> str:
-    """The steps so far as an HTML table; row ``current`` is highlighted."""
+    """The steps so far (up to index ``upto``) as an HTML table; row ``current`` is highlighted
+    and named in the caption."""
     head = "".join(f"<th style='text-align:left'>{html.escape(name)}</th>" for name in COLUMNS)
     names = parameter_names(steps.params)
     body = []
@@ -43,7 +44,10 @@ def html_table(steps: "BackwardSteps", upto: int | None = None, current: int | N
         style = " style='background:#ffe0b2'" if step.index == current else ""
         row = "".join(f"<td style='text-align:left'>{html.escape(cell)}</td>" for cell in cells(step, names))
         body.append(f"<tr{style}>{row}</tr>")
-    caption = f"<caption>{len(steps.steps)} of {steps.total} steps taken</caption>"
+    if current is None:
+        caption = f"<caption>{len(steps.steps)} of {steps.total} steps taken</caption>"
+    else:
+        caption = f"<caption>backward step {current + 1} of {steps.total}</caption>"
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -55,13 +59,13 @@ def step_widget(steps: "BackwardSteps", **draw_options: Any) -> Any:
         return steps
     if not steps.steps:
         return steps
-    slider = ipywidgets.IntSlider(value=0, min=0, max=len(steps.steps) - 1, description="step", continuous_update=False)
+    slider = ipywidgets.IntSlider(value=1, min=1, max=len(steps.steps), description="step", continuous_update=False)
     previous = ipywidgets.Button(description="previous", icon="arrow-left")
     following = ipywidgets.Button(description="next", icon="arrow-right")
     view = ipywidgets.HTML()
 
     def show(_: Any = None) -> None:
-        index = slider.value
+        index = slider.value - 1  # the slider counts steps from 1, as the captions do
         view.value = html_table(steps, upto=index, current=index) + _picture(steps.draw(index, **draw_options))
 
     def move(offset: int) -> Any:
@@ -83,7 +87,8 @@ def _picture(graph: Any) -> str:
 
     if find_renderer() is None:
         return f"<p>{html.escape(HOW_TO_GET_A_RENDERER)}</p><pre>{html.escape(graph.source)}</pre>"
-    return graph.pipe(format="svg", encoding="utf-8")
+    svg = graph.pipe(format="svg", encoding="utf-8")
+    return svg.replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)  # at most the cell's width
 
 
 def _taken(steps: "BackwardSteps", upto: int | None) -> list:

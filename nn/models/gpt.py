@@ -20,7 +20,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.creation import generator
 from autograd_core.errors import DtypeError, ShapeError
 from autograd_core.ops.attention import attention_weights, multi_head_self_attention
 
@@ -169,7 +168,8 @@ class GPT(Module):
                 "crop the context to the last block_size tokens (generate does)."
             )
         # wpe(arange(T)) is the first T rows: a slice, whose gradient is a slice too (no scatter-add)
-        x = self.transformer.drop(self.transformer.wte(indices) + self.transformer.wpe.weight[:length])
+        tokens = self.transformer.wte(ag.from_numpy(indices))
+        x = self.transformer.drop(tokens + self.transformer.wpe.weight[:length])
         for block in self.transformer.h:
             x = block(x)
         x = self.transformer.ln_f(x)
@@ -202,18 +202,20 @@ class GPT(Module):
             raise ValueError(f"GPT.generate: temperature must be > 0, got {temperature} (use top_k=1 for greedy)")
         if top_k is not None and top_k < 1:
             raise ValueError(f"GPT.generate: top_k must be a positive integer or None, got {top_k}")
-        indices = _indices("GPT.generate", idx)
+        tokens = Tensor._make(_indices("GPT.generate", idx), False, None)
         was_training = self.training
         self.eval()
         with ag.no_grad():
             for _ in range(max_new_tokens):
-                logits, _ = self(indices[:, -self.config.block_size :])
-                scores = logits.array[:, -1, :].astype(np.float64) / temperature
+                logits, _ = self(tokens[:, -self.config.block_size :])
+                logits = logits[:, -1, :] / temperature
                 if top_k is not None:
-                    scores = _keep_top_k(scores, top_k)
-                indices = np.concatenate([indices, _sample(scores)[:, None]], axis=1)
+                    kth, _ = ag.topk(logits, min(top_k, logits.shape[-1]))
+                    logits = logits.masked_fill(logits < kth[:, -1:], -math.inf)
+                next_tokens = ag.multinomial(F.softmax(logits, dim=-1), num_samples=1)
+                tokens = ag.cat((tokens, next_tokens), dim=1)
         self.train(was_training)
-        return Tensor._make(indices, False, None)
+        return tokens
 
     def extra_repr(self) -> str:
         c = self.config
@@ -237,21 +239,6 @@ def _indices(what: str, value: Any) -> np.ndarray:
     if indices.dtype.kind not in "iu":
         raise DtypeError(f"{what}: token indices must be integers (int64), got {indices.dtype}")
     return indices.astype(np.int64, copy=False)
-
-
-def _keep_top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Scores (B, V) with all but the k largest of each row set to -inf (ties at the k-th kept)."""
-    k = min(k, scores.shape[-1])
-    kth = np.partition(scores, -k, axis=-1)[:, -k][:, None]
-    return np.where(scores < kth, -np.inf, scores)
-
-
-def _sample(scores: np.ndarray) -> np.ndarray:
-    """One index per row drawn from softmax(scores) (B, V), by inverting the cumulative sum."""
-    probabilities = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    cumulative = np.cumsum(probabilities, axis=-1)
-    draws = generator().random((scores.shape[0], 1)) * cumulative[:, -1:]
-    return np.minimum((cumulative <= draws).sum(axis=-1), scores.shape[-1] - 1).astype(np.int64)
 
 
 __all__ = ["GPT", "GPTConfig", "Block", "CausalSelfAttention", "MLP"]

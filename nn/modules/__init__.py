@@ -27,7 +27,10 @@ TORCH_HOME = {
     "MultiheadAttention": "activation",
 }
 # nn's file -> PyTorch's file
-TORCH_FILE = {"containers": "container", "embedding": "sparse", "dropout2d": "dropout"}
+TORCH_FILE = {
+    "containers": "container", "embedding": "sparse", "dropout2d": "dropout", "group_norm": "normalization",
+    "rms_norm": "normalization", "pixel_shuffle": "pixelshuffle", "pointwise_loss": "loss",
+}
 
 
 def _torch_file(name: str, layer: type) -> str:

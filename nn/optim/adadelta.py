@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_number
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
 
 
@@ -41,7 +42,7 @@ class Adadelta(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_non_negative("Adadelta", "lr", lr, "learning rate")
-        if not 0.0 <= rho <= 1.0:
+        if not 0.0 <= check_number("Adadelta", "rho", rho) <= 1.0:
             raise ValueError(f"Invalid rho value: {rho} (Adadelta: rho must be in [0, 1]).")
         check_non_negative("Adadelta", "eps", eps, "epsilon value")
         check_non_negative("Adadelta", "weight_decay", weight_decay)

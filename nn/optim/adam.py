@@ -6,17 +6,28 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_pair
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
 
 
 def check_betas(name: str, betas: Any) -> tuple[float, float]:
     """``betas`` as a pair in [0, 1), or PyTorch's ValueError naming the bad index."""
+    betas = check_pair(name, "betas", betas)
     for index, beta in enumerate(betas):
         if not 0.0 <= beta < 1.0:
             raise ValueError(
                 f"Invalid beta parameter at index {index}: {beta} ({name}: each of betas must be in [0, 1))."
             )
     return tuple(betas)
+
+
+def check_adam_options(name: str, lr: Any, betas: Any, eps: Any, weight_decay: Any) -> tuple[float, float]:
+    """The options the Adam family shares (lr, eps, weight_decay >= 0, betas in [0, 1)); returns the betas."""
+    check_non_negative(name, "lr", lr, "learning rate")
+    check_non_negative(name, "eps", eps, "epsilon value")
+    betas = check_betas(name, betas)
+    check_non_negative(name, "weight_decay", weight_decay)
+    return betas
 
 
 def update_moments(
@@ -71,11 +82,7 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        name = type(self).__name__
-        check_non_negative(name, "lr", lr, "learning rate")
-        check_non_negative(name, "eps", eps, "epsilon value")
-        betas = check_betas(name, betas)
-        check_non_negative(name, "weight_decay", weight_decay)
+        betas = check_adam_options(type(self).__name__, lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 

@@ -23,10 +23,11 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
+from .checks import check_choice, check_int, check_number
 from .optimizer import Optimizer, Params, check_non_negative
 
 Closure = Callable[[], Any]
-HISTORY = ("old_dirs", "old_stps", "ro", "al")  # state entries that are lists
+HISTORY = ("old_dirs", "old_stps", "ro", "al")  # state entries that are lists (arrays in state dicts)
 ONE_GROUP = "LBFGS doesn't support per-parameter options (parameter groups); pass one list of parameters"
 
 
@@ -144,8 +145,8 @@ class LBFGS(Optimizer):
         line_search_fn: None or 'strong_wolfe'.
 
     State (of the first parameter, as PyTorch keeps it): ``func_evals``, ``n_iter``, the last
-    direction ``d`` and step ``t``, the history ``old_dirs``/``old_stps``/``ro``, ``H_diag``,
-    ``prev_flat_grad``, ``prev_loss`` and ``al``; flat vectors are arrays, scalars 0-d arrays.
+    direction ``d`` and step ``t``, the history lists ``old_dirs``/``old_stps``/``ro``, ``H_diag``,
+    ``prev_flat_grad``, ``prev_loss`` and ``al`` (``state_dict`` stacks each list into an array).
     """
 
     def __init__(
@@ -160,11 +161,12 @@ class LBFGS(Optimizer):
         line_search_fn: str | None = None,
     ) -> None:
         check_non_negative("LBFGS", "lr", lr, "learning rate")
-        if line_search_fn not in (None, "strong_wolfe"):
-            raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}")
+        check_choice("LBFGS", "line_search_fn", line_search_fn, (None, "strong_wolfe"))
         for name, value in (("max_iter", max_iter), ("history_size", history_size), ("max_eval", max_eval)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"LBFGS: {name} must be a positive int, got {value!r}")
+            if value is not None:
+                check_int("LBFGS", name, value)
+        check_number("LBFGS", "tolerance_grad", tolerance_grad, "1e-7")
+        check_number("LBFGS", "tolerance_change", tolerance_change, "1e-9")
         defaults = dict(
             lr=lr, max_iter=max_iter, max_eval=max_iter * 5 // 4 if max_eval is None else max_eval,
             tolerance_grad=tolerance_grad, tolerance_change=tolerance_change, history_size=history_size,
@@ -179,6 +181,10 @@ class LBFGS(Optimizer):
         if self.param_groups:
             raise ValueError(ONE_GROUP)
         super().add_param_group(param_group)
+
+    def _init_state(self, param: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        """The state before the first step (kept on the first parameter): the counts at 0."""
+        return {"func_evals": 0, "n_iter": 0}
 
     # -- the flat vector of all parameters -------------------------------------------
     def _flat_grad(self) -> np.ndarray:
@@ -218,8 +224,8 @@ class LBFGS(Optimizer):
         history_size = group["history_size"]
         with ag.no_grad():
             state = self.state[self._params[0]]
-            state.setdefault("func_evals", 0)
-            state.setdefault("n_iter", 0)
+            if not state:
+                state.update(self._init_state(self._params[0].array, group))
             with ag.enable_grad():
                 first_loss = closure()
             loss = float(first_loss)
@@ -315,32 +321,37 @@ class LBFGS(Optimizer):
             r += (alpha[i] - beta) * old_stps[i]
         return r
 
-    # -- state dicts: lists of vectors and 0-d scalars, PyTorch's layout -----------------------
+    # -- state dicts: the histories stacked into arrays ------------------------------------------
     def state_dict(self) -> dict[str, Any]:
+        """PyTorch's entries, with each history list stacked into one array (``old_dirs``/``old_stps``
+        (k, numel), ``ro`` (k,), ``al`` (history_size,) with NaN for unused slots) and NumPy scalars as
+        0-d arrays, so the state is numbers and arrays only, as every optimiser's (checkpoints check
+        that). ``load_state_dict`` also takes PyTorch's lists."""
         saved = super().state_dict()
-        saved["state"] = {index: {key: _packed(value) for key, value in entries.items()}
+        saved["state"] = {index: {key: self._packed(key, value) for key, value in entries.items()}
                           for index, entries in saved["state"].items()}
         return saved
+
+    def _packed(self, key: str, value: Any) -> Any:
+        if key == "al":
+            return np.array([np.nan if entry is None else entry for entry in value], dtype=self._params[0].dtype)
+        if key in HISTORY:
+            width = (sum(p.numel() for p in self._params),) if key != "ro" else ()
+            return np.stack(value) if value else np.zeros((0,) + width, self._params[0].dtype)
+        return np.array(value) if isinstance(value, (np.ndarray, np.generic)) else value
 
     def _load_state_entry(self, index: Any, key: str, value: Any, param: Tensor) -> Any:
         dtype = param.dtype
         size = sum(p.numel() for p in self._params)
         if key in ("func_evals", "n_iter"):
             return int(np.asarray(value).item())
-        if key in HISTORY:
-            if not isinstance(value, (list, tuple)):
-                raise ValueError(f"LBFGS.load_state_dict: state {key!r} must be a list, got {type(value).__name__}")
-            return [None if entry is None else _unpacked(key, entry, dtype, size) for entry in value]
+        if key in HISTORY:  # a stacked array (ours) or a list (PyTorch's) -> a list, as the step keeps it
+            entries = list(value) if isinstance(value, (list, tuple)) else list(np.asarray(value))
+            if key == "al":
+                return [None if entry is None or np.isnan(entry) else _unpacked(key, entry, dtype, size)
+                        for entry in entries]
+            return [_unpacked(key, entry, dtype, size) for entry in entries]
         return _unpacked(key, value, dtype, size)
-
-
-def _packed(value: Any) -> Any:
-    """A state value for a state dict: arrays copied, NumPy scalars as 0-d arrays, lists entry by entry."""
-    if isinstance(value, list):
-        return [_packed(entry) for entry in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return np.array(value)
-    return value
 
 
 def _unpacked(key: str, value: Any, dtype: np.dtype, size: int) -> Any:

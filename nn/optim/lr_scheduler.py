@@ -1,117 +1,29 @@
-"""Learning-rate schedulers: ``StepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``ReduceLROnPlateau``.
+"""Learning-rate schedulers with PyTorch's names, arguments and learning-rate sequences.
 
-They follow PyTorch: creating a scheduler records each group's ``initial_lr`` and
-counts as epoch 0; call ``scheduler.step()`` once per epoch after the optimiser's
-steps (``ReduceLROnPlateau.step(metric)`` with the monitored value). Each
-scheduler changes ``group["lr"]`` of its optimiser in place from the *current*
-learning rates (PyTorch's recursive form), so schedulers can be chained.
-
-``state_dict()`` holds only numbers, strings and lists of numbers (no optimiser),
-so it can be stored in an ``.npz`` file without pickle.
+Per epoch: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``,
+``ConstantLR``, ``LinearLR``, ``PolynomialLR``, ``LambdaLR``, ``MultiplicativeLR`` and
+``ReduceLROnPlateau`` (``step(metric)``); per batch: ``OneCycleLR`` and ``CyclicLR`` (which
+also cycle the momentum); combined: ``SequentialLR`` (one after another, at milestones)
+and ``ChainedScheduler`` (all at once). The base class ``LRScheduler`` lives in
+``nn/optim/scheduler.py``; call ``scheduler.step()`` after the optimiser's steps.
 """
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any, SupportsFloat
 
+from .checks import check_int, check_number, per_group
+from .cyclic_schedulers import CyclicLR, OneCycleLR
+from .factor_schedulers import ConstantLR, LambdaLR, LinearLR, MultiplicativeLR, MultiStepLR, PolynomialLR
 from .optimizer import Optimizer
+from .scheduler import LRScheduler, check_optimizer
+from .scheduler_chains import ChainedScheduler, SequentialLR
 
-
-class LRScheduler:
-    """Base class: subclasses define ``get_lr()``, the next learning rate of each group.
-
-    Args:
-        optimizer: the optimiser whose ``param_groups[i]["lr"]`` are scheduled.
-        last_epoch: index of the last epoch done; -1 (default) starts a schedule, a
-            larger value resumes one (the groups must then hold ``initial_lr``).
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer; pass an "
-                "nn.optim optimiser (e.g. nn.optim.SGD(model.parameters(), lr=0.1))."
-            )
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for index, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"{type(self).__name__}: param 'initial_lr' is not specified in "
-                        f"param_groups[{index}] when resuming scheduler with last_epoch >= 0 "
-                        f"(last_epoch={last_epoch}); load the optimiser's state dict first, or use "
-                        "last_epoch=-1 for a fresh run."
-                    )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True  # the constructor's step keeps the current learning rates
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The learning rates for ``last_epoch`` (already advanced by ``step``)."""
-        raise TypeError(f"{type(self).__name__} must define get_lr()")
-
-    def _closed_form_lr(self) -> list[float]:
-        """The learning rates at ``last_epoch`` straight from ``base_lrs`` (for ``step(epoch)``)."""
-        return self.get_lr()
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch and set each group's ``lr``.
-
-        ``epoch`` (deprecated in PyTorch, kept for compatibility) jumps to that epoch,
-        using the closed-form learning rate.
-        """
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn(
-                f"{type(self).__name__}.step(epoch) is deprecated (as in PyTorch); call step() "
-                "once per epoch instead.",
-                UserWarning,
-                stacklevel=2,
-            )
-            self.last_epoch = epoch
-            values = self._closed_form_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates set by the last ``step()``, one per parameter group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Every attribute except the optimiser (numbers, strings, lists of numbers)."""
-        return {
-            key: list(value) if isinstance(value, list) else value
-            for key, value in self.__dict__.items()
-            if key != "optimizer" and value is not None
-        }
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes saved by ``state_dict()``."""
-        self.__dict__.update(
-            {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in state_dict.items()}
-        )
-
-    def _current_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-
-def _positive_int(scheduler: str, name: str, value: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{scheduler}: {name} must be a positive integer, got {value!r}.")
-    return value
+__all__ = [
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR", "LinearLR",
+    "PolynomialLR", "LambdaLR", "MultiplicativeLR", "ReduceLROnPlateau", "OneCycleLR", "CyclicLR", "SequentialLR",
+    "ChainedScheduler",
+]
 
 
 class StepLR(LRScheduler):
@@ -121,8 +33,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
-        self.gamma = gamma
+        self.step_size = check_int("StepLR", "step_size", step_size)
+        self.gamma = check_number("StepLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -138,7 +50,7 @@ class ExponentialLR(LRScheduler):
     """Multiply each group's lr by ``gamma`` every epoch: lr at epoch e = initial_lr * gamma ** e."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = check_number("ExponentialLR", "gamma", gamma, "0.9")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -159,8 +71,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
-        self.eta_min = eta_min
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = check_number("CosineAnnealingLR", "eta_min", eta_min, "0.0")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -213,13 +125,10 @@ class ReduceLROnPlateau(LRScheduler):
         min_lr: float | list[float] = 0.0,
         eps: float = 1e-8,
     ) -> None:
-        if factor >= 1.0:
+        name = "ReduceLROnPlateau"
+        if check_number(name, "factor", factor) >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: Factor should be < 1.0, got factor={factor}.")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"ReduceLROnPlateau: {type(optimizer).__name__} is not an Optimizer; pass an nn.optim optimiser."
-            )
-        self.optimizer = optimizer
+        self.optimizer = check_optimizer(name, optimizer)
         groups = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != groups:
@@ -227,14 +136,15 @@ class ReduceLROnPlateau(LRScheduler):
                     f"ReduceLROnPlateau: expected {groups} min_lrs (one per parameter group), got {len(min_lr)}."
                 )
             self.default_min_lr = None
-            self.min_lrs = list(min_lr)
+            self.min_lrs = per_group(name, "min_lr", min_lr, groups)
         else:
-            self.default_min_lr = min_lr
+            self.default_min_lr = check_number(name, "min_lr", min_lr, "0.0")
             self.min_lrs = [min_lr] * groups
         self.factor = factor
-        self.patience = patience
-        self.cooldown = cooldown
-        self.eps = eps
+        self.patience = check_int(name, "patience", patience, minimum=0)
+        self.cooldown = check_int(name, "cooldown", cooldown, minimum=0)
+        self.eps = check_number(name, "eps", eps, "1e-8")
+        check_number(name, "threshold", threshold, "1e-4")
         self.last_epoch = 0
         self._last_lr = self._current_lrs()
         self._set_mode(mode, threshold, threshold_mode)
@@ -246,7 +156,9 @@ class ReduceLROnPlateau(LRScheduler):
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown! Use 'min' or 'max'.")
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is unknown! Use 'rel' or 'abs'.")
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is unknown! Use 'rel' or 'abs'."
+            )
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
 

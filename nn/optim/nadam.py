@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .adam import check_betas, update_moments
+from .adam import check_adam_options, update_moments
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
 
 
@@ -47,10 +47,7 @@ class NAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        check_non_negative("NAdam", "lr", lr, "learning rate")
-        check_non_negative("NAdam", "eps", eps, "epsilon value")
-        betas = check_betas("NAdam", betas)
-        check_non_negative("NAdam", "weight_decay", weight_decay)
+        betas = check_adam_options("NAdam", lr, betas, eps, weight_decay)
         check_non_negative("NAdam", "momentum_decay", momentum_decay)
         defaults = dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,

@@ -26,16 +26,14 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError, Tensor
 
+from .checks import check_group_options, check_non_negative, check_params_argument, declared_defaults
+
+__all__ = ["Optimizer", "check_non_negative", "decayed_gradient"]
+
 ParamGroup = dict[str, Any]
 # state entries that are numbers, and their type; all others are arrays shaped like the parameter
 SCALAR_STATE: dict[str, type] = {"step": int, "mu_product": float}
 Params = Union[Iterable[Tensor], Iterable[ParamGroup]]
-
-
-def check_non_negative(optimizer: str, name: str, value: float, what: str | None = None) -> None:
-    """Raise ValueError (PyTorch's wording first) when an option is negative."""
-    if not value >= 0.0:
-        raise ValueError(f"Invalid {what or name + ' value'}: {value} ({optimizer}: {name} must be >= 0).")
 
 
 def decayed_gradient(param: np.ndarray, grad: np.ndarray, group: ParamGroup, decoupled: bool = False) -> np.ndarray:
@@ -64,12 +62,7 @@ class Optimizer:
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
-        if isinstance(params, Tensor):
-            raise TypeError(
-                f"{name}: params argument given to the optimizer should be an iterable of Tensors "
-                f"or dicts, but got a single Tensor of shape {params.shape}; wrap it in a list "
-                "([x]) or pass model.parameters()."
-            )
+        check_params_argument(name, params)
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # optimizer.state[p], as in PyTorch
         self.param_groups: list[ParamGroup] = []
@@ -116,7 +109,8 @@ class Optimizer:
         group = {key: value for key, value in param_group.items() if key != "params"}
         for key, default in self.defaults.items():
             group.setdefault(key, default)
-        check_non_negative(name, "lr", group["lr"], "learning rate")
+        check_group_options(name, group, declared_defaults(type(self)))
+        group["lr"] = check_non_negative(name, "lr", group["lr"], "learning rate")
         seen = {id(param) for existing in self.param_groups for param in existing["params"]}
         for position, param in enumerate(params):
             if id(param) in seen:

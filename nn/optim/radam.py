@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from .adam import check_betas, update_moments
-from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
+from .adam import check_adam_options, update_moments
+from .optimizer import Optimizer, ParamGroup, Params, decayed_gradient
 
 
 class RAdam(Optimizer):
@@ -44,10 +44,7 @@ class RAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        check_non_negative("RAdam", "lr", lr, "learning rate")
-        check_non_negative("RAdam", "eps", eps, "epsilon value")
-        betas = check_betas("RAdam", betas)
-        check_non_negative("RAdam", "weight_decay", weight_decay)
+        betas = check_adam_options("RAdam", lr, betas, eps, weight_decay)
         defaults = dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,

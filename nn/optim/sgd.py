@@ -7,6 +7,7 @@ import numpy as np
 
 from autograd_core.kernels.sgd import sgd_update
 
+from .checks import check_flag, check_number
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
 
 
@@ -45,9 +46,10 @@ class SGD(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_non_negative("SGD", "lr", lr, "learning rate")
-        check_non_negative("SGD", "momentum", momentum)
+        momentum = check_non_negative("SGD", "momentum", momentum)
         check_non_negative("SGD", "weight_decay", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
+        dampening = check_number("SGD", "dampening", dampening, "0.0")
+        if check_flag("SGD", "nesterov", nesterov) and (momentum <= 0 or dampening != 0):
             raise ValueError(
                 f"Nesterov momentum requires a momentum and zero dampening (SGD got momentum={momentum}, "
                 f"dampening={dampening}); set momentum > 0 and dampening=0, or nesterov=False."

@@ -282,3 +282,15 @@ def test_multi_head_self_attention_errors():
         multi_head_self_attention(ag.randn(2, 4, 12), 2, attn_mask=np.ones((3, 4), dtype=bool))
     with pytest.raises(ValueError, match="not both"):
         multi_head_self_attention(ag.randn(2, 4, 12), 2, attn_mask=np.ones((4, 4), dtype=bool), is_causal=True)
+
+
+def test_the_stepper_walks_through_one_composed_head_node_by_node():
+    rng = np.random.default_rng(0)
+    q, k, v = (ag.tensor(rng.standard_normal((3, 2)), requires_grad=True) for _ in range(3))
+    out = attention_reference(q, k, v, is_causal=True).sum()
+    steps = ag.backward_steps(out, params={"q": q, "k": k, "v": v}).run()
+    ops = [step.op for step in steps]
+    assert {"MatMul", "Softmax", "Where"} <= set(ops) and steps.done
+    expected = ag.grad(sdpa(q, k, v, is_causal=True).sum(), [q, k, v])
+    for tensor, gradient in zip((q, k, v), expected):
+        np.testing.assert_allclose(tensor.grad.array, gradient.array, rtol=1e-12)

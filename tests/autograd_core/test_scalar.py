@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import autograd_core.scalar as scalar_module
 from autograd_core.engine import Traversal
+from autograd_core.errors import GraphError
 from autograd_core.scalar import Scalar, zero_grad
+from tests.helpers import torch
 
 finite = st.floats(-3.0, 3.0, allow_nan=False)
 positive = st.floats(0.2, 3.0)
@@ -134,9 +136,9 @@ def test_every_node_gets_a_grad_and_constants_are_leaves():
 def test_gradients_accumulate_until_zeroed():
     w = Scalar(0.5, label="w")
     loss = (w * w).tanh()
-    loss.backward()
+    loss.backward(retain_graph=True)
     first = w.grad
-    loss.backward()  # the graph is kept: a second call adds the same gradient again
+    loss.backward(retain_graph=True)  # the graph is kept: a second call adds the same gradient again
     assert w.grad == pytest.approx(2 * first)
     loss.zero_grad()
     assert w.grad == 0.0 and loss.grad == 0.0
@@ -144,6 +146,32 @@ def test_gradients_accumulate_until_zeroed():
     assert w.grad == pytest.approx(first)
     zero_grad([w])
     assert w.grad == 0.0
+    (w * w).tanh().backward()  # a new forward pass from the same leaf: accumulates as usual
+    assert w.grad == pytest.approx(first)
+
+
+def test_a_second_backward_through_a_spent_graph_raises_as_in_pytorch():
+    w = Scalar(0.5, label="w")
+    hidden = w * w
+    loss = hidden.tanh()
+    loss.backward()
+    grads = (w.grad, hidden.grad, loss.grad)
+    with pytest.raises(GraphError, match=r"through the graph a second time: the 'tanh' node .* retain_graph=True"):
+        loss.backward()
+    with pytest.raises(GraphError, match=r"the '\*' node \(value 0.25\)"):
+        (hidden * 3).backward()  # a new graph on top of a spent node
+    assert (w.grad, hidden.grad, loss.grad) == grads  # nothing was added by the refused calls
+    assert hidden.local_grads == (0.5, 0.5)  # a spent node still shows its local derivatives
+    w.backward()
+    w.backward()  # a leaf alone is never spent: its gradient accumulates, as PyTorch's
+    assert w.grad == grads[0] + 2.0
+    if torch is not None:
+        torch_w = torch.tensor(0.5, requires_grad=True)
+        torch_loss = (torch_w * torch_w).tanh()
+        torch_loss.backward()
+        assert torch_w.grad.item() == pytest.approx(grads[0])
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            torch_loss.backward()
 
 
 def test_backward_with_a_gradient_scales_every_gradient():
@@ -242,14 +270,16 @@ def test_backward_of_a_subgraph_then_of_the_whole_graph():
     x = Scalar(0.5)
     hidden = (x * x).tanh()
     loss = hidden * 3.0 + hidden.exp()
-    hidden.backward()  # counts only the part below ``hidden``, and leaves it idle
+    hidden.backward(retain_graph=True)  # counts only the part below ``hidden``, and leaves it idle
     first = x.grad
     assert first == pytest.approx(2 * 0.5 * (1 - math.tanh(0.25) ** 2))
-    loss.backward()
+    loss.backward(retain_graph=True)
     expected = first + (3.0 + math.exp(math.tanh(0.25))) * first
     assert x.grad == pytest.approx(expected, rel=1e-15)
-    loss.backward()  # nothing is freed: a second pass adds the same gradients again
+    loss.backward()  # retained: a second pass adds the same gradients again, and spends the graph
     assert x.grad == pytest.approx(2 * expected - first, rel=1e-15)
+    with pytest.raises(GraphError, match="a second time"):
+        hidden.backward()
 
 
 def test_an_interrupted_backward_leaves_no_stale_bookkeeping():
@@ -271,7 +301,7 @@ def test_an_interrupted_backward_leaves_no_stale_bookkeeping():
 
     shared.__class__ = Interrupted  # the pass stops half-way, at ``shared``
     with pytest.raises(KeyboardInterrupt):
-        loss.backward()
+        loss.backward(retain_graph=True)
     assert all(node._deps == 0 for node in graph)
     shared.__class__ = Scalar
     for node in graph:

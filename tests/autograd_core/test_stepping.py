@@ -209,12 +209,14 @@ def test_widget_with_ipywidgets():
     assert isinstance(view, ipywidgets.VBox)
     controls, page = view.children
     previous, slider, following = controls.children
-    assert slider.max == steps.total - 1 and "<table>" in page.value
+    assert (slider.min, slider.value, slider.max) == (1, 1, steps.total) and "<table>" in page.value
+    assert f"<caption>backward step 1 of {steps.total}</caption>" in page.value
     following.click()
-    assert slider.value == 1 and f"backward step 2 of {steps.total}" in page.value
+    assert slider.value == 2 and f"backward step 2 of {steps.total}" in page.value
+    assert f"{steps.total} of {steps.total} steps taken" not in page.value  # the caption follows the slider
     previous.click()
     previous.click()  # stops at the first step
-    assert slider.value == 0
+    assert slider.value == 1
 
 
 @pytest.mark.parametrize(

@@ -59,8 +59,10 @@ def test_new_tensor_methods_take_the_dtype_of_the_tensor_unless_given(dtype):
             np.testing.assert_array_equal(ours.array, theirs.numpy())
     copied = base.new_tensor([1, 2], dtype=dtype)
     assert str(copied.dtype) == str(reference.new_tensor([1, 2], dtype=torch_dtype).dtype).replace("torch.", "")
-    leaf = base.new_zeros(2, requires_grad=True)
+    leaf = base.new_zeros(2, requires_grad=True, device="cpu")
     assert leaf.is_leaf and leaf.requires_grad
+    with pytest.raises(RuntimeError, match="new_ones: this build of autograd_core runs on the CPU only"):
+        base.new_ones(2, device="cuda")
 
 
 def test_module_functions_are_the_methods():

@@ -1,29 +1,19 @@
-"""A layer against its PyTorch twin: the same parameters, then the same outputs and gradients."""
+"""A norm layer against its PyTorch twin with non-trivial parameters (``tests.helpers.compare_module_with_torch``)."""
 import numpy as np
 
-import autograd_core as ag
-from tests.helpers import torch
+from tests.helpers import compare_module_with_torch, torch
 
 
 def assert_module_matches_torch(ours, theirs, shape, dtype, seed=0):
-    """Same parameters, then outputs and input/parameter gradients agree; repr and state_dict keys too."""
+    """Parameters drawn in [0.5, 2], the same repr, then ``compare_module_with_torch`` on one input."""
     torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
     ours, theirs = ours.to(dtype), theirs.to(torch_dtype)
     rng = np.random.default_rng(seed)
-    for name, parameter in ours.named_parameters():
+    for parameter in ours.parameters():
         parameter.array[...] = rng.uniform(0.5, 2.0, parameter.shape)
-        getattr(theirs, name).data = torch.tensor(parameter.array.copy())
     assert repr(ours) == repr(theirs)
-    assert list(ours.state_dict()) == list(theirs.state_dict())
     x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
-    upstream = rng.standard_normal(shape).astype(dtype)
-    mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = ours(mine), theirs(reference)
-    out.backward(ag.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
-    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
-    for name, parameter in ours.named_parameters():
-        np.testing.assert_allclose(parameter.grad.array, getattr(theirs, name).grad.numpy(), **tolerance, err_msg=name)
+    rtol, atol = (1e-4, 1e-5) if dtype == np.float32 else (1e-10, 1e-12)
+    compare_module_with_torch(
+        ours, theirs, [x], load="ours_into_theirs", rtol=rtol, atol=atol, grad_rtol=rtol, grad_atol=atol, seed=seed
+    )

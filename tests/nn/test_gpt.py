@@ -103,3 +103,12 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
     main(["sample", "--checkpoint", str(checkpoint), "--length", "12", "--seed-text", "the ", "--seed", "0"])
     printed = capsys.readouterr().out.rstrip("\n")
     assert printed.startswith("the ") and len(printed) == 16
+
+
+def test_cli_errors_are_one_line_not_tracebacks(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["sample", "--checkpoint", str(tmp_path / "missing.npz")])
+    assert stopped.value.code == 1 and "python -m nn.gpt sample:" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "--resume", "--checkpoint", str(tmp_path / "missing.npz")])
+    assert stopped.value.code == 1 and "--resume needs --checkpoint" in capsys.readouterr().err

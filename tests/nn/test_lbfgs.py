@@ -56,10 +56,15 @@ def assert_same_state(ours, theirs, rtol):
     assert (ours["func_evals"], ours["n_iter"]) == (theirs["func_evals"], theirs["n_iter"])
     for key in ("d", "prev_flat_grad", "t", "H_diag", "prev_loss"):
         np.testing.assert_allclose(np.asarray(ours[key]), np.asarray(theirs[key]), rtol=rtol, atol=1e-12, err_msg=key)
-    for key in ("old_dirs", "old_stps", "ro"):
+    for key in ("old_dirs", "old_stps", "ro"):  # our state dict stacks torch's lists into arrays
         assert len(ours[key]) == len(theirs[key]), key
         for mine, reference in zip(ours[key], theirs[key]):
             np.testing.assert_allclose(mine, reference.numpy(), rtol=rtol, atol=1e-12, err_msg=key)
+    if "al" in theirs:  # the two-loop scratch, once a second iteration ran
+        used = np.array([entry is not None for entry in theirs["al"]])
+        assert np.isnan(ours["al"][~used]).all()
+        expected = [entry.item() for entry in theirs["al"] if entry is not None]
+        np.testing.assert_allclose(ours["al"][used], expected, rtol=rtol, atol=1e-12)
 
 
 @requires_torch
@@ -146,6 +151,34 @@ def test_state_dict_round_trip_continues_as_if_uninterrupted(options, tmp_path):
     np.testing.assert_array_equal(resumed_param.array, uninterrupted.array)
 
 
+def as_numpy(value):
+    """A torch state value with its tensors as NumPy arrays (lists stay lists)."""
+    if isinstance(value, list):
+        return [as_numpy(entry) for entry in value]
+    return value.numpy() if isinstance(value, torch.Tensor) else value
+
+
+@requires_torch
+def test_a_pytorch_state_dict_in_its_list_layout_loads_and_continues_as_torch():
+    start, objective, torch_objective = make_problem("rosenbrock", np.float64)
+    options = dict(history_size=4, line_search_fn="strong_wolfe", max_iter=6)
+    theirs = torch.tensor(start.copy(), requires_grad=True)
+    reference = torch.optim.LBFGS([theirs], **options)
+    for _ in range(2):
+        reference.step(closure_for(reference, theirs, torch_objective))
+    saved = reference.state_dict()
+    converted = {"state": {0: {key: as_numpy(value) for key, value in saved["state"][0].items()}},
+                 "param_groups": saved["param_groups"]}
+    ours = nn.Parameter(ag.tensor(theirs.detach().numpy().copy()))
+    optimizer = LBFGS([ours], **options)
+    optimizer.load_state_dict(converted)
+    assert isinstance(optimizer.state[ours]["old_dirs"], list)
+    for _ in range(2):
+        optimizer.step(closure_for(optimizer, ours, objective))
+        reference.step(closure_for(reference, theirs, torch_objective))
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-9, atol=1e-10)
+
+
 def test_training_reaches_the_least_squares_solution():
     start, objective, _ = make_problem("least_squares", np.float64)
     param = nn.Parameter(ag.tensor(start.copy()))
@@ -183,9 +216,9 @@ def test_cubic_interpolation_finds_the_minimum_of_a_cubic():
         (lambda p: LBFGS([p]).add_param_group({"params": [nn.Parameter(ag.ones(1))]}), ValueError,
          r"doesn't support per-parameter options"),
         (lambda p: LBFGS([p], line_search_fn="backtracking"), ValueError,
-         r"line_search_fn must be None or 'strong_wolfe', got 'backtracking'"),
+         r"line_search_fn must be one of None, 'strong_wolfe', got 'backtracking'"),
         (lambda p: LBFGS([p], lr=-1.0), ValueError, r"Invalid learning rate: -1.0"),
-        (lambda p: LBFGS([p], history_size=0), ValueError, r"LBFGS: history_size must be a positive int, got 0"),
+        (lambda p: LBFGS([p], history_size=0), ValueError, r"LBFGS: history_size must be a positive integer, got 0"),
         (lambda p: LBFGS([p]).load_state_dict({"state": {0: {"d": np.ones(3)}}, "param_groups": [
             {**LBFGS([p]).defaults, "params": [0]}]}), ValueError,
          r"state 'd' has shape \(3,\) but the parameters hold 2"),

@@ -7,7 +7,7 @@ import pytest
 
 import autograd_core as ag
 import nn
-from nn.optim import SGD
+from nn.optim import SGD, lr_scheduler
 from nn.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, ReduceLROnPlateau, StepLR
 from tests.helpers import requires_torch, torch
 
@@ -18,8 +18,25 @@ SCHEDULES = [
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=10)),  # past T_max the lr climbs back (recursive form)
     ("CosineAnnealingLR", dict(T_max=7, eta_min=0.01)),
+    ("MultiStepLR", dict(milestones=[3, 7, 7, 20], gamma=0.5)),  # 7 twice: gamma^2 there
+    ("ConstantLR", dict()),
+    ("ConstantLR", dict(factor=0.5, total_iters=4)),
+    ("LinearLR", dict(start_factor=0.25, total_iters=6)),
+    ("LinearLR", dict(start_factor=1.0, end_factor=0.1, total_iters=10)),
+    ("PolynomialLR", dict()),
+    ("PolynomialLR", dict(total_iters=12, power=2.0)),
+    ("LambdaLR", dict(lr_lambda=lambda epoch: 0.9**epoch)),
+    ("LambdaLR", dict(lr_lambda=[lambda epoch: 1 / (1 + epoch), lambda epoch: 0.5 if epoch % 4 else 1.0])),
+    ("MultiplicativeLR", dict(lr_lambda=lambda epoch: 0.95)),
+    ("OneCycleLR", dict(max_lr=1.0, total_steps=30)),
+    ("OneCycleLR", dict(max_lr=[1.0, 0.5], total_steps=40, anneal_strategy="linear", three_phase=True)),
+    ("OneCycleLR", dict(max_lr=0.3, epochs=3, steps_per_epoch=10, pct_start=0.25, cycle_momentum=False)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    ("CyclicLR", dict(base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=3, step_size_down=5, mode="triangular2")),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.9)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2, scale_fn=lambda x: 0.5**x, scale_mode="iterations")),
 ]
-CLASSES = {"StepLR": StepLR, "ExponentialLR": ExponentialLR, "CosineAnnealingLR": CosineAnnealingLR}
+CLASSES = {name: getattr(lr_scheduler, name) for name, _ in SCHEDULES}
 
 
 def two_groups(lrs=(0.1, 0.03)):
@@ -30,13 +47,18 @@ def torch_two_groups(lrs=(0.1, 0.03)):
     return torch.optim.SGD([{"params": [torch.ones(2, requires_grad=True)], "lr": lr} for lr in lrs], lr=0.5)
 
 
-def lr_sequence(scheduler, optimizer, epochs=EPOCHS):
-    sequence = [scheduler.get_last_lr()]
+def momenta(optimizer):
+    return [group["betas"][0] if "betas" in group else group.get("momentum", 0.0) for group in optimizer.param_groups]
+
+
+def lr_sequence(scheduler, optimizer, epochs=EPOCHS, with_momentum=False):
+    """The learning rates after construction and after each step (and the momenta, if asked)."""
+    sequence = [scheduler.get_last_lr() + (momenta(optimizer) if with_momentum else [])]
     for _ in range(epochs):
         optimizer.step()
         scheduler.step()
-        sequence.append(scheduler.get_last_lr())
-        assert sequence[-1] == [group["lr"] for group in optimizer.param_groups]
+        assert scheduler.get_last_lr() == [group["lr"] for group in optimizer.param_groups]
+        sequence.append(scheduler.get_last_lr() + (momenta(optimizer) if with_momentum else []))
     return np.array(sequence)
 
 
@@ -44,10 +66,11 @@ def lr_sequence(scheduler, optimizer, epochs=EPOCHS):
 @pytest.mark.parametrize("name, options", SCHEDULES, ids=[f"{n}-{'-'.join(o)}" for n, o in SCHEDULES])
 def test_lr_sequence_matches_torch(name, options):
     optimizer, reference = two_groups(), torch_two_groups()
-    ours = lr_sequence(CLASSES[name](optimizer, **options), optimizer)
-    theirs = lr_sequence(getattr(torch.optim.lr_scheduler, name)(reference, **options), reference)
+    ours = lr_sequence(CLASSES[name](optimizer, **options), optimizer, with_momentum=True)
+    theirs = lr_sequence(getattr(torch.optim.lr_scheduler, name)(reference, **options), reference, with_momentum=True)
     np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15)
-    assert ours[0].tolist() == [0.1, 0.03]
+    if name not in ("OneCycleLR", "CyclicLR", "ConstantLR", "LinearLR"):  # those start below the optimiser's lr
+        assert ours[0, :2].tolist() == [0.1, 0.03]
 
 
 def test_closed_forms_of_the_schedules():
@@ -61,7 +84,7 @@ def test_closed_forms_of_the_schedules():
 
 
 @requires_torch
-@pytest.mark.parametrize("name, options", SCHEDULES[::2], ids=[n for n, _ in SCHEDULES[::2]])
+@pytest.mark.parametrize("name, options", SCHEDULES[:5:2], ids=[n for n, _ in SCHEDULES[:5:2]])
 def test_state_dict_and_resuming_with_last_epoch_match_torch(name, options):
     optimizer, reference = two_groups(), torch_two_groups()
     scheduler = CLASSES[name](optimizer, **options)
@@ -87,8 +110,37 @@ def test_state_dict_and_resuming_with_last_epoch_match_torch(name, options):
     fresh.load_state_dict({"state": {}, "param_groups": saved_groups})
     torch_fresh.load_state_dict(reference.state_dict())
     ours = lr_sequence(CLASSES[name](fresh, last_epoch=12, **options), fresh, 10)
-    theirs = lr_sequence(getattr(torch.optim.lr_scheduler, name)(torch_fresh, last_epoch=12, **options), torch_fresh, 10)
+    torch_scheduler = getattr(torch.optim.lr_scheduler, name)(torch_fresh, last_epoch=12, **options)
+    theirs = lr_sequence(torch_scheduler, torch_fresh, 10)
     np.testing.assert_allclose(ours, theirs, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name, options", SCHEDULES[5:], ids=[n for n, _ in SCHEDULES[5:]])
+def test_resuming_from_state_dicts_continues_the_sequence(name, options, tmp_path):
+    """PyTorch's protocol: build the optimiser and the scheduler, then load the optimiser's state, then
+    the scheduler's (here through a pickle-free checkpoint file)."""
+    optimizer = two_groups()
+    scheduler = CLASSES[name](optimizer, **options)
+    lr_sequence(scheduler, optimizer, 12)
+    path = nn.save_checkpoint(tmp_path / "run.npz", optimizer=optimizer, scheduler=scheduler)
+    rest = lr_sequence(scheduler, optimizer, 10, with_momentum=True)
+    fresh = two_groups()
+    resumed = CLASSES[name](fresh, **options)
+    nn.load_checkpoint(path, optimizer=fresh, scheduler=resumed, rng=False)
+    np.testing.assert_allclose(lr_sequence(resumed, fresh, 10, with_momentum=True), rest, rtol=1e-13)
+
+
+@requires_torch
+@pytest.mark.parametrize("name, options", SCHEDULES[5:], ids=[n for n, _ in SCHEDULES[5:]])
+def test_state_dict_holds_torchs_entries(name, options):
+    optimizer, reference = two_groups(), torch_two_groups()
+    ours = CLASSES[name](optimizer, **options).state_dict()
+    theirs = getattr(torch.optim.lr_scheduler, name)(reference, **options).state_dict()
+    private = {"_get_lr_called_within_step", "_is_initial", "_scale_fn_ref"}  # torch's implementation details
+    assert set(theirs) - private <= set(ours) | {"_scale_fn_custom"}
+    for key in ("last_epoch", "_step_count", "_last_lr", "base_lrs"):
+        if key in theirs:
+            assert ours[key] == pytest.approx(theirs[key]), key
 
 
 @requires_torch
@@ -178,7 +230,7 @@ def test_scheduler_errors():
         ExponentialLR(optimizer, gamma=0.9, last_epoch=4)
     with pytest.raises(ValueError, match="StepLR: step_size must be a positive integer, got 0"):
         StepLR(optimizer, step_size=0)
-    with pytest.raises(ValueError, match="CosineAnnealingLR: T_max must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match="CosineAnnealingLR: T_max must be an int .*got float 2.5"):
         CosineAnnealingLR(optimizer, T_max=2.5)
 
 
@@ -199,3 +251,114 @@ def test_reduce_lr_on_plateau_errors():
     scheduler.step(1.0)
     with pytest.raises(RuntimeError, match="param groups in the optimizer \\(3\\) differs from .* \\(2\\)"):
         scheduler.step(2.0)
+
+
+# -- momentum cycling with Adam's betas, and the composite schedulers ---------------------------------
+def adam_two_groups(library):
+    if library is nn:
+        params = [nn.Parameter(ag.ones(2)) for _ in range(2)]
+    else:
+        params = [torch.ones(2, requires_grad=True) for _ in range(2)]
+    optim = nn.optim if library is nn else torch.optim
+    return optim.Adam([{"params": [params[0]], "lr": 0.1}, {"params": [params[1]], "lr": 0.03}], betas=(0.9, 0.99))
+
+
+@requires_torch
+@pytest.mark.parametrize("name, options", [
+    ("OneCycleLR", dict(max_lr=0.5, total_steps=25, base_momentum=[0.8, 0.7], max_momentum=0.95)),
+    ("CyclicLR", dict(base_lr=0.001, max_lr=0.01, step_size_up=3, base_momentum=0.8, max_momentum=0.9)),
+])
+def test_cycling_beta1_of_adam_matches_torch(name, options):
+    optimizer, reference = adam_two_groups(nn), adam_two_groups(torch)
+    ours = lr_sequence(CLASSES[name](optimizer, **options), optimizer, 25, with_momentum=True)
+    torch_scheduler = getattr(torch.optim.lr_scheduler, name)(reference, **options)
+    theirs = lr_sequence(torch_scheduler, reference, 25, with_momentum=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15)
+    assert [group["betas"][1] for group in optimizer.param_groups] == [0.99, 0.99]
+
+
+def warmup_then_cosine(library, optimizer):
+    schedulers = library.optim.lr_scheduler if library is nn else torch.optim.lr_scheduler
+    warmup = schedulers.LinearLR(optimizer, start_factor=0.1, total_iters=4)
+    decay = schedulers.CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)
+    steps = schedulers.MultiStepLR(optimizer, milestones=[3, 5], gamma=0.5)
+    return schedulers.SequentialLR(optimizer, [warmup, decay, steps], milestones=[5, 15])
+
+
+def chained(library, optimizer):
+    schedulers = library.optim.lr_scheduler if library is nn else torch.optim.lr_scheduler
+    return schedulers.ChainedScheduler(
+        [schedulers.ConstantLR(optimizer, factor=0.5, total_iters=6), schedulers.ExponentialLR(optimizer, gamma=0.9)]
+    )
+
+
+def nested(library, optimizer):
+    schedulers = library.optim.lr_scheduler if library is nn else torch.optim.lr_scheduler
+    inner = schedulers.SequentialLR(
+        optimizer, [schedulers.ConstantLR(optimizer, 0.5, 3), schedulers.StepLR(optimizer, 4)], milestones=[3]
+    )
+    return schedulers.SequentialLR(optimizer, [inner, schedulers.ExponentialLR(optimizer, 0.8)], milestones=[10])
+
+
+@requires_torch
+@pytest.mark.parametrize("build", [warmup_then_cosine, chained, nested])
+def test_composite_schedulers_match_torch(build, tmp_path):
+    optimizer, reference = two_groups(), torch_two_groups()
+    ours = lr_sequence(build(nn, optimizer), optimizer)
+    theirs = lr_sequence(build(torch, reference), reference)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15)
+    # a checkpoint mid-way resumes the same sequence (members' states nested in the composite's)
+    optimizer = two_groups()
+    scheduler = build(nn, optimizer)
+    lr_sequence(scheduler, optimizer, 8)
+    path = nn.save_checkpoint(tmp_path / "run.npz", optimizer=optimizer, scheduler=scheduler)
+    rest = lr_sequence(scheduler, optimizer, 12)
+    fresh = two_groups()
+    resumed = build(nn, fresh)
+    nn.load_checkpoint(path, optimizer=fresh, scheduler=resumed, rng=False)
+    np.testing.assert_allclose(lr_sequence(resumed, fresh, 12), rest, rtol=1e-13)
+
+
+def test_one_cycle_refuses_to_step_past_its_total():
+    optimizer = two_groups()
+    scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=3)
+    for _ in range(3):
+        scheduler.step()
+    with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+        scheduler.step()
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda o: lr_scheduler.LambdaLR(o, lr_lambda=[lambda e: 1.0]), ValueError, r"Expected 2 lr_lambdas"),
+        (lambda o: lr_scheduler.LambdaLR(o, lr_lambda=0.5), TypeError, r"lr_lambda should be a function of the epoch"),
+        (lambda o: lr_scheduler.MultiStepLR(o, milestones=10), TypeError, r"milestones must be a list of epochs"),
+        (lambda o: lr_scheduler.MultiStepLR(o, milestones=[2.5]), TypeError, r"MultiStepLR: milestones must be an int"),
+        (lambda o: lr_scheduler.ConstantLR(o, factor=1.5), ValueError, r"factor expected to be between 0 and 1"),
+        (lambda o: lr_scheduler.LinearLR(o, start_factor=0.0), ValueError, r"Starting multiplicative factor expected"),
+        (lambda o: lr_scheduler.LinearLR(o, end_factor=2.0), ValueError, r"Ending multiplicative factor expected"),
+        (lambda o: lr_scheduler.PolynomialLR(o, total_iters=0), ValueError, r"total_iters must be a positive integer"),
+        (lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1), ValueError, r"define either total_steps OR"),
+        (lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"), ValueError,
+         r"anneal_strategy must be one of 'cos', 'linear', got 'exp'"),
+        (lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1.5), ValueError,
+         r"Expected float between 0 and 1 pct_start"),
+        (lambda o: lr_scheduler.OneCycleLR(o, max_lr=[0.1, 0.2, 0.3], total_steps=10), ValueError,
+         r"expected 2 values for max_lr \(one per parameter group\), got 3"),
+        (lambda o: lr_scheduler.OneCycleLR(nn.optim.Adagrad([nn.Parameter(ag.ones(1))]), max_lr=0.1, total_steps=9),
+         ValueError, r"optimizer must support momentum or beta1 with `cycle_momentum` option enabled"),
+        (lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.1, mode="square"), ValueError,
+         r"mode is invalid and scale_fn is None"),
+        (lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.StepLR(o, 2)], milestones=[3]), ValueError,
+         r"expects number of schedulers provided to be one more than the number of milestone points"),
+        (lambda o: lr_scheduler.SequentialLR(o, [], milestones=[]), ValueError, r"SequentialLR expects at least one"),
+        (lambda o: lr_scheduler.ChainedScheduler([lr_scheduler.StepLR(o, 2), lr_scheduler.ReduceLROnPlateau(o)]),
+         ValueError, r"does not support `ReduceLROnPlateau`"),
+        (lambda o: lr_scheduler.ChainedScheduler([lr_scheduler.StepLR(o, 2), lr_scheduler.StepLR(two_groups(), 2)]),
+         ValueError, r"expects all schedulers to belong to the same optimizer"),
+    ],
+)
+def test_new_scheduler_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call(two_groups())

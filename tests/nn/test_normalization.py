@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import nn.functional as F
-from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, torch
+from tests.helpers import check_op, compare_module_with_torch, compare_with_torch, float_arrays, requires_torch, torch
 
 BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
     lambda nc: st.lists(st.integers(1, 3), max_size=2).map(lambda extra: nc + tuple(extra))
@@ -78,10 +78,6 @@ def test_normalize_first_order_backward_does_not_record_and_matches_create_graph
         np.testing.assert_allclose(a.array, b.array, rtol=1e-12, atol=1e-12)
 
 
-def _copy_to_torch(ours, theirs):
-    theirs.load_state_dict({key: torch.tensor(np.array(value.array)) for key, value in ours.state_dict().items()})
-
-
 @requires_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
@@ -104,29 +100,14 @@ def test_batch_norm_running_stats_and_eval_match_pytorch(layer, shape, kwargs, d
         ours.weight.array[...] = rng.uniform(0.5, 2, 4)
         if ours.bias is not None:
             ours.bias.array[...] = rng.standard_normal(4)
-    _copy_to_torch(ours, theirs)
     tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
-    for step in range(4):
+    tolerance.update(grad_rtol=tolerance["rtol"], grad_atol=tolerance["atol"])
+    for step in range(4):  # the running statistics after each step are compared too
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
-        mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-        upstream = rng.standard_normal(shape).astype(dtype)
-        out, expected = ours(mine), theirs(reference)
-        out.backward(ag.tensor(upstream))
-        expected.backward(torch.tensor(upstream))
-        assert out.dtype == dtype
-        np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
-        np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
-        for name, parameter in ours.named_parameters():
-            np.testing.assert_allclose(parameter.grad.array, getattr(theirs, name).grad.numpy(), **tolerance)
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].array, value.numpy(), **tolerance, err_msg=key)
+        ours.zero_grad(), theirs.zero_grad()
+        compare_module_with_torch(ours, theirs, [x], load=None if step else "ours_into_theirs", **tolerance)
     ours.eval(), theirs.eval()
-    x = rng.standard_normal(shape).astype(dtype)
-    mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = ours(mine), theirs(reference)
-    out.sum().backward(), expected.sum().backward()
-    np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
-    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **tolerance)
+    compare_module_with_torch(ours, theirs, [rng.standard_normal(shape).astype(dtype)], load=None, **tolerance)
 
 
 @requires_torch
@@ -136,18 +117,14 @@ def test_batch_norm_loads_a_pytorch_state_dict_and_evaluates_the_same():
     for _ in range(3):
         theirs(torch.randn(4, 3, 5, 5) * 2 + 1)
     theirs.eval()
-    ours = nn.BatchNorm2d(3)
-    state = {key: value.detach().numpy() for key, value in theirs.state_dict().items()}
-    ours.load_state_dict(state)
-    assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked.item()) == 3
-    ours.eval()
+    ours = nn.BatchNorm2d(3).eval()
     x = np.random.default_rng(4).standard_normal((2, 3, 5, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(ag.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    compare_module_with_torch(ours, theirs, [x], rtol=1e-5, atol=1e-6)
+    assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked.item()) == 3
 
 
 def test_batch_norm_without_tracking_has_no_buffers_and_uses_batch_stats_in_eval():
-    layer = nn.BatchNorm1d(3, track_running_stats=False).eval()
+    layer = nn.BatchNorm1d(3, track_running_stats=False).double().eval()
     assert list(layer.state_dict()) == ["weight", "bias"]
     out = layer(ag.tensor(np.random.default_rng(5).standard_normal((6, 3)) * 3 + 2))
     np.testing.assert_allclose(out.array.mean(0), 0, atol=1e-6)
@@ -162,17 +139,10 @@ def test_layer_norm_module_matches_pytorch(dtype):
     rng = np.random.default_rng(6)
     ours.weight.array[...] = rng.uniform(0.5, 2, (3, 4))
     ours.bias.array[...] = rng.standard_normal((3, 4))
-    _copy_to_torch(ours, theirs)
     x = rng.standard_normal((2, 5, 3, 4)).astype(dtype)
-    tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
-    mine, reference = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    upstream = rng.standard_normal(x.shape).astype(dtype)
-    out, expected = ours(mine), theirs(reference)
-    out.backward(ag.tensor(upstream)), expected.backward(torch.tensor(upstream))
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
-    for got, want in [(mine, reference), (ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
-        np.testing.assert_allclose(got.grad.array, want.grad.numpy(), **tolerance)
+    rtol, atol = (1e-4, 1e-5) if dtype == np.float32 else (1e-10, 1e-12)
+    tolerance = dict(rtol=rtol, atol=atol, grad_rtol=rtol, grad_atol=atol)
+    compare_module_with_torch(ours, theirs, [x], load="ours_into_theirs", **tolerance)
     assert list(nn.LayerNorm(4, bias=False).state_dict()) == ["weight"]
     assert list(nn.LayerNorm(4, elementwise_affine=False).state_dict()) == []
     assert repr(nn.LayerNorm(4)) == repr(torch.nn.LayerNorm(4))
@@ -242,3 +212,29 @@ def test_compare_with_torch_on_batch_norm_float32_function():
         lambda x: torch.nn.functional.batch_norm(x, None, None, training=True),
         [x], [True], value_rtol=1e-5, value_atol=1e-6, grad_rtol=1e-4, grad_atol=1e-5,
     )
+
+
+@pytest.mark.parametrize(
+    "layer, shape, weight",
+    [
+        (lambda: nn.BatchNorm1d(3), (4, 3), "weight"),
+        (lambda: nn.BatchNorm2d(3, affine=False), (4, 3, 2, 2), "running_mean"),
+        (lambda: nn.BatchNorm1d(3).eval(), (4, 3), "weight"),
+        (lambda: nn.LayerNorm(3), (4, 3), "weight"),
+        (lambda: nn.GroupNorm(1, 3), (4, 3), "weight"),
+        (lambda: nn.RMSNorm(3), (4, 3), "weight"),
+    ],
+)
+def test_norm_layers_refuse_a_float64_input_naming_the_layer_both_dtypes_and_the_fix(layer, shape, weight):
+    """As PyTorch ("mixed dtype"): no silent promotion to float64 (which runs about half as fast)."""
+    module = layer()
+    name = type(module).__name__
+    with pytest.raises(
+        ag.DtypeError,
+        match=rf"^{name}\(.*\): input is float64 but {weight} is float32; convert the input with x.float\(\) or "
+        r"the model with model.double\(\)$",
+    ):
+        module(ag.zeros(*shape, dtype=ag.float64))
+    with pytest.raises(TypeError, match=rf"^{name}\(.*\): input must be a Tensor, got numpy.ndarray"):
+        module(np.zeros(shape, dtype=np.float32))
+    assert module.double()(ag.randn(*shape, dtype=ag.float64)).dtype == np.float64

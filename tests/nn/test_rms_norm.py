@@ -53,7 +53,7 @@ def test_default_eps_is_the_dtypes_machine_epsilon(dtype):
 
 def test_rms_norm_divides_by_the_root_mean_square():
     x = ag.tensor(np.array([[3.0, -4.0], [1.0, 1.0]]))
-    np.testing.assert_allclose(nn.RMSNorm(2, eps=0.0)(x).array, [[3 / 12.5**0.5, -4 / 12.5**0.5], [1.0, 1.0]])
+    np.testing.assert_allclose(nn.RMSNorm(2, eps=0.0).double()(x).array, [[3 / 12.5**0.5, -4 / 12.5**0.5], [1.0, 1.0]])
 
 
 @pytest.mark.parametrize(

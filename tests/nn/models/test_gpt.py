@@ -170,3 +170,16 @@ def test_errors():
         model.generate(np.zeros((1, 1), dtype=np.int64), 2, temperature=0)
     with pytest.raises(TypeError, match="not both"):
         GPT(SMALL, n_layer=3)
+
+
+def test_one_block_draws_as_a_lesson():
+    """Named fused nodes between the parameters, each layer's parameters in its module's cluster."""
+    from nn.models.gpt import Block
+
+    block = Block(GPTConfig(block_size=4, vocab_size=5, n_layer=1, n_head=2, n_embd=8))
+    out = block(ag.randn(1, 4, 8, requires_grad=True))
+    source = ag.draw_graph(out, params=block).source
+    for op, count in (("MultiHeadSelfAttention", 1), ("Gelu", 1), ("Normalize", 2)):
+        assert source.count(f"<b>{op}</b>") == count, op
+    for module in ("ln_1", "attn.c_attn", "attn.c_proj", "ln_2", "mlp.c_fc", "mlp.c_proj"):
+        assert f"cluster_{module}" in source
