@@ -28,7 +28,9 @@ def target(x: np.ndarray) -> np.ndarray:
     return 0.8 * np.sin(np.pi * x) * np.exp(-x / 3) + 0.2 * np.cos(3 * x)
 
 
-def fit_curve(sizes: Sequence[int], inputs: ag.Tensor, targets: ag.Tensor, steps: int, seed: int) -> tuple[nn.Module, float]:
+def fit_curve(
+    sizes: Sequence[int], inputs: ag.Tensor, targets: ag.Tensor, steps: int, seed: int
+) -> tuple[nn.Module, float]:
     """Train a tanh MLP of ``sizes`` on all points at once; the model and its final MSE."""
     ag.manual_seed(seed)
     model = mlp(sizes, nn.Tanh)

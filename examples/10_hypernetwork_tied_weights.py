@@ -74,7 +74,9 @@ def check_hypernetwork_gradients(seed: int) -> bool:
     inputs, labels = nn.data.spirals(12, seed=seed)
     inputs = inputs.double()
 
-    def loss(z: Tensor, generator_weight: Tensor, generator_bias: Tensor, out_weight: Tensor, out_bias: Tensor) -> Tensor:
+    def loss(
+        z: Tensor, generator_weight: Tensor, generator_bias: Tensor, out_weight: Tensor, out_bias: Tensor
+    ) -> Tensor:
         return F.cross_entropy(hyper_forward(inputs, z, generator_weight, generator_bias, out_weight, out_bias, 4), labels)
 
     return ag.gradcheck(loss, (model.z, model.generator.weight, model.generator.bias, model.out.weight, model.out.bias))

@@ -44,7 +44,9 @@ def parse_args(name: str, description: str, argv: Sequence[str] | None,
     return args
 
 
-def figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = (5.0, 4.0), title: str | None = None) -> tuple[Any, np.ndarray]:
+def figure(
+    rows: int = 1, cols: int = 1, size: tuple[float, float] = (5.0, 4.0), title: str | None = None
+) -> tuple[Any, np.ndarray]:
     """A matplotlib Figure on the Agg canvas (pyplot untouched) and its axes as a 2-D array.
 
     ``size`` is the size of one panel in inches.
