@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import GraphError
-from .grad_mode import _per_thread, pop_mode, push_mode
+from .grad_mode import EngineState, _per_thread, pop_mode
 
 _SHOWN_FRAMES = 6
 
@@ -30,16 +30,17 @@ class detect_anomaly:
     """
 
     def __init__(self) -> None:
-        self.previous: list[tuple[int, bool]] = []
+        self.previous: list[tuple[EngineState, bool]] = []  # see grad_mode.pop_mode
 
     def __enter__(self) -> "detect_anomaly":
         state = _per_thread.state
-        push_mode(self.previous, state.anomaly)
+        self.previous.append((state, state.anomaly))
         state.anomaly = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _per_thread.state.anomaly = pop_mode(self.previous)
+        state = _per_thread.state
+        state.anomaly = pop_mode(self.previous, state)
 
 
 def is_anomaly_enabled() -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from .devices import cuda_error
+from .unsupported import missing_attribute
 
 
 def is_available() -> bool:
@@ -63,3 +64,8 @@ get_device_capability = _needs_cuda("get_device_capability")
 memory_allocated = _needs_cuda("memory_allocated")
 max_memory_allocated = _needs_cuda("max_memory_allocated")
 memory_reserved = _needs_cuda("memory_reserved")
+
+
+def __getattr__(name: str) -> Any:
+    """CUDA-only names (``cuda.amp``, ``cuda.Event`` ...) fail naming what to do (``unsupported.py``)."""
+    raise missing_attribute(__name__, name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from threading import get_ident, local
+from threading import local
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,19 +40,20 @@ class _PerThread(local):
 _per_thread = _PerThread()
 
 
-# Context managers keep the modes to restore on exit as (thread id, mode) pairs in a
+# Context managers keep the modes to restore on exit as (thread's state, mode) pairs in a
 # list of their own: one instance may be entered again while active, and by several
-# threads at once, and each exit restores what its own thread had.
-def push_mode(previous: list[tuple[int, bool]], mode: bool) -> None:
-    previous.append((get_ident(), mode))
-
-
-def pop_mode(previous: list[tuple[int, bool]]) -> bool:
-    thread = get_ident()
-    for position in range(len(previous) - 1, -1, -1):  # the last entry, unless threads share the manager
-        if previous[position][0] == thread:
-            return previous.pop(position)[1]
-    raise RuntimeError("a grad mode manager was exited in a thread that did not enter it")
+# threads at once, and each exit restores what its own thread had. ``__enter__`` appends
+# ``(state, mode)``; ``__exit__`` calls ``pop_mode``.
+def pop_mode(previous: list[tuple[EngineState, bool]], state: EngineState) -> bool:
+    """The mode to restore in the thread whose state is ``state`` (its latest entry)."""
+    entry = previous.pop()
+    if entry[0] is not state:  # another thread entered this manager since: find our own entry
+        previous.append(entry)
+        for position in range(len(previous) - 1, -1, -1):
+            if previous[position][0] is state:
+                return previous.pop(position)[1]
+        raise RuntimeError("a grad mode manager was exited in a thread that did not enter it")
+    return entry[1]
 
 
 def is_grad_enabled() -> bool:
@@ -70,15 +71,16 @@ class _GradMode:
     mode: bool
 
     def __init__(self) -> None:
-        self.previous: list[tuple[int, bool]] = []
+        self.previous: list[tuple[EngineState, bool]] = []
 
     def __enter__(self) -> None:
         state = _per_thread.state
-        push_mode(self.previous, state.enabled)
+        self.previous.append((state, state.enabled))
         state.enabled = self.mode
 
     def __exit__(self, *exc_info: object) -> None:
-        _per_thread.state.enabled = pop_mode(self.previous)
+        state = _per_thread.state
+        state.enabled = pop_mode(self.previous, state)
 
     def __call__(self, function: F) -> F:
         mode = self.mode
@@ -138,15 +140,14 @@ class set_grad_enabled(_GradMode):
         self.mode = bool(mode)
         state = _per_thread.state
         self.before = state.enabled
-        self.created_in = get_ident()
+        self.created_in = state  # the creating thread's state
         state.enabled = self.mode
 
     def __enter__(self) -> None:
         # the mode was switched on creation: leaving the block restores the one from before
         state = _per_thread.state
-        thread = get_ident()
-        first = thread == self.created_in and all(entry[0] != thread for entry in self.previous)
-        push_mode(self.previous, self.before if first else state.enabled)
+        first = state is self.created_in and all(entry[0] is not state for entry in self.previous)
+        self.previous.append((state, self.before if first else state.enabled))
         state.enabled = self.mode
 
     def __call__(self, function: F) -> F:

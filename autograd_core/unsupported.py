@@ -1,10 +1,11 @@
 """PyTorch names this project does not have, each with what to use instead: the one list.
 
-``autograd_core``, ``nn``, ``nn.functional`` and ``nn.optim`` look a missing attribute up
-here (their module ``__getattr__``), so ``autograd_core.compile`` fails with a message
-that names it and says what to do, instead of a bare AttributeError or a misleading
-"did you mean". Names not listed give Python's usual AttributeError. A name that gets
-implemented must leave the list (a test checks that no listed name exists).
+``autograd_core``, ``autograd_core.cuda``, ``nn``, ``nn.functional``, ``nn.optim`` and
+``nn.utils`` look a missing attribute up here (their module ``__getattr__``), so
+``autograd_core.compile`` fails with a message that names it and says what to do,
+instead of a bare AttributeError or a misleading "did you mean". Names not listed give
+Python's usual AttributeError. A name that gets implemented must leave the list (a test
+checks that no listed name exists).
 """
 from __future__ import annotations
 
@@ -67,6 +68,13 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "strided": "layouts are not available; " + _DENSE,
         "sparse_coo": "layouts are not available; " + _DENSE,
     },
+    "autograd_core.cuda": {
+        "amp": "mixed precision is not available; compute in float32 (drop autocast and GradScaler).",
+        "Event": "CUDA events are not available: " + _CPU_ONLY + " Time with time.perf_counter.",
+        "Stream": "CUDA streams are not available: " + _CPU_ONLY,
+        "graphs": "CUDA graphs are not available: " + _CPU_ONLY,
+        "nccl": "NCCL is not available: " + _CPU_ONLY,
+    },
     "nn": {
         "DataParallel": "multi-device training is not available; use the model itself (it runs on the CPU).",
         "DistributedDataParallel": "distributed training is not available; use the model itself in one process.",
@@ -119,7 +127,10 @@ def missing_attribute(namespace: str, name: str) -> AttributeError:
     return AttributeError(f"{namespace}.{name} (PyTorch's {torch_name}) is not part of autograd-core: {hint}")
 
 
-_TORCH_NAMES = {"autograd_core": "torch", "nn.optim": "torch.optim", "nn.data": "torch.utils.data"}
+_TORCH_NAMES = {
+    "autograd_core": "torch", "autograd_core.cuda": "torch.cuda", "nn.optim": "torch.optim",
+    "nn.data": "torch.utils.data",
+}
 
 
 def _torch_name(namespace: str) -> str:

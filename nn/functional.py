@@ -508,6 +508,7 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
 
 
 from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
+from .embedding import embedding  # noqa: E402
 from .linear import linear  # noqa: E402,F401
 from .normalization import batch_norm, layer_norm  # noqa: E402
 
@@ -546,9 +547,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
-    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "gelu", "group_norm", "hinge_loss",
-    "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "lp_pool1d",
-    "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
-    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm", "scaled_dot_product_attention",
-    "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu", "group_norm",
+    "hinge_loss", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize",
+    "one_hot", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm",
+    "scaled_dot_product_attention", "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]

@@ -85,7 +85,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: s
     require_same_dtype(op, input, weight)
     if bias is not None:
         require_tensor(op, bias, "bias")
-        if tuple(bias.shape) != (weight.shape[0],):
+        if tuple(bias.shape) not in ((weight.shape[0],), (1,), ()):  # () and (1,) broadcast, as in PyTorch
             raise ShapeError(
                 f"{op}: bias must have shape ({weight.shape[0]},), one per output, got {tuple(bias.shape)}"
             )

@@ -149,23 +149,26 @@ def jvp(func: Callable, inputs: Inputs, v: Inputs = None, create_graph: bool = F
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _prepare(inputs, create_graph)
-        if v is None:
-            _implied_v(inputs, "jvp", "input")
-            vs = None
-        else:
-            vs = _check_v(v, inputs, "jvp", "input")
+        vs = _v_for_inputs(v, inputs, "jvp")
         is_outputs_tuple, outputs = _outputs_of(func, inputs, "jvp")
-        dummies = tuple(creation.zeros_like(out, requires_grad=out.dtype.kind == "f") for out in outputs)
-        transposed = _vjp(outputs, inputs, dummies, create_graph=True)
+        transposed, found = _by_double_backward(outputs, inputs, vs, create_graph)
         if strict:
             _fill_zeros(transposed, inputs, True, "jvp", _INDEPENDENT_INPUT)
-        used = [(g, v_i) for g, v_i in zip(transposed, vs or (None,) * len(inputs)) if g is not None]
-        found = _vjp([g for g, _ in used], dummies, [v_i for _, v_i in used] if vs else None, create_graph)
         result = _fill_zeros(found, outputs, strict, "jvp", _INDEPENDENT_OUTPUT)
     return (
         _single(_finish(outputs, create_graph), is_outputs_tuple),
         _single(_finish(result, create_graph), is_outputs_tuple),
     )
+
+
+def _by_double_backward(ys: Sequence[Tensor], xs: tuple, vs: tuple | None, create_graph: bool) -> tuple[list, list]:
+    """``(u^T J, J v)`` for ``J = d ys / d xs``: ``u^T J`` is linear in ``u``, so differentiating it
+    with respect to ``u`` (zeros that require grad) in direction ``v`` gives ``J v``."""
+    dummies = tuple(creation.zeros_like(y, requires_grad=y.dtype.kind == "f") for y in ys)
+    transposed = _vjp(ys, xs, dummies, create_graph=True)
+    used = [(g, v_i) for g, v_i in zip(transposed, vs or (None,) * len(xs)) if g is not None]
+    found = _vjp([g for g, _ in used], dummies, [v_i for _, v_i in used] if vs else None, create_graph)
+    return transposed, found
 
 
 def jacobian(
@@ -245,16 +248,26 @@ def _scalar_output(func: Callable, inputs: tuple, op: str) -> Tensor:
     return outputs[0]
 
 
+def _gradient_of(func: Callable, inputs: Inputs, v: Inputs, create_graph: bool, strict: bool, op: str) -> tuple:
+    """What hvp and vhp start from: the prepared inputs, v, the one-element output and its gradient
+    (with a graph, to be differentiated again)."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", op)
+    inputs = _prepare(inputs, create_graph)
+    vs = _v_for_inputs(v, inputs, op)
+    output = _scalar_output(func, inputs, op)
+    gradient = _fill_zeros(_vjp([output], inputs, None, True), inputs, strict, op, _INDEPENDENT_INPUT)
+    return is_inputs_tuple, inputs, vs, output, gradient
+
+
+_INDEPENDENT_GRADIENT = "the gradient does not depend on input {}"
+
+
 def vhp(func: Callable, inputs: Inputs, v: Inputs = None, create_graph: bool = False, strict: bool = False) -> tuple:
     """``(func(inputs), v^T H)`` for a function with a single one-element output."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _prepare(inputs, create_graph)
-        vs = _hessian_v(v, inputs, "vhp")
-        output = _scalar_output(func, inputs, "vhp")
-        first = _fill_zeros(_vjp([output], inputs, None, True), inputs, strict, "vhp", _INDEPENDENT_INPUT)
-        found = _vjp(first, inputs, vs, create_graph)
-        result = _fill_zeros(found, inputs, strict, "vhp", "the gradient does not depend on input {}")
+        is_inputs_tuple, inputs, vs, output, gradient = _gradient_of(func, inputs, v, create_graph, strict, "vhp")
+        found = _vjp(gradient, inputs, vs, create_graph)
+        result = _fill_zeros(found, inputs, strict, "vhp", _INDEPENDENT_GRADIENT)
     return _finish((output,), create_graph)[0], _single(_finish(result, create_graph), is_inputs_tuple)
 
 
@@ -262,20 +275,14 @@ def hvp(func: Callable, inputs: Inputs, v: Inputs = None, create_graph: bool = F
     """``(func(inputs), H v)`` for a function with a single one-element output (by double backward;
     for twice continuously differentiable functions it equals ``vhp``, which is cheaper)."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _prepare(inputs, create_graph)
-        vs = _hessian_v(v, inputs, "hvp")
-        output = _scalar_output(func, inputs, "hvp")
-        first = _fill_zeros(_vjp([output], inputs, None, True), inputs, strict, "hvp", _INDEPENDENT_INPUT)
-        dummies = tuple(creation.zeros_like(x, requires_grad=True) for x in inputs)
-        second = _vjp(first, inputs, dummies, create_graph=True)
-        used = [(g, v_i) for g, v_i in zip(second, vs or (None,) * len(inputs)) if g is not None]
-        found = _vjp([g for g, _ in used], dummies, [v_i for _, v_i in used] if vs else None, create_graph)
-        result = _fill_zeros(found, inputs, strict, "hvp", "the gradient does not depend on input {}")
+        is_inputs_tuple, inputs, vs, output, gradient = _gradient_of(func, inputs, v, create_graph, strict, "hvp")
+        _, found = _by_double_backward(gradient, inputs, vs, create_graph)
+        result = _fill_zeros(found, inputs, strict, "hvp", _INDEPENDENT_GRADIENT)
     return _finish((output,), create_graph)[0], _single(_finish(result, create_graph), is_inputs_tuple)
 
 
-def _hessian_v(v: Any, inputs: tuple, op: str) -> tuple | None:
+def _v_for_inputs(v: Any, inputs: tuple, op: str) -> tuple | None:
+    """``v`` checked against the inputs' shapes; None is allowed for a single one-element input."""
     if v is None:
         _implied_v(inputs, op, "input")
         return None
