@@ -62,10 +62,10 @@ def _shape(op: str, size: tuple) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
-        shape = tuple(operator.index(s) for s in size)
+        shape = tuple(map(operator.index, size))  # ints, NumPy ints, integer 0-d tensors
     except TypeError:
         shape = (-1,)
-    if any(s < 0 for s in shape) or any(isinstance(s, bool) for s in size):
+    if shape and min(shape) < 0:
         raise ShapeError(f"{op}: sizes must be non-negative ints, got {size}")
     return shape
 

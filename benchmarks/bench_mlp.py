@@ -17,6 +17,13 @@ Batches 1, 128 and 1024 (``--batches``). Targets: issue 4, our step at most 1.25
 close a GEMM-bound step comes to the machine's matrix product: both engines' step in GF/s
 against the peak of their own sgemm (a 2048-cube product, NumPy's BLAS and PyTorch's).
 With one thread the clock is CPU time. Writes benchmarks/results/mlp.json.
+
+Other BLAS builds from PyPI, measured (one thread, best of 5, busy 2-core AMD EPYC with
+AVX-512, 2026-12; GF/s for 2048^3 / 512x784x4096 / 32x512x2048 / 64x576x1024 products):
+NumPy's bundled OpenBLAS 0.3.31 95.6 / 95.2 / 70.1 / 77.9; the ``blis`` wheel 24.4 / 33.1 /
+18.6 / 25.1; MKL (as PyTorch ships it) 77.6 / 51.1 / 67.1 / 69.8. A NumPy built on MKL is not
+on PyPI for NumPy 2 (``intel-numpy`` stops at 1.21), and MKL was the slower one here anyway,
+so the dependencies stay as they are: NumPy's own OpenBLAS serves users best.
 """
 from __future__ import annotations
 

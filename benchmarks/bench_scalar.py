@@ -33,9 +33,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.common import median_time, report  # noqa: E402
-
 from autograd_core.scalar import Scalar  # noqa: E402
+from benchmarks.common import median_time, report  # noqa: E402
 
 try:
     from micrograd.engine import Value
@@ -169,7 +168,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes per figure (median taken)")
     parser.add_argument("--repeats", type=int, default=5, help="timed steps per turn (median taken)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall-clock or this process's CPU seconds")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall-clock or this process's CPU seconds")
     args = parser.parse_args()
     points, labels = two_moons()
     weights = initial_weights()

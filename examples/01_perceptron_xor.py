@@ -96,10 +96,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         with ag.no_grad():
             return network(ag.from_numpy(points)).array
 
-    fig, axes = figure(1, 4, size=(4.2, 4.0), title="The perceptron solves linearly separable data, not XOR; one hidden layer does")
+    fig, axes = figure(1, 4, size=(4.2, 4.0),
+                       title="The perceptron solves linearly separable data, not XOR; one hidden layer does")
     with ag.no_grad():
         plot_decision_boundary(axes[0, 0], perceptron_scores(line_model), separable_x, separable_y,
-                               f"perceptron, separable: {separable_accuracy:.0%}\n(converged in {len(separable_mistakes)} epochs)")
+                               f"perceptron, separable: {separable_accuracy:.0%}\n"
+                               f"(converged in {len(separable_mistakes)} epochs)")
         plot_decision_boundary(axes[0, 1], perceptron_scores(xor_perceptron), xor_x, xor_y,
                                f"perceptron, XOR: {xor_perceptron_accuracy:.0%}\n(after {epochs} epochs)")
     plot_decision_boundary(axes[0, 2], network_scores, xor_x, xor_y,
@@ -114,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
 
     print(f"perceptron, linearly separable: {separable_accuracy:.0%} after {len(separable_mistakes)} epochs "
           f"(mistakes per epoch {separable_mistakes})")
-    print(f"perceptron, XOR: still {xor_mistakes[-1]} mistakes in epoch {len(xor_mistakes)}; accuracy {xor_perceptron_accuracy:.0%}")
+    print(f"perceptron, XOR: still {xor_mistakes[-1]} mistakes in epoch {len(xor_mistakes)}; "
+          f"accuracy {xor_perceptron_accuracy:.0%}")
     print(f"headline: 2-8-1 MLP on XOR: {xor_mlp_accuracy:.1%} training accuracy "
           f"(the perceptron: {xor_perceptron_accuracy:.0%})")
     return {"separable_accuracy": separable_accuracy, "separable_epochs": len(separable_mistakes),

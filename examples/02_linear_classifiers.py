@@ -20,7 +20,8 @@ import nn
 import nn.functional as F
 
 # loss, learning rate, weight decay (the L2 penalty that smooths the templates; lr * decay is the same for both)
-LOSSES = {"softmax (cross-entropy)": (F.cross_entropy, 0.1, 1e-2), "multi-class SVM (hinge)": (F.hinge_loss, 0.01, 1e-1)}
+LOSSES = {"softmax (cross-entropy)": (F.cross_entropy, 0.1, 1e-2),
+          "multi-class SVM (hinge)": (F.hinge_loss, 0.01, 1e-1)}
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, float]:
@@ -38,9 +39,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         results[name] = histories[name]["val_accuracy"][-1]
         templates.append(model.weight.array.copy())
 
-    fig, axes = figure(2, 1, size=(11, 1.7), title="Linear classifiers on MNIST: each weight row as a 28x28 template (red +, blue -)")
+    fig, axes = figure(2, 1, size=(11, 1.7),
+                       title="Linear classifiers on MNIST: each weight row as a 28x28 template (red +, blue -)")
     for ax, (name, accuracy), weights in zip(axes[:, 0], results.items(), templates):
-        show_images(ax, weights, cols=10, symmetric=True, title=f"{name}: test accuracy {accuracy:.1%}   (digits 0 to 9)")
+        show_images(ax, weights, cols=10, symmetric=True,
+                    title=f"{name}: test accuracy {accuracy:.1%}   (digits 0 to 9)")
     save(fig, args.out, "templates.png")
 
     fig, axes = figure(1, 2, size=(5, 3.6), title="Linear classifiers on MNIST: training curves")
@@ -48,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         epochs_run = range(1, len(history) + 1)
         line, = axes[0, 0].plot(epochs_run, history["loss"], "-o", markersize=3, label=f"{name}, train")
         axes[0, 0].plot(epochs_run, history["val_loss"], "--", color=line.get_color(), label=f"{name}, test")
-        axes[0, 1].plot(epochs_run, history["accuracy"], "-o", markersize=3, color=line.get_color(), label=f"{name}, train")
+        axes[0, 1].plot(epochs_run, history["accuracy"], "-o", markersize=3, color=line.get_color(),
+                        label=f"{name}, train")
         axes[0, 1].plot(epochs_run, history["val_accuracy"], "--", color=line.get_color(), label=f"{name}, test")
     axes[0, 0].set(title="loss (each its own)", xlabel="epoch", ylabel="loss")
     axes[0, 1].set(title="accuracy", xlabel="epoch", ylabel="accuracy")
@@ -69,7 +73,8 @@ def _templates_match_class_means(weights: np.ndarray, images: np.ndarray, labels
     means = np.stack([images[labels == digit].mean(0) for digit in range(10)])
     means -= means.mean(0)
     centred = weights - weights.mean(0)
-    correlation = (centred / np.linalg.norm(centred, axis=1, keepdims=True)) @ (means / np.linalg.norm(means, axis=1, keepdims=True)).T
+    correlation = ((centred / np.linalg.norm(centred, axis=1, keepdims=True))
+                   @ (means / np.linalg.norm(means, axis=1, keepdims=True)).T)
     return float(np.mean(correlation.argmax(1) == np.arange(10)))
 
 

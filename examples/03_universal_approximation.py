@@ -28,7 +28,9 @@ def target(x: np.ndarray) -> np.ndarray:
     return 0.8 * np.sin(np.pi * x) * np.exp(-x / 3) + 0.2 * np.cos(3 * x)
 
 
-def fit_curve(sizes: Sequence[int], inputs: ag.Tensor, targets: ag.Tensor, steps: int, seed: int) -> tuple[nn.Module, float]:
+def fit_curve(
+    sizes: Sequence[int], inputs: ag.Tensor, targets: ag.Tensor, steps: int, seed: int
+) -> tuple[nn.Module, float]:
     """Train a tanh MLP of ``sizes`` on all points at once; the model and its final MSE."""
     ag.manual_seed(seed)
     model = mlp(sizes, nn.Tanh)
@@ -58,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     deep_model, deep_error = fit_curve(DEEP_SIZES, inputs, targets, steps, args.seed)
     deep_parameters = parameter_count(deep_model)
 
-    fig, axes = figure(1, 2, size=(5.5, 4.2), title="Universal approximation: one hidden layer of H tanh units fitting f(x)")
+    fig, axes = figure(1, 2, size=(5.5, 4.2),
+                       title="Universal approximation: one hidden layer of H tanh units fitting f(x)")
     ax = axes[0, 0]
     ax.plot(points, targets.array, "k", linewidth=3, alpha=0.35, label="target f(x)")
     with ag.no_grad():
@@ -74,14 +77,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     for width, count, error in zip(widths, counts, errors):
         ax.annotate(f"H={width}", (count, error), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.loglog([deep_parameters], [deep_error], "r*", markersize=14, label="three hidden layers of 6")
-    ax.set(title=f"error vs parameters ({steps} full-batch Adam steps)", xlabel="parameters", ylabel="mean squared error")
+    ax.set(title=f"error vs parameters ({steps} full-batch Adam steps)", xlabel="parameters",
+           ylabel="mean squared error")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     save(fig, args.out, "approximation.png")
 
     for width, count, error in zip(widths, counts, errors):
         print(f"1-{width}-1: {count:4d} parameters, MSE {error:.2e}")
-    print(f"headline: MSE falls from {errors[0]:.2e} (H={widths[0]}) to {errors[-1]:.2e} (H={widths[-1]}, {counts[-1]} parameters); "
+    print(f"headline: MSE falls from {errors[0]:.2e} (H={widths[0]}) to {errors[-1]:.2e} "
+          f"(H={widths[-1]}, {counts[-1]} parameters); "
           f"the deep 1-6-6-6-1 net reaches {deep_error:.2e} with {deep_parameters} parameters")
     return {"shallow_errors": dict(zip(widths, errors)), "shallow_parameters": dict(zip(widths, counts)),
             "deep_error": deep_error, "deep_parameters": deep_parameters}

@@ -42,7 +42,8 @@ def variants(hidden: list[int], patience: int, seed: int) -> dict[str, dict[str,
         model = mlp([784, *hidden, 10], **options)
         weight_decay = L2_STRENGTH if name.startswith("L2") else 0.0
         stopper = nn.EarlyStopping(monitor="val_loss", patience=patience) if name.startswith("early") else None
-        setups[name] = {"model": model, "optimizer": nn.optim.Adam(model.parameters(), lr=1e-3, weight_decay=weight_decay),
+        setups[name] = {"model": model,
+                        "optimizer": nn.optim.Adam(model.parameters(), lr=1e-3, weight_decay=weight_decay),
                         "early_stopping": stopper}
     return setups
 
@@ -52,7 +53,8 @@ def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> tuple[
     model.eval()
     with ag.no_grad():
         logits = model(ag.from_numpy(images))
-        return F.cross_entropy(logits, ag.from_numpy(labels)).item(), nn.metrics.accuracy(labels, logits.array.argmax(1))
+        return (F.cross_entropy(logits, ag.from_numpy(labels)).item(),
+                nn.metrics.accuracy(labels, logits.array.argmax(1)))
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -80,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     chosen = max(results, key=lambda name: results[name]["val"])  # validation only: the test set stays unseen
     test_accuracy = evaluate(results[chosen]["model"], *test)[1]
 
-    fig, axes = figure(2, 3, size=(4.6, 3.5), title=f"Regularisation: 784-{'-'.join(map(str, hidden))}-10 MLP on {sizes[0]} MNIST images "
-                       f"(validation {sizes[1]}, test {sizes[2]})")
+    fig, axes = figure(2, 3, size=(4.6, 3.5),
+                       title=f"Regularisation: 784-{'-'.join(map(str, hidden))}-10 MLP on {sizes[0]} MNIST images "
+                             f"(validation {sizes[1]}, test {sizes[2]})")
     for ax, (name, history) in zip(axes.flat, histories.items()):
         epochs_run = range(1, len(history) + 1)
         ax.semilogy(epochs_run, history["loss"], label="training (train mode)")
@@ -103,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     save(fig, args.out, "regularization.png")
 
     for name, result in results.items():
-        print(f"{name:22s} loss train {result['train_loss']:.3f} validation {result['val_loss']:.3f} (gap {result['gap']:.3f}); "
+        print(f"{name:22s} loss train {result['train_loss']:.3f} validation {result['val_loss']:.3f} "
+              f"(gap {result['gap']:.3f}); "
               f"accuracy train {result['train']:.1%} validation {result['val']:.1%}")
     stopped = results[f"early stopping ({patience})"]
     print(f"early stopping ran {stopped['epochs_run']} of {epochs} epochs and restored epoch {stopped['best_epoch']}")
@@ -111,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
           + ", ".join(f"{name} {result['gap']:.2f}" for name, result in list(results.items())[1:])
           + f"; chosen on validation accuracy: {chosen}, "
           f"test accuracy {test_accuracy:.1%} (the test set's only use)")
-    return {"results": {name: {key: value for key, value in result.items() if key != "model"} for name, result in results.items()},
+    return {"results": {name: {key: value for key, value in result.items() if key != "model"}
+                        for name, result in results.items()},
             "chosen": chosen, "test_accuracy": test_accuracy}
 
 

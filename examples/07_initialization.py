@@ -93,8 +93,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print(f"{scheme:18s} variance layer 1 {variances[scheme][0]:.2e}, last hidden {variances[scheme][-2]:.2e}; "
               f"validation accuracy {histories[scheme]['val_accuracy'][-1]:.1%}")
     print("headline: last hidden layer variance / validation accuracy: "
-          + ", ".join(f"{scheme} {variances[scheme][-2]:.1e} / {histories[scheme]['val_accuracy'][-1]:.0%}" for scheme in SCHEMES))
-    return {"variances": variances, "constant_units_identical": symmetric, "val_accuracy": {scheme: history["val_accuracy"][-1] for scheme, history in histories.items()}}
+          + ", ".join(f"{scheme} {variances[scheme][-2]:.1e} / {histories[scheme]['val_accuracy'][-1]:.0%}"
+                      for scheme in SCHEMES))
+    return {"variances": variances, "constant_units_identical": symmetric,
+            "val_accuracy": {scheme: history["val_accuracy"][-1] for scheme, history in histories.items()}}
 
 
 if __name__ == "__main__":

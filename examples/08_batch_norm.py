@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         axes[0, 1].plot(epochs_run, history["val_accuracy"], "o-", markersize=4, label=name)
         axes[0, 2].hist(activations[name], bins=40, range=(0, 1), alpha=0.6, label=name)
     axes[0, 0].set(title="training loss", xlabel="epoch", ylabel="cross-entropy")
-    axes[0, 1].set(title=f"validation accuracy ({train_size} training images)", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    axes[0, 1].set(title=f"validation accuracy ({train_size} training images)", xlabel="epoch", ylabel="accuracy",
+                   ylim=(0, 1))
     axes[0, 2].set(title="last hidden layer's sigmoid outputs\n(after training, 500 validation images)",
                    xlabel="sigmoid output", ylabel="count")
     for ax in axes[0]:

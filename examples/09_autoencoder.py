@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     fig, axes = figure(2, 1, size=(10, 1.6), title=f"Autoencoder 784-256-{BOTTLENECK}-256-784 on unseen MNIST digits")
     show_images(axes[0, 0], test_images[shown], cols=10, title="input")
     show_images(axes[1, 0], reconstructions[shown], cols=10,
-                title=f"reconstruction through {BOTTLENECK} numbers (MSE {error:.4f}; mean-image baseline {baseline:.4f})")
+                title=f"reconstruction through {BOTTLENECK} numbers "
+                      f"(MSE {error:.4f}; mean-image baseline {baseline:.4f})")
     save(fig, args.out, "reconstructions.png")
     fig, axes = figure(1, 1, size=(5.5, 3.8), title="Autoencoder training")
     ax = axes[0, 0]

@@ -29,7 +29,8 @@ def gallery_transforms(seed: int) -> dict[str, Any]:
         "RandomCrop(28, padding=4)": T.RandomCrop(28, padding=4, seed=seed),
         "RandomHorizontalFlip(p=1)": T.RandomHorizontalFlip(p=1.0, seed=seed),
         "RandomRotation(30)": T.RandomRotation(30, seed=seed),
-        "RandomAffine(10, translate=0.1, scale=0.8-1.2)": T.RandomAffine(10, translate=(0.1, 0.1), scale=(0.8, 1.2), seed=seed),
+        "RandomAffine(10, translate=0.1, scale=0.8-1.2)":
+            T.RandomAffine(10, translate=(0.1, 0.1), scale=(0.8, 1.2), seed=seed),
         "AddGaussianNoise(0.2)": T.AddGaussianNoise(0.2, seed=seed),
         "all of them (Compose)": T.Compose([T.RandomCrop(28, padding=2, seed=seed), T.RandomRotation(15, seed=seed),
                                             T.AddGaussianNoise(0.1, seed=seed)]),
@@ -46,7 +47,8 @@ def sanity_checks(images: np.ndarray, seed: int) -> dict[str, bool]:
         "flip mirrors the columns": bool(np.array_equal(flipped, images[..., ::-1])),
         "affine(90) is np.rot90": bool(np.array_equal(turned, np.rot90(images, 1, axes=(2, 3)))),
         "noise std is 0.2 (within 5%)": bool(abs(noise.std() - 0.2) < 0.01),
-        "a padded crop only shifts (ink kept or cut, never added)": bool((shifted.sum((1, 2, 3)) <= images.sum((1, 2, 3)) + 1e-3).all()),
+        "a padded crop only shifts (ink kept or cut, never added)":
+            bool((shifted.sum((1, 2, 3)) <= images.sum((1, 2, 3)) + 1e-3).all()),
     }
 
 
@@ -59,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     originals = digits.get_batch(np.array(shown))[0].array  # (10, 1, 28, 28)
 
     transforms = gallery_transforms(args.seed)
-    fig, axes = figure(len(transforms), 1, size=(9, 1.25), title="Data augmentation on MNIST digits (nn.data.transforms)")
+    fig, axes = figure(len(transforms), 1, size=(9, 1.25),
+                       title="Data augmentation on MNIST digits (nn.data.transforms)")
     for ax, (name, transform) in zip(axes[:, 0], transforms.items()):
         show_images(ax, originals if transform is None else np.clip(transform(originals), 0, 1), cols=10, title=name)
     save(fig, args.out, "augmentation.png")
@@ -67,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for name, passed in checks.items():
         print(f"check: {name}: {passed}")
 
-    rotated_test = nn.data.Subset(nn.data.MNIST(transform=T.RandomRotation(30, seed=args.seed + 1), flatten=True), test_index)
+    rotated_test = nn.data.Subset(nn.data.MNIST(transform=T.RandomRotation(30, seed=args.seed + 1), flatten=True),
+                                  test_index)
     test_images, test_labels = rotated_test.get_batch(np.arange(len(rotated_test)))
     accuracies = {}
     for name, augment in (("without augmentation", None),

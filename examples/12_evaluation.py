@@ -55,10 +55,12 @@ def metric_values(functions: dict[str, Any], y_true: list[int], y_pred: list[int
     accuracy, precision, recall, f1 = (functions[name] for name in ("accuracy", "precision", "recall", "f1"))
     values = {"accuracy": accuracy(y_true, y_pred), "confusion_matrix": functions["confusion_matrix"](y_true, y_pred)}
     if binary:
-        return {**values, "precision": precision(y_true, y_pred), "recall": recall(y_true, y_pred), "f1": f1(y_true, y_pred)}
+        return {**values, "precision": precision(y_true, y_pred), "recall": recall(y_true, y_pred),
+                "f1": f1(y_true, y_pred)}
     return {**values, "precision per class": precision(y_true, y_pred, average=None),
             "recall per class": recall(y_true, y_pred, average=None),
-            **{f"precision {average}": precision(y_true, y_pred, average=average) for average in ("macro", "micro", "weighted")},
+            **{f"precision {average}": precision(y_true, y_pred, average=average)
+               for average in ("macro", "micro", "weighted")},
             "recall macro": recall(y_true, y_pred, average="macro"), "f1 macro": f1(y_true, y_pred, average="macro")}
 
 
@@ -72,8 +74,8 @@ def scikit_learn() -> dict[str, Any] | None:
         from sklearn import metrics as sk
     except ImportError:
         return None
-    return {"accuracy": sk.accuracy_score, "precision": sk.precision_score, "recall": sk.recall_score, "f1": sk.f1_score,
-            "confusion_matrix": sk.confusion_matrix}
+    return {"accuracy": sk.accuracy_score, "precision": sk.precision_score, "recall": sk.recall_score,
+            "f1": sk.f1_score, "confusion_matrix": sk.confusion_matrix}
 
 
 def compare(case: str, by_hand: dict[str, Any], library: dict[str, Any], sklearn: dict[str, Any] | None) -> bool:
@@ -114,10 +116,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     with ag.no_grad():
         is_nine = (detector(ag.from_numpy(test_x)).array.reshape(-1) > 0).astype(np.int64)
     truth = (test_y == 9).astype(np.int64)
-    binary = {"accuracy": metrics.accuracy(truth, is_nine), "precision": metrics.precision(truth, is_nine, zero_division=0.0),
+    binary = {"accuracy": metrics.accuracy(truth, is_nine),
+              "precision": metrics.precision(truth, is_nine, zero_division=0.0),
               "recall": metrics.recall(truth, is_nine, zero_division=0.0)}
     always_no = np.zeros_like(truth)
-    baseline = {"accuracy": metrics.accuracy(truth, always_no), "recall": metrics.recall(truth, always_no, zero_division=0.0)}
+    baseline = {"accuracy": metrics.accuracy(truth, always_no),
+                "recall": metrics.recall(truth, always_no, zero_division=0.0)}
 
     # ten classes
     ag.manual_seed(args.seed)
@@ -140,17 +144,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for (row, col), count in np.ndenumerate(binary_confusion):
         ax.text(col, row, f"{['TN', 'FP', 'FN', 'TP'][2 * row + col]}\n{count}", ha="center", va="center", fontsize=12,
                 color="white" if count > binary_confusion.max() / 2 else "black")
-    ax.set(title=f"'is it a 9?' (linear, logistic loss)\naccuracy {binary['accuracy']:.1%}, precision {binary['precision']:.1%}, "
-                 f"recall {binary['recall']:.1%}\nalways 'no': accuracy {baseline['accuracy']:.1%}, recall {baseline['recall']:.0%}",
-           xticks=[0, 1], yticks=[0, 1], xticklabels=["not 9", "9"], yticklabels=["not 9", "9"], xlabel="predicted", ylabel="true")
+    ax.set(title=f"'is it a 9?' (linear, logistic loss)\n"
+                 f"accuracy {binary['accuracy']:.1%}, precision {binary['precision']:.1%}, "
+                 f"recall {binary['recall']:.1%}\n"
+                 f"always 'no': accuracy {baseline['accuracy']:.1%}, recall {baseline['recall']:.0%}",
+           xticks=[0, 1], yticks=[0, 1], xticklabels=["not 9", "9"], yticklabels=["not 9", "9"], xlabel="predicted",
+           ylabel="true")
     ax = axes[0, 1]
     ax.imshow(np.log1p(confusion), cmap="viridis")
     for (row, col), count in np.ndenumerate(confusion):
         if count:
             ax.text(col, row, str(count), ha="center", va="center", fontsize=6.5,
                     color="black" if row == col else "white")
-    ax.set(title=f"10-class MLP: confusion matrix (colour: log counts)\nmost confused: true {true_digit} read as {predicted_digit} "
-                 f"({mistakes.max()} times)", xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit")
+    ax.set(title=f"10-class MLP: confusion matrix (colour: log counts)\n"
+                 f"most confused: true {true_digit} read as {predicted_digit} ({mistakes.max()} times)",
+           xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit")
     ax = axes[0, 2]
     positions = np.arange(10)
     ax.bar(positions - 0.2, precision, width=0.4, label="precision")
@@ -161,9 +169,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ax.legend(loc="upper center", ncols=2)
     save(fig, args.out, "evaluation.png")
 
-    print(f"'is it a 9?': accuracy {binary['accuracy']:.1%}, precision {binary['precision']:.1%}, recall {binary['recall']:.1%}; "
+    print(f"'is it a 9?': accuracy {binary['accuracy']:.1%}, precision {binary['precision']:.1%}, "
+          f"recall {binary['recall']:.1%}; "
           f"always 'no': accuracy {baseline['accuracy']:.1%}, recall {baseline['recall']:.0%}")
-    print(f"headline: hand-checked cases {'all match' if hand_ok else 'DO NOT MATCH'}; MNIST MLP macro F1 {macro_f1:.3f}, "
+    print(f"headline: hand-checked cases {'all match' if hand_ok else 'DO NOT MATCH'}; "
+          f"MNIST MLP macro F1 {macro_f1:.3f}, "
           f"most confused: {true_digit} read as {predicted_digit} ({mistakes.max()} times)")
     return {"hand_checked": hand_ok, "sklearn_available": sklearn is not None, "binary": binary,
             "always_no": baseline, "macro_f1": macro_f1, "confusion_total": int(confusion.sum())}

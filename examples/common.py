@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# imported after the checkout is on the path
-import autograd_core as ag
-import nn
-from autograd_core import Tensor
+# imported after the checkout is on the path (above), so the examples use the packages next to them
+import autograd_core as ag  # noqa: E402
+import nn  # noqa: E402
+from autograd_core import Tensor  # noqa: E402
 
 OUTPUT_ROOT = Path("outputs") / "examples"
 
@@ -35,7 +35,8 @@ def parse_args(name: str, description: str, argv: Sequence[str] | None,
     """
     parser = argparse.ArgumentParser(prog=f"python examples/{name}.py", description=description)
     parser.add_argument("--quick", action="store_true", help="small sizes and few epochs (seconds; for the tests)")
-    parser.add_argument("--out", type=Path, default=OUTPUT_ROOT / name, help=f"folder for the plots (default {OUTPUT_ROOT / name})")
+    parser.add_argument("--out", type=Path, default=OUTPUT_ROOT / name,
+                        help=f"folder for the plots (default {OUTPUT_ROOT / name})")
     parser.add_argument("--seed", type=int, default=0, help="seeds data, initial weights and shuffling (default 0)")
     if add_arguments is not None:
         add_arguments(parser)
@@ -44,7 +45,9 @@ def parse_args(name: str, description: str, argv: Sequence[str] | None,
     return args
 
 
-def figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = (5.0, 4.0), title: str | None = None) -> tuple[Any, np.ndarray]:
+def figure(
+    rows: int = 1, cols: int = 1, size: tuple[float, float] = (5.0, 4.0), title: str | None = None
+) -> tuple[Any, np.ndarray]:
     """A matplotlib Figure on the Agg canvas (pyplot untouched) and its axes as a 2-D array.
 
     ``size`` is the size of one panel in inches.
@@ -127,7 +130,8 @@ def plot_decision_boundary(ax: Any, scores: Callable[[np.ndarray], np.ndarray], 
     values = np.asarray(scores(np.stack([grid_x.ravel(), grid_y.ravel()], 1).astype(np.float32)))
     regions = values.argmax(1) if values.ndim == 2 and values.shape[1] > 1 else (values.reshape(-1) > 0)
     classes = int(max(labels.max(), regions.max())) + 1
-    ax.contourf(grid_x, grid_y, regions.reshape(grid_x.shape), levels=np.arange(classes + 1) - 0.5, cmap="coolwarm", alpha=0.3)
+    ax.contourf(grid_x, grid_y, regions.reshape(grid_x.shape), levels=np.arange(classes + 1) - 0.5, cmap="coolwarm",
+                alpha=0.3)
     scatter = ax.scatter(inputs[:, 0], inputs[:, 1], c=labels, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3,
                          vmin=0, vmax=classes - 1)
     ax.legend(*scatter.legend_elements(), title="class", loc="upper right", fontsize=8)

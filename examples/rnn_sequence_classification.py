@@ -35,7 +35,9 @@ def make_batch(batch_size: int, length: int, rng: np.random.Generator) -> tuple[
 class SequenceClassifier(nn.Module):
     """symbols (T, N) -> Embedding -> recurrent layer -> last hidden state -> logits (N, classes)."""
 
-    def __init__(self, symbols: int, classes: int, cell: str = "lstm", hidden_size: int = 32, embedding_dim: int = 8) -> None:
+    def __init__(
+        self, symbols: int, classes: int, cell: str = "lstm", hidden_size: int = 32, embedding_dim: int = 8
+    ) -> None:
         super().__init__()
         self.embedding = nn.Embedding(symbols, embedding_dim)
         self.rnn = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell](embedding_dim, hidden_size)

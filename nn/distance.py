@@ -2,84 +2,22 @@
 ``pairwise_distance``, ``cosine_embedding_loss`` and the modules ``CosineSimilarity`` /
 ``PairwiseDistance``, with PyTorch's formulas (and so its treatment of ``eps``).
 
-They are compositions of Tensor ops around one node, ``VectorNorm`` (the p-norm along
-dims), whose backward gives 0 at a zero vector as PyTorch's does instead of 0/0.
+They are compositions of Tensor ops around ``autograd_core.norm`` (one node, whose
+gradient is 0 at a zero vector as PyTorch's is, instead of 0/0).
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 import autograd_core as ag
-from autograd_core import Function, Tensor
+from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
-from autograd_core.ops.reduce import normalize_dims
 from autograd_core.ops.shape import normalize_dim
 
 from .functional import _data, _reduce
 from .module import Module
-
-
-class VectorNorm(Function):
-    """``(sum |x|^p)^(1/p)`` over ``dims`` (p = inf: max |x|), as ``torch.linalg.vector_norm``."""
-
-    saves_output = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, *, p: float, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        magnitude = np.abs(x.array)
-        if p == 2:
-            return np.sqrt(np.sum(x.array * x.array, axis=dims, keepdims=keepdim))
-        if p == 1:
-            return np.sum(magnitude, axis=dims, keepdims=keepdim)
-        if p == math.inf:
-            return np.max(magnitude, axis=dims, keepdims=keepdim, initial=0.0)
-        return np.sum(magnitude**p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        # d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1)  (p = 2: x / ||x||; p = 1: sign(x);
-        # p = inf: sign(x) where |x| is the max, shared among ties); 0 for a zero vector.
-        (x,) = ctx.saved_tensors
-        norm = ctx.output
-        if not ctx.keepdim:
-            kept = tuple(1 if axis in ctx.dims else size for axis, size in enumerate(x.shape))
-            norm, grad_output = norm.reshape(kept), grad_output.reshape(kept)
-        sign = np.sign(x.array)
-        if ctx.p == 1:
-            return grad_output * sign
-        zero = norm.array == 0
-        if ctx.p == math.inf:
-            winners = (np.abs(x.array) == norm.array) & ~zero
-            share = sign * winners / np.maximum(winners.sum(axis=ctx.dims, keepdims=True), 1)
-            return grad_output * share.astype(x.dtype)
-        safe_norm = norm + zero.astype(x.dtype)  # 1 where the norm is 0 (x is 0 there too)
-        if ctx.p == 2:
-            return grad_output * x / safe_norm
-        with np.errstate(divide="ignore"):
-            powered = x.abs() ** (ctx.p - 1) * sign if ctx.p >= 1 else _sign_power(x, ctx.p - 1)
-        return grad_output * powered / safe_norm ** (ctx.p - 1)
-
-
-def _sign_power(x: Tensor, exponent: float) -> Tensor:
-    """``sign(x) |x|^exponent`` for a negative exponent, 0 where x is 0 (the norm's limit there)."""
-    zero = x.array == 0
-    base = x.abs() + zero.astype(x.dtype)
-    return base**exponent * (np.sign(x.array) * ~zero)
-
-
-def vector_norm(input: Tensor, p: float = 2.0, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The p-norm of ``input`` over ``dim`` (an int, a tuple, or None for all), p > 0 or inf."""
-    p = float(p)
-    if not p > 0:
-        raise ValueError(f"vector_norm: p must be > 0 (or inf), got {p}")
-    if input.dtype.kind != "f":
-        raise DtypeError(f"vector_norm: needs a float tensor, got {input.dtype}; call .float() first")
-    return VectorNorm.apply(input, p=p, dims=normalize_dims("vector_norm", dim, input), keepdim=bool(keepdim))
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -88,7 +26,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     Shape: input (*) -> the same; each slice along ``dim`` gets norm 1 (0 stays 0).
     """
     dim = normalize_dim("normalize", dim, input.ndim, tuple(input.shape))
-    return input / vector_norm(input, p, dim, keepdim=True).clamp(min=eps)
+    return input / ag.norm(input, p, dim, keepdim=True).clamp(min=eps)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -102,8 +40,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """
     x1, x2 = _broadcast("cosine_similarity", x1, x2)
     dim = normalize_dim("cosine_similarity", dim, x1.ndim, tuple(x1.shape))
-    unit1 = x1 / _floored_in_value(vector_norm(x1, 2, dim, keepdim=True), eps)
-    unit2 = x2 / _floored_in_value(vector_norm(x2, 2, dim, keepdim=True), eps)
+    unit1 = x1 / _floored_in_value(ag.norm(x1, 2, dim, keepdim=True), eps)
+    unit2 = x2 / _floored_in_value(ag.norm(x2, 2, dim, keepdim=True), eps)
     return (unit1 * unit2).sum(dim)
 
 
@@ -137,7 +75,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     x1, x2 = _broadcast("pairwise_distance", x1, x2)
     if x1.ndim == 0:
         raise ShapeError("pairwise_distance: needs inputs with a vector dim, (N, D) or (D,); got 0-d tensors")
-    return vector_norm(x1 - x2 + eps, p, -1, keepdim)
+    return ag.norm(x1 - x2 + eps, p, -1, keepdim)
 
 
 class CosineSimilarity(Module):

@@ -541,6 +541,7 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
 
 
 from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
+from .embedding import embedding  # noqa: E402
 from .linear import linear  # noqa: E402,F401
 from .normalization import batch_norm, layer_norm  # noqa: E402
 
@@ -565,8 +566,7 @@ from .group_norm import group_norm  # noqa: E402,F401
 from .rms_norm import rms_norm  # noqa: E402,F401
 # channels <-> space (nn/pixel_shuffle.py)
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
-# table lookups (nn/embedding.py) and padding in PyTorch's four modes (autograd_core/ops/padding.py)
-from .embedding import embedding  # noqa: E402,F401
+# padding in PyTorch's four modes (autograd_core/ops/padding.py)
 from autograd_core.ops.padding import pad  # noqa: E402,F401
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
@@ -584,7 +584,7 @@ __all__ = [
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
     "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu", "group_norm",
     "hinge_loss", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot",
-    "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm", "scaled_dot_product_attention",
-    "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
+    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize",
+    "one_hot", "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm",
+    "scaled_dot_product_attention", "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
 ]

@@ -58,7 +58,9 @@ class CrossEntropyLoss(_Loss):
     or probabilities of the input's shape -> () or per-sample for 'none'.
     """
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
+    ) -> None:
         super().__init__(reduction)
         self._buffer("weight", weight)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing

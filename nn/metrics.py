@@ -44,7 +44,8 @@ def _labels(values: Any, name: str, op: str) -> np.ndarray:
 def _pair(y_true: Any, y_pred: Any, op: str) -> tuple[np.ndarray, np.ndarray]:
     true, pred = _labels(y_true, "y_true", op), _labels(y_pred, "y_pred", op)
     if true.shape != pred.shape:
-        raise ShapeError(f"{op}: y_true has {true.size} labels but y_pred has {pred.size}; give one prediction per sample.")
+        raise ShapeError(f"{op}: y_true has {true.size} labels but y_pred has {pred.size}; "
+                         "give one prediction per sample.")
     return true, pred
 
 

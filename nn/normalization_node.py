@@ -55,8 +55,9 @@ def statistics(x: np.ndarray, layout: NormLayout) -> tuple[Any, np.ndarray]:
     if not layout.centered:
         return None, np.mean(x * x, axis=layout.axes, keepdims=True)
     mean = x.mean(axis=layout.axes, keepdims=True)
-    centered = x - mean
-    return mean, np.mean(centered * centered, axis=layout.axes, keepdims=True)
+    squares = np.subtract(x, mean)
+    squares *= squares  # in place: one full-size array, not two
+    return mean, np.mean(squares, axis=layout.axes, keepdims=True)
 
 
 class Normalize(Function):
@@ -75,7 +76,11 @@ class Normalize(Function):
         ctx.mean, ctx.inv_std, ctx.layout = mean, inv_std, layout
         ctx.bias_shape = None if bias is None else bias.shape
         scale = inv_std if weight is None else inv_std * weight.array.reshape(layout.param_view)
-        out = (x.array - mean) * scale if layout.centered else x.array * scale
+        if layout.centered:
+            out = np.subtract(x.array, mean)
+            out *= scale
+        else:
+            out = x.array * scale
         if bias is not None:
             out += bias.array.reshape(layout.param_view)
         return out
@@ -92,6 +97,8 @@ class Normalize(Function):
             inv_std = ((centered * centered).mean(axes, keepdim=True) + layout.eps) ** -0.5
             normalized = centered * inv_std
         else:
+            if layout.param_axes == axes and layout.centered:
+                return _per_channel_backward_arrays(ctx, grad_output.array, weight, x.array)
             inv_std = Tensor._make(ctx.inv_std, False, None)
             # one expression, so no centred copy of x stays alive through the rest of the step
             normalized = (x.array - ctx.mean) * ctx.inv_std if layout.centered else x.array * ctx.inv_std
@@ -132,6 +139,33 @@ def _per_channel_backward(
         grad_x = scale * (grad_output - (sum_grad + normalized * sum_grad_normalized) / count)
     grad_weight = sum_grad_normalized.reshape(weight.shape) if ctx.needs_input_grad[1] else None
     grad_bias = sum_grad.reshape(ctx.bias_shape) if ctx.needs_input_grad[2] else None
+    return grad_x, grad_weight, grad_bias
+
+
+def _per_channel_backward_arrays(ctx: Function, grad: np.ndarray, weight: Any, x: np.ndarray) -> tuple:
+    """``_per_channel_backward`` of a plain backward, on arrays: the same formula rearranged,
+    ``dx = scale g - (scale sum(g) + scale x_hat sum(g x_hat)) / count``, in two full-size arrays
+    written in place instead of eight fresh ones (the three BatchNorm2d layers of the CIFAR
+    convnet, backward: fewer passes over memory and no page-faulting temporaries)."""
+    layout = ctx.layout
+    axes = layout.axes
+    normalized = np.subtract(x, ctx.mean)
+    normalized *= ctx.inv_std
+    sum_grad = grad.sum(axes, keepdims=True)  # dL/dbias
+    work = np.multiply(grad, normalized)
+    sum_grad_normalized = work.sum(axes, keepdims=True)  # dL/dweight
+    need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+    grad_x = None
+    if need_x:
+        count = normalized.size // sum_grad.size
+        scale = ctx.inv_std if weight is None else ctx.inv_std * weight.array.reshape(layout.param_view)
+        grad_x = np.multiply(grad, scale, out=work)
+        normalized *= scale * sum_grad_normalized / count
+        grad_x -= normalized
+        grad_x -= scale * sum_grad / count
+        grad_x = Tensor._make(grad_x, False, None)
+    grad_weight = Tensor._make(sum_grad_normalized.reshape(weight.shape), False, None) if need_weight else None
+    grad_bias = Tensor._make(sum_grad.reshape(ctx.bias_shape), False, None) if need_bias else None
     return grad_x, grad_weight, grad_bias
 
 

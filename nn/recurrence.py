@@ -15,6 +15,16 @@ graph per step, the reference the fused nodes are tested against.
 
 Gate order and parameter names follow PyTorch, so ``state_dict``s are interchangeable:
 LSTM (i, f, g, o); GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+
+Speed (``benchmarks/bench_rnn.py``, one thread, CPU time, busy 2-core machine, 2026-12): the
+forwards multiply by a C-contiguous copy of W_hh^T made once per sequence, into a buffer
+(the transposed view's product (32, 512) @ (512, 2048) was 121 ms per 64 steps, 91 ms now),
+and add b_hh once for all steps: LSTM h512 T64 1.32x -> 1.15x PyTorch, h128 ~1.2x -> 1.08x.
+What remains at h512 is the three per-step GEMM kinds (forward, backward, the weight
+gradient as one GEMM), ~3 x 4.3 GFLOP a step that OpenBLAS runs at 50-90 GF/s with a batch
+of 32 rows, as PyTorch's oneDNN/MKL does within ~20%; the pointwise kernels are ~15 ms of a
+~250 ms step and kernel dispatch (``Kernel.__call__``, 1.1 us over calling the Numba
+dispatcher, measured) ~0.2 ms of a 14 ms h128 step, so neither was worth fusing further.
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 # -- modules -----------------------------------------------------------------------------------
 def _init_uniform(module: Module, hidden_size: int) -> None:
     """PyTorch's recurrent init: every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    bound = 1.0 / math.sqrt(hidden_size)
     for parameter in module.parameters():
         init.uniform_(parameter, -bound, bound)
 

@@ -274,7 +274,10 @@ def _run_epoch(model: Any, loss_fn: Callable, loader: DataLoader, metric_fns: di
 
 
 def _progress_bar(batches: int, description: str) -> Any:
-    """A tqdm bar counting an epoch's batches (closed with the epoch's values), or None when stderr is not a terminal."""
+    """A tqdm bar counting an epoch's batches (closed with the epoch's values).
+
+    None when stderr is not a terminal.
+    """
     from tqdm.auto import tqdm  # imported here: most imports of nn never train
 
     bar = tqdm(total=batches, desc=description, unit="batch", leave=True, disable=None, dynamic_ncols=True)
@@ -285,7 +288,8 @@ def _metric_functions(metrics: Sequence[str] | Mapping[str, Callable]) -> dict[s
     if isinstance(metrics, Mapping):
         for name, function in metrics.items():
             if not callable(function):
-                raise TypeError(f"fit: metrics[{name!r}] must be a function fn(y_true, y_pred), got {type(function).__name__}")
+                raise TypeError(f"fit: metrics[{name!r}] must be a function fn(y_true, y_pred), "
+                                f"got {type(function).__name__}")
         return dict(metrics)
     if isinstance(metrics, str):
         metrics = (metrics,)

@@ -107,10 +107,38 @@ def _example(entry: Any) -> Any:
     return example
 
 
+_NO_HIGHLIGHTING = "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"
+
+
+def import_numba() -> Any:
+    """``import numba``, the first time without its coloured error messages.
+
+    Numba colours messages with colorama, whose ``init()``/``deinit()`` (hundreds of times
+    per compile, from the loader thread) replace ``sys.stdout`` and put back the stream
+    they saw: a ``print`` in the main thread meanwhile (in a ``redirect_stdout``, pytest's
+    ``capsys``, a Jupyter cell) could land on a stale stream. The variable that turns the
+    colours off is read when Numba is imported, so it is set for that import only and then
+    removed again (the caller's environment is left as it was). Where the caller imported
+    Numba first, or set the variable, nothing changes.
+    """
+    import sys
+
+    if "numba" in sys.modules or _NO_HIGHLIGHTING in os.environ:
+        import numba
+
+        return numba
+    os.environ[_NO_HIGHLIGHTING] = "1"
+    try:
+        import numba
+    finally:
+        os.environ.pop(_NO_HIGHLIGHTING, None)
+    return numba
+
+
 def compile_kernel(py_func: Callable, options: dict, cache: bool = True) -> Callable:
     """``numba.njit(cache=True, **options)(py_func)``, or without the cache when Numba finds
     no writable cache folder (or ``cache`` is False)."""
-    import numba
+    numba = import_numba()
 
     if cache:
         try:
@@ -195,7 +223,7 @@ class Kernel:
 
     def load(self, key: tuple) -> None:
         """Load (or compile) the machine code for the argument types ``key`` stands for."""
-        import numba
+        numba = import_numba()
 
         types = tuple(numba.typeof(_example(entry)) for entry in key)
 

@@ -74,7 +74,8 @@ def test_an_op_created_before_anomaly_mode_is_still_caught_but_has_no_line():
     x = ag.tensor([0.0], requires_grad=True)
     y = x.sqrt()
     with ag.detect_anomaly():
-        with pytest.raises(ag.GraphError, match=r"SqrtBackward returned inf.*\n.*unknown: the op was created outside detect_anomaly"):
+        with pytest.raises(ag.GraphError, match=r"SqrtBackward returned inf.*\n"
+                                                r".*unknown: the op was created outside detect_anomaly"):
             y.sum().backward()
 
 

@@ -101,7 +101,8 @@ def test_saved_tensor_modified_in_place_is_reported():
     y = x * 1.0
     z = Cube.apply(y)
     y.mul_(2.0)
-    with pytest.raises(ag.GraphError, match=r"CubeBackward: a tensor needed for its gradient \(input 0\) was modified by an in-place operation"):
+    with pytest.raises(ag.GraphError, match=r"CubeBackward: a tensor needed for its gradient \(input 0\) "
+                                            r"was modified by an in-place operation"):
         z.sum().backward()
 
 
@@ -116,5 +117,6 @@ def test_backward_returning_the_wrong_number_of_gradients_is_reported():
             return grad_output
 
     out = Forgetful.apply(ag.ones(2, requires_grad=True), ag.ones(2, requires_grad=True))
-    with pytest.raises(ag.GraphError, match="ForgetfulBackward: backward returned 1 gradients but forward took 2 inputs"):
+    with pytest.raises(ag.GraphError,
+                       match="ForgetfulBackward: backward returned 1 gradients but forward took 2 inputs"):
         out.sum().backward()

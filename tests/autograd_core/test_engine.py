@@ -178,7 +178,8 @@ def test_second_backward_through_freed_saved_values_says_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward()
-    with pytest.raises(ag.GraphError, match=r"(ExpBackward|MulBackward).*second time.*already freed.*retain_graph=True"):
+    with pytest.raises(ag.GraphError,
+                       match=r"(ExpBackward|MulBackward).*second time.*already freed.*retain_graph=True"):
         y.backward()
 
 
@@ -247,7 +248,8 @@ def test_grad_of_or_with_respect_to_an_integer_tensor_is_impossible():
     with pytest.raises(ag.GraphError, match=r"does not require grad and has no grad_fn"):
         ag.grad(labels.sum(), labels)
     x = leaf([1.0, 2.0])
-    with pytest.raises(ag.GraphError, match=r"grad: input 0 \(shape \(2,\)\) does not require grad.*int64.*only floating point"):
+    with pytest.raises(ag.GraphError, match=r"grad: input 0 \(shape \(2,\)\) does not require grad"
+                                            r".*int64.*only floating point"):
         ag.grad((x * labels).sum(), labels)
 
 
@@ -291,7 +293,8 @@ def test_hessian_vector_product_equals_the_analytic_hessian_times_v():
 def test_gradient_penalty_matches_pytorch():
     """WGAN-GP style: the norm of d(critic)/d(input), pushed towards 1, trains the weights."""
     rng = np.random.default_rng(1)
-    arrays = {"inputs": rng.standard_normal((5, 3)), "w1": rng.standard_normal((3, 4)), "w2": rng.standard_normal((4, 1))}
+    arrays = {"inputs": rng.standard_normal((5, 3)), "w1": rng.standard_normal((3, 4)),
+              "w2": rng.standard_normal((4, 1))}
 
     def penalty(lib, inputs, w1, w2, grad):
         critic = ((inputs @ w1).tanh() @ w2).sum()

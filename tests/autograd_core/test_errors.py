@@ -50,7 +50,8 @@ BINARY_OPS = {
 def test_mismatched_broadcast_shapes_name_the_op_and_both_shapes(name, pair):
     first, second = pair
     a, b = ag.ones(first, requires_grad=True), ag.ones(second)
-    with pytest.raises(ag.ShapeError, match=rf"{name}: shapes {shape_text(first)} and {shape_text(second)} cannot be broadcast together.*Reshape or unsqueeze"):
+    with pytest.raises(ag.ShapeError, match=rf"{name}: shapes {shape_text(first)} and {shape_text(second)} "
+                                            r"cannot be broadcast together.*Reshape or unsqueeze"):
         BINARY_OPS[name](a, b)
 
 
@@ -60,7 +61,12 @@ def test_matmul_mismatch_names_both_shapes_and_the_inner_dims(rows, inner, other
     if inner == other_inner:
         other_inner += 1
     a, b = ag.ones(rows, inner), ag.ones(other_inner, columns)
-    with pytest.raises(ag.ShapeError, match=rf"matmul: shapes {shape_text((rows, inner))} and {shape_text((other_inner, columns))} cannot be multiplied: the last dim of the first \({inner}\) must equal the second-to-last dim of the second \({other_inner}\)"):
+    with pytest.raises(
+        ag.ShapeError,
+        match=rf"matmul: shapes {shape_text((rows, inner))} and {shape_text((other_inner, columns))} cannot be "
+              rf"multiplied: the last dim of the first \({inner}\) must equal the second-to-last dim of the second "
+              rf"\({other_inner}\)",
+    ):
         a @ b
 
 
@@ -80,13 +86,17 @@ def test_matmul_mismatch_names_both_shapes_and_the_inner_dims(rows, inner, other
 def test_a_bad_dim_names_the_op_the_dim_and_the_valid_range(call, message, shape):
     x = ag.ones(shape)
     ndim = len(shape)
-    with pytest.raises(ag.DimError, match=rf"{message}: dim -?\d+ is out of range for a tensor of shape {shape_text(shape)} \({ndim} dims\); use a dim in \[-{ndim}, {ndim - 1}\]"):
+    with pytest.raises(ag.DimError, match=rf"{message}: dim -?\d+ is out of range for a tensor of shape "
+                                          rf"{shape_text(shape)} \({ndim} dims\); "
+                                          rf"use a dim in \[-{ndim}, {ndim - 1}\]"):
         call(x)
 
 
 def test_backward_on_a_non_scalar_without_a_gradient():
     y = ag.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(ag.GraphError, match=r"backward: a gradient can be implied only for a one-element output, but this one has shape \(2, 3\)\. Pass gradient=.*y\.sum\(\)\.backward\(\)"):
+    with pytest.raises(ag.GraphError, match=r"backward: a gradient can be implied only for a one-element output, "
+                                            r"but this one has shape \(2, 3\)\. "
+                                            r"Pass gradient=.*y\.sum\(\)\.backward\(\)"):
         y.backward()
     with pytest.raises(ag.GraphError, match=r"grad: a gradient can be implied only for a one-element output.*\(2, 3\)"):
         ag.grad(y, y)
@@ -95,7 +105,8 @@ def test_backward_on_a_non_scalar_without_a_gradient():
 @pytest.mark.parametrize("gradient", [ag.ones(3, 2), np.ones(6), [[1.0, 1.0]]])
 def test_a_gradient_of_the_wrong_shape(gradient):
     y = ag.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(ag.ShapeError, match=r"backward: gradient has shape \(\d+(, \d+)?,?\) but the output has shape \(2, 3\); they must match"):
+    with pytest.raises(ag.ShapeError, match=r"backward: gradient has shape \(\d+(, \d+)?,?\) "
+                                            r"but the output has shape \(2, 3\); they must match"):
         y.backward(gradient)
 
 
@@ -108,7 +119,8 @@ def test_too_many_or_too_few_gradients():
 
 
 def test_backward_on_a_tensor_outside_any_graph():
-    with pytest.raises(ag.GraphError, match=r"backward: the tensor \(shape \(\)\) does not require grad and has no grad_fn.*requires_grad=True"):
+    with pytest.raises(ag.GraphError, match=r"backward: the tensor \(shape \(\)\) does not require grad "
+                                            r"and has no grad_fn.*requires_grad=True"):
         ag.ones(2).sum().backward()
     x = ag.ones(2, requires_grad=True)
     with ag.no_grad():
@@ -118,13 +130,15 @@ def test_backward_on_a_tensor_outside_any_graph():
 
 
 def test_integer_tensors_and_requires_grad():
-    with pytest.raises(ag.DtypeError, match=r"only floating point tensors can require grad, but this tensor is int64 \(shape \(3,\)\); convert it with \.float\(\)"):
+    with pytest.raises(ag.DtypeError, match=r"only floating point tensors can require grad, but this tensor is int64 "
+                                            r"\(shape \(3,\)\); convert it with \.float\(\)"):
         ag.tensor([1, 2, 3], requires_grad=True)
 
 
 @pytest.mark.parametrize("shape", [(2,), (2, 3), (0,)])
 def test_item_on_a_tensor_that_is_not_one_element(shape):
-    with pytest.raises(ag.ShapeError, match=rf"item\(\): only one-element tensors can be converted to a Python number; this one has shape {shape_text(shape)}"):
+    with pytest.raises(ag.ShapeError, match=r"item\(\): only one-element tensors can be converted to a Python number; "
+                                            rf"this one has shape {shape_text(shape)}"):
         ag.zeros(shape).item()
 
 
@@ -150,9 +164,11 @@ class WrongShape(ag.Function):
 
 def test_a_custom_backward_returning_the_wrong_gradients_is_named():
     x = ag.ones(3, requires_grad=True)
-    with pytest.raises(ag.GraphError, match=r"WrongCountBackward: backward returned 1 gradients but forward took 2 inputs; return one per input"):
+    with pytest.raises(ag.GraphError, match=r"WrongCountBackward: backward returned 1 gradients "
+                                            r"but forward took 2 inputs; return one per input"):
         WrongCount.apply(x, x).sum().backward()
-    with pytest.raises(ag.GraphError, match=r"WrongShapeBackward: backward returned a gradient of shape \(5,\) for input 0 of shape \(3,\), which cannot be summed back"):
+    with pytest.raises(ag.GraphError, match=r"WrongShapeBackward: backward returned a gradient of shape \(5,\) "
+                                            r"for input 0 of shape \(3,\), which cannot be summed back"):
         WrongShape.apply(x).sum().backward()
 
 

@@ -94,7 +94,8 @@ def test_a_wrong_backward_fails_and_names_the_worst_element(array, data):
 
 def test_the_report_names_the_input_that_is_wrong():
     x, y = leaf([1.0, 2.0]), leaf([[3.0, 4.0], [5.0, 6.0]])
-    with pytest.raises(ag.GradcheckError, match=r"d output 0\[1, 0\] / d input 1\[1, 0\]: analytical 11\.3, numerical 10"):
+    with pytest.raises(ag.GradcheckError,
+                       match=r"d output 0\[1, 0\] / d input 1\[1, 0\]: analytical 11\.3, numerical 10"):
         ag.gradcheck(lambda a, b: a.sum() + SquareWithABump.apply(b, (1, 0), 1.3), (x, y))
 
 
@@ -109,7 +110,8 @@ def test_tolerances_decide_how_small_an_error_passes():
 def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
     x = leaf([0.5, -1.5, 2.0])
     assert ag.gradcheck(CubeWithAConstantBackward.apply, (x,))  # first derivatives are fine
-    with pytest.raises(ag.GradcheckError, match=r"Worst element: d output 0\[2\] / d input 0\[2\]: analytical 0, numerical"):
+    with pytest.raises(ag.GradcheckError,
+                       match=r"Worst element: d output 0\[2\] / d input 0\[2\]: analytical 0, numerical"):
         ag.gradgradcheck(CubeWithAConstantBackward.apply, (x,))
     assert ag.gradgradcheck(lambda a: a * a * a, (x,))
 
@@ -118,7 +120,8 @@ def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
 @pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
 def test_float32_inputs_are_refused(check):
     x = ag.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(ag.DtypeError, match=r"gradcheck: input 1 is float32; central differences need float64.*\.double\(\)"):
+    with pytest.raises(ag.DtypeError,
+                       match=r"gradcheck: input 1 is float32; central differences need float64.*\.double\(\)"):
         check(lambda a, b: a * b, (leaf([1.0, 2.0]), x))
 
 

@@ -117,8 +117,10 @@ def test_a_hook_under_create_graph_matches_pytorch():
 @pytest.mark.parametrize(
     "bad_hook, message",
     [
-        (lambda gradient: gradient[:1], r"hook '<lambda>' must return None or a Tensor of shape \(2,\).*got a Tensor of shape \(1,\)"),
-        (lambda gradient: gradient.array * 2, r"hook '<lambda>' must return None or a Tensor.*got a value of type ndarray"),
+        (lambda gradient: gradient[:1],
+         r"hook '<lambda>' must return None or a Tensor of shape \(2,\).*got a Tensor of shape \(1,\)"),
+        (lambda gradient: gradient.array * 2,
+         r"hook '<lambda>' must return None or a Tensor.*got a value of type ndarray"),
     ],
 )
 @pytest.mark.parametrize("on_leaf", [True, False])

@@ -44,7 +44,8 @@ def test_dtype_given_as_autograd_core_numpy_or_string(dtype):
     lambda: ag.arange(3, requires_grad=True),
 ])
 def test_integer_tensors_can_never_require_grad(make):
-    with pytest.raises(ag.DtypeError, match=r"only floating point tensors can require grad.*int64.*shape \(\d,\).*\.float\(\)"):
+    with pytest.raises(ag.DtypeError,
+                       match=r"only floating point tensors can require grad.*int64.*shape \(\d,\).*\.float\(\)"):
         make()
 
 

@@ -1,4 +1,6 @@
-"""normalize, cosine_similarity, pairwise_distance, cosine_embedding_loss (nn/distance.py)."""
+"""normalize, cosine_similarity, pairwise_distance, cosine_embedding_loss (nn/distance.py).
+
+The p-norm they are built on is ``autograd_core.norm``, tested with the ops."""
 import math
 
 import numpy as np
@@ -10,31 +12,17 @@ from hypothesis.extra import numpy as hnp
 import autograd_core as ag
 import nn
 import nn.functional as F
-from nn.distance import vector_norm
 from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
 
 LOOSE = {"value_rtol": 1e-5, "value_atol": 1e-6, "grad_rtol": 1e-4, "grad_atol": 1e-5}  # float32 parity
 NORMS = [2.0, 1.0, 3.0, 1.5, math.inf]
 
 
-@settings(max_examples=25, deadline=None)
-@given(data=st.data(), p=st.sampled_from(NORMS), keepdim=st.booleans())
-def test_vector_norm_gradients_and_parity(data, p, keepdim):
-    x = data.draw(float_arrays(data.draw(shapes(min_dims=1)), away_from=(0.0,), margin=0.1))
-    dim = data.draw(st.sampled_from([None, -1, 0] + ([(0, 1)] if x.ndim >= 2 else [])))
-    check_op(
-        lambda t: vector_norm(t, p, dim, keepdim),
-        [x],
-        (lambda t: torch.linalg.vector_norm(t, p, dim, keepdim)) if torch else None,
-        gradgrad=p != math.inf,  # the max's second derivative is 0 almost everywhere: nothing to check
-    )
-
-
 @requires_torch
 @pytest.mark.parametrize("p", NORMS)
-def test_vector_norm_of_a_zero_vector_has_a_zero_gradient_as_pytorch(p):
-    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.0]])
-    compare_with_torch(lambda t: vector_norm(t, p, 1), lambda t: torch.linalg.vector_norm(t, p, 1), [x], [True])
+def test_normalize_of_a_zero_row_has_a_zero_gradient_as_pytorch(p):
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
+    compare_with_torch(lambda t: F.normalize(t, p, 1), lambda t: torch.nn.functional.normalize(t, p, 1), [x], [True])
 
 
 @settings(max_examples=25, deadline=None)
@@ -154,7 +142,6 @@ def test_modules_match_pytorch(dtype):
     "call, error, message",
     [
         (lambda: F.normalize(ag.zeros(3)), ag.DimError, r"normalize: dim 1 is out of range for .* shape \(3,\)"),
-        (lambda: F.normalize(ag.ones(2, 2), p=0), ValueError, r"vector_norm: p must be > 0"),
         (lambda: F.cosine_similarity(ag.ones(2, 3), ag.ones(2, 4)), ag.ShapeError,
          r"cosine_similarity: x1 of shape \(2, 3\) and x2 of shape \(2, 4\) cannot be broadcast"),
         (lambda: F.cosine_similarity(ag.ones(2, 3), np.ones((2, 3))), TypeError,

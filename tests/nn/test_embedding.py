@@ -82,3 +82,9 @@ def test_errors_name_the_range_and_the_fix():
         nn.Embedding(5, 2, padding_idx=5)
     with pytest.raises(ValueError, match=r"^Embedding: embedding_dim must be a non-negative integer, got -1$"):
         nn.Embedding(5, -1)
+
+
+def test_the_function_is_nn_functional_embedding():
+    import nn.functional as F
+
+    assert F.embedding is embedding and "embedding" in F.__all__

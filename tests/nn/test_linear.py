@@ -109,6 +109,13 @@ def test_arrays_and_lists_are_refused_with_a_type_error_saying_how_to_wrap_them(
         F.linear(ag.zeros(2, 3), np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("bias_shape", [(), (1,)])
+def test_a_scalar_bias_broadcasts_as_in_pytorch(bias_shape):
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((2, 3)), rng.standard_normal((4, 3)), rng.standard_normal(bias_shape)]
+    check_op(F.linear, arrays, torch.nn.functional.linear if torch is not None else None)
+
+
 @requires_torch
 @pytest.mark.parametrize("bias_shape", [(), (1,), (2, 4), (1, 4), (2, 1)])
 @pytest.mark.parametrize("create_graph", [False, True])

@@ -67,7 +67,8 @@ def test_binary_cross_entropy_with_logits_gradients_and_parity(logits, targets, 
     check_op(
         lambda x, t: F.binary_cross_entropy_with_logits(x, t, **kwargs),
         [logits, targets],
-        (lambda x, t: torch.nn.functional.binary_cross_entropy_with_logits(x, t, **_torch_kwargs(kwargs))) if torch else None,
+        (lambda x, t: torch.nn.functional.binary_cross_entropy_with_logits(x, t, **_torch_kwargs(kwargs)))
+        if torch else None,
     )
 
 
@@ -84,16 +85,19 @@ def test_binary_cross_entropy_with_logits_is_finite_and_exact_for_huge_logits(dt
         loss.sum().backward()
         assert np.isfinite(loss.array).all() and np.isfinite(mine.grad.array).all()
         theirs = torch.tensor(logits, requires_grad=True)
-        expected = torch.nn.functional.binary_cross_entropy_with_logits(theirs, torch.tensor(targets), reduction="none", **_torch_kwargs(kwargs))
+        expected = torch.nn.functional.binary_cross_entropy_with_logits(theirs, torch.tensor(targets), reduction="none",
+                                                                        **_torch_kwargs(kwargs))
         expected.sum().backward()
         np.testing.assert_allclose(loss.array, expected.detach().numpy(), rtol=1e-6, atol=1e-30)  # denormals differ
         np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
-    assert F.binary_cross_entropy_with_logits(ag.tensor([-scale], dtype=dtype), np.array([1.0])).item() == pytest.approx(scale)
+    assert (F.binary_cross_entropy_with_logits(ag.tensor([-scale], dtype=dtype), np.array([1.0])).item()
+            == pytest.approx(scale))
 
 
 def test_binary_cross_entropy_with_logits_second_derivative_at_large_logits():
     logits = ag.tensor(np.array([-100.0, -30.0, 0.0, 30.0, 100.0]), requires_grad=True)
-    (grad,) = ag.grad(F.binary_cross_entropy_with_logits(logits, np.full(5, 0.5), reduction="sum"), [logits], create_graph=True)
+    (grad,) = ag.grad(F.binary_cross_entropy_with_logits(logits, np.full(5, 0.5), reduction="sum"), [logits],
+                      create_graph=True)
     (second,) = ag.grad(grad.sum(), [logits])
     tail = np.exp(-np.abs(logits.array))
     assert np.isfinite(second.array).all()
@@ -135,7 +139,8 @@ def test_multi_margin_loss_gradients_and_parity(p, margin, weighted, reduction, 
     check_op(
         lambda x: F.multi_margin_loss(x, labels, **kwargs),
         [scores],
-        (lambda x: torch.nn.functional.multi_margin_loss(x, torch.tensor(labels), **_torch_kwargs(kwargs))) if torch else None,
+        (lambda x: torch.nn.functional.multi_margin_loss(x, torch.tensor(labels), **_torch_kwargs(kwargs)))
+        if torch else None,
     )
 
 
@@ -209,13 +214,15 @@ def test_loss_modules_match_pytorch(name, kwargs, make_case, dtype):
     prediction, target = make_case(rng, dtype)
     if name == "BCEWithLogitsLoss":
         target = rng.uniform(0, 1, prediction.shape).astype(dtype)
-    torch_kwargs = {k: (torch.tensor(v, dtype=torch.float32 if dtype == np.float32 else torch.float64) if isinstance(v, list) else v)
+    torch_kwargs = {k: (torch.tensor(v, dtype=torch.float32 if dtype == np.float32 else torch.float64)
+                        if isinstance(v, list) else v)
                     for k, v in kwargs.items()}
     ours, theirs = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**torch_kwargs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert repr(ours) == repr(theirs)
     tolerance = LOOSE if dtype == np.float32 else {}
-    compare_with_torch(lambda x: ours(x, target), lambda x: theirs(x, torch.tensor(target)), [prediction], [True], **tolerance)
+    compare_with_torch(lambda x: ours(x, target), lambda x: theirs(x, torch.tensor(target)), [prediction], [True],
+                       **tolerance)
 
 
 def test_loss_modules_are_exported_and_reduce():
@@ -239,11 +246,13 @@ def test_loss_modules_are_exported_and_reduce():
          r"binary_cross_entropy: input has shape \(2,\) but target has shape \(3,\)"),
         (lambda: F.binary_cross_entropy(ag.tensor([0.5]), ag.tensor([1])), ag.DtypeError,
          r"binary_cross_entropy: target must be a float tensor"),
-        (lambda: F.binary_cross_entropy(ag.tensor([0.5, 0.5]), np.array([1.0, 0.0]), weight=[1.0, 2.0, 3.0]), ag.ShapeError,
+        (lambda: F.binary_cross_entropy(ag.tensor([0.5, 0.5]), np.array([1.0, 0.0]), weight=[1.0, 2.0, 3.0]),
+         ag.ShapeError,
          r"binary_cross_entropy: weight of shape \(3,\) does not broadcast to the input's shape \(2,\)"),
         (lambda: F.binary_cross_entropy_with_logits(ag.zeros(2, 3), np.zeros((3, 2))), ag.ShapeError,
          r"binary_cross_entropy_with_logits: input has shape \(2, 3\) but target has shape \(3, 2\)"),
-        (lambda: F.binary_cross_entropy_with_logits(ag.zeros(2, 3), np.zeros((2, 3)), pos_weight=[1.0, 2.0]), ag.ShapeError,
+        (lambda: F.binary_cross_entropy_with_logits(ag.zeros(2, 3), np.zeros((2, 3)), pos_weight=[1.0, 2.0]),
+         ag.ShapeError,
          r"binary_cross_entropy_with_logits: pos_weight of shape \(2,\) does not broadcast"),
         (lambda: F.binary_cross_entropy_with_logits(ag.zeros(2), np.zeros(2), reduction="avg"), ValueError,
          r"binary_cross_entropy_with_logits: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
@@ -253,15 +262,21 @@ def test_loss_modules_are_exported_and_reduce():
          r"multi_margin_loss: expected input \(N, C\) with target \(N,\).*got input \(3, 4\) and target \(2,\)"),
         (lambda: F.multi_margin_loss(ag.zeros(3, 4), np.array([0.0, 1.0, 2.0])), ag.DtypeError,
          r"multi_margin_loss: targets must be integer class indices"),
-        (lambda: F.multi_margin_loss(ag.zeros(3, 4), np.array([0, 1, 2]), p=3), ValueError, r"multi_margin_loss: p must be 1 or 2, got 3"),
+        (lambda: F.multi_margin_loss(ag.zeros(3, 4), np.array([0, 1, 2]), p=3), ValueError,
+         r"multi_margin_loss: p must be 1 or 2, got 3"),
         (lambda: F.multi_margin_loss(ag.zeros(3, 4), np.array([0, 1, 2]), weight=[1.0, 2.0]), ag.ShapeError,
          r"multi_margin_loss: weight must have shape \(4,\)"),
-        (lambda: F.hinge_loss(ag.zeros(2, 3, 4), np.zeros((2, 3), dtype=np.int64)), ag.ShapeError, r"hinge_loss: expected input \(N, C\)"),
-        (lambda: F.hinge_loss(ag.zeros(2, 3), np.array([0, -1])), ValueError, r"hinge_loss: target -1 is out of range for 3 classes"),
+        (lambda: F.hinge_loss(ag.zeros(2, 3, 4), np.zeros((2, 3), dtype=np.int64)), ag.ShapeError,
+         r"hinge_loss: expected input \(N, C\)"),
+        (lambda: F.hinge_loss(ag.zeros(2, 3), np.array([0, -1])), ValueError,
+         r"hinge_loss: target -1 is out of range for 3 classes"),
         (lambda: nn.MultiMarginLoss(p=3), ValueError, r"MultiMarginLoss: p must be 1 or 2"),
-        (lambda: nn.MSELoss(reduction="avg"), ValueError, r"MSELoss: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
-        (lambda: nn.CrossEntropyLoss()(ag.zeros(3, 4), np.array([0, 9, 1])), ValueError, r"cross_entropy: target 9 is out of range for 4 classes"),
-        (lambda: nn.NLLLoss()(ag.zeros(3, 4), np.array([0, 1])), ag.ShapeError, r"nll_loss: expected input \(N, C\) and target \(N,\)"),
+        (lambda: nn.MSELoss(reduction="avg"), ValueError,
+         r"MSELoss: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+        (lambda: nn.CrossEntropyLoss()(ag.zeros(3, 4), np.array([0, 9, 1])), ValueError,
+         r"cross_entropy: target 9 is out of range for 4 classes"),
+        (lambda: nn.NLLLoss()(ag.zeros(3, 4), np.array([0, 1])), ag.ShapeError,
+         r"nll_loss: expected input \(N, C\) and target \(N,\)"),
     ],
 )
 def test_loss_errors_name_the_loss_and_the_values(call, error, message):

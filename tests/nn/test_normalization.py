@@ -18,7 +18,9 @@ BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
 def test_batch_norm_training_gradients(shape, affine, data):
     channels = shape[1]
     x = data.draw(float_arrays(shape))
-    params = [data.draw(float_arrays((channels,), low=0.5, high=2.0)), data.draw(float_arrays((channels,)))] if affine else []
+    params = []
+    if affine:
+        params = [data.draw(float_arrays((channels,), low=0.5, high=2.0)), data.draw(float_arrays((channels,)))]
 
     def op(x, *params):
         return F.batch_norm(x, None, None, *params, training=True)
@@ -61,7 +63,9 @@ def test_batch_norm_eval_gradients():
         lambda x, w, b: F.batch_norm(x, running_mean, running_var, w, b, training=False),
         arrays,
         (lambda x, w, b: torch.nn.functional.batch_norm(
-            x, torch.tensor(running_mean.array), torch.tensor(running_var.array), w, b, training=False)) if torch else None,
+            x, torch.tensor(running_mean.array), torch.tensor(running_var.array), w, b, training=False))
+        if torch
+        else None,
     )
 
 
@@ -164,7 +168,8 @@ def test_reprs_match_pytorch():
         (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 3)), ag.ShapeError,
          r"BatchNorm1d\(4\): expected input of shape \(N, 4\) or \(N, 4, L\), got \(2, 3\) with 3 channels in dim 1"),
         (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 4, 2, 2)), ag.ShapeError, r"BatchNorm1d\(4\).*\(4-D\)"),
-        (lambda: nn.BatchNorm1d(4)(ag.zeros(1, 4)), ValueError, r"more than 1 value per channel when training, got input of shape \(1, 4\)"),
+        (lambda: nn.BatchNorm1d(4)(ag.zeros(1, 4)), ValueError,
+         r"more than 1 value per channel when training, got input of shape \(1, 4\)"),
         (lambda: nn.BatchNorm1d(0), ValueError, r"BatchNorm1d: num_features must be a positive int"),
         (lambda: nn.BatchNorm1d(3, momentum=1.5), ValueError, r"BatchNorm1d: momentum must be in \[0, 1\] or None"),
         (lambda: F.batch_norm(ag.zeros(2, 3), ag.zeros(4), ag.ones(4)), ag.ShapeError,
@@ -172,12 +177,16 @@ def test_reprs_match_pytorch():
         (lambda: F.batch_norm(ag.zeros(2, 3), None, None), ValueError, r"needs running_mean and running_var"),
         (lambda: F.batch_norm(ag.zeros(2, 3), None, None, ag.ones(2), training=True), ag.ShapeError,
          r"batch_norm: weight must have shape \(3,\), got \(2,\)"),
-        (lambda: F.batch_norm(ag.zeros(3), None, None, training=True), ag.ShapeError, r"batch_norm: expected input \(N, C\)"),
-        (lambda: F.batch_norm(ag.tensor([[1, 2], [3, 4]]), None, None, training=True), ag.DtypeError, r"batch_norm: needs a float input"),
+        (lambda: F.batch_norm(ag.zeros(3), None, None, training=True), ag.ShapeError,
+         r"batch_norm: expected input \(N, C\)"),
+        (lambda: F.batch_norm(ag.tensor([[1, 2], [3, 4]]), None, None, training=True), ag.DtypeError,
+         r"batch_norm: needs a float input"),
         (lambda: nn.LayerNorm((3, 4))(ag.zeros(2, 4, 3)), ag.ShapeError,
-         r"LayerNorm\(\(3, 4\)\): expected input of shape \(\*, 3, 4\) to normalise over its last 2 dim\(s\), got \(2, 4, 3\)"),
+         r"LayerNorm\(\(3, 4\)\): expected input of shape \(\*, 3, 4\) to normalise over its last 2 dim\(s\), "
+         r"got \(2, 4, 3\)"),
         (lambda: nn.LayerNorm(()), ValueError, r"LayerNorm: normalized_shape must be a positive int"),
-        (lambda: F.layer_norm(ag.zeros(2, 4), (4,), ag.ones(3)), ag.ShapeError, r"layer_norm: weight must have shape \(4,\), got \(3,\)"),
+        (lambda: F.layer_norm(ag.zeros(2, 4), (4,), ag.ones(3)), ag.ShapeError,
+         r"layer_norm: weight must have shape \(4,\), got \(3,\)"),
     ],
 )
 def test_normalization_errors_name_the_layer_and_shapes(call, error, message):

@@ -223,3 +223,22 @@ def test_an_unknown_mode_in_the_environment_is_a_clear_error():
     result = subprocess.run([sys.executable, "-c", "import autograd_core"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "AUTOGRAD_CORE_JIT='fastest' is not a kernel mode; set it to one of background, wait, numpy" in result.stderr
+
+
+def test_numba_is_imported_without_colorama_swapping_stdout_and_the_environment_is_left_alone(tmp_path):
+    """Numba's coloured errors swap sys.stdout from the loader thread (colorama init/deinit):
+    jit imports Numba with the colours off, and removes the switch from the environment again."""
+    code = """
+import os
+from autograd_core.kernels import jit
+numba = jit.import_numba()
+from numba.core import errors
+print(type(errors.termcolor()).__name__, "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING" in os.environ)
+"""
+    import os
+
+    environment = {key: value for key, value in os.environ.items() if key != "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"}
+    environment["NUMBA_CACHE_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["NOPColorScheme", "False"]
