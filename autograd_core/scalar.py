@@ -26,14 +26,13 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any, Iterable, Union
+from typing import Any, Iterable
 
 import numpy as np
 
 from .engine import Traversal, backward_numbers
 from .tensor import Tensor
-
-Number = Union[int, float]
+from .types import Scalarlike
 
 
 class Scalar:
@@ -57,7 +56,7 @@ class Scalar:
     __slots__ = ("data", "grad", "_label", "_op", "_a", "_b", "_da", "_db", "_g", "_deps")
     __array_ufunc__ = None  # so NumPy numbers and arrays defer to Scalar's reflected operators
 
-    def __init__(self, value: Number, label: str | None = None) -> None:
+    def __init__(self, value: Scalarlike, label: str | None = None) -> None:
         if isinstance(value, Scalar):
             value = value.data
         elif not isinstance(value, numbers.Real):
@@ -239,7 +238,7 @@ class Scalar:
         return _record(value, "softplus", self, _sigmoid(scaled), None, 0.0)
 
     # -- autograd ------------------------------------------------------------------
-    def backward(self, gradient: Number = 1.0, retain_graph: bool | None = None) -> None:
+    def backward(self, gradient: Scalarlike = 1.0, retain_graph: bool | None = None) -> None:
         """Add d(self)/d(x) (times ``gradient``) into ``x.grad`` for every Scalar x in the graph.
 
         The graph is walked in ``engine.Traversal``'s order (Kahn's algorithm, no

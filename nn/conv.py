@@ -10,7 +10,7 @@ from typing import Any
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import ShapeError
-from autograd_core.ops.arguments import int_tuple, require_tensor
+from autograd_core.ops.arguments import LayerName, int_tuple, require_tensor
 from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d, padding_argument
 from autograd_core.types import IntOrTuple
 
@@ -125,7 +125,7 @@ class _Conv(_ConvNd):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.function(
-            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups, name=self._describe()
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups, name=LayerName(self)
         )
 
 
@@ -227,12 +227,12 @@ class ConvTranspose2d(_ConvNd):
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
         return conv_transpose2d(
             x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation,
-            name=self._describe(),
+            name=LayerName(self),
         )
 
     def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding that makes the output ``output_size`` (its last two entries)."""
-        require_tensor(self._describe(), x)
+        require_tensor(LayerName(self), x)
         wanted = tuple(output_size)[-2:]
         smallest = tuple(
             (h - 1) * s - 2 * p + d * (k - 1) + 1

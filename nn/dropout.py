@@ -10,7 +10,7 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core.creation import generator
 from autograd_core.errors import DtypeError
-from autograd_core.ops.arguments import require_tensor
+from autograd_core.ops.arguments import LayerName, require_tensor
 
 from .module import Module
 
@@ -27,7 +27,7 @@ def _check_probability(name: str, p: float) -> float:
 
 
 def dropout(
-    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *, name: str | None = None
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *, name: str | LayerName | None = None
 ) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
@@ -65,7 +65,10 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return dropout(input, self.p, self.training, self.inplace, name=f"Dropout(p={self.p})")
+        return dropout(input, self.p, self.training, self.inplace, name=LayerName(self))
+
+    def _describe(self) -> str:
+        return f"Dropout(p={self.p})"
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

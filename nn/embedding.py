@@ -8,7 +8,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import DtypeError, ShapeError
-from autograd_core.ops.arguments import require_tensor
+from autograd_core.ops.arguments import LayerName, require_tensor
 from autograd_core.ops.shape import IndexAdd
 
 from . import init
@@ -36,7 +36,9 @@ class EmbeddingFunction(Function):
         return IndexAdd.apply(grad_output, ctx.weight_shape, ctx.indices), None, None
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, *, name: str | None = None) -> Tensor:
+def embedding(
+    input: Tensor, weight: Tensor, padding_idx: int | None = None, *, name: str | LayerName | None = None
+) -> Tensor:
     """Rows of ``weight`` (V, D) at the integer ``input`` (*) -> (*, D); see ``Embedding``.
 
     ``name``: what error messages call the op (``Embedding`` passes its description).
@@ -111,7 +113,7 @@ class Embedding(Module):
         return layer
 
     def forward(self, input: Tensor) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx, name=self._describe())
+        return embedding(input, self.weight, self.padding_idx, name=LayerName(self))
 
     def _describe(self) -> str:
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"

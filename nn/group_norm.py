@@ -15,32 +15,44 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
-from autograd_core.ops.arguments import require_tensor
+from autograd_core.ops.arguments import LayerName, require_tensor
 
 from .module import Module, Parameter
+from .normalization import check_channels
 from .normalization_node import NormLayout, as_affine, normalize_with
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Tensor:
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+    *,
+    name: str | LayerName | None = None,
+) -> Tensor:
     """Group normalisation of (N, C, *) over groups of C / ``num_groups`` channels, as
-    ``torch.nn.functional.group_norm``. weight and bias: (C,). Shape: the input's."""
-    return _group_norm("group_norm", input, num_groups, weight, bias, eps)
-
-
-def _group_norm(name: str, input: Tensor, num_groups: int, weight: Any, bias: Any, eps: float) -> Tensor:
-    require_tensor(name, input)
+    ``torch.nn.functional.group_norm``. weight and bias: (C,). Shape: the input's.
+    ``name``: what error messages call the op (``GroupNorm`` passes itself as a ``LayerName``)."""
+    op = name or "group_norm"
+    require_tensor(op, input)
     if input.ndim < 2:
-        raise ShapeError(f"{name}: expected input (N, C) or (N, C, *), got shape {tuple(input.shape)}")
+        raise ShapeError(f"{op}: expected input (N, C) or (N, C, *), got shape {tuple(input.shape)}")
     if input.dtype.kind != "f":
-        raise DtypeError(f"{name}: needs a float input, got {input.dtype}; call .float() first")
+        raise DtypeError(f"{op}: needs a float input, got {input.dtype}; call .float() first")
+    if not isinstance(num_groups, (int, np.integer)) or isinstance(num_groups, bool):
+        raise TypeError(f"{op}: num_groups must be an int, got {num_groups!r}")
+    if num_groups <= 0:
+        raise ValueError(f"{op}: num_groups must be positive, got {num_groups}")
+    check_channels(op, input, (("weight", weight), ("bias", bias)))
     batch, channels, spatial = input.shape[0], input.shape[1], tuple(input.shape[2:])
     if channels % num_groups:
         raise ShapeError(
-            f"{name}: expected the number of channels in the input to be divisible by num_groups, but got input "
+            f"{op}: expected the number of channels in the input to be divisible by num_groups, but got input "
             f"of shape {tuple(input.shape)} and num_groups={num_groups}"
         )
-    weight = as_affine(weight, name, "weight", (channels,), input)
-    bias = as_affine(bias, name, "bias", (channels,), input)
+    weight = as_affine(weight, op, "weight", (channels,), input)
+    bias = as_affine(bias, op, "bias", (channels,), input)
     grouped = input.reshape(batch, num_groups, channels // num_groups, *spatial)
     layout = NormLayout(
         axes=tuple(range(2, grouped.ndim)),
@@ -97,13 +109,10 @@ class GroupNorm(Module):
             self.bias.array[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
-        name = f"GroupNorm({self.num_groups}, {self.num_channels})"
-        if isinstance(input, Tensor) and input.ndim >= 2 and input.shape[1] != self.num_channels:
-            raise ShapeError(
-                f"{name}: expected input of shape (N, {self.num_channels}, *), got {tuple(input.shape)} with "
-                f"{input.shape[1]} channels in dim 1"
-            )
-        return _group_norm(name, input, self.num_groups, self.weight, self.bias, self.eps)
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps, name=LayerName(self))
+
+    def _describe(self) -> str:
+        return f"GroupNorm({self.num_groups}, {self.num_channels})"
 
     def extra_repr(self) -> str:
         described = f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

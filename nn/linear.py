@@ -9,7 +9,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import ShapeError
-from autograd_core.ops.arguments import require_float, require_same_dtype, require_tensor
+from autograd_core.ops.arguments import LayerName, require_float, require_same_dtype, require_tensor
 
 from . import init
 from .module import Module, Parameter
@@ -71,7 +71,7 @@ def _bias_gradient(ctx: Function, grad_output: Any, flat: Any) -> Any:
     return grad_output if ctx.bias_of_rows else flat.sum(0)
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: str | None = None) -> Tensor:
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: str | LayerName | None = None) -> Tensor:
     """``input @ weight.T + bias`` as one graph node (PyTorch's ``F.linear``).
 
     Shape: input (*, in), weight (out, in), bias (out,) -> (*, out). Useful when the
@@ -140,7 +140,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        return linear(x, self.weight, self.bias, name=self._describe())
+        return linear(x, self.weight, self.bias, name=LayerName(self))
 
     def _describe(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

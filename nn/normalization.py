@@ -13,7 +13,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
-from autograd_core.ops.arguments import require_same_dtype, require_tensor
+from autograd_core.ops.arguments import LayerName, require_same_dtype, require_tensor
 
 from .module import Module, Parameter
 from .normalization_node import Normalize, NormLayout, as_affine, normalize_with, statistics
@@ -29,7 +29,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """Batch normalisation over dim 1 (channels) of (N, C) or (N, C, *) input, as ``torch.nn.functional.batch_norm``.
 
@@ -45,15 +45,15 @@ def batch_norm(
     if input.dtype.kind != "f":
         raise DtypeError(f"{op}: needs a float input, got {input.dtype}; call .float() first")
     channels = input.shape[1]
+    check_channels(op, input, (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                               ("running_var", running_var)))
     weight = as_affine(weight, op, "weight", (channels,), input)
     bias = as_affine(bias, op, "bias", (channels,), input)
     for label, stat in (("running_mean", running_mean), ("running_var", running_var)):
-        if stat is not None and stat.shape != (channels,):
-            raise ShapeError(
-                f"{op}: {label} has shape {stat.shape} but the input {tuple(input.shape)} has {channels} "
-                "channels (dim 1)"
-            )
         if stat is not None:
+            require_tensor(op, stat, label)
+            if stat.shape != (channels,):
+                raise ShapeError(f"{op}: {label} must have shape ({channels},), one per channel; got {stat.shape}")
             require_same_dtype(op, input, stat, reference_what=label)
     view = (1, channels) + (1,) * (input.ndim - 2)
     axes = (0,) + tuple(range(2, input.ndim))
@@ -80,6 +80,20 @@ def batch_norm(
     if bias is not None:
         shift = shift + bias
     return input * scale.reshape(view) + shift.reshape(view)
+
+
+def check_channels(op: str | LayerName, input: Tensor, per_channel: tuple[tuple[str, Any], ...]) -> None:
+    """A ShapeError unless each 1-d tensor of ``per_channel`` ((label, tensor or None) pairs: a
+    weight, bias or running statistic) has one value per channel of ``input`` (dim 1), saying
+    which the input disagrees with. Other shapes are left to ``as_affine``'s message."""
+    channels = input.shape[1]
+    for label, value in per_channel:
+        shape = getattr(value, "shape", None)
+        if shape is not None and len(shape) == 1 and shape[0] != channels:
+            raise ShapeError(
+                f"{op}: expected input of shape (N, {shape[0]}, *), as {label} has {shape[0]} values (one per "
+                f"channel), got {tuple(input.shape)} with {channels} channels in dim 1"
+            )
 
 
 def _blend(running: Tensor, batch_value: np.ndarray, momentum: float) -> None:
@@ -143,24 +157,19 @@ class _BatchNorm(Module):
             self.bias.array[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
-        require_tensor(f"{type(self).__name__}({self.num_features})", input)
-        if input.ndim not in self._ranks or input.shape[1] != self.num_features:
+        # The rank is the layer's own rule (BatchNorm1d: 2-D or 3-D); batch_norm checks the rest.
+        if isinstance(input, Tensor) and input.ndim not in self._ranks:
             raise ShapeError(
-                f"{type(self).__name__}({self.num_features}): expected input of shape "
-                f"{self._layout.format(C=self.num_features)}, got {tuple(input.shape)}"
-                + (
-                    f" ({input.ndim}-D)" if input.ndim not in self._ranks
-                    else f" with {input.shape[1]} channels in dim 1"
-                )
+                f"{self._describe()}: expected input of shape {self._layout.format(C=self.num_features)}, "
+                f"got {tuple(input.shape)} ({input.ndim}-D)"
             )
+        counting = self.training and self.track_running_stats
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.array += 1
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.array)
+        if counting and self.momentum is None:  # cumulative moving average over the batches so far
+            factor = 1.0 / (float(self.num_batches_tracked.array) + 1.0)
         use_batch_stats = self.training or self.running_mean is None
         keep_stats = not self.training or self.track_running_stats
-        return batch_norm(
+        output = batch_norm(
             input,
             self.running_mean if keep_stats else None,
             self.running_var if keep_stats else None,
@@ -169,8 +178,14 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
-            name=f"{type(self).__name__}({self.num_features})",
+            name=LayerName(self),
         )
+        if counting:  # after the checks: a refused batch leaves the count as it was
+            self.num_batches_tracked.array += 1
+        return output
+
+    def _describe(self) -> str:
+        return f"{type(self).__name__}({self.num_features})"
 
     def extra_repr(self) -> str:
         return (
@@ -215,22 +230,24 @@ class BatchNorm2d(_BatchNorm):
 
 
 def layer_norm(
-    input: Tensor, normalized_shape: Sequence[int], weight: Any = None, bias: Any = None, eps: float = 1e-5
+    input: Tensor,
+    normalized_shape: Sequence[int],
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+    *,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """Normalise each sample over its last ``len(normalized_shape)`` dims, as ``torch.nn.functional.layer_norm``.
 
     Shape: input (*, *normalized_shape) -> the same; weight/bias: normalized_shape.
+    ``name``: what error messages call the op (``LayerNorm`` passes itself as a ``LayerName``).
     """
-    return _layer_norm("layer_norm", input, as_normalized_shape("layer_norm", normalized_shape), weight, bias, eps)
-
-
-def _layer_norm(
-    name: str, input: Tensor, normalized_shape: tuple[int, ...], weight: Any, bias: Any, eps: float
-) -> Tensor:
-    """``layer_norm``, its errors naming ``name`` (the function, or the module it is called by)."""
-    check_trailing_shape(name, input, normalized_shape)
-    weight = as_affine(weight, name, "weight", normalized_shape, input)
-    bias = as_affine(bias, name, "bias", normalized_shape, input)
+    op = name or "layer_norm"
+    normalized_shape = as_normalized_shape(op, normalized_shape)
+    check_trailing_shape(op, input, normalized_shape)
+    weight = as_affine(weight, op, "weight", normalized_shape, input)
+    bias = as_affine(bias, op, "bias", normalized_shape, input)
     leading = input.ndim - len(normalized_shape)
     layout = NormLayout(
         axes=tuple(range(leading, input.ndim)), param_view=normalized_shape, param_axes=tuple(range(leading)), eps=eps
@@ -238,7 +255,7 @@ def _layer_norm(
     return normalize_with(input, weight, bias, layout)
 
 
-def check_trailing_shape(name: str, input: Tensor, normalized_shape: tuple[int, ...]) -> None:
+def check_trailing_shape(name: str | LayerName, input: Tensor, normalized_shape: tuple[int, ...]) -> None:
     """``input`` is a float tensor of shape (*, *normalized_shape), or a ShapeError/DtypeError naming ``name``."""
     require_tensor(name, input)
     trailing = tuple(input.shape[input.ndim - len(normalized_shape):]) if input.ndim >= len(normalized_shape) else None
@@ -251,11 +268,21 @@ def check_trailing_shape(name: str, input: Tensor, normalized_shape: tuple[int, 
         raise DtypeError(f"{name}: needs a float input, got {input.dtype}; call .float() first")
 
 
-def as_normalized_shape(name: str, shape: Any) -> tuple[int, ...]:
+class NormalizedShape(tuple):
+    """A ``normalized_shape`` already checked by ``as_normalized_shape`` (what the layers keep),
+    so the functional they call need not check it again on every forward."""
+
+    __slots__ = ()
+
+
+def as_normalized_shape(name: str | LayerName, shape: Any) -> NormalizedShape:
+    """``shape`` (an int, or a non-empty sequence of positive ints) as a ``NormalizedShape``."""
+    if shape.__class__ is NormalizedShape:
+        return shape
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if not shape or any(not isinstance(size, (int, np.integer)) or size <= 0 for size in shape):
         raise ValueError(f"{name}: normalized_shape must be a positive int or a non-empty tuple of them, got {shape}")
-    return tuple(int(size) for size in shape)
+    return NormalizedShape(int(size) for size in shape)
 
 
 class LayerNorm(Module):
@@ -294,8 +321,10 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
 
     def forward(self, input: Tensor) -> Tensor:
-        name = f"LayerNorm({self.normalized_shape})"
-        return _layer_norm(name, input, self.normalized_shape, self.weight, self.bias, self.eps)
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps, name=LayerName(self))
+
+    def _describe(self) -> str:
+        return f"LayerNorm({self.normalized_shape})"
 
     def extra_repr(self) -> str:
         return (

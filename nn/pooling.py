@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.ops import pool
+from autograd_core.ops.arguments import LayerName
 from autograd_core.types import IntOrTuple
 
 from .module import Module
@@ -65,7 +66,7 @@ class MaxPool1d(_MaxPoolNd):
     def forward(self, input: Tensor) -> Any:
         return pool.max_pool1d(
             input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices,
-            name=self._describe(),
+            name=LayerName(self),
         )
 
 
@@ -85,7 +86,7 @@ class MaxPool2d(_MaxPoolNd):
     def forward(self, input: Tensor) -> Any:
         return pool.max_pool2d(
             input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices,
-            name=self._describe(),
+            name=LayerName(self),
         )
 
 
@@ -117,7 +118,7 @@ class AvgPool1d(_Pool):
     def forward(self, input: Tensor) -> Tensor:
         return pool.avg_pool1d(
             input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-            name=self._describe(),
+            name=LayerName(self),
         )
 
     def extra_repr(self) -> str:
@@ -160,7 +161,7 @@ class AvgPool2d(_Pool):
             self.ceil_mode,
             self.count_include_pad,
             self.divisor_override,
-            name=self._describe(),
+            name=LayerName(self),
         )
 
     def extra_repr(self) -> str:
@@ -186,7 +187,7 @@ class LPPool2d(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         return pool.lp_pool2d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode, name=self._describe()
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode, name=LayerName(self)
         )
 
     def extra_repr(self) -> str:
@@ -209,7 +210,7 @@ class AdaptiveAvgPool1d(_Pool):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.adaptive_avg_pool1d(input, self.output_size, name=self._describe())
+        return pool.adaptive_avg_pool1d(input, self.output_size, name=LayerName(self))
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -229,7 +230,7 @@ class AdaptiveAvgPool2d(_Pool):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        return pool.adaptive_avg_pool2d(input, self.output_size, name=self._describe())
+        return pool.adaptive_avg_pool2d(input, self.output_size, name=LayerName(self))
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

@@ -12,24 +12,31 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.arguments import LayerName
 
 from .module import Module, Parameter
 from .normalization import as_normalized_shape, check_trailing_shape
 from .normalization_node import NormLayout, as_affine, normalize_with
 
 
-def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Any = None, eps: float | None = None) -> Tensor:
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Sequence[int],
+    weight: Any = None,
+    eps: float | None = None,
+    *,
+    name: str | LayerName | None = None,
+) -> Tensor:
     """RMS normalisation over the last ``len(normalized_shape)`` dims, as ``torch.nn.functional.rms_norm``.
 
     ``eps=None`` uses the machine epsilon of the input's dtype (``finfo(dtype).eps``), as PyTorch.
     Shape: input (*, *normalized_shape) -> the same; weight: normalized_shape.
+    ``name``: what error messages call the op (``RMSNorm`` passes itself as a ``LayerName``).
     """
-    return _rms_norm("rms_norm", input, as_normalized_shape("rms_norm", normalized_shape), weight, eps)
-
-
-def _rms_norm(name: str, input: Tensor, normalized_shape: tuple[int, ...], weight: Any, eps: float | None) -> Tensor:
-    check_trailing_shape(name, input, normalized_shape)
-    weight = as_affine(weight, name, "weight", normalized_shape, input)
+    op = name or "rms_norm"
+    normalized_shape = as_normalized_shape(op, normalized_shape)
+    check_trailing_shape(op, input, normalized_shape)
+    weight = as_affine(weight, op, "weight", normalized_shape, input)
     leading = input.ndim - len(normalized_shape)
     layout = NormLayout(
         axes=tuple(range(leading, input.ndim)),
@@ -68,7 +75,10 @@ class RMSNorm(Module):
             self.weight.array[...] = 1
 
     def forward(self, input: Tensor) -> Tensor:
-        return _rms_norm(f"RMSNorm({self.normalized_shape})", input, self.normalized_shape, self.weight, self.eps)
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps, name=LayerName(self))
+
+    def _describe(self) -> str:
+        return f"RMSNorm({self.normalized_shape})"
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -44,13 +44,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..types import Pair
 from . import winograd
 from .jit import lazy_njit
 from .scratch import scratch
-
-Pair = tuple[int, int]
-
-
 
 #: Convolutions with at most this many output positions per image (out_h * out_w) run
 #: as one wide product over the whole batch: per-image products that small are too thin

@@ -29,13 +29,10 @@ LeNet batch (384 planes of 28x28) was slower than the serial one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
+from ..types import Pair  # (height, width) sizes, kernel, stride, padding or dilation
 from .jit import lazy_njit
-
-Pair = Sequence[int]  # (height, width) sizes, kernel, stride, padding or dilation
 
 # -- Numba kernels ------------------------------------------------------------------
 

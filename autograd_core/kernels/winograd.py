@@ -47,10 +47,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..types import Pair
 from .jit import lazy_njit
 from .scratch import scratch
-
-Pair = tuple[int, int]
 
 #: Winograd runs when both channel counts (per group) are at least this; below it the
 #: products are too thin for the transforms to pay (measured, see ``applies``).

@@ -40,7 +40,7 @@ from ..function import Function
 from ..kernels import conv as kernels
 from ..tensor import Tensor
 from ..types import IntOrTuple, Pair
-from .arguments import int_tuple, lift_to_2d, require_float, require_same_dtype, require_tensor, window_count
+from .arguments import LayerName, int_tuple, lift_to_2d, require_float, require_same_dtype, require_tensor, window_count
 
 
 class Geometry(NamedTuple):
@@ -274,7 +274,7 @@ def conv2d(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
@@ -296,7 +296,7 @@ def conv1d(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """1-D cross-correlation, as ``torch.nn.functional.conv1d``.
 
@@ -317,7 +317,7 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: IntOrTuple = 1,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """Transposed 2-D convolution (the gradient of ``conv2d`` w.r.t. its input), as
     ``torch.nn.functional.conv_transpose2d``.

@@ -37,7 +37,7 @@ from ..function import Function
 from ..kernels import pool as kernels
 from ..tensor import Tensor
 from ..types import IntOrTuple, Pair
-from .arguments import int_tuple, lift_to_2d, require_float, require_tensor, window_count
+from .arguments import LayerName, int_tuple, lift_to_2d, require_float, require_tensor, window_count
 from .elementwise import where
 
 
@@ -217,7 +217,7 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Any:
     """Max over each window of ``kernel_size`` along the last dim.
 
@@ -239,7 +239,7 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Any:
     """Max over each ``kernel_size`` window of the last two dims.
 
@@ -317,7 +317,7 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """Mean over each window of ``kernel_size`` along the last dim.
 
@@ -337,7 +337,7 @@ def avg_pool2d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """Mean over each ``kernel_size`` window of the last two dims.
 
@@ -376,7 +376,7 @@ def lp_pool1d(
     stride: int | None = None,
     ceil_mode: bool = False,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """``(sum over the window of x^p)^(1/p)`` along the last dim; p = inf is max of |x|.
 
@@ -392,7 +392,7 @@ def lp_pool2d(
     stride: IntOrTuple | None = None,
     ceil_mode: bool = False,
     *,
-    name: str | None = None,
+    name: str | LayerName | None = None,
 ) -> Tensor:
     """The L-p norm of each window: ``(sum x^p)^(1/p)`` (p = 1: sum, p = 2: Euclidean
     norm, p = inf: max of ``|x|``), computed as PyTorch does from ``avg_pool2d(x^p)``.
@@ -434,7 +434,7 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     return out
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size: int, *, name: str | None = None) -> Tensor:
+def adaptive_avg_pool1d(input: Tensor, output_size: int, *, name: str | LayerName | None = None) -> Tensor:
     """Mean pooling to a fixed length: output i averages ``x[floor(i*L/n) : ceil((i+1)*L/n)]``.
 
     Shape: ``(N, C, L)`` or ``(C, L)`` -> ``(N, C, output_size)``.
@@ -442,7 +442,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int, *, name: str | None = N
     return _adaptive_avg_pool(name or "adaptive_avg_pool1d", input, 1, output_size)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size: Any, *, name: str | None = None) -> Tensor:
+def adaptive_avg_pool2d(input: Tensor, output_size: Any, *, name: str | LayerName | None = None) -> Tensor:
     """Mean pooling to a fixed ``(H_out, W_out)`` (an int for both; ``None`` keeps that dim).
 
     Shape: ``(N, C, H, W)`` or ``(C, H, W)`` -> ``(N, C, H_out, W_out)``; output ``(i, j)``

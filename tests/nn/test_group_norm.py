@@ -64,18 +64,31 @@ def test_group_norm_normalises_each_group_and_is_the_same_in_eval():
     assert layer(x).grad_fn.name() == "ReshapeBackward"
 
 
+@requires_torch
+def test_without_affine_parameters_any_divisible_channel_count_is_normalised_as_in_pytorch():
+    x = np.random.default_rng(0).standard_normal((2, 6, 3))
+    ours = nn.GroupNorm(2, 4, affine=False)(ag.tensor(x)).array
+    theirs = torch.nn.GroupNorm(2, 4, affine=False)(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
         (lambda: nn.GroupNorm(4, 6), ValueError, r"GroupNorm: num_channels must be divisible by num_groups"),
         (lambda: nn.GroupNorm(0, 6), ValueError, r"GroupNorm: num_groups must be a positive int, got 0"),
         (lambda: nn.GroupNorm(2, 4)(ag.zeros(2, 6, 3)), ag.ShapeError,
-         r"GroupNorm\(2, 4\): expected input of shape \(N, 4, \*\), got \(2, 6, 3\) with 6 channels in dim 1"),
+         r"GroupNorm\(2, 4\): expected input of shape \(N, 4, \*\), as weight has 4 values \(one per channel\), "
+         r"got \(2, 6, 3\) with 6 channels in dim 1"),
         (lambda: F.group_norm(ag.zeros(2, 6, 4), 4), ag.ShapeError,
          r"group_norm: expected the number of channels in the input to be divisible by num_groups, .*\(2, 6, 4\)"),
         (lambda: F.group_norm(ag.zeros(6), 2), ag.ShapeError, r"group_norm: expected input \(N, C\) or \(N, C, \*\)"),
         (lambda: F.group_norm(ag.zeros(2, 4), 2, ag.ones(3)), ag.ShapeError,
-         r"group_norm: weight must have shape \(4,\), got \(3,\)"),
+         r"group_norm: expected input of shape \(N, 3, \*\), as weight has 3 values"),
+        (lambda: F.group_norm(ag.zeros(2, 4), 2, None, ag.ones(2, 2)), ag.ShapeError,
+         r"group_norm: bias must have shape \(4,\), got \(2, 2\)"),
+        (lambda: F.group_norm(ag.zeros(2, 4), 0), ValueError, r"group_norm: num_groups must be positive, got 0"),
+        (lambda: F.group_norm(ag.zeros(2, 4), 2.0), TypeError, r"group_norm: num_groups must be an int, got 2.0"),
         (lambda: F.group_norm(ag.tensor([[1, 2]]), 1), ag.DtypeError, r"group_norm: needs a float input"),
     ],
 )

@@ -166,17 +166,26 @@ def test_reprs_match_pytorch():
         (lambda: nn.BatchNorm2d(3)(ag.zeros(2, 3, 4)), ag.ShapeError,
          r"BatchNorm2d\(3\): expected input of shape \(N, 3, H, W\), got \(2, 3, 4\) \(3-D\)"),
         (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 3)), ag.ShapeError,
-         r"BatchNorm1d\(4\): expected input of shape \(N, 4\) or \(N, 4, L\), got \(2, 3\) with 3 channels in dim 1"),
+         r"BatchNorm1d\(4\): expected input of shape \(N, 4, \*\), as weight has 4 values \(one per channel\), "
+         r"got \(2, 3\) with 3 channels in dim 1"),
+        (lambda: nn.BatchNorm1d(4, affine=False)(ag.zeros(2, 3)), ag.ShapeError,
+         r"BatchNorm1d\(4\): expected input of shape \(N, 4, \*\), as running_mean has 4 values"),
         (lambda: nn.BatchNorm1d(4)(ag.zeros(2, 4, 2, 2)), ag.ShapeError, r"BatchNorm1d\(4\).*\(4-D\)"),
         (lambda: nn.BatchNorm1d(4)(ag.zeros(1, 4)), ValueError,
          r"more than 1 value per channel when training, got input of shape \(1, 4\)"),
         (lambda: nn.BatchNorm1d(0), ValueError, r"BatchNorm1d: num_features must be a positive int"),
         (lambda: nn.BatchNorm1d(3, momentum=1.5), ValueError, r"BatchNorm1d: momentum must be in \[0, 1\] or None"),
         (lambda: F.batch_norm(ag.zeros(2, 3), ag.zeros(4), ag.ones(4)), ag.ShapeError,
-         r"batch_norm: running_mean has shape \(4,\) but the input \(2, 3\) has 3 channels"),
+         r"batch_norm: expected input of shape \(N, 4, \*\), as running_mean has 4 values"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), ag.zeros(3, 1), ag.ones(3)), ag.ShapeError,
+         r"batch_norm: running_mean must have shape \(3,\), one per channel; got \(3, 1\)"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), np.zeros(3), ag.ones(3)), TypeError,
+         r"batch_norm: running_mean must be a Tensor, got numpy.ndarray"),
         (lambda: F.batch_norm(ag.zeros(2, 3), None, None), ValueError, r"needs running_mean and running_var"),
         (lambda: F.batch_norm(ag.zeros(2, 3), None, None, ag.ones(2), training=True), ag.ShapeError,
-         r"batch_norm: weight must have shape \(3,\), got \(2,\)"),
+         r"batch_norm: expected input of shape \(N, 2, \*\), as weight has 2 values"),
+        (lambda: F.batch_norm(ag.zeros(2, 3), None, None, ag.ones(3, 1), training=True), ag.ShapeError,
+         r"batch_norm: weight must have shape \(3,\), got \(3, 1\)"),
         (lambda: F.batch_norm(ag.zeros(3), None, None, training=True), ag.ShapeError,
          r"batch_norm: expected input \(N, C\)"),
         (lambda: F.batch_norm(ag.tensor([[1, 2], [3, 4]]), None, None, training=True), ag.DtypeError,
@@ -204,6 +213,27 @@ def test_eval_mode_leaves_running_stats_alone_and_train_mode_counts_batches():
     assert int(layer.num_batches_tracked.item()) == 2
     layer.reset_running_stats()
     np.testing.assert_array_equal(layer.running_var.array, 1)
+
+
+def test_a_refused_batch_leaves_the_running_statistics_and_the_batch_count_alone():
+    layer = nn.BatchNorm1d(4, momentum=None)
+    layer(ag.randn(5, 4))
+    state = {name: value.array.copy() for name, value in layer.state_dict().items()}
+    for bad in (ag.zeros(5, 3), ag.zeros(5, 4, 2, 2), ag.zeros(1, 4)):
+        with pytest.raises((ag.ShapeError, ValueError)):
+            layer(bad)
+    for name, value in layer.state_dict().items():
+        np.testing.assert_array_equal(value.array, state[name])
+
+
+@requires_torch
+def test_cumulative_average_momentum_none_matches_pytorch_over_three_batches():
+    ours, theirs = nn.BatchNorm1d(3, momentum=None).double(), torch.nn.BatchNorm1d(3, momentum=None).double()
+    for seed in range(3):
+        x = np.random.default_rng(seed).standard_normal((6, 3))
+        ours(ag.tensor(x)), theirs(torch.tensor(x))
+    np.testing.assert_allclose(ours.running_var.array, theirs.running_var.numpy(), rtol=1e-12)
+    assert int(ours.num_batches_tracked.item()) == int(theirs.num_batches_tracked) == 3
 
 
 def test_normalization_gradients_reach_parameters_through_a_model():

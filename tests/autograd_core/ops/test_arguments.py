@@ -8,8 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
+import nn
 import nn.functional as F
-from autograd_core.ops.arguments import int_tuple, lift_to_2d, require_same_dtype, require_tensor, window_count
+from autograd_core.ops.arguments import (
+    LayerName,
+    int_tuple,
+    lift_to_2d,
+    require_same_dtype,
+    require_tensor,
+    window_count,
+)
 from tests.helpers import requires_torch, torch
 
 # every op taking "int or tuple of ints" geometry, called with one bad argument
@@ -116,3 +124,40 @@ def test_tensor_and_dtype_checks_name_the_caller_and_the_fix():
         require_same_dtype("op", ag.zeros(1, dtype=ag.float64), ag.zeros(1))
     with pytest.raises(ag.DtypeError, match=r"^op: input is bool but weight is int64; convert one of them$"):
         require_same_dtype("op", ag.zeros(1, dtype=ag.bool_), ag.zeros(1, dtype=ag.int64))
+
+
+# layers that call their functional with name=LayerName(self), and an input each takes
+NAMED_LAYERS = [
+    (lambda: nn.Conv2d(2, 3, 3), (1, 2, 5, 5)),
+    (lambda: nn.Conv1d(2, 3, 3), (1, 2, 5)),
+    (lambda: nn.ConvTranspose2d(2, 3, 3), (1, 2, 5, 5)),
+    (lambda: nn.MaxPool2d(2), (1, 2, 4, 4)),
+    (lambda: nn.AvgPool1d(2), (1, 2, 4)),
+    (lambda: nn.AdaptiveAvgPool2d(2), (1, 2, 4, 4)),
+    (lambda: nn.Linear(3, 2), (4, 3)),
+    (lambda: nn.Dropout(0.5), (4, 3)),
+    (lambda: nn.BatchNorm1d(3), (4, 3)),
+    (lambda: nn.LayerNorm(3), (4, 3)),
+    (lambda: nn.GroupNorm(1, 3), (4, 3)),
+    (lambda: nn.RMSNorm(3), (4, 3)),
+]
+
+
+@pytest.mark.parametrize("build, shape", NAMED_LAYERS)
+def test_a_layer_formats_its_name_only_for_an_error_message(build, shape, monkeypatch):
+    layer = build()
+    described = layer._describe()
+    monkeypatch.setattr(type(layer), "_describe", lambda self: pytest.fail("described without an error"))
+    layer(ag.zeros(*shape))
+    monkeypatch.undo()
+    with pytest.raises(TypeError) as caught:
+        layer(np.zeros(shape, np.float32))
+    assert str(caught.value).startswith(f"{described}: input must be a Tensor, got numpy.ndarray")
+
+
+def test_a_layer_name_is_the_layers_description_when_formatted():
+    layer = nn.Linear(3, 2)
+    name = LayerName(layer)
+    assert f"{name}" == str(name) == repr(name) == "Linear(in_features=3, out_features=2)"
+    layer.out_features = 5  # described as it is when the message is made
+    assert f"{name}: bad" == "Linear(in_features=3, out_features=5): bad"
