@@ -148,7 +148,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as cache_dir:
             cold = first_call_seconds(cache_dir, mode)
             warm = first_call_seconds(cache_dir, mode)
-        print(f"\nfirst call, max+avg pool fwd+bwd, kernel mode {mode!r}: {cold:.2f} s (fresh cache), {warm:.2f} s (cached)")
+        print(
+            f"\nfirst call, max+avg pool fwd+bwd, kernel mode {mode!r}: "
+            f"{cold:.2f} s (fresh cache), {warm:.2f} s (cached)"
+        )
 
 
 if __name__ == "__main__":

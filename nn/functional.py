@@ -181,7 +181,9 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx: Function, logits: Tensor, labels: np.ndarray, weight: Any, keep: Any, smoothing: float, reduction: str) -> np.ndarray:
+    def forward(
+        ctx: Function, logits: Tensor, labels: np.ndarray, weight: Any, keep: Any, smoothing: float, reduction: str
+    ) -> np.ndarray:
         z = logits.array
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -310,7 +312,9 @@ def _soft_cross_entropy(input: Tensor, target: Any, weights: np.ndarray, reducti
     return _reduce("cross_entropy", losses, reduction)
 
 
-def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
     """Negative log-likelihood of log-probabilities at class indices.
 
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...) int64.
@@ -338,7 +342,8 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     keep = flat_labels != ignore_index
     safe = np.where(keep, flat_labels, 0)
     if ((safe < 0) | (safe >= classes)).any():
-        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {flat_labels[(safe < 0) | (safe >= classes)][0]}")
+        first_bad = flat_labels[(safe < 0) | (safe >= classes)][0]
+        raise ValueError(f"nll_loss: targets must be in [0, {classes - 1}], got {first_bad}")
     scale = (weights[safe] * keep).astype(input.dtype)
     losses = -log_probabilities[np.arange(safe.shape[0]), safe] * scale
     if reduction == "mean":
@@ -361,7 +366,9 @@ def _float_target(name: str, input: Tensor, target: Any, broadcast: str | None =
         _broadcast_target(name, input, target, warn=broadcast == "warn")
     if isinstance(target, Tensor):
         if target.dtype.kind != "f":
-            raise DtypeError(f"{name}: target must be a float tensor (probabilities in [0, 1]), got {target.dtype}; use .float()")
+            raise DtypeError(
+                f"{name}: target must be a float tensor (probabilities in [0, 1]), got {target.dtype}; use .float()"
+            )
         return target
     array = np.asarray(target)
     if array.dtype.kind not in "fiub":
@@ -379,7 +386,9 @@ def _constant(name: str, label: str, value: Any, input: Tensor, shape: tuple) ->
     except ValueError:
         fits = False
     if not fits:
-        raise ShapeError(f"{name}: {label} of shape {array.shape} does not broadcast to the input's shape {tuple(shape)}")
+        raise ShapeError(
+            f"{name}: {label} of shape {array.shape} does not broadcast to the input's shape {tuple(shape)}"
+        )
     return array
 
 
@@ -499,7 +508,10 @@ def _class_margins(name: str, input: Tensor, target: Any, p: int, margin: float,
     rows = labels.reshape(-1)
     bad = rows[(rows < 0) | (rows >= classes)]
     if bad.size:
-        raise ValueError(f"{name}: target {int(bad[0])} is out of range for {classes} classes; targets must be in [0, {classes - 1}]")
+        raise ValueError(
+            f"{name}: target {int(bad[0])} is out of range for {classes} classes; "
+            f"targets must be in [0, {classes - 1}]"
+        )
     correct = scores[np.arange(rows.shape[0]), rows].unsqueeze(1)
     violations = (scores - correct + margin).relu()  # max(0, margin - x_y + x_j)
     if p == 2:
@@ -540,36 +552,34 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
     return _reduce("hinge_loss", _class_margins("hinge_loss", input, target, 1, margin, None), reduction)
 
 
-from .dropout import dropout  # noqa: E402  (defined next to the Dropout module)
+# The F.* names defined beside their modules or ops, imported last (those files import this one).
+# Sorted as the linter wants; the comment on each line says what lives in that file.
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from autograd_core.ops.padding import pad  # noqa: E402,F401  (PyTorch's four modes)
+from autograd_core.ops.pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+
+from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
+from .dropout import dropout  # noqa: E402
+from .dropout2d import dropout2d  # noqa: E402  (channel dropout)
 from .embedding import embedding  # noqa: E402
+from .group_norm import group_norm  # noqa: E402,F401
 from .linear import linear  # noqa: E402,F401
 from .normalization import batch_norm, layer_norm  # noqa: E402
-
-
-# pooling (autograd_core.ops.pool) and channel dropout, under PyTorch's F.* names
-from autograd_core.ops.pool import (  # noqa: E402
-    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d,
-)
-from .dropout2d import dropout2d  # noqa: E402
-from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
-
-# elementwise losses with a fused node each (nn/pointwise_loss.py)
-from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401
-# vector norms, similarities and distances (nn/distance.py)
-from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
-# attention (autograd_core/ops/attention.py)
-from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
-# resizing (nn/upsampling.py)
-from .upsampling import interpolate  # noqa: E402,F401
-# group and RMS normalisation (nn/group_norm.py, nn/rms_norm.py)
-from .group_norm import group_norm  # noqa: E402,F401
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (channels <-> space)
+from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401  (one fused node each)
 from .rms_norm import rms_norm  # noqa: E402,F401
-# channels <-> space (nn/pixel_shuffle.py)
-from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
-# padding in PyTorch's four modes (autograd_core/ops/padding.py)
-from autograd_core.ops.padding import pad  # noqa: E402,F401
-
-from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
+from .upsampling import interpolate  # noqa: E402,F401  (resizing)
 
 
 def __getattr__(name: str) -> Any:

@@ -13,8 +13,9 @@ Max pooling stores, per output, the flat index ``h * W + w`` of the window's max
 inside its plane (PyTorch's ``return_indices`` convention). Ties go to the first
 maximum in scan order (row by row), NaN wins over numbers (the last NaN), as PyTorch's
 CPU kernel does. A window that lies wholly in the padding (possible with dilation)
-gives ``-inf`` and index ``-1``, and passes no gradient. Average pooling divides by a per-output ``divisors`` array computed
-once in NumPy (``avg_pool_divisors``), so the kernels and the reference share it.
+gives ``-inf`` and index ``-1``, and passes no gradient. Average pooling divides by a
+per-output ``divisors`` array computed once in NumPy (``avg_pool_divisors``), so the
+kernels and the reference share it.
 
 The common max pooling (2x2 windows, stride 2, no padding) has its own kernels
 (``max_pool_2x2``): the argmax is an int8 offset in the window instead of an int64
@@ -74,7 +75,9 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, d
 
 
 @_max_pool_forward.twin
-def _max_pool_forward_numpy(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out, indices):
+def _max_pool_forward_numpy(
+    x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out, indices
+):
     """``_max_pool_forward`` one window tap at a time over every window, in the kernel's scan
     order with the kernel's rules (first maximum; a NaN replaces; padding taps skipped)."""
     planes, height, width = x.shape
@@ -221,7 +224,9 @@ def _avg_pool_forward_numpy(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pa
     total = np.zeros(out.shape, np.float64)
     for a in range(kernel_h):
         for b in range(kernel_w):
-            total += padded[:, a : a + stride_h * (out_h - 1) + 1 : stride_h, b : b + stride_w * (out_w - 1) + 1 : stride_w]
+            rows = slice(a, a + stride_h * (out_h - 1) + 1, stride_h)
+            cols = slice(b, b + stride_w * (out_w - 1) + 1, stride_w)
+            total += padded[:, rows, cols]
     out[...] = total / divisors
 
 
@@ -253,7 +258,9 @@ def _avg_pool_backward_numpy(grad_out, kernel_h, kernel_w, stride_h, stride_w, p
     padded = _zero_padded(grad_in, pad_h, pad_w, (out_h - 1) * stride_h + kernel_h, (out_w - 1) * stride_w + kernel_w)
     for a in reversed(range(kernel_h)):
         for b in reversed(range(kernel_w)):
-            padded[:, a : a + stride_h * (out_h - 1) + 1 : stride_h, b : b + stride_w * (out_w - 1) + 1 : stride_w] += share
+            rows = slice(a, a + stride_h * (out_h - 1) + 1, stride_h)
+            cols = slice(b, b + stride_w * (out_w - 1) + 1, stride_w)
+            padded[:, rows, cols] += share
     grad_in[...] = padded[:, pad_h : pad_h + height, pad_w : pad_w + width]
 
 

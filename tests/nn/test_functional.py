@@ -23,7 +23,9 @@ def test_cross_entropy_with_class_indices(logits, seed, case):
     labels = np.random.default_rng(seed).integers(0, 4, 5)
     labels[0] = 1  # at least one label survives ignore_index=1 ... and one is ignored
     labels[1] = 3
-    torch_case = {k: (torch.tensor(v, dtype=torch.float64) if k == "weight" else v) for k, v in case.items()} if torch else {}
+    torch_case = {}
+    if torch:
+        torch_case = {k: (torch.tensor(v, dtype=torch.float64) if k == "weight" else v) for k, v in case.items()}
     check_op(
         lambda z: F.cross_entropy(z, labels, **case),
         [logits],
@@ -37,7 +39,10 @@ def test_cross_entropy_over_extra_dims_and_probability_targets():
     logits = rng.standard_normal((2, 3, 4))
     labels = rng.integers(0, 3, (2, 4))
     compare_with_torch(
-        lambda z: F.cross_entropy(z, labels), lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels)), [logits], [True]
+        lambda z: F.cross_entropy(z, labels),
+        lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels)),
+        [logits],
+        [True],
     )
     probabilities = rng.dirichlet(np.ones(3), size=5)
     logits = rng.standard_normal((5, 3))
@@ -60,11 +65,31 @@ def test_cross_entropy_is_finite_for_huge_logits():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 4, 1])), ValueError, r"target 4 is out of range for 4 classes"),
-        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])), ag.ShapeError, r"float target holds class probabilities and must have the input's shape \(3, 4\), got \(3,\)"),
-        (lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 1])), ag.ShapeError, r"logits of shape \(3, 4\) need targets of shape \(3,\), got \(2,\)"),
-        (lambda: F.mse_loss(ag.zeros(3), ag.zeros(4)), ag.ShapeError, r"mse_loss: input has shape \(3,\) but target has shape \(4,\)"),
-        (lambda: F.nll_loss(ag.zeros(2, 3), np.array([0.5, 1.0])), ag.DtypeError, r"nll_loss: targets must be integer class indices"),
+        (
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 4, 1])),
+            ValueError,
+            r"target 4 is out of range for 4 classes",
+        ),
+        (
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])),
+            ag.ShapeError,
+            r"float target holds class probabilities and must have the input's shape \(3, 4\), got \(3,\)",
+        ),
+        (
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, 1])),
+            ag.ShapeError,
+            r"logits of shape \(3, 4\) need targets of shape \(3,\), got \(2,\)",
+        ),
+        (
+            lambda: F.mse_loss(ag.zeros(3), ag.zeros(4)),
+            ag.ShapeError,
+            r"mse_loss: input has shape \(3,\) but target has shape \(4,\)",
+        ),
+        (
+            lambda: F.nll_loss(ag.zeros(2, 3), np.array([0.5, 1.0])),
+            ag.DtypeError,
+            r"nll_loss: targets must be integer class indices",
+        ),
     ],
 )
 def test_loss_errors_name_the_loss_and_shapes(call, error, message):
@@ -89,7 +114,9 @@ def test_nll_loss_matches_pytorch():
     labels = np.array([0, 3, 2, 1, 3])
     compare_with_torch(
         lambda x: F.nll_loss(x, labels, weight=[1.0, 2.0, 0.5, 1.0], ignore_index=2),
-        lambda x: torch.nn.functional.nll_loss(x, torch.tensor(labels), weight=torch.tensor([1.0, 2.0, 0.5, 1.0], dtype=torch.float64), ignore_index=2),
+        lambda x: torch.nn.functional.nll_loss(
+            x, torch.tensor(labels), weight=torch.tensor([1.0, 2.0, 0.5, 1.0], dtype=torch.float64), ignore_index=2
+        ),
         [log_probabilities],
         [True],
     )
@@ -108,10 +135,26 @@ def test_one_hot_matches_pytorch(labels, num_classes):
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: F.one_hot(ag.tensor([0.0, 1.0])), ag.DtypeError, r"one_hot: expects integer class indices \(int64\), got dtype float32"),
-        (lambda: F.one_hot(np.array([0, -1])), ValueError, r"one_hot: class values must be non-negative, got -1"),
-        (lambda: F.one_hot(np.array([0, 3]), 3), ValueError, r"one_hot: class value 3 is out of range for num_classes=3"),
-        (lambda: F.one_hot(np.zeros(0, dtype=np.int64)), ValueError, r"one_hot: cannot infer the number of classes from an empty tensor"),
+        (
+            lambda: F.one_hot(ag.tensor([0.0, 1.0])),
+            ag.DtypeError,
+            r"one_hot: expects integer class indices \(int64\), got dtype float32",
+        ),
+        (
+            lambda: F.one_hot(np.array([0, -1])),
+            ValueError,
+            r"one_hot: class values must be non-negative, got -1",
+        ),
+        (
+            lambda: F.one_hot(np.array([0, 3]), 3),
+            ValueError,
+            r"one_hot: class value 3 is out of range for num_classes=3",
+        ),
+        (
+            lambda: F.one_hot(np.zeros(0, dtype=np.int64)),
+            ValueError,
+            r"one_hot: cannot infer the number of classes from an empty tensor",
+        ),
     ],
 )
 def test_one_hot_errors(call, error, message):
@@ -126,7 +169,9 @@ def test_functional_exposes_the_layer_functions():
 
 
 @requires_torch
-@pytest.mark.parametrize("shape, target_shape", [((4, 3), (4,)), ((3,), ()), ((2, 3, 4), (2, 4)), ((2, 3, 2, 2), (2, 2, 2))])
+@pytest.mark.parametrize(
+    "shape, target_shape", [((4, 3), (4,)), ((3,), ()), ((2, 3, 4), (2, 4)), ((2, 3, 2, 2), (2, 2, 2))]
+)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
     rng = np.random.default_rng(len(shape))
@@ -136,13 +181,23 @@ def test_nll_loss_shapes_match_pytorch(shape, target_shape, reduction):
     check_op(
         lambda x: F.nll_loss(x, labels, weight=weight, reduction=reduction),
         [log_probabilities],
-        lambda x: torch.nn.functional.nll_loss(x, torch.tensor(labels), weight=torch.tensor(weight), reduction=reduction),
+        lambda x: torch.nn.functional.nll_loss(
+            x, torch.tensor(labels), weight=torch.tensor(weight), reduction=reduction
+        ),
     )
 
 
 @pytest.mark.parametrize("target, error, message", [
-    (lambda: ag.randn(4), ag.errors.ShapeError, r"float target holds class probabilities .* \(4, 3\), got \(4,\); .*int64"),
-    (lambda: ag.tensor([0, 1, 2, 0]), ValueError, r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+    (
+        lambda: ag.randn(4),
+        ag.errors.ShapeError,
+        r"float target holds class probabilities .* \(4, 3\), got \(4,\); .*int64",
+    ),
+    (
+        lambda: ag.tensor([0, 1, 2, 0]),
+        ValueError,
+        r"reduction must be 'mean', 'sum' or 'none', got 'avg'",
+    ),
 ])
 def test_cross_entropy_target_and_reduction_errors(target, error, message):
     with pytest.raises(error, match=message):

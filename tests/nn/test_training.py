@@ -1,4 +1,5 @@
-"""nn.training.fit: learning, history, modes, early stopping, schedulers, progress, and exact resume (also after a kill)."""
+"""nn.training.fit: learning, history, modes, early stopping, schedulers, progress, and exact resume
+(also after a kill)."""
 import io
 import os
 import signal

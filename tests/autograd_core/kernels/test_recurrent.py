@@ -122,7 +122,8 @@ def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
     output, (h_n, c_n) = layer(x, (h0, c0))
     loss = (output * output).sum() + (h_n * c_n).sum() + c_n.sum()
     loss.backward()
-    return [output.array, h_n.array, c_n.array, x.grad.array, h0.grad.array, c0.grad.array] + [p.grad.array for p in layer.parameters()]
+    results = [output.array, h_n.array, c_n.array, x.grad.array, h0.grad.array, c0.grad.array]
+    return results + [p.grad.array for p in layer.parameters()]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -136,7 +137,8 @@ def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(d
 
 def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
     rng = np.random.default_rng(5)
-    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]])
+    edges = [0.0, -0.0, 1e-30, -1e-30, 87.9, -86.9]
+    values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), edges])
     values = values.astype(np.float32).reshape(2, -1)
     result = values.copy()
     recurrent.exp_inplace(result, np.empty_like(result))

@@ -26,7 +26,8 @@ def test_sgd_twin_gives_the_same_bits(dtype, momentum, dampening, weight_decay, 
     """The NumPy twin of the fused SGD kernel (run while Numba loads) matches it bit for bit."""
     rng = np.random.default_rng(seed)
     size = int(rng.integers(1, 200))
-    param, grad, buffer = (rng.standard_normal(size).astype(dtype) * 10.0 ** rng.integers(-3, 4, size) for _ in range(3))
+    scales = (10.0 ** rng.integers(-3, 4, size) for _ in range(3))
+    param, grad, buffer = (rng.standard_normal(size).astype(dtype) * scale for scale in scales)
     number = np.dtype(dtype).type
     scalars = (number(0.1), number(momentum), number(1 - dampening), number(weight_decay), nesterov, maximize, first)
     results = []

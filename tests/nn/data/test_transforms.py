@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 import autograd_core as ag
 from autograd_core import DtypeError, ShapeError, Tensor
 from nn.data.transforms import (
-    AddGaussianNoise, Compose, Normalize, RandomAffine, RandomCrop, RandomHorizontalFlip, RandomRotation, affine,
+    AddGaussianNoise,
+    Compose,
+    Normalize,
+    RandomAffine,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomRotation,
+    affine,
 )
 from tests.helpers import requires_torch, torch
 
