@@ -36,7 +36,7 @@ side is implied by the output size), ``dilation`` and ``groups``.
 
 Every Numba loop (``im2col``, ``col2im`` and their wide forms) has a NumPy twin that
 computes the same bits (``jit``'s contract: it runs until the Numba code is loaded in the
-background; ``tests/autograd_core/kernels/test_twins.py`` proves the bits), and every
+background; ``tests/autograd_core/kernels/test_conv.py`` proves the bits), and every
 kernel has a plain NumPy reference below (``*_reference``): the tests' oracle.
 """
 

@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 
 from autograd_core.kernels import conv as kernels
 from autograd_core.kernels.scratch import Scratch
+from tests.autograd_core.kernels.twins import awkward, both
+
+TWINS_TESTED = {kernels._im2col, kernels._col2im, kernels._im2col_wide, kernels._col2im_wide}
 
 
 @st.composite
@@ -193,3 +196,36 @@ def test_columns_kept_for_a_pending_backward_are_not_overwritten():
     expected = kept.copy()
     kernels.columns(x2, (3, 3), *args, (6, 6))  # same shape: must take another array
     np.testing.assert_array_equal(kept, expected)
+
+
+# -- twins: the Numba code and its NumPy twin agree bit for bit ------------------------------
+@st.composite
+def conv_cases(draw: Any) -> dict:
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    out = (draw(st.integers(1, 6)), draw(st.integers(1, 6)))
+    extra = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))  # padded inputs may be larger than the windows need
+    size = tuple((o - 1) * s + d * (k - 1) + 1 + e for o, s, d, k, e in zip(out, stride, dilation, kernel, extra))
+    return {
+        "batch": draw(st.integers(1, 3)),
+        "channels": draw(st.integers(1, 3)),
+        "size": size,
+        "geometry": (*kernel, *stride, *dilation, *out),
+        "dtype": draw(st.sampled_from([np.float32, np.float64])),
+        "rng": np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
+    }
+
+
+@settings(max_examples=40)
+@given(conv_cases(), st.booleans())
+def test_im2col_and_col2im_twins(case, wide):
+    batch, channels, dtype, rng = case["batch"], case["channels"], case["dtype"], case["rng"]
+    kernel_h, kernel_w, *_, out_h, out_w = case["geometry"]
+    rows, length = channels * kernel_h * kernel_w, out_h * out_w
+    cols_shape = (rows, batch, length) if wide else (batch, rows, length)
+    padded = awkward(rng, (batch, channels, *case["size"]), dtype)
+    im2col, col2im = (kernels._im2col_wide, kernels._col2im_wide) if wide else (kernels._im2col, kernels._col2im)
+    both(im2col, (padded,), [np.full(cols_shape, np.nan, dtype)], case["geometry"])
+    cols = awkward(rng, cols_shape, dtype)
+    both(col2im, (cols,), [np.full(padded.shape, 7.0, dtype)], case["geometry"])

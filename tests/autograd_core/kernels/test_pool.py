@@ -11,6 +11,12 @@ from hypothesis import strategies as st
 
 from autograd_core.kernels import pool as kernels
 from autograd_core.ops.arguments import window_count
+from tests.autograd_core.kernels.twins import awkward, both
+
+TWINS_TESTED = {
+    kernels._max_pool_forward, kernels._scatter_add_planes, kernels._avg_pool_forward, kernels._avg_pool_backward,
+    kernels._max_pool_2x2, kernels._max_pool_2x2_backward,
+}
 
 
 @st.composite
@@ -147,3 +153,69 @@ def test_2x2_fast_path_matches_the_general_kernel_and_the_reference(planes, heig
         ),
     )
     assert kernels.is_2x2((2, 2), (2, 2), (0, 0), (1, 1)) and not kernels.is_2x2((2, 2), (1, 1), (0, 0), (1, 1))
+
+
+# -- twins: the Numba code and its NumPy twin agree bit for bit ------------------------------
+@st.composite
+def pool_cases(draw: Any, dilated: bool = True) -> dict:
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilated else (1, 1)
+    padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+    size = (draw(st.integers(1, 9)), draw(st.integers(1, 9)))
+    span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    # at least one window; one more than floor mode gives sometimes (ceil mode)
+    out = tuple(
+        max(1, (n + 2 * p - w) // s + 1) + draw(st.integers(0, 1)) for n, p, w, s in zip(size, padding, span, stride)
+    )
+    return {
+        "planes": draw(st.integers(1, 4)),
+        "size": size,
+        "window": (*kernel, *stride, *padding, *dilation),
+        "out": out,
+        "dtype": draw(st.sampled_from([np.float32, np.float64])),
+        "rng": np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
+    }
+
+
+@settings(max_examples=40)
+@given(pool_cases())
+def test_max_pool_and_scatter_add_twins(case):
+    rng, dtype, planes, out = case["rng"], case["dtype"], case["planes"], case["out"]
+    x = awkward(rng, (planes, *case["size"]), dtype)
+    both(
+        kernels._max_pool_forward,
+        (x, *case["window"]),
+        [np.full((planes, *out), 5.0, dtype), np.full((planes, *out), 9, np.int64)],
+    )
+    plane_size = case["size"][0] * case["size"][1]
+    values = awkward(rng, (planes, out[0] * out[1]), dtype)
+    indices = rng.integers(-1, plane_size, values.shape).astype(np.int64)  # repeats, and -1 (no input)
+    both(kernels._scatter_add_planes, (values, indices), [np.zeros((planes, plane_size), dtype)])
+
+
+@settings(max_examples=40)
+@given(pool_cases(dilated=False))
+def test_avg_pool_twins(case):
+    rng, dtype, planes, out = case["rng"], case["dtype"], case["planes"], case["out"]
+    kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w = case["window"][:6]
+    x = awkward(rng, (planes, *case["size"]), dtype)
+    divisors = rng.integers(1, 10, out).astype(dtype)
+    window = (kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w)
+    both(kernels._avg_pool_forward, (x, *window, divisors), [np.full((planes, *out), 3.0, dtype)])
+    grad_out = awkward(rng, (planes, *out), dtype)
+    both(kernels._avg_pool_backward, (grad_out, *window, divisors), [np.zeros((planes, *case["size"]), dtype)])
+
+
+@settings(max_examples=30)
+@given(
+    st.integers(1, 4), st.integers(2, 9), st.integers(2, 9), st.sampled_from([np.float32, np.float64]),
+    st.integers(0, 2**32 - 1),
+)
+def test_2x2_max_pool_twins(planes, height, width, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = awkward(rng, (planes, height, width), dtype)
+    out = (planes, height // 2, width // 2)
+    both(kernels._max_pool_2x2, (x,), [np.full(out, 4.0, dtype), np.full(out, 9, np.int8)])
+    grad_out, offsets = awkward(rng, out, dtype), rng.integers(0, 4, out).astype(np.int8)
+    both(kernels._max_pool_2x2_backward, (grad_out, offsets), [np.full((planes, height, width), 7.0, dtype)])

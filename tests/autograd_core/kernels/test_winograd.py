@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_core.kernels import conv, winograd
-from tests.autograd_core.kernels.test_twins import awkward, both
+from tests.autograd_core.kernels.twins import awkward, both
 
 TWINS_TESTED = {winograd._input_tiles, winograd._output_tiles, winograd._output_tiles_adjoint}
 
