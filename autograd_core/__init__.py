@@ -54,7 +54,7 @@ from .errors import DimError, DtypeError, GraphError, ShapeError
 from .function import Function
 from .functions import *  # noqa: F401,F403  (exp, relu, softmax, cat, matmul, ...)
 from .functions import __all__ as _function_names
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.conv import conv1d, conv2d, conv_transpose2d
 from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # torch.max_pool2d ...
@@ -79,7 +79,7 @@ from .viz import backward_steps, draw_graph
 
 # isort: split
 # (after the engine: the autograd package imports engine.py, which needs tensor.py loaded first)
-from . import accelerator, autograd, backends, cuda, special
+from . import accelerator, autograd, backends, cuda, linalg, special
 
 __version__ = "0.1.0"
 
@@ -96,7 +96,7 @@ __all__ = [
     "Tensor", "Scalar", "Function", "draw_graph", "backward_steps", "tensor", "from_numpy", "zeros", "ones", "full",
     "arange",
     "randn", "rand", "randint", "randperm", "zeros_like", "ones_like", "manual_seed",
-    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "detect_anomaly", "is_anomaly_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
     "float32", "float64", "int32", "int64", "uint8", "bool_",
     "ShapeError", "DtypeError", "DimError", "GraphError",
@@ -113,7 +113,7 @@ __all__ = [
     "as_tensor", "empty", "empty_like", "full_like", "linspace", "logspace", "eye",
     "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
     "Generator", "default_generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "autograd",
-    "special",
+    "special", "linalg",
     "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
 ]
 

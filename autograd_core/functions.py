@@ -6,7 +6,8 @@ that method itself (``autograd_core.exp is Tensor.exp``): one definition for bot
 from __future__ import annotations
 
 from .ops import elementwise
-from .ops.cumulative import cumprod, cumsum, prod
+from .ops.counting import bincount, bucketize, count_nonzero, histc, isin, searchsorted, unique
+from .ops.cumulative import cumprod, cumsum, diff, prod
 from .ops.einsum import einsum
 from .ops.elementwise import clamp, clamp_max, clamp_min, gelu, where
 from .ops.indexing import (
@@ -21,7 +22,26 @@ from .ops.indexing import (
     tril,
     triu,
 )
-from .ops.linalg import addmm, addmv, baddbmm, bmm, dist, dot, ger, inner, matmul, mm, mv, norm, outer, vdot
+from .ops.linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    cdist,
+    det,
+    dist,
+    dot,
+    ger,
+    inner,
+    inv,
+    matmul,
+    mm,
+    mv,
+    norm,
+    outer,
+    solve,
+    vdot,
+)
 from .ops.logical import (
     all,
     allclose,
@@ -44,24 +64,48 @@ from .ops.logical import (
 )
 from .ops.math import (
     acos,
+    addcdiv,
+    addcmul,
     asin,
     atan,
     atan2,
     cosh,
+    deg2rad,
     expm1,
     hypot,
     lerp,
     log1p,
     log2,
     log10,
+    logaddexp,
+    logit,
+    nan_to_num,
+    rad2deg,
     reciprocal,
     rsqrt,
+    signbit,
     sinh,
     square,
     tan,
+    xlogy,
 )
+from .ops.matrix import block_diag, diag, diag_embed, diagonal, kron, trace, tril_indices, triu_indices
 from .ops.padding import pad
-from .ops.rearrange import flip, movedim, narrow, roll, select, swapaxes, t, tile, unbind, unflatten
+from .ops.rearrange import (
+    flip,
+    fliplr,
+    flipud,
+    movedim,
+    narrow,
+    roll,
+    rot90,
+    select,
+    swapaxes,
+    t,
+    tile,
+    unbind,
+    unflatten,
+)
 from .ops.reduce import (
     amax,
     amin,
@@ -73,15 +117,33 @@ from .ops.reduce import (
     max,
     mean,
     min,
+    nanmean,
+    nansum,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
 from .ops.rounding import ceil, fix, floor, floor_divide, fmod, frac, remainder, round, sign, trunc
 from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from .ops.special import erfc, erfinv
+from .ops.stacking import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    dstack,
+    hstack,
+    meshgrid,
+    row_stack,
+    vstack,
+)
 from .tensor import Tensor
 
 exp, log, sqrt, abs, neg, erf = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.neg, Tensor.erf
@@ -93,6 +155,7 @@ eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, 
 clip, negative, multiply, divide, subtract = clamp, neg, mul, div, sub
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 swapdims, moveaxis, concat, concatenate = swapaxes, movedim, cat, cat
+sgn, true_divide, inverse = sign, div, inv
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -136,4 +199,15 @@ __all__ = [
     # logical
     "all", "any", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose", "equal", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    # more math, reductions and differences
+    "logaddexp", "xlogy", "logit", "nan_to_num", "signbit", "sgn", "deg2rad", "rad2deg", "addcmul", "addcdiv",
+    "true_divide", "nansum", "nanmean", "var_mean", "std_mean", "diff",
+    # matrices, linear algebra, distances
+    "diag", "diagonal", "diag_embed", "trace", "kron", "block_diag", "tril_indices", "triu_indices", "inv", "inverse",
+    "det", "solve", "cdist",
+    # stacking and grids, flips
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+    "broadcast_shapes", "broadcast_tensors", "meshgrid", "cartesian_prod", "fliplr", "flipud", "rot90",
+    # counting and searching
+    "unique", "bincount", "count_nonzero", "histc", "isin", "searchsorted", "bucketize",
 ]

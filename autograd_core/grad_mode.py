@@ -182,3 +182,35 @@ class enable_grad(_FixedMode):
     """Record the graph again inside a ``no_grad`` region (same three forms)."""
 
     mode = True
+
+
+class inference_mode(_GradMode):
+    """PyTorch's faster ``no_grad`` for evaluation: here it is ``no_grad`` (``with
+    inference_mode():``, ``@inference_mode()``, ``@inference_mode``); ``inference_mode(False)``
+    leaves the mode as it is. Tensors made inside are ordinary tensors (PyTorch's inference
+    tensors refuse later use in autograd; these do not)."""
+
+    mode = False
+
+    def __new__(cls, mode: Any = True) -> Any:
+        manager = super().__new__(cls)
+        if callable(mode):  # @inference_mode without parentheses
+            manager.__init__()
+            return manager(mode)
+        return manager
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__()
+        self.active = bool(mode) if not callable(mode) else True
+
+    def __enter__(self) -> None:
+        if self.active:
+            super().__enter__()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.active:
+            super().__exit__(*exc_info)
+
+    def __call__(self, function: F) -> F:
+        return super().__call__(function) if self.active else function
+

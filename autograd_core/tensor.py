@@ -780,12 +780,14 @@ class Tensor:
 
 from . import engine as _engine  # noqa: E402  (these modules import Tensor)
 from . import inplace as _inplace  # noqa: E402
+from .ops import counting as _counting  # noqa: E402
 from .ops import cumulative as _cumulative  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import logical as _logical  # noqa: E402
 from .ops import math as _math  # noqa: E402
+from .ops import matrix as _matrix  # noqa: E402
 from .ops import rearrange as _rearrange  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import rounding as _rounding  # noqa: E402
@@ -797,13 +799,16 @@ from .ops import special as _special  # noqa: E402
 _METHODS = {
     _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere",
     _sorting: "sort argsort msort topk kthvalue median mode",
-    _cumulative: "cumsum cumprod prod",
+    _cumulative: "cumsum cumprod prod diff",
+    _counting: "unique bincount count_nonzero histc",
+    _matrix: "diag diagonal diag_embed trace kron",
     _elementwise: "maximum minimum clamp_min clamp_max",
-    _reduce: "amax amin aminmax",
+    _reduce: "amax amin aminmax nansum nanmean",
     _special: "erfc erfinv",
-    _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist",
-    _rearrange: "t swapaxes movedim narrow select unflatten unbind roll",
-    _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp",
+    _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist inverse det",
+    _rearrange: "t swapaxes movedim narrow select unflatten unbind roll fliplr flipud rot90",
+    _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp logaddexp "
+    "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv",
     _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
     _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
     "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not all any",
@@ -812,6 +817,7 @@ for _module, _names in _METHODS.items():
     for _name in _names.split():
         setattr(Tensor, _name, getattr(_module, _name))
 Tensor.swapdims, Tensor.moveaxis = _rearrange.swapaxes, _rearrange.movedim
+Tensor.sgn, Tensor.true_divide = _rounding.sign, Tensor.div
 Tensor.arcsin, Tensor.arccos, Tensor.arctan, Tensor.arctan2 = _math.asin, _math.acos, _math.atan, _math.atan2
 Tensor.__and__ = Tensor.__rand__ = _logical.bitwise_and
 Tensor.__or__ = Tensor.__ror__ = _logical.bitwise_or
@@ -837,7 +843,7 @@ for _name in (
     "exp log sqrt abs neg negative sin cos tan asin acos atan sinh cosh tanh sigmoid relu erf erfc erfinv arcsin "
     "arccos arctan arctan2 log1p expm1 log2 log10 rsqrt multiply divide subtract "
     "reciprocal square floor ceil trunc fix round sign frac clamp clip clamp_min clamp_max atan2 hypot fmod remainder "
-    "lerp floor_divide "
+    "lerp floor_divide logit nan_to_num deg2rad rad2deg addcmul addcdiv xlogy sgn true_divide "
     "masked_fill scatter scatter_add tril triu cumsum cumprod logical_and logical_or logical_xor logical_not "
     "bitwise_and bitwise_or bitwise_xor bitwise_not"
 ).split():

@@ -155,3 +155,26 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         flat = input.reshape(-1) if input.ndim else input
         return Prod.apply(flat, 0 if input.ndim else None, False, dtype)
     return Prod.apply(input, normalize_dim("prod", dim, input.ndim, input.shape), keepdim, dtype)
+
+
+def diff(
+    input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None
+) -> Tensor:
+    """The ``n``-th forward difference along ``dim``: ``out_i = x_{i+1} - x_i`` (n times), after
+    joining ``prepend`` and ``append`` (same shape except along ``dim``) to the ends; ``n = 0``
+    gives ``input`` itself."""
+    if input.ndim == 0:
+        raise DimError("diff: needs a tensor of 1 or more dims, got a 0-d tensor")
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"diff: n must be an int >= 0, got {n!r}")
+    dim = normalize_dim("diff", dim, input.ndim, input.shape)
+    if n == 0:
+        return input  # as PyTorch: also without joining prepend and append
+    pieces = [t for t in (prepend, input, append) if t is not None]
+    x = cat(pieces, dim) if len(pieces) > 1 else input
+    for _ in range(int(n)):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        x = x.narrow(dim, 1, length - 1) - x.narrow(dim, 0, length - 1)
+    return x

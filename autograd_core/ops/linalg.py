@@ -231,3 +231,117 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
 def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
     """``norm(input - other, p)``."""
     return norm(input - other, p)
+
+
+# -- matrix inverse, determinant, solve; pairwise distances -------------------------------------
+def _square(op: str, a: Tensor) -> None:
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ShapeError(f"{op}: needs square matrices (..., n, n), got shape {a.shape}")
+    if a.dtype.kind != "f":
+        raise DtypeError(f"{op}: needs a float tensor, got {a.dtype}; call .float() first")
+
+
+def _singular(op: str, a: Tensor) -> ValueError:
+    return ValueError(
+        f"{op}: a matrix of shape {a.shape[-2:]} is singular (not invertible); "
+        "check the input, or use a least-squares method on the arrays (numpy.linalg.lstsq)"
+    )
+
+
+def _mT(a: Tensor) -> Tensor:
+    return a.transpose(-2, -1)
+
+
+class Inverse(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        try:
+            return np.linalg.inv(a.array)
+        except np.linalg.LinAlgError:
+            raise _singular("inv", a) from None
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        inverse_t = _mT(ctx.output)  # d(A^-1) = -A^-1 dA A^-1
+        return (-(inverse_t @ grad_output @ inverse_t),)
+
+
+def inv(input: Tensor) -> Tensor:
+    """The inverse of each square matrix (..., n, n); a ``ValueError`` for a singular one."""
+    _square("inv", input)
+    return Inverse.apply(input)
+
+
+class Determinant(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.asarray(np.linalg.det(a.array))
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        if a.shape[-1] == 0:
+            return (None,)
+        if np.any(np.linalg.matrix_rank(a.array) < a.shape[-1]):
+            raise ValueError(
+                f"det: the gradient at a singular matrix (shape {a.shape}) is not provided here; "
+                "PyTorch computes it from an SVD"
+            )
+        det = Determinant.apply(a)  # d det(A) = det(A) A^-T
+        return ((grad_output * det)[..., None, None] * _mT(Inverse.apply(a)),)
+
+
+def det(input: Tensor) -> Tensor:
+    """The determinant of each square matrix: (..., n, n) -> (...)."""
+    _square("det", input)
+    return Determinant.apply(input)
+
+
+class Solve(Function):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        try:
+            return np.linalg.solve(a.array, b.array)
+        except np.linalg.LinAlgError:
+            raise _singular("solve", a) from None
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        grad_b = Solve.apply(_mT(a), grad_output)  # X = A^-1 B: dB = A^-T G, dA = -dB X^T
+        return (-(grad_b @ _mT(ctx.output)) if ctx.needs_input_grad[0] else None), grad_b
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with ``A @ X = B`` (``left=False``: ``X @ A = B``). A: (..., n, n); B: (..., n, k), or
+    (..., n) for vectors (when it has one dim fewer than A, or is 1-D)."""
+    _square("solve", A)
+    if not isinstance(B, Tensor):
+        raise TypeError(f"solve: B must be a Tensor, got {type(B).__name__}")
+    if not left:
+        return _mT(solve(_mT(A), _mT(B)))
+    vector = B.ndim == 1 or B.ndim == A.ndim - 1
+    matrix = B.unsqueeze(-1) if vector else B
+    if matrix.ndim < 2 or matrix.shape[-2] != A.shape[-1]:
+        raise ShapeError(f"solve: A has shape {A.shape}, so B needs {A.shape[-1]} rows, got shape {B.shape}")
+    X = Solve.apply(A, matrix)
+    return X.squeeze(-1) if vector else X
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distance between each row of ``x1`` (..., P, M) and each row of ``x2``
+    (..., R, M): shape (..., P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(
+            f"cdist: x1 and x2 need shapes (..., P, M) and (..., R, M) with the same M, got {x1.shape} and {x2.shape}"
+        )
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+
+
+inverse = inv

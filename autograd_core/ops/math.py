@@ -286,3 +286,103 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
 
 
 arctan2 = atan2
+
+
+class Logaddexp(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.logaddexp(a.array, b.array)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        share = (a - b).sigmoid()  # d/da log(e^a + e^b) = e^a / (e^a + e^b)
+        return (grad_output * share if _need(ctx, 0) else None), (grad_output * (1 - share) if _need(ctx, 1) else None)
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow; ``other`` a Tensor, as in PyTorch."""
+    _require_tensor("logaddexp", other)
+    if input.dtype.kind != "f" and other.dtype.kind != "f":
+        raise DtypeError(f"logaddexp: needs a float tensor, got {input.dtype} and {other.dtype}; call .float() first")
+    return Logaddexp.apply(input, other)
+
+
+class Xlogy(Function):
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, y: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where((x.array == 0) & ~np.isnan(y.array), 0, x.array * np.log(y.array)).astype(
+                np.result_type(x.array, y.array)
+            )
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, y = ctx.saved_tensors
+        grad_x = grad_y = None
+        if _need(ctx, 0):  # log(y), but 0 where x is 0 and y <= 0 (no -inf there), as PyTorch
+            edge = Tensor._make(np.asarray((x.array == 0) & (y.array <= 0)), False, None)
+            grad_x = Xlogy.apply(grad_output, y).masked_fill(edge, 0.0)
+        if _need(ctx, 1):
+            grad_y = grad_output * x / y
+        return grad_x, grad_y
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, and 0 where ``input`` is 0 (also where ``other`` is 0 or inf; NaN
+    where ``other`` is NaN); either may be a number."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy: at least one of input and other must be a Tensor")
+    x = input if isinstance(input, Tensor) else Tensor(float(input))
+    y = other if isinstance(other, Tensor) else Tensor(float(other))
+    if x.dtype.kind != "f" and y.dtype.kind != "f":
+        x, y = x.float(), y.float()
+    return Xlogy.apply(x, y)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``; with ``eps``, p is clamped to [eps, 1 - eps] first."""
+    if input.dtype.kind != "f":
+        raise DtypeError(f"logit: needs a float tensor, got {input.dtype}; call .float() first")
+    p = input if eps is None else input.clamp(eps, 1 - eps)
+    return p.log() - (-p).log1p()
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (the dtype's largest
+    and smallest numbers by default); the replaced elements get no gradient."""
+    array = input.array
+    if array.dtype.kind != "f":
+        return input.clone()
+    replaced = Tensor._make(np.nan_to_num(array, nan=nan, posinf=posinf, neginf=neginf), False, None)
+    finite = Tensor._make(np.isfinite(array), False, None)
+    from .elementwise import where
+
+    return where(finite, input, replaced)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """Whether each element's sign bit is set (True for -0.0 and negative numbers), a bool tensor."""
+    return Tensor._make(np.signbit(input.array), False, None)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians (a float tensor)."""
+    return (input if input.dtype.kind == "f" else input.float()) * (math.pi / 180.0)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees (a float tensor)."""
+    return (input if input.dtype.kind == "f" else input.float()) * (180.0 / math.pi)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2`` (all three broadcast)."""
+    return input + value * (tensor1 * tensor2)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (all three broadcast)."""
+    return input + value * (tensor1 / tensor2)

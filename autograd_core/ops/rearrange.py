@@ -169,3 +169,36 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input.ndim == 0:
         raise ShapeError("unbind: a 0-d tensor has no dim to unbind")
     return tuple(select(input, dim, index) for index in range(input.shape[dim]))
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """Columns in reverse order (dim 1); at least 2-D."""
+    if input.ndim < 2:
+        raise DimError(f"fliplr: needs a tensor of 2 or more dims, got shape {input.shape}")
+    return flip(input, 1)
+
+
+def flipud(input: Tensor) -> Tensor:
+    """Rows in reverse order (dim 0); at least 1-D."""
+    if input.ndim < 1:
+        raise DimError("flipud: needs a tensor of 1 or more dims, got a 0-d tensor")
+    return flip(input, 0)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first dim towards the
+    second (as ``numpy.rot90``)."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise DimError(f"rot90: dims must be two dims, got {dims}")
+    first, second = (normalize_dim("rot90", d, input.ndim, input.shape) for d in dims)
+    if first == second:
+        raise DimError(f"rot90: dims must be two different dims, got {dims} (shape {input.shape})")
+    k = int(k) % 4
+    if k == 0:
+        return input.clone()
+    if k == 2:
+        return flip(input, (first, second))
+    if k == 1:
+        return transpose(flip(input, second), first, second)
+    return flip(transpose(input, first, second), second)

@@ -392,3 +392,30 @@ def _softmax_like(op: str, function: type[Function], a: Tensor, dim: int) -> Ten
     if a.array.dtype.kind != "f":
         raise DtypeError(f"{op}: needs a float tensor (as in PyTorch), got {a.dtype}; call .float() first")
     return function.apply(a, dim)
+
+
+def nansum(a: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """``sum`` with NaNs counted as zero (they get no gradient)."""
+    if a.array.dtype.kind == "f":
+        a = a.masked_fill(Tensor._make(np.isnan(a.array), False, None), 0.0)
+    return sum(a, dim, keepdim, dtype=dtype)
+
+
+def nanmean(a: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """``mean`` over the elements that are not NaN (NaN where all are)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    _check_float("nanmean", a)
+    present = Tensor._make(~np.isnan(a.array), False, None)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all-NaN slice: 0 / 0, NaN as in PyTorch
+        return nansum(a, dim, keepdim) / sum(present, dim, keepdim)
+
+
+def var_mean(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(var(a, dim, correction, keepdim), mean(a, dim, keepdim))``."""
+    return var(a, dim, correction, keepdim), mean(a, dim, keepdim)
+
+
+def std_mean(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(std(a, dim, correction, keepdim), mean(a, dim, keepdim))``."""
+    return std(a, dim, correction, keepdim), mean(a, dim, keepdim)

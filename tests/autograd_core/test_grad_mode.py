@@ -162,3 +162,21 @@ def test_backward_works_inside_no_grad_and_records_nothing_new(x):
         y.backward(create_graph=False)
         assert not ag.is_grad_enabled()
     assert x.grad.array.tolist() == [2.0, 4.0] and not x.grad.requires_grad
+
+
+def test_inference_mode_is_no_grad_in_all_three_forms():
+    x = ag.ones(2, requires_grad=True)
+    with ag.inference_mode():
+        assert not (x * 2).requires_grad
+    with ag.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @ag.inference_mode
+    def bare():
+        return (x * 2).requires_grad
+
+    @ag.inference_mode()
+    def called():
+        return (x * 2).requires_grad
+
+    assert bare() is False and called() is False and ag.is_grad_enabled()

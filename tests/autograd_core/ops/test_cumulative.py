@@ -71,3 +71,22 @@ def test_in_place_forms_and_errors():
     with pytest.raises(ag.DimError, match="prod: dim 1 is out of range"):
         x.prod(1)
     assert ag.zeros(2, 0).prod(1).tolist() == [1.0, 1.0]
+
+
+# -- diff ----------------------------------------------------------------------------------------
+@settings(max_examples=15)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=4).flatmap(float_arrays), data=st.data())
+def test_diff_with_prepend_and_append(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    n = data.draw(st.integers(0, 3))
+    check_op(lambda x: ag.diff(x, n, dim), [array], lambda x: torch.diff(x, n, dim))
+    edge = list(array.shape)
+    edge[dim] = 2
+    other = data.draw(float_arrays(tuple(edge)))
+    check_op(lambda x, p: x.diff(n, dim, prepend=p, append=p), [array, other],
+             lambda x, p: x.diff(n, dim, prepend=p, append=p))
+
+
+def test_diff_rejects_a_negative_order():
+    with pytest.raises(ValueError, match="diff: n must be an int >= 0, got -1"):
+        ag.diff(ag.zeros(3), -1)

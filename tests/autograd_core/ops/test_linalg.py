@@ -206,3 +206,58 @@ def test_products_do_not_promote_dtypes_as_pytorch(call, other):
 
 def test_outer_promotes_as_pytorch():
     assert ag.outer(ag.arange(3), ag.ones(2)).dtype == np.float32
+
+
+# -- inv, det, solve, cdist ---------------------------------------------------------------------
+def well_conditioned(shape: tuple) -> st.SearchStrategy:
+    """Square matrices (batch..., n, n) near 2 * identity, so inverses and solves are tame."""
+    return float_arrays(shape, low=-0.5, high=0.5).map(lambda a: a + 2 * np.eye(shape[-1]))
+
+
+BATCHED_SQUARE = st.tuples(st.lists(st.integers(1, 2), max_size=2), st.integers(1, 3)).map(
+    lambda p: (*p[0], p[1], p[1])
+)
+
+
+@settings(max_examples=10)
+@given(shape=BATCHED_SQUARE, data=st.data())
+def test_inv_det_and_their_second_derivatives(shape, data):
+    a = data.draw(well_conditioned(shape))
+    check_op(ag.inv, [a], torch.linalg.inv)
+    check_op(lambda x: x.inverse(), [a], lambda x: x.inverse())
+    check_op(ag.det, [a], torch.det)
+    check_op(ag.linalg.det, [a], torch.linalg.det)
+
+
+@settings(max_examples=10)
+@given(shape=BATCHED_SQUARE, k=st.integers(1, 3), vector=st.booleans(), data=st.data())
+def test_solve_for_matrices_and_vectors(shape, k, vector, data):
+    a = data.draw(well_conditioned(shape))
+    b = data.draw(float_arrays(shape[:-1] if vector else shape[:-1] + (k,)))
+    check_op(ag.linalg.solve, [a, b], torch.linalg.solve)
+    if not vector:
+        right = data.draw(float_arrays(shape[:-2] + (k, shape[-1])))
+        check_op(lambda x, y: ag.linalg.solve(x, y, left=False), [a, right],
+                 lambda x, y: torch.linalg.solve(x, y, left=False))
+
+
+@settings(max_examples=10)
+@given(p=st.sampled_from([1.0, 2.0, 3.0]), data=st.data())
+def test_cdist(p, data):
+    x1, x2 = data.draw(float_arrays((2, 3, 2))), data.draw(float_arrays((2, 4, 2)))
+    check_op(lambda a, b: ag.cdist(a, b, p), [x1, x2], lambda a, b: torch.cdist(a, b, p), gradgrad=False)
+
+
+def test_singular_and_misshapen_matrices_are_named():
+    with pytest.raises(ValueError, match=r"inv: a matrix of shape \(2, 2\) is singular"):
+        ag.inv(ag.zeros(2, 2))
+    with pytest.raises(ag.ShapeError, match=r"det: needs square matrices \(\.\.\., n, n\), got shape \(2, 3\)"):
+        ag.det(ag.zeros(2, 3))
+    with pytest.raises(ag.ShapeError, match="solve: A has shape"):
+        ag.solve(ag.eye(2), ag.zeros(3, 1))
+    singular = ag.tensor([[1.0, 2.0], [2.0, 4.0]], requires_grad=True)
+    assert ag.det(singular).item() == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(ValueError, match="det: the gradient at a singular matrix"):
+        ag.det(singular).backward()
+    with pytest.raises(ag.ShapeError, match="cdist: x1 and x2 need shapes"):
+        ag.cdist(ag.zeros(2, 3), ag.zeros(2, 4))

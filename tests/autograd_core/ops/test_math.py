@@ -162,3 +162,63 @@ def test_hypot_needs_one_float_operand():
     assert ag.hypot(ag.ones(2), ag.tensor([3, 4])).dtype == np.float32
     with pytest.raises(ag.DtypeError, match="hypot: needs a float tensor, got int64 and int64"):
         ag.hypot(ag.tensor([3]), ag.tensor([4]))
+
+
+# -- logaddexp, xlogy, logit, nan_to_num and the small helpers -----------------------------------
+@settings(max_examples=10)
+@given(pair=broadcast_pair())
+def test_logaddexp(pair):
+    a, b = pair
+    check_op(ag.logaddexp, [a, b], torch.logaddexp)
+    check_op(lambda x, y: x.logaddexp(y), [a, b], lambda x, y: x.logaddexp(y))
+
+
+@settings(max_examples=10)
+@given(pair=broadcast_pair())
+def test_xlogy_away_from_zero(pair):
+    a, b = pair
+    check_op(ag.xlogy, [a, np.abs(b) + 0.1], torch.xlogy)
+    check_op(lambda y: ag.xlogy(2, y), [np.abs(b) + 0.1], lambda y: torch.xlogy(2, y))
+
+
+@requires_torch
+def test_xlogy_is_zero_where_x_is_zero_with_pytorchs_gradients():
+    x, y = np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, np.inf, 2.0, np.nan])
+    compare_with_torch(ag.xlogy, torch.xlogy, [x, y], [True, True])
+
+
+@settings(max_examples=10)
+@given(array=small_arrays(low=0.05, high=0.95), eps=st.sampled_from([None, 0.1]))
+def test_logit(array, eps):
+    check_op(lambda x: ag.logit(x, eps), [array], lambda x: torch.logit(x, eps))
+
+
+@requires_torch
+def test_nan_to_num_and_its_gradient():
+    values = np.array([np.nan, np.inf, -np.inf, 1.5, -2.0])
+    for kwargs in ({}, {"nan": 1.0, "posinf": 9.0, "neginf": -9.0}):
+        compare_with_torch(lambda x: ag.nan_to_num(x, **kwargs), lambda x: torch.nan_to_num(x, **kwargs),
+                           [values], [True])
+    assert ag.tensor([1, 2]).nan_to_num().tolist() == [1, 2]
+
+
+@settings(max_examples=10)
+@given(array=small_arrays())
+def test_signbit_angles_and_aliases(array):
+    np.testing.assert_array_equal(ag.signbit(ag.tensor(array)).numpy(), np.signbit(array))
+    check_op(ag.deg2rad, [array], torch.deg2rad)
+    check_op(ag.rad2deg, [array], torch.rad2deg)
+    assert ag.sgn is ag.sign and ag.Tensor.sgn is ag.sign and ag.true_divide is ag.div
+
+
+@settings(max_examples=10)
+@given(shape=SMALL, data=st.data())
+def test_addcmul_and_addcdiv(shape, data):
+    a, b = data.draw(float_arrays(shape)), data.draw(float_arrays(shape))
+    c = data.draw(float_arrays(shape, low=0.5, high=2.0))
+    check_op(lambda x, y, z: ag.addcmul(x, y, z, value=0.5), [a, b, c],
+             lambda x, y, z: torch.addcmul(x, y, z, value=0.5))
+    check_op(lambda x, y, z: x.addcdiv(y, z, value=-2), [a, b, c], lambda x, y, z: x.addcdiv(y, z, value=-2))
+    x = ag.tensor(a.copy())
+    x.addcmul_(ag.tensor(b), ag.tensor(c), value=2)
+    np.testing.assert_allclose(x.numpy(), a + 2 * b * c)

@@ -141,3 +141,13 @@ def test_view_as_reshape_as_expand_as():
     compare_with_torch(expand, expand, [np.ones((3, 1)), np.zeros((2, 3, 4))], [True, False])
     x = ag.arange(6)
     assert np.shares_memory(x.view_as(other).array, x.array)
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=2, max_dims=3, max_side=3).flatmap(float_arrays), k=st.integers(-5, 5))
+def test_rot90_fliplr_flipud(array, k):
+    both(lambda x: ag.rot90(x, k, (0, -1)), [array], lambda x: torch.rot90(x, k, (0, -1)))
+    both(ag.fliplr, [array], torch.fliplr)
+    both(lambda x: x.flipud(), [array], lambda x: x.flipud())
+    with pytest.raises(ag.DimError, match="rot90: dims must be two different dims"):
+        ag.rot90(ag.tensor(array), 1, (1, 1))

@@ -391,3 +391,28 @@ def test_amax_of_an_empty_tensor_over_a_dim_that_is_not_empty(name):
     assert getattr(ag, name)(ag.zeros(0, 3), 1, keepdim=True).shape == (0, 1)
     with pytest.raises(ag.ShapeError, match=rf"{name}: the tensor is empty \(shape \(0, 3\)\) over dims \(0,\)"):
         getattr(ag, name)(ag.zeros(0, 3), 0)
+
+
+# -- nansum, nanmean, var_mean, std_mean ---------------------------------------------------------
+@requires_torch
+def test_nan_reductions_match_pytorch():
+    values = np.array([[1.0, np.nan, 2.0], [np.nan, np.nan, 0.5], [0.5, -1.0, 4.0]])
+    # a slice of NaNs only: nanmean is NaN there as in PyTorch, but its elements get gradient 0, not NaN
+    all_nan = ag.tensor([[np.nan, np.nan], [1.0, 2.0]], requires_grad=True)
+    mean = all_nan.nanmean(1)
+    mean[1].backward()
+    assert np.isnan(mean[0].item()) and all_nan.grad.tolist() == [[0.0, 0.0], [0.5, 0.5]]
+    for dim in (None, 0, 1, (0, 1)):
+        compare_with_torch(lambda x: ag.nansum(x, dim), lambda x: torch.nansum(x, dim), [values], [True])
+        if dim is not None:
+            compare_with_torch(lambda x: x.nanmean(dim, keepdim=True), lambda x: x.nanmean(dim, keepdim=True),
+                               [values], [True])
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, min_side=2, max_side=3).flatmap(float_arrays))
+def test_var_mean_and_std_mean(array):
+    for name in ("var_mean", "std_mean"):
+        for position in range(2):
+            check_op(lambda x: getattr(ag, name)(x, 0)[position], [array],
+                     lambda x: getattr(torch, name)(x, 0)[position], gradgrad=False)
