@@ -348,8 +348,7 @@ def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) 
     so a non-zero count marks a node as seen (no separate set); ``_g`` is reset on a
     node's first visit to -0.0, the float whose addition changes nothing, not even a
     zero's sign, so the first contribution is stored exactly as ``Traversal`` stores
-    it. Leaves are counted but never stacked by the counting pass (they have no inputs
-    to count).
+    it.
 
     As a Tensor backward frees the graph's saved values, a pass without
     ``retain_graph`` *spends* the op nodes it goes through (``_deps`` becomes False,
@@ -376,8 +375,7 @@ def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) 
                             raise _spent_error(child)
                         child._deps = 1
                         child._g = -0.0
-                        if child._a is not None:
-                            push(child)
+                        push(child)
             elif a is not None:
                 if a._deps:
                     a._deps += 1
@@ -386,8 +384,7 @@ def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) 
                         raise _spent_error(a)
                     a._deps = 1
                     a._g = -0.0
-                    if a._a is not None:
-                        push(a)
+                    push(a)
                 b = node._b
                 if b is not None:
                     if b._deps:
@@ -397,8 +394,7 @@ def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) 
                             raise _spent_error(b)
                         b._deps = 1
                         b._g = -0.0
-                        if b._a is not None:
-                            push(b)
+                        push(b)
         root._g = gradient
         push(root)
         while stack:  # pop a complete node, accumulate, hand each input its share
