@@ -1,6 +1,6 @@
 """GPT training step, this engine beside PyTorch in one run; and the names GPT on Scalars.
 
-    python benchmarks/bench_gpt.py [--quick] [--rounds 9] [--profile] [--no-scalar]
+    python benchmarks/bench_gpt.py [--quick] [--rounds 9] [--profile] [--no-scalar | --scalar-only]
 
 1. The step (forward, cross-entropy, backward, AdamW with GPT-2's parameter groups) of
    ``nn.models.GPT`` with 2 layers x 64 (block 32) and 4 layers x 128 (block 64), 4 heads,
@@ -14,12 +14,15 @@
    around SDPA; SDPA by matmul, softmax, matmul).
 4. The one-layer names GPT of ``examples/names_gpt.py`` on ``Scalar`` beside a micrograd-pattern
    scalar class (local gradients, ``__slots__``, recursive topological sort; below), same
-   weights and names. Target: ours at least 3x faster (ratio <= 0.33), with the GC on.
+   weights and names. The example adds up each sum in one ``Scalar.dot``/``Scalar.sum`` node
+   for ``Scalar`` and as a chain of ``*`` and ``+`` for the peer, which has no n-ary ops; the
+   graph sizes per step are printed. Target: ours at least 3x faster (ratio <= 0.33), with
+   the GC on.
 
 One thread each (BLAS and PyTorch), CPU time of this process (the machine is shared); each
 figure is the median of interleaved rounds (ours, theirs, ours, ...), with the quartiles of
 the per-round ratios beside it (where a rerun is likely to land). Writes
-benchmarks/results/gpt.json.
+benchmarks/results/gpt.json (gpt_scalar.json with ``--scalar-only``).
 """
 from __future__ import annotations
 
@@ -317,7 +320,24 @@ def scalar_rows(rounds: int) -> list[dict]:
         rows.append(compared(f"names GPT (1 layer, 16 wide) step, GC {collector}", ours, theirs, target))
     first_ours, first_theirs = losses[id(models["Scalar"])], losses[id(models["Value"])]
     print(f"\nScalar GPT first losses: Scalar {first_ours:.12f}, micrograd-pattern Value {first_theirs:.12f}")
+    sizes = {name: graph_size(model.loss(documents[0]), name) for name, model in models.items()}
+    print("graph of the first name's loss (nodes, edges): " + ", ".join(
+        f"{name} {nodes} nodes, {edges} edges" for name, (nodes, edges) in sizes.items()))
     return rows
+
+
+def graph_size(root: Any, kind: str) -> tuple[int, int]:
+    """Nodes (leaves included) and input edges of the graph under ``root`` (a Scalar or a Value)."""
+    seen, stack, edges = {id(root)}, [root], 0
+    while stack:
+        node = stack.pop()
+        inputs = node.inputs if kind == "Scalar" else node._children
+        edges += len(inputs)
+        for child in inputs:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen), edges
 
 
 def _part_line(name: str, count: str, ours: float, theirs: float) -> str:
@@ -329,7 +349,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--profile", action="store_true", help="cProfile of our 4 x 128 step")
-    parser.add_argument("--no-scalar", action="store_true", help="skip the Scalar GPT")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--no-scalar", action="store_true", help="skip the Scalar GPT")
+    only.add_argument("--scalar-only", action="store_true", help="only the Scalar GPT (no PyTorch needed)")
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 9)
     from threadpoolctl import threadpool_limits
@@ -338,8 +360,12 @@ def main() -> None:
     rows = []
     if not args.no_scalar:  # first, in a process without PyTorch, as the names example runs
         rows += scalar_rows(max(3, rounds // 2))
+        scalar_path = os.path.join(ROOT, "benchmarks", "results", "gpt_scalar.json") if args.scalar_only else None
         report("Names GPT on single numbers: Scalar vs a micrograd-pattern Value (local grads, __slots__)", rows,
-               baseline="Value")
+               scalar_path, baseline="Value")
+    if args.scalar_only:
+        print(f"\nwrote {scalar_path}")
+        return
     global torch
     try:
         import torch

@@ -1,6 +1,6 @@
-"""Scalar: every op against central differences and against the Tensor engine; the
-graph semantics (accumulation, shared nodes, zero_grad), a million-node chain, no
-reference cycles, and the error messages."""
+"""Scalar: every op against central differences and against the Tensor engine (the n-ary
+dot and sum against PyTorch too); the graph semantics (accumulation, shared nodes,
+zero_grad), a million-node chain, no reference cycles, and the error messages."""
 from __future__ import annotations
 
 import gc
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import autograd_core.scalar as scalar_module
 from autograd_core.engine import Traversal
-from autograd_core.errors import GraphError
+from autograd_core.errors import GraphError, ShapeError
 from autograd_core.scalar import Scalar, zero_grad
-from tests.helpers import torch
+from tests.helpers import requires_torch, torch
 
 finite = st.floats(-3.0, 3.0, allow_nan=False)
 positive = st.floats(0.2, 3.0)
@@ -118,6 +118,111 @@ def test_a_graph_with_shared_nodes_matches_the_tensor_engine(values):
     assert grads == pytest.approx(tensor_grads, rel=1e-10, abs=1e-14)
 
 
+# -- n-ary ops: Scalar.dot and Scalar.sum ------------------------------------------------------
+def chained_dot(xs: list, ys: list):
+    """The composition Scalar.dot replaces, for Scalars and 0-d Tensors alike."""
+    total = xs[0] * ys[0]
+    for x, y in zip(xs[1:], ys[1:]):
+        total = total + x * y
+    return total
+
+
+def chained_sum(values: list):
+    total = values[0]
+    for value in values[1:]:
+        total = total + value
+    return total
+
+
+NARY = {  # name -> (Scalar.op on the inputs, the chain of + and * it replaces, inputs per value drawn)
+    "dot": (lambda *s: Scalar.dot(s[: len(s) // 2], s[len(s) // 2 :]),
+            lambda *s: chained_dot(s[: len(s) // 2], s[len(s) // 2 :]), 2),
+    "sum": (lambda *s: Scalar.sum(s), lambda *s: chained_sum(s), 1),
+}
+
+
+@pytest.mark.parametrize("name", NARY)
+@given(data=st.data())
+def test_nary_ops_match_central_differences_their_chain_and_the_tensor_engine(name, data):
+    fused, chained, per_value = NARY[name]
+    length = data.draw(st.integers(1, 8))
+    values = data.draw(st.lists(finite, min_size=per_value * length, max_size=per_value * length))
+    result, grads = gradients(fused, values)
+    for position in range(len(values)):
+        assert grads[position] == pytest.approx(central_difference(fused, values, position), rel=1e-5, abs=1e-7)
+    chain_result, chain_grads = gradients(chained, values)
+    assert result == chain_result and grads == chain_grads  # the same sums in the same order
+    tensor_result, tensor_grads = tensor_gradients(chained, values)
+    assert result == pytest.approx(tensor_result, rel=1e-12, abs=1e-15)
+    assert grads == pytest.approx(tensor_grads, rel=1e-12, abs=1e-15)
+
+
+@requires_torch
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(*[st.lists(finite, min_size=n, max_size=n)] * 3)))
+def test_nary_ops_match_pytorch(lists):
+    xs_values, ys_values, upstream = lists[0], lists[1], lists[2][0]
+    xs, ys = [Scalar(value) for value in xs_values], [Scalar(value) for value in ys_values]
+    loss = Scalar.dot(xs, ys) * upstream + Scalar.sum(xs).tanh()
+    loss.backward()
+    torch_xs = torch.tensor(xs_values, dtype=torch.float64, requires_grad=True)
+    torch_ys = torch.tensor(ys_values, dtype=torch.float64, requires_grad=True)
+    torch_loss = torch.dot(torch_xs, torch_ys) * upstream + torch_xs.sum().tanh()
+    torch_loss.backward()
+    assert loss.data == pytest.approx(torch_loss.item(), rel=1e-12, abs=1e-15)
+    assert [x.grad for x in xs] == pytest.approx(torch_xs.grad.tolist(), rel=1e-12, abs=1e-15)
+    assert [y.grad for y in ys] == pytest.approx(torch_ys.grad.tolist(), rel=1e-12, abs=1e-15)
+
+
+def test_nary_nodes_are_one_node_with_every_input_and_its_local_derivative():
+    w, x = [Scalar(2.0), Scalar(-1.0)], [Scalar(3.0), Scalar(0.5)]
+    y = Scalar.dot(w, x)
+    assert (y.op, y.data, y.is_leaf) == ("dot", 5.5, False)
+    assert y.inputs == (*w, *x) and y.local_grads == (3.0, 0.5, 2.0, -1.0)  # d/dw_i = x_i, d/dx_i = w_i
+    assert scalar_module.propagate(y, 2.0) == (6.0, 1.0, 4.0, -2.0) and y.grad == 2.0
+    total = Scalar.sum(iter(x))  # any iterable
+    assert (total.op, total.data, total.inputs, total.local_grads) == ("sum", 3.5, tuple(x), (1.0, 1.0))
+
+
+def test_an_input_used_several_times_in_one_nary_node_gets_every_share():
+    a, b = Scalar(3.0), Scalar(-2.0)
+    squares = Scalar.dot([a, b], [a, b])  # a^2 + b^2
+    total = Scalar.sum([a, a, b, squares])  # 2a + b + a^2 + b^2
+    total.backward()
+    assert total.data == 17.0 and a.grad == 2 + 2 * 3.0 and b.grad == 1 + 2 * -2.0
+    total.zero_grad()
+    assert a.grad == b.grad == squares.grad == 0.0
+
+
+def test_nary_graphs_are_spent_by_backward_and_retained_on_request():
+    x = Scalar(0.5)
+    loss = Scalar.sum([Scalar.dot([x, x], [x, Scalar(2.0)]).exp(), x])
+    loss.backward(retain_graph=True)
+    first = x.grad
+    assert first == pytest.approx(math.exp(0.25 + 1.0) * (2 * 0.5 + 2.0) + 1.0, rel=1e-15)
+    loss.backward()
+    assert x.grad == pytest.approx(2 * first, rel=1e-15)
+    with pytest.raises(GraphError, match=r"a second time: the 'sum' node"):
+        loss.backward()
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Scalar.dot([Scalar(1.0)] * 3, [Scalar(1.0)] * 2), ShapeError, ["Scalar.dot", "3 values", "has 2"]),
+        (lambda: Scalar.dot([], []), ShapeError, ["Scalar.dot", "0 values", "non-empty"]),
+        (lambda: Scalar.sum([]), ShapeError, ["Scalar.sum", "no values"]),
+        (lambda: Scalar.dot([Scalar(1.0), 2.0], [Scalar(1.0)] * 2), TypeError, ["Scalar.dot", "xs[1]", "float"]),
+        (lambda: Scalar.dot([Scalar(1.0)], [np.float64(2.0)]), TypeError, ["Scalar.dot", "ys[0]", "Scalar(...)"]),
+        (lambda: Scalar.sum([Scalar(1.0), ag.tensor(1.0)]), TypeError, ["Scalar.sum", "values[1]", "Tensor"]),
+    ],
+)
+def test_nary_errors_name_the_op_and_the_lengths_or_the_item(make, error, words):
+    with pytest.raises(error) as raised:
+        make()
+    for word in words:
+        assert word in str(raised.value)
+
+
 def test_reflected_and_scalar_exponent_forms():
     a, b = Scalar(2.0), Scalar(3.0)
     assert (a**b).data == 8.0 and (2**b).data == 8.0 and (b**2).data == 9.0
@@ -185,7 +290,7 @@ def test_backward_with_a_gradient_scales_every_gradient():
 
 
 # -- the fast path equals the general traversal ---------------------------------------------
-# Scalar.backward runs engine.backward_numbers, Traversal specialised to numbers (its
+# Scalar.backward runs scalar.backward_numbers, Traversal specialised to numbers (its
 # bookkeeping in slots instead of dicts). Backward stepping drives the general Traversal,
 # so the two must visit the nodes in the same order and sum every gradient in the same
 # order: these tests compare them node by node, bit for bit.
@@ -225,6 +330,8 @@ OPS = {
     "relu": lambda a, b: a.relu(),  # sends -0.0 for negative inputs: zero signs must match too
     "square": lambda a, b: a * a,  # the same input twice
     "neg": lambda a, b: -a,
+    "dot": lambda a, b: Scalar.dot([a, b, a], [b, b, 0.5 * a]),  # n-ary, with repeated inputs
+    "sum": lambda a, b: Scalar.sum([a, b, a]),
 }
 
 # a random graph: leaf values, then (op, input, input) choices among the nodes so far
@@ -289,7 +396,7 @@ def test_backward_of_a_subgraph_then_of_the_whole_graph():
 def test_an_interrupted_backward_leaves_no_stale_bookkeeping():
     x = Scalar(0.5)
     shared = x.tanh()
-    loss = shared * shared + shared.exp() * x
+    loss = shared * shared + Scalar.dot([shared.exp(), x], [x, shared])
     graph = list(Traversal((loss,), (None,), scalar_module._children).dependencies) + [loss]
 
     class Interrupted(Scalar):
@@ -313,7 +420,8 @@ def test_an_interrupted_backward_leaves_no_stale_bookkeeping():
     loss.backward()
     reference_x = Scalar(0.5)
     reference_shared = reference_x.tanh()
-    (reference_shared * reference_shared + reference_shared.exp() * reference_x).backward()
+    reference_dot = Scalar.dot([reference_shared.exp(), reference_x], [reference_x, reference_shared])
+    (reference_shared * reference_shared + reference_dot).backward()
     assert x.grad == reference_x.grad and shared.grad == reference_shared.grad
 
 
