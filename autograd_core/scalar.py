@@ -41,8 +41,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .engine import Traversal, _spent_error
-from .errors import ShapeError
+from .engine import Traversal
+from .errors import GraphError, ShapeError
 from .tensor import Tensor
 from .types import Scalarlike
 
@@ -336,10 +336,8 @@ def propagate(node: Scalar, upstream: float) -> tuple[float, ...]:
 def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) -> None:
     """``engine.Traversal`` specialised to Scalars: the same order, much faster.
 
-    This is ``engine.backward_numbers`` extended to n-ary nodes (``dot``, ``sum``), and
-    belongs there once the engine is open for changes. It runs exactly the loop
-    ``Scalar`` would run on ``Traversal`` -- Kahn's algorithm with a last-in-first-out
-    ready stack, each node's inputs visited in order (``_a`` then ``_b``, or the n-ary
+    It runs exactly the loop ``Scalar`` would run on ``Traversal`` -- Kahn's algorithm
+    with a last-in-first-out ready stack, each node's inputs visited in order (``_a`` then ``_b``, or the n-ary
     tuple), every node's gradient complete before it propagates -- so the nodes are
     visited in the same order and every gradient is summed in the same order, bit for
     bit (the tests compare both). What changes is where the bookkeeping lives: instead
@@ -428,6 +426,15 @@ def backward_numbers(root: Scalar, gradient: float, retain_graph: bool = False) 
     except BaseException:  # e.g. KeyboardInterrupt: leave no half-counted node behind
         _reset_counts(root)
         raise
+
+
+def _spent_error(node: Scalar) -> GraphError:
+    return GraphError(
+        f"Scalar.backward: trying to backward through the graph a second time: the {node._op!r} node "
+        f"(value {node.data!r}) was already backpropagated by an earlier backward(), which spends the "
+        "graph (as PyTorch frees it). Pass retain_graph=True to the earlier backward() to go through it "
+        "again (gradients then add up), or recompute the forward pass."
+    )
 
 
 def _reset_counts(root: Scalar) -> None:
