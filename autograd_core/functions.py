@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .ops import elementwise
 from .ops.counting import bincount, bucketize, count_nonzero, histc, isin, searchsorted, unique
-from .ops.cumulative import cumprod, cumsum, diff, prod
+from .ops.cumulative import cummax, cummin, cumprod, cumsum, diff, logcumsumexp, prod
 from .ops.einsum import einsum
 from .ops.elementwise import clamp, clamp_max, clamp_min, gelu, where
 from .ops.indexing import (
@@ -19,6 +19,8 @@ from .ops.indexing import (
     nonzero,
     scatter,
     scatter_add,
+    take,
+    take_along_dim,
     tril,
     triu,
 )
@@ -28,6 +30,7 @@ from .ops.linalg import (
     baddbmm,
     bmm,
     cdist,
+    cross,
     det,
     dist,
     dot,
@@ -35,11 +38,14 @@ from .ops.linalg import (
     inner,
     inv,
     matmul,
+    matrix_power,
     mm,
     mv,
     norm,
     outer,
+    pdist,
     solve,
+    tensordot,
     vdot,
 )
 from .ops.logical import (
@@ -72,7 +78,12 @@ from .ops.math import (
     cosh,
     deg2rad,
     expm1,
+    fmax,
+    fmin,
+    gcd,
+    heaviside,
     hypot,
+    lcm,
     lerp,
     log1p,
     log2,
@@ -89,7 +100,7 @@ from .ops.math import (
     tan,
     xlogy,
 )
-from .ops.matrix import block_diag, diag, diag_embed, diagonal, kron, trace, tril_indices, triu_indices
+from .ops.matrix import block_diag, diag, diag_embed, diagonal, kron, trace, tril_indices, triu_indices, vander
 from .ops.padding import pad
 from .ops.rearrange import (
     flip,
@@ -123,12 +134,13 @@ from .ops.reduce import (
     std,
     std_mean,
     sum,
+    trapezoid,
     var,
     var_mean,
 )
 from .ops.rounding import ceil, fix, floor, floor_divide, fmod, frac, remainder, round, sign, trunc
 from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
-from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from .ops.sorting import argsort, kthvalue, median, mode, msort, nanquantile, quantile, sort, topk
 from .ops.special import erfc, erfinv
 from .ops.stacking import (
     atleast_1d,
@@ -155,7 +167,7 @@ eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, 
 clip, negative, multiply, divide, subtract = clamp, neg, mul, div, sub
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 swapdims, moveaxis, concat, concatenate = swapaxes, movedim, cat, cat
-sgn, true_divide, inverse = sign, div, inv
+sgn, true_divide, inverse, trapz = sign, div, inv, trapezoid
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -210,4 +222,7 @@ __all__ = [
     "broadcast_shapes", "broadcast_tensors", "meshgrid", "cartesian_prod", "fliplr", "flipud", "rot90",
     # counting and searching
     "unique", "bincount", "count_nonzero", "histc", "isin", "searchsorted", "bucketize",
+    # and more
+    "cummax", "cummin", "logcumsumexp", "take", "take_along_dim", "fmax", "fmin", "heaviside", "gcd", "lcm",
+    "trapezoid", "trapz", "tensordot", "matrix_power", "cross", "pdist", "vander", "quantile", "nanquantile",
 ]

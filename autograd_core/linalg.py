@@ -8,12 +8,13 @@ import math
 from typing import Any
 
 from .errors import ShapeError
-from .ops.linalg import det, inv, solve
+from .ops.linalg import cross as _cross
+from .ops.linalg import det, inv, matmul, matrix_power, solve
 from .ops.linalg import norm as _norm
 from .ops.reduce import amax, amin
 from .tensor import Tensor
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "solve"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "solve", "matrix_power", "matmul", "cross", "vecdot"]
 
 
 def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -58,3 +59,13 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, 
     if isinstance(ord, str) or two_dims:
         return matrix_norm(A, ord, tuple(dim) if dim is not None else (-2, -1), keepdim, dtype=dtype)
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (-1 by default, unlike ``autograd_core.cross``)."""
+    return _cross(input, other, dim)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """The dot product of vectors along ``dim`` (the two broadcast)."""
+    return (x * y).sum(dim)

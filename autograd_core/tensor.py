@@ -797,18 +797,20 @@ from .ops import special as _special  # noqa: E402
 
 # -- op methods: the op's own function is the method (its signature and docstring) ----------
 _METHODS = {
-    _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere",
-    _sorting: "sort argsort msort topk kthvalue median mode",
-    _cumulative: "cumsum cumprod prod diff",
+    _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere take "
+    "take_along_dim",
+    _sorting: "sort argsort msort topk kthvalue median mode quantile nanquantile",
+    _cumulative: "cumsum cumprod prod diff cummax cummin logcumsumexp",
     _counting: "unique bincount count_nonzero histc",
     _matrix: "diag diagonal diag_embed trace kron",
     _elementwise: "maximum minimum clamp_min clamp_max",
     _reduce: "amax amin aminmax nansum nanmean",
     _special: "erfc erfinv",
-    _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist inverse det",
+    _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist inverse det matrix_power "
+    "cross",
     _rearrange: "t swapaxes movedim narrow select unflatten unbind roll fliplr flipud rot90",
     _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp logaddexp "
-    "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv",
+    "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv fmax fmin heaviside gcd lcm",
     _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
     _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
     "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not all any",

@@ -5,11 +5,12 @@ of the elements before and after each one, ``cumprod`` splits each slice at its 
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
-from ..errors import DimError
+from ..errors import DimError, DtypeError
 from ..function import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor, _check_dtype
@@ -178,3 +179,50 @@ def diff(
             break
         x = x.narrow(dim, 1, length - 1) - x.narrow(dim, 0, length - 1)
     return x
+
+
+CummaxResult = namedtuple("cummax", ["values", "indices"])  # as torch.return_types.cummax
+CumminResult = namedtuple("cummin", ["values", "indices"])
+
+
+def _running_extreme(op: str, input: Tensor, dim: Any, larger: bool) -> tuple[Tensor, Tensor]:
+    """The running max (or min) along ``dim`` and where it was reached: the last position of a
+    tie, as PyTorch; NaN, once seen, stays the extreme."""
+    if input.ndim == 0:
+        return input.clone(), Tensor._make(np.zeros((), np.int64), False, None)
+    dim = _dim(op, input, dim)
+    values = np.moveaxis(input.array, dim, -1)
+    indices = np.zeros(values.shape, np.int64)
+    best = values[..., 0].copy()
+    for position in range(1, values.shape[-1]):
+        current = values[..., position]
+        better = (current >= best) if larger else (current <= best)
+        if values.dtype.kind == "f":
+            better = (better & ~np.isnan(best)) | np.isnan(current)
+        best = np.where(better, current, best)
+        indices[..., position] = np.where(better, position, indices[..., position - 1])
+    index = Tensor._make(np.ascontiguousarray(np.moveaxis(indices, -1, dim)), False, None)
+    return input.gather(dim, index), index  # gather carries the gradient to the chosen elements
+
+
+def cummax(input: Tensor, dim: int) -> CummaxResult:
+    """The running maximum along ``dim`` and its positions (``.values``, ``.indices``)."""
+    return CummaxResult(*_running_extreme("cummax", input, dim, True))
+
+
+def cummin(input: Tensor, dim: int) -> CumminResult:
+    """The running minimum along ``dim`` and its positions (``.values``, ``.indices``)."""
+    return CumminResult(*_running_extreme("cummin", input, dim, False))
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(input), dim))`` without overflow (shifted by the maximum along ``dim``)."""
+    if input.dtype.kind != "f":
+        raise DtypeError(f"logcumsumexp: needs a float tensor, got {input.dtype}; call .float() first")
+    dim = _dim("logcumsumexp", input, dim)
+    if input.ndim == 0:
+        return input.clone()
+    peak = np.max(input.array, axis=dim, keepdims=True) if input.array.size else 0.0
+    shift = Tensor._make(np.where(np.isfinite(peak), peak, 0.0).astype(input.array.dtype), False, None)
+    with np.errstate(divide="ignore"):
+        return cumsum((input - shift).exp(), dim).log() + shift

@@ -271,3 +271,39 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``."""
     return nonzero(input)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """The elements of the flattened ``input`` at ``index`` (any shape; negative counts from the
+    end); the result has index's shape."""
+    positions = _index_array("take", index)
+    size = input.array.size
+    if positions.size and (positions.min() < -size or positions.max() >= size):
+        bad = int(positions.min()) if positions.min() < -size else int(positions.max())
+        raise IndexError(f"take: index {bad} is out of range for a tensor of {size} elements (shape {input.shape})")
+    return getitem(input.reshape(-1), Tensor._make(positions % max(size, 1), False, None))
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """``gather`` with broadcasting: ``indices`` and ``input`` broadcast on every dim but ``dim``
+    (with ``dim=None``, the flattened input)."""
+    positions = _index_array("take_along_dim", indices)
+    if dim is None:
+        return take(input, Tensor._make(positions.reshape(-1), False, None))
+    dim = normalize_dim("take_along_dim", dim, input.ndim, input.shape)
+    if positions.ndim != input.ndim:
+        raise ShapeError(
+            f"take_along_dim: indices (shape {positions.shape}) need as many dims as input (shape {input.shape})"
+        )
+    shape_in, shape_ix = list(input.shape), list(positions.shape)
+    shape_in[dim] = shape_ix[dim] = 1
+    try:
+        common = np.broadcast_shapes(tuple(shape_in), tuple(shape_ix))
+    except ValueError:
+        raise ShapeError(
+            f"take_along_dim: input {input.shape} and indices {positions.shape} do not broadcast outside dim {dim}"
+        ) from None
+    wide_in = tuple(input.shape[d] if d == dim else common[d] for d in range(input.ndim))
+    wide_ix = tuple(positions.shape[d] if d == dim else common[d] for d in range(input.ndim))
+    index = Tensor._make(np.ascontiguousarray(np.broadcast_to(positions, wide_ix)), False, None)
+    return gather(input.broadcast_to(wide_in), dim, index)

@@ -12,6 +12,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .elementwise import sign_array, where
 from .reduce import _expand_back, _kept_shape, normalize_dims
+from .shape import stack
 
 
 class MatMul(Function):
@@ -345,3 +346,74 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
 
 
 inverse = inv
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """The sum of products over the last ``dims`` dims of ``a`` and the first ``dims`` of ``b``,
+    or over the dims listed in ``dims = (dims_of_a, dims_of_b)``."""
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ShapeError(f"tensordot: dims={dims} does not fit shapes {a.shape} and {b.shape}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+        dims_a, dims_b = [d % a.ndim for d in dims_a], [d % b.ndim for d in dims_b]
+    if len(dims_a) != len(dims_b) or any(a.shape[i] != b.shape[j] for i, j in zip(dims_a, dims_b)):
+        raise ShapeError(
+            f"tensordot: contracting dims {dims_a} of {a.shape} with dims {dims_b} of {b.shape}: the sizes differ"
+        )
+    keep_a = [d for d in range(a.ndim) if d not in dims_a]
+    keep_b = [d for d in range(b.ndim) if d not in dims_b]
+    inner = int(np.prod([a.shape[d] for d in dims_a]))
+    left = a.permute(*keep_a, *dims_a).reshape(-1, inner)
+    right = b.permute(*dims_b, *keep_b).reshape(inner, -1)
+    return (left @ right).reshape([a.shape[d] for d in keep_a] + [b.shape[d] for d in keep_b])
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """``input`` multiplied by itself ``n`` times (the identity for 0, powers of the inverse
+    for negative n), by repeated squaring; square matrices (..., m, m)."""
+    if not isinstance(n, (int, np.integer)):
+        raise TypeError(f"matrix_power: n must be an int, got {n!r}")
+    if input.ndim < 2 or input.shape[-1] != input.shape[-2]:
+        raise ShapeError(f"matrix_power: needs square matrices (..., n, n), got shape {input.shape}")
+    if n == 0:
+        eye = np.broadcast_to(np.eye(input.shape[-1], dtype=input.array.dtype), input.shape)
+        return Tensor._make(eye.copy(), False, None)
+    base, n = (inv(input), -int(n)) if n < 0 else (input, int(n))
+    result = None
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (the first dim of size 3 when None, as
+    ``torch.cross``; ``linalg.cross`` uses -1); the two broadcast."""
+    try:
+        shape = tuple(np.broadcast_shapes(input.shape, other.shape))
+    except ValueError:
+        raise ShapeError(f"cross: shapes {input.shape} and {other.shape} do not broadcast") from None
+    if dim is None:
+        dim = next((d for d, size in enumerate(shape) if size == 3), None)
+    if dim is None or not shape or shape[dim % len(shape)] != 3:
+        raise ShapeError(f"cross: needs a dim of size 3 (dim={dim}), got shapes {input.shape} and {other.shape}")
+    dim %= len(shape)
+    x = [input.broadcast_to(shape).select(dim, i) for i in range(3)]
+    y = [other.broadcast_to(shape).select(dim, i) for i in range(3)]
+    parts = [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]]
+    return stack(parts, dim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distance between every pair of rows i < j of an (N, M) tensor, row by row:
+    N (N - 1) / 2 values."""
+    if input.ndim != 2:
+        raise ShapeError(f"pdist: needs an (N, M) tensor, got shape {input.shape}")
+    rows, columns = np.triu_indices(input.shape[0], 1)
+    index = (Tensor._make(rows, False, None), Tensor._make(columns, False, None))
+    return norm(input[index[0]] - input[index[1]], p, -1)

@@ -386,3 +386,55 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """``input + value * tensor1 / tensor2`` (all three broadcast)."""
     return input + value * (tensor1 / tensor2)
+
+
+def _nan_aware(op: str, input: Tensor, other: Tensor, pick: Callable) -> Tensor:
+    _require_tensor(op, other)
+    picked = pick(input, other)
+    if input.dtype.kind != "f" and other.dtype.kind != "f":
+        return picked
+    a_nan = Tensor._make(np.isnan(input.array), False, None)
+    b_nan = Tensor._make(np.isnan(other.array), False, None)
+    from .elementwise import where
+
+    return where(b_nan, input, where(a_nan, other, picked))  # a NaN loses to a number
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """``maximum``, but where one of the two is NaN the other is taken (NaN only where both are)."""
+    from .elementwise import maximum
+
+    return _nan_aware("fmax", input, other, maximum)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """``minimum``, but where one of the two is NaN the other is taken."""
+    from .elementwise import minimum
+
+    return _nan_aware("fmin", input, other, minimum)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where input < 0, 1 where input > 0, ``values`` where input == 0
+    (not differentiable, as in PyTorch)."""
+    _require_tensor("heaviside", values)
+    if input.dtype != values.dtype:
+        raise DtypeError(f"heaviside: input ({input.dtype}) and values ({values.dtype}) must have the same dtype")
+    return Tensor._make(np.heaviside(input.array, values.array).astype(input.array.dtype), False, None)
+
+
+def _integer_op(op: str, numpy_op: Callable, input: Tensor, other: Tensor) -> Tensor:
+    _require_tensor(op, other)
+    if input.dtype.kind not in "iu" or other.dtype.kind not in "iu":
+        raise DtypeError(f"{op}: needs integer tensors, got {input.dtype} and {other.dtype}")
+    return Tensor._make(np.asarray(numpy_op(input.array, other.array)), False, None)
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """The greatest common divisor of each pair of integers (broadcast)."""
+    return _integer_op("gcd", np.gcd, input, other)
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """The least common multiple of each pair of integers (broadcast)."""
+    return _integer_op("lcm", np.lcm, input, other)

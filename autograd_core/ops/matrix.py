@@ -163,3 +163,16 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
     """The (2, N) indices of the upper triangle (on and above the ``offset`` diagonal)."""
     check_device(device, "triu_indices")
     return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of a 1-D tensor: column j is ``x ** (N - 1 - j)`` (``x ** j`` when
+    ``increasing``); N columns, len(x) by default."""
+    if x.ndim != 1:
+        raise DimError(f"vander: needs a 1-D tensor, got shape {x.shape}")
+    count = x.shape[0] if N is None else _int("vander", "N", N)
+    if count < 0:
+        raise ShapeError(f"vander: N must be >= 0, got {count}")
+    powers = np.arange(count) if increasing else np.arange(count)[::-1]
+    columns = [x**int(power) if power else x.new_ones(x.shape[0]) for power in powers]
+    return cat([column.reshape(-1, 1) for column in columns], 1) if columns else x.new_zeros(x.shape[0], 0)

@@ -419,3 +419,26 @@ def var_mean(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = Fa
 def std_mean(a: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
     """``(std(a, dim, correction, keepdim), mean(a, dim, keepdim))``."""
     return std(a, dim, correction, keepdim), mean(a, dim, keepdim)
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule, at sample points ``x`` (a 1-D
+    tensor, or one shaped like y) or a spacing ``dx`` (1 by default)."""
+    dim = normalize_dim("trapezoid", dim, y.ndim, y.shape)
+    length = y.shape[dim]
+    if length == 0:
+        return sum(y, dim)
+    middle = y.narrow(dim, 1, length - 1) + y.narrow(dim, 0, length - 1)
+    if x is None:
+        return sum(middle, dim) * (0.5 * (1.0 if dx is None else float(dx)))
+    if dx is not None:
+        raise TypeError("trapezoid: give x or dx, not both")
+    if x.ndim == 1:
+        if x.shape[0] != length:
+            raise ShapeError(f"trapezoid: x has {x.shape[0]} points but y has {length} along dim {dim}")
+        x = x.reshape((length,) + (1,) * (y.ndim - 1 - dim))
+        steps = x.narrow(0, 1, length - 1) - x.narrow(0, 0, length - 1)
+    else:
+        steps = x.narrow(dim, 1, length - 1) - x.narrow(dim, 0, length - 1)
+    return sum(middle * steps, dim) * 0.5
+

@@ -157,3 +157,63 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:
 
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "MaxResult"]
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(
+    input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+) -> Tensor:
+    """The ``q``-th quantiles (``q`` in [0, 1], a number or a 1-D tensor) over ``dim`` (the
+    flattened tensor when None), between sorted neighbours as ``interpolation`` says. With a
+    1-D ``q`` its dim comes first. A slice holding a NaN gives NaN, as in PyTorch."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, skip_nan=False)
+
+
+def nanquantile(
+    input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+) -> Tensor:
+    """``quantile`` of the values that are not NaN (NaN for a slice with none)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, skip_nan=True)
+
+
+def _quantile(op: str, input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str, skip_nan: bool) -> Tensor:
+    if input.dtype.kind != "f":
+        raise DtypeError(f"{op}: needs a float tensor, got {input.dtype}; call .float() first")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op}: interpolation must be one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}")
+    levels = np.asarray(q.array if isinstance(q, Tensor) else q, dtype=np.float64)
+    if levels.ndim > 1 or np.any(np.isnan(levels) | (levels < 0) | (levels > 1)):
+        raise ValueError(f"{op}: q must be a number or a 1-D tensor of values in [0, 1], got {levels.tolist()}")
+    values = input.reshape(-1) if dim is None or input.ndim == 0 else input
+    axis = 0 if values is not input else normalize_dim(op, dim, input.ndim, input.shape)
+    if values.shape[axis] == 0:
+        raise ShapeError(f"{op}: the input is empty along dim {axis} (shape {input.shape})")
+    missing = np.isnan(values.array)
+    counts = (values.shape[axis] - missing.sum(axis, keepdims=True)) if skip_nan else values.shape[axis]
+    where_q = [1] * values.ndim
+    where_q[axis] = -1
+    position = levels.reshape(where_q) * (np.maximum(counts, 1) - 1)  # (..., Q at axis, ...)
+    low, high = np.floor(position).astype(np.int64), np.ceil(position).astype(np.int64)
+    if interpolation == "lower":
+        high = low
+    elif interpolation == "higher":
+        low = high
+    elif interpolation == "nearest":
+        low = high = np.round(position).astype(np.int64)  # halves to even, as PyTorch
+    weight = np.where(high > low, 0.5, 0.0) if interpolation == "midpoint" else position - low
+    shape = list(values.shape)
+    shape[axis] = levels.size
+    ordered = sort(values, axis).values  # NaN sorts last
+    lower, upper = (Gather.apply(ordered, axis, np.broadcast_to(i, shape).copy()) for i in (low, high))
+    step = Tensor._make(np.broadcast_to(weight, shape).astype(input.array.dtype), False, None)
+    result = lower + (upper - lower) * step
+    empty = (counts == 0) if skip_nan else missing.any(axis, keepdims=True)
+    if np.any(empty):
+        result = result.masked_fill(Tensor._make(np.broadcast_to(empty, shape).copy(), False, None), float("nan"))
+    result = result.movedim(axis, 0)  # (Q, the other dims)
+    if keepdim:
+        kept = [1] * input.ndim if dim is None else [1 if d == axis else n for d, n in enumerate(input.shape)]
+        result = result.reshape([levels.size, *kept])
+    return result[0] if levels.ndim == 0 else result

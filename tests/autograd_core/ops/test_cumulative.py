@@ -90,3 +90,32 @@ def test_diff_with_prepend_and_append(array, data):
 def test_diff_rejects_a_negative_order():
     with pytest.raises(ValueError, match="diff: n must be an int >= 0, got -1"):
         ag.diff(ag.zeros(3), -1)
+
+
+# -- cummax, cummin, logcumsumexp ------------------------------------------------------------------
+@settings(max_examples=15)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=4).flatmap(float_arrays), data=st.data())
+def test_cummax_cummin_values_indices_and_gradients(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    for name in ("cummax", "cummin"):
+        check_op(lambda x: getattr(ag, name)(x, dim).values, [array], lambda x: getattr(torch, name)(x, dim).values)
+        if torch is not None:
+            ours, theirs = getattr(ag.tensor(array), name)(dim), getattr(torch.tensor(array), name)(dim)
+            np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+
+
+@requires_torch
+def test_cummax_ties_and_nan_pick_as_pytorch():
+    values = np.array([[1.0, 3.0, 3.0, 2.0, np.nan, 5.0], [0.0, -1.0, 2.0, 2.0, 1.0, -1.0]])
+    for name in ("cummax", "cummin"):
+        ours, theirs = getattr(ag, name)(ag.tensor(values), 1), getattr(torch, name)(torch.tensor(values), 1)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+
+
+@settings(max_examples=15)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=4).flatmap(lambda s: float_arrays(s, low=-30, high=30)),
+       data=st.data())
+def test_logcumsumexp(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    check_op(lambda x: ag.logcumsumexp(x, dim), [array], lambda x: torch.logcumsumexp(x, dim))

@@ -221,3 +221,20 @@ def test_nonzero_argwhere_and_one_argument_where_match_pytorch(array):
 def test_scatter_needs_src_of_the_tensors_dtype_as_pytorch(name):
     with pytest.raises(ag.DtypeError, match=rf"{name}: src \(float64\) must have the tensor's dtype \(float32\)"):
         getattr(ag, name)(ag.zeros(2, 3), 1, ag.tensor([[0], [1]]), ag.ones(2, 1, dtype=ag.float64))
+
+
+# -- take, take_along_dim ----------------------------------------------------------------------
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=3).flatmap(float_arrays), data=st.data())
+def test_take_and_take_along_dim(array, data):
+    size = array.size
+    index = np.array(data.draw(st.lists(st.integers(-size, size - 1), min_size=1, max_size=5)))
+    check_op(lambda x: ag.take(x, ag.tensor(index)), [array], lambda x: torch.take(x, torch.tensor(index)))
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    shape = [1] * array.ndim
+    shape[dim] = 2
+    along = np.array(data.draw(st.lists(st.integers(0, array.shape[dim] - 1), min_size=2, max_size=2))).reshape(shape)
+    check_op(lambda x: ag.take_along_dim(x, ag.tensor(along), dim), [array],
+             lambda x: torch.take_along_dim(x, torch.tensor(along), dim))
+    with pytest.raises(IndexError, match="take: index"):
+        ag.take(ag.tensor(array), ag.tensor([size]))

@@ -261,3 +261,29 @@ def test_singular_and_misshapen_matrices_are_named():
         ag.det(singular).backward()
     with pytest.raises(ag.ShapeError, match="cdist: x1 and x2 need shapes"):
         ag.cdist(ag.zeros(2, 3), ag.zeros(2, 4))
+
+
+@settings(max_examples=10)
+@given(case=st.sampled_from([((2, 3, 4), (4, 2), 1), ((2, 3, 4), (4, 3, 2), ([1, 2], [1, 0])),
+                             ((3, 4), (4,), ([1], [0])), ((2, 2), (2, 2), 0)]), data=st.data())
+def test_tensordot(case, data):
+    a, b = data.draw(float_arrays(case[0])), data.draw(float_arrays(case[1]))
+    check_op(lambda x, y: ag.tensordot(x, y, case[2]), [a, b], lambda x, y: torch.tensordot(x, y, case[2]))
+
+
+@settings(max_examples=10)
+@given(shape=BATCHED_SQUARE, n=st.integers(-2, 4), data=st.data())
+def test_matrix_power(shape, n, data):
+    a = data.draw(well_conditioned(shape))
+    check_op(lambda x: ag.matrix_power(x, n), [a], lambda x: torch.linalg.matrix_power(x, n))
+    check_op(lambda x: x.matrix_power(n), [a], lambda x: x.matrix_power(n))
+
+
+@settings(max_examples=10)
+@given(pair=st.sampled_from([((4, 3), (4, 3)), ((3, 2), (3, 1)), ((2, 3, 5), (1, 3, 5))]), data=st.data())
+def test_cross_and_pdist(pair, data):
+    a, b = data.draw(float_arrays(pair[0])), data.draw(float_arrays(pair[1]))
+    check_op(ag.cross, [a, b], lambda x, y: torch.cross(x, y, dim=[i for i, s in enumerate(x.shape) if s == 3][0]))
+    if a.shape[-1] == 3:
+        check_op(lambda x, y: ag.linalg.cross(x, y), [a, b], torch.linalg.cross)
+    check_op(ag.pdist, [data.draw(float_arrays((4, 2)))], torch.pdist, gradgrad=False)

@@ -222,3 +222,29 @@ def test_addcmul_and_addcdiv(shape, data):
     x = ag.tensor(a.copy())
     x.addcmul_(ag.tensor(b), ag.tensor(c), value=2)
     np.testing.assert_allclose(x.numpy(), a + 2 * b * c)
+
+
+@requires_torch
+def test_fmax_fmin_heaviside_gcd_lcm_match_pytorch():
+    a, b = np.array([1.0, np.nan, 3.0, np.nan]), np.array([2.0, 5.0, np.nan, np.nan])
+    for name in ("fmax", "fmin"):
+        compare_with_torch(getattr(ag, name), getattr(torch, name), [a, b], [True, True])
+    steps, at_zero = np.array([-1.5, 0.0, 2.0]), np.array([0.5])
+    np.testing.assert_array_equal(ag.heaviside(ag.tensor(steps), ag.tensor(at_zero)).numpy(),
+                                  torch.heaviside(torch.tensor(steps), torch.tensor(at_zero)).numpy())
+    m, n = np.array([12, -18, 0, 7]), np.array([8, 12, 5, 0])
+    for name in ("gcd", "lcm"):
+        np.testing.assert_array_equal(getattr(ag, name)(ag.tensor(m), ag.tensor(n)).numpy(),
+                                      getattr(torch, name)(torch.tensor(m), torch.tensor(n)).numpy())
+    with pytest.raises(ag.DtypeError, match="gcd: needs integer tensors"):
+        ag.gcd(ag.tensor([1.0]), ag.tensor([2.0]))
+
+
+@settings(max_examples=10)
+@given(pair=broadcast_pair())
+def test_fmax_away_from_ties(pair):
+    a, b = pair
+    assume_apart = np.abs(a - b).min() > 1e-3 if a.size and b.size else True
+    if assume_apart:
+        check_op(ag.fmax, [a, b], torch.fmax)
+        check_op(lambda x, y: x.fmin(y), [a, b], lambda x, y: x.fmin(y))

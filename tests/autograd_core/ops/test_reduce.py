@@ -416,3 +416,13 @@ def test_var_mean_and_std_mean(array):
         for position in range(2):
             check_op(lambda x: getattr(ag, name)(x, 0)[position], [array],
                      lambda x: getattr(torch, name)(x, 0)[position], gradgrad=False)
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=4).flatmap(float_arrays), data=st.data())
+def test_trapezoid_with_spacing_and_points(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    check_op(lambda y: ag.trapezoid(y, dim=dim), [array], lambda y: torch.trapezoid(y, dim=dim))
+    check_op(lambda y: ag.trapz(y, dx=0.5, dim=dim), [array], lambda y: torch.trapezoid(y, dx=0.5, dim=dim))
+    points = np.cumsum(data.draw(float_arrays((array.shape[dim],), low=0.1, high=1.0)))
+    check_op(lambda y, x: ag.trapezoid(y, x, dim=dim), [array, points], lambda y, x: torch.trapezoid(y, x, dim=dim))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from tests.helpers import check_op, float_arrays, requires_torch, shapes, torch
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
 
 SMALL = shapes(max_dims=3, max_side=4)
 
@@ -149,3 +149,38 @@ def test_the_median_of_an_empty_float_tensor_is_nan_as_pytorch():
     assert values.shape == indices.shape == (0,)
     with pytest.raises(ag.ShapeError, match=r"median: dim 1 of shape \(2, 0\) is empty"):
         ag.zeros(2, 0).median(1)
+
+
+# -- quantile, nanquantile ---------------------------------------------------------------------
+@requires_torch
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_quantiles_match_pytorch(interpolation, name):
+    rng = np.random.default_rng(3)
+    values = rng.standard_normal((3, 5))
+    values[1, 2] = np.nan
+    for q in (0.3, [0.0, 0.5, 0.9, 1.0]):
+        for dim in (None, 0, 1):
+            for keepdim in (False, True):
+                ours_q = ag.tensor(q, dtype=ag.float64) if isinstance(q, list) else q
+                theirs_q = torch.tensor(q, dtype=torch.float64) if isinstance(q, list) else q
+                clean = np.nan_to_num(values, nan=0.25)  # gradients where no NaN is involved
+                for array in (values, clean):
+                    compare_with_torch(
+                        lambda x: getattr(ag, name)(x, ours_q, dim, keepdim, interpolation=interpolation),
+                        lambda x: getattr(torch, name)(x, theirs_q, dim, keepdim, interpolation=interpolation),
+                        [array], [array is clean],
+                    )
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=2, max_side=4).flatmap(float_arrays), q=st.floats(0, 1))
+def test_quantile_gradients(array, q):
+    check_op(lambda x: ag.quantile(x, q, -1), [array], lambda x: torch.quantile(x, q, -1), gradgrad=False)
+
+
+def test_quantile_rejects_bad_levels():
+    with pytest.raises(ValueError, match=r"quantile: q must be a number or a 1-D tensor of values in \[0, 1\]"):
+        ag.quantile(ag.zeros(3), 1.5)
+    with pytest.raises(ValueError, match="quantile: interpolation must be one of"):
+        ag.quantile(ag.zeros(3), 0.5, interpolation="cubic")
