@@ -3,7 +3,34 @@
 Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
 from . import data, functional, init, metrics, models, optim, plots, regularization, utils
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    Sign,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Softsign,
+    Step,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, Sequential
@@ -52,6 +79,8 @@ __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "Embedding",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
+    "SiLU", "Mish", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "LogSigmoid", "Softsign", "SELU", "CELU",
+    "Softmin", "GLU", "Threshold", "Tanhshrink", "PReLU",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity", "PairwiseDistance",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GroupNorm", "RMSNorm",
