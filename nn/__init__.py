@@ -3,10 +3,37 @@
 Imports only ``autograd_core``. Names follow PyTorch's ``torch.nn``.
 """
 from . import data, functional, init, metrics, models, optim, plots, regularization, utils
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    Sign,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Softsign,
+    Step,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .containers import ModuleDict, ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, GaussianNoise
@@ -30,6 +57,7 @@ from .loss import (
 )
 from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .padding import ConstantPad1d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .parameter import Parameter
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
@@ -49,13 +77,16 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 # One line per area, so that additions rarely touch the same line.
 __all__ = [
-    "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
+    "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Embedding",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
+    "SiLU", "Mish", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "LogSigmoid", "Softsign", "SELU", "CELU",
+    "Softmin", "GLU", "Threshold", "Tanhshrink", "PReLU",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity", "PairwiseDistance",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GroupNorm", "RMSNorm",
     "PixelShuffle", "PixelUnshuffle", "Unflatten",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",

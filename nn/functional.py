@@ -84,6 +84,141 @@ def step(input: Tensor, value: float = 0.0, straight_through: bool = False) -> T
     return HeavisideFunction.apply(input, float(value), straight_through)
 
 
+# -- activations composed of Tensor ops (their gradients follow from the ops') ------------
+# ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish). Shape: (*) -> (*)."""
+    return input * ag.sigmoid(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))`` (softplus linear past 20, as PyTorch's). Shape: (*) -> (*)."""
+    return input * ag.tanh(ag.softplus(input, 1.0, 20.0))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` clamped to ``[min_val, max_val]``. Shape: (*) -> (*).
+
+    The gradient is 1 strictly inside the interval and 0 on and outside its ends, as PyTorch's
+    (``clamp``'s is 1 on the ends too).
+    """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
+    inside = (input.array > min_val) & (input.array < max_val)
+    # d/dx = 1 inside, 0 elsewhere: the clamped values come from a detached copy
+    return ag.where(inside, input, input.detach().clamp(min_val, max_val))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(0, x), 6)`` (``hardtanh(x, 0, 6)``). Shape: (*) -> (*)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, linear between. Shape: (*) -> (*)."""
+    return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * relu6(x + 3) / 6`` (MobileNetV3). Shape: (*) -> (*)."""
+    return input * hardsigmoid(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, finite for any x. Shape: (*) -> (*)."""
+    return -ag.softplus(-input, 1.0, float("inf"))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``x / (1 + |x|)``. Shape: (*) -> (*)."""
+    return input / (input.abs() + 1.0)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants (alpha ~ 1.6733, scale ~ 1.0507).
+
+    Shape: (*) -> (*).
+    """
+    return ag.elu(input, SELU_ALPHA) * SELU_SCALE
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``. Shape: (*) -> (*)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (it divides x); use a non-zero alpha such as 1.0")
+    return ag.elu(input / alpha, 1.0) * alpha
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``softmax(-x, dim)``: weights that favour the smallest entries. Shape: (*) -> (*).
+
+    ``dim=None`` takes PyTorch's legacy choice (0 for 0-, 1- and 3-D input, else 1) and warns, as PyTorch.
+    """
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+        warnings.warn(
+            f"softmin: implicit dimension choice is deprecated (as in PyTorch); chose dim={dim}, pass dim= explicitly",
+            UserWarning,
+            stacklevel=_stacklevel,
+        )
+    return softmax(-input, dim, dtype)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the two halves of ``input`` along ``dim``.
+
+    Shape: (*, 2N, *) -> (*, N, *): the size along ``dim`` must be even.
+    """
+    if input.ndim == 0:
+        raise ShapeError("glu: does not support scalars (0-d input) because halving size must be even")
+    axis = dim + input.ndim if -input.ndim <= dim < 0 else dim
+    if not 0 <= axis < input.ndim:
+        raise ShapeError(f"glu: dim {dim} is out of range for an input of {input.ndim} dims (shape {input.shape})")
+    size = input.shape[axis]
+    if size % 2:
+        raise ShapeError(
+            f"glu: halving dimension must be even, but dimension {dim} is size {size} (input shape {input.shape})"
+        )
+    first, second = input.split(size // 2, axis)
+    return first * ag.sigmoid(second)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``. Shape: (*) -> (*)."""
+    return ag.where(input.array > threshold, input, float(value))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``. Shape: (*) -> (*)."""
+    return input - ag.tanh(input)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``x`` for x > 0, ``weight * x`` otherwise, with a learnable slope per channel.
+
+    Shape: input (N, C, *) (or (C,)-less input of 0 or 1 dims, one channel); weight () or (1,)
+    for one slope shared by all channels, or (C,) for one per channel (the input's dim 1).
+    """
+    if weight.ndim > 1:
+        raise ShapeError(f"prelu: expected `weight` to be a scalar or 1-D tensor, got shape {weight.shape}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() == 1:
+        slope = weight.reshape(())
+    elif weight.numel() == channels:
+        slope = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    else:
+        raise ShapeError(
+            f"prelu: mismatch of parameter numbers and input channel size: found {weight.numel()} parameters "
+            f"and channel size {channels} (input shape {input.shape}); use 1 or {channels} parameters"
+        )
+    # d/dx = 1 for x > 0, else weight; d/dweight = x for x <= 0, else 0
+    return ag.where(input.array > 0, input, input * slope)
+
+
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """Class indices (*) -> int64 (*, num_classes) with a 1 at each index, as ``torch.nn.functional.one_hot``.
 
@@ -591,10 +726,12 @@ def __getattr__(name: str) -> Any:
 # tests/nn/test_functional.py checks that every public function here is listed.
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
-    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu", "group_norm",
-    "hinge_loss", "huber_loss", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "mse_loss", "multi_margin_loss", "nll_loss", "normalize",
-    "one_hot", "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "relu", "rms_norm",
-    "scaled_dot_product_attention", "sigmoid", "sign", "smooth_l1_loss", "softmax", "softplus", "step", "tanh",
+    "binary_cross_entropy_with_logits", "celu", "conv1d", "conv2d", "conv_transpose2d", "cosine_embedding_loss",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout2d", "elu", "embedding", "gelu", "glu", "group_norm",
+    "hardsigmoid", "hardswish", "hardtanh", "hinge_loss", "huber_loss", "interpolate", "kl_div", "l1_loss",
+    "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "lp_pool1d", "lp_pool2d", "max_pool1d",
+    "max_pool2d", "mish", "mse_loss", "multi_margin_loss", "nll_loss", "normalize", "one_hot", "pad",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "relu6", "rms_norm",
+    "scaled_dot_product_attention", "selu", "sigmoid", "sign", "silu", "smooth_l1_loss", "softmax", "softmin",
+    "softplus", "softsign", "step", "tanh", "tanhshrink", "threshold",
 ]

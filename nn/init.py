@@ -14,6 +14,8 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import generator
+from autograd_core.ops.special import erfinv_array
+from autograd_core.random import Generator
 
 _GAINS = {
     "linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0,
@@ -133,6 +135,77 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def _random_source(name: str, source: Any) -> np.random.Generator:
+    """Where ``name`` draws from: ``source`` (an ``autograd_core.Generator`` or a ``np.random.Generator``),
+    or the seeded default generator when None."""
+    if source is None:
+        return generator()
+    if isinstance(source, Generator):
+        return source.numpy
+    if isinstance(source, np.random.Generator):
+        return source
+    raise TypeError(
+        f"{name}: generator must be an autograd_core.Generator or a np.random.Generator, got {type(source).__name__}"
+    )
+
+
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator: Any = None
+) -> Tensor:
+    """N(mean, std^2) truncated to ``[a, b]`` (absolute bounds, not in stds), as PyTorch's.
+
+    Draws by the inverse CDF: u ~ U(cdf(a), cdf(b)), x = mean + std * sqrt(2) * erfinv(2u - 1),
+    clamped to [a, b]; warns (as PyTorch) when ``mean`` is more than 2 std outside [a, b].
+    """
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got std={std}")
+    if a > b:
+        raise ValueError(f"trunc_normal_: the bounds must satisfy a <= b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            f"mean ({mean}) is more than 2 std ({std}) from [a, b] = [{a}, {b}] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    source = _random_source("trunc_normal_", generator)
+
+    def normal_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    low, high = normal_cdf((a - mean) / std), normal_cdf((b - mean) / std)
+    uniform = source.uniform(2 * low - 1, 2 * high - 1, size=tensor.shape)
+    values = erfinv_array(uniform) * (std * math.sqrt(2.0)) + mean
+    return _fill(tensor, np.clip(values, a, b))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (ones on the main diagonal of a 2-D tensor, also a rectangular one)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The Dirac delta for a conv weight (out, in, *kernel) of 3, 4 or 5 dims: a convolution that
+    passes each of the first ``min(out // groups, in)`` input channels through unchanged (per group).
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(
+            f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {tuple(tensor.shape)}"
+        )
+    out_channels = tensor.shape[0]
+    if groups < 1 or out_channels % groups:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got size {out_channels} and groups={groups}")
+    per_group = out_channels // groups
+    kept = min(per_group, tensor.shape[1])
+    values = np.zeros(tensor.shape)
+    centre = tuple(side // 2 for side in tensor.shape[2:])
+    for group in range(groups):
+        for channel in range(kept):
+            values[(group * per_group + channel, channel) + centre] = 1.0
+    return _fill(tensor, values)
 
 
 def lsuv_(model: Any, batch: Tensor, tol: float = 0.1, max_iters: int = 10) -> Any:

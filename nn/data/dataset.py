@@ -1,10 +1,12 @@
-"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset`` and ``random_split``, as in PyTorch."""
+"""Datasets as in PyTorch: map-style ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split``; the stream-style ``IterableDataset``."""
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 from abc import ABC, abstractmethod
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -28,6 +30,26 @@ class Dataset(ABC):
 
     @abstractmethod
     def __len__(self) -> int: ...
+
+    def __add__(self, other: Any) -> "ConcatDataset":
+        """``a + b``: the samples of ``a`` then those of ``b`` (a ``ConcatDataset``)."""
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(ABC):
+    """A stream of samples: subclasses define ``__iter__`` (and may define ``__len__``).
+
+    For data read in order (a file, a generator, a socket) rather than by index. A
+    ``DataLoader`` over it takes the samples in iteration order and batches them; it has no
+    sampler and no shuffling (shuffle inside ``__iter__`` if needed), as in PyTorch.
+    ``isinstance(stream, Dataset)`` holds, as PyTorch's IterableDataset is a Dataset.
+    """
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+Dataset.register(IterableDataset)
 
 
 def sample_index(name: str, index: Any, length: int, what: str = "samples") -> int:
@@ -129,6 +151,43 @@ class Subset(Dataset):
 
     def get_batch(self, indices: np.ndarray) -> Any:
         return fetch_batch(self.dataset, self.indices[indices])
+
+
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after another: sample ``i`` comes from the first dataset
+    while ``i < len(datasets[0])``, then from the next, ... (``cumulative_sizes`` holds the ends).
+
+    Args:
+        datasets: a non-empty iterable of map-style datasets (not IterableDatasets).
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable; give at least one dataset.")
+        for position, dataset in enumerate(self.datasets):
+            if isinstance(dataset, IterableDataset):
+                raise TypeError(
+                    f"ConcatDataset does not support IterableDataset (dataset {position} is a "
+                    f"{type(dataset).__name__}); chain the streams in an IterableDataset's __iter__ instead."
+                )
+        self.cumulative_sizes = [int(size) for size in np.cumsum([len(dataset) for dataset in self.datasets])]
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(index, (int, np.integer)) and index < -len(self):  # PyTorch's error for this side
+            raise ValueError(
+                f"ConcatDataset: absolute value of index should not exceed dataset length, got {index} "
+                f"for {len(self)} samples"
+            )
+        position = sample_index("ConcatDataset", index, len(self))
+        if position < 0:
+            position += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, position)
+        start = self.cumulative_sizes[which - 1] if which > 0 else 0
+        return self.datasets[which][position - start]
 
 
 def random_split(

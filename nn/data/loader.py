@@ -1,4 +1,5 @@
-"""``DataLoader``: iterate over a map-style dataset in (shuffled) batches, as in PyTorch."""
+"""``DataLoader``: iterate over a map-style dataset in (shuffled) batches, or over an
+``IterableDataset``'s stream in batches, as in PyTorch."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
@@ -6,7 +7,8 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from ._random import make_rng
-from .collate import fetch_batch
+from .collate import default_collate, fetch_batch
+from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -14,7 +16,9 @@ class DataLoader:
     """Batches of ``dataset``, one epoch per ``for batch in loader``, with PyTorch's arguments.
 
     Args:
-        dataset: anything with ``__len__`` and ``__getitem__`` (a ``Dataset``).
+        dataset: anything with ``__len__`` and ``__getitem__`` (a ``Dataset``), or an
+            ``IterableDataset``, whose samples are batched in iteration order (it takes no
+            ``shuffle``, ``sampler`` or ``batch_sampler``; ``len(loader)`` needs its ``__len__``).
         batch_size: samples per batch (default 1); None yields the samples one by one,
             without a batch dim.
         shuffle: draw a new random order each epoch (default: the dataset's order).
@@ -61,10 +65,18 @@ class DataLoader:
         in_order: bool = True,
         seed: int | None = None,
     ) -> None:
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            for option, given in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if given is not None and given is not False:
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {option} option, but got "
+                        f"{option}={given!r} (the samples come in the stream's order)"
+                    )
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
-                f"DataLoader: dataset must have __len__ and __getitem__ (a map-style Dataset), "
-                f"got {type(dataset).__name__}."
+                f"DataLoader: dataset must have __len__ and __getitem__ (a map-style Dataset) or be an "
+                f"IterableDataset, got {type(dataset).__name__}."
             )
         _check_workers(num_workers, timeout, prefetch_factor, persistent_workers, worker_init_fn)
         if collate_fn is not None and not callable(collate_fn):
@@ -84,9 +96,11 @@ class DataLoader:
         elif isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
         make_rng("DataLoader", generator, seed)  # checks them (they drive the default shuffling only)
-        if sampler is None:
+        if iterable:
+            pass  # no sampler: the stream's own order
+        elif sampler is None:
             sampler = RandomSampler(dataset, generator=generator, seed=seed) if shuffle else SequentialSampler(dataset)
-        if batch_sampler is None and batch_size is not None:
+        if batch_sampler is None and batch_size is not None and not iterable:
             batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
@@ -102,11 +116,19 @@ class DataLoader:
         self.multiprocessing_context, self.in_order = multiprocessing_context, in_order
 
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset):
+            samples = len(self.dataset)  # TypeError for a stream without __len__, as in PyTorch
+            if self.batch_size is None:
+                return samples
+            return samples // self.batch_size if self.drop_last else -(-samples // self.batch_size)
         if self.batch_sampler is None:
             return len(self.sampler)
         return len(self.batch_sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream_batches()
+            return
         if self.batch_sampler is None:  # batch_size=None: single samples, no batch dim
             for index in self.sampler:
                 sample = self.dataset[int(index)]
@@ -119,9 +141,27 @@ class DataLoader:
         for indices in batches:
             yield fetch_batch(self.dataset, np.asarray(indices, dtype=np.int64), self.collate_fn)
 
+    def _stream_batches(self) -> Iterator[Any]:
+        """An IterableDataset's samples, ``batch_size`` at a time in iteration order (the last batch
+        may be smaller unless ``drop_last``), each collated; or one by one with ``batch_size=None``."""
+        if self.batch_size is None:
+            for sample in self.dataset:
+                yield sample if self.collate_fn is None else self.collate_fn(sample)
+            return
+        collate = default_collate if self.collate_fn is None else self.collate_fn
+        batch: list = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
+
     def __repr__(self) -> str:
+        size = len(self.dataset) if hasattr(self.dataset, "__len__") else "a stream"
         return (
-            f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
+            f"DataLoader({type(self.dataset).__name__} of {size}, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
 

@@ -9,6 +9,7 @@ from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
 from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
@@ -17,7 +18,7 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
-__all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS"]
+__all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS", "Adamax"]
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 

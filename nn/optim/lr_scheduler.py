@@ -1,7 +1,8 @@
 """Learning-rate schedulers with PyTorch's names, arguments and learning-rate sequences.
 
 Per epoch: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``,
-``ConstantLR``, ``LinearLR``, ``PolynomialLR``, ``LambdaLR``, ``MultiplicativeLR`` and
+``CosineAnnealingWarmRestarts`` (also per batch, with fractional epochs), ``ConstantLR``, ``LinearLR``,
+``PolynomialLR``, ``LambdaLR``, ``MultiplicativeLR`` and
 ``ReduceLROnPlateau`` (``step(metric)``); per batch: ``OneCycleLR`` and ``CyclicLR`` (which
 also cycle the momentum); combined: ``SequentialLR`` (one after another, at milestones)
 and ``ChainedScheduler`` (all at once). The base class ``LRScheduler`` lives in
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import math
 from typing import Any, SupportsFloat
+
+import numpy as np
 
 from .checks import check_int, check_number, per_group
 from .cyclic_schedulers import CyclicLR, OneCycleLR
@@ -22,7 +25,7 @@ from .scheduler_chains import ChainedScheduler, SequentialLR
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR", "LinearLR",
     "PolynomialLR", "LambdaLR", "MultiplicativeLR", "ReduceLROnPlateau", "OneCycleLR", "CyclicLR", "SequentialLR",
-    "ChainedScheduler",
+    "ChainedScheduler", "CosineAnnealingWarmRestarts",
 ]
 
 
@@ -89,6 +92,81 @@ class CosineAnnealingLR(LRScheduler):
     def _closed_form_lr(self) -> list[float]:
         cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
         return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from ``initial_lr`` to ``eta_min`` that restarts (SGDR, Loshchilov & Hutter).
+
+    lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where ``T_cur`` counts
+    the epochs since the last restart and ``T_i`` is the length of the current cycle: ``T_0`` at
+    first, then ``T_mult`` times longer after each restart.
+
+    ``step()`` advances one epoch; ``step(epoch)`` jumps to ``epoch``, which may be fractional
+    (``scheduler.step(epoch + i / batches)`` per batch), as in PyTorch.
+
+    Args:
+        optimizer: the optimiser whose learning rates are scheduled.
+        T_0: epochs in the first cycle (a positive int).
+        T_mult: factor by which each cycle is longer than the one before (an int >= 1, default 1).
+        eta_min: the lowest learning rate (default 0).
+        last_epoch: the index of the last epoch, to resume (default -1: start).
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        name = "CosineAnnealingWarmRestarts"
+        if not _is_int(T_0) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0!r} ({name}: T_0 must be an int >= 1)")
+        if not _is_int(T_mult) or T_mult < 1:
+            raise ValueError(
+                f"Expected integer T_mult >= 1, but got {T_mult!r} ({name}: T_mult must be an int >= 1)"
+            )
+        self.eta_min = check_number(name, "eta_min", eta_min, "0.0")
+        self.T_0, self.T_i, self.T_mult = int(T_0), int(T_0), int(T_mult)
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to ``epoch`` (an int or a fraction), and set each group's ``lr``.
+
+        ``step(epoch)`` is not deprecated here, and ``_step_count`` stays 0, as in PyTorch.
+        """
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: float | None = None) -> None:
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:  # a restart: the next cycle is T_mult times longer
+                self.T_cur %= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            epoch = check_number("CosineAnnealingWarmRestarts", "epoch", epoch, "3")
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch} (CosineAnnealingWarmRestarts.step)")
+            if epoch < self.T_0:
+                self.T_i, self.T_cur = self.T_0, epoch
+            elif self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # cycle n starts at T_0 (T_mult^n - 1) / (T_mult - 1)
+                cycle = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**cycle - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**cycle
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -98,3 +98,89 @@ def test_zero_element_tensors_are_left_alone_as_in_pytorch(shape, function, warn
     else:
         assert function(tensor) is tensor
     assert tensor.shape == shape
+
+
+# -- trunc_normal_, eye_, dirac_ ----------------------------------------------------------
+def _truncated_normal_moments(mean, std, a, b):
+    """Mean and std of N(mean, std^2) truncated to [a, b] (the textbook formulas)."""
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    cdf = lambda x: (1 + math.erf(x / math.sqrt(2))) / 2  # noqa: E731
+    mass = cdf(beta) - cdf(alpha)
+    shift = (pdf(alpha) - pdf(beta)) / mass
+    variance = 1 + (alpha * pdf(alpha) - beta * pdf(beta)) / mass - shift**2
+    return mean + std * shift, std * math.sqrt(variance)
+
+
+@pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.0, 0.02, -0.04, 0.04), (1.0, 2.0, 0.5, 6.0)])
+def test_trunc_normal_stays_in_bounds_with_the_truncated_statistics(mean, std, a, b):
+    ag.manual_seed(3)
+    weight = init.trunc_normal_(ag.zeros(400, 500), mean=mean, std=std, a=a, b=b)
+    values = weight.array
+    assert values.dtype == np.float32
+    assert values.min() >= np.float32(a) and values.max() <= np.float32(b)
+    expected_mean, expected_std = _truncated_normal_moments(mean, std, a, b)
+    assert values.mean() == pytest.approx(expected_mean, abs=0.01 * std)
+    assert values.std() == pytest.approx(expected_std, rel=0.01)
+
+
+@requires_torch
+def test_trunc_normal_statistics_match_pytorchs():
+    torch.manual_seed(0)
+    theirs = torch.nn.init.trunc_normal_(torch.empty(300, 300), mean=0.5, std=1.5, a=-1.0, b=3.0).numpy()
+    source = ag.Generator().manual_seed(0)
+    ours = init.trunc_normal_(ag.zeros(300, 300), mean=0.5, std=1.5, a=-1.0, b=3.0, generator=source)
+    assert ours.array.mean() == pytest.approx(theirs.mean(), abs=0.02)
+    assert ours.array.std() == pytest.approx(theirs.std(), rel=0.02)
+    for q in (0.01, 0.25, 0.5, 0.75, 0.99):
+        assert np.quantile(ours.array, q) == pytest.approx(np.quantile(theirs, q), abs=0.05)
+
+
+def test_trunc_normal_generator_makes_it_repeat_and_bad_arguments_fail():
+    first = init.trunc_normal_(ag.zeros(5, 5), generator=np.random.default_rng(1)).array.copy()
+    np.testing.assert_array_equal(first, init.trunc_normal_(ag.zeros(5, 5), generator=np.random.default_rng(1)).array)
+    with pytest.raises(ValueError, match="trunc_normal_: the bounds must satisfy a <= b, got a=2, b=1"):
+        init.trunc_normal_(ag.zeros(3), a=2, b=1)
+    with pytest.raises(ValueError, match="trunc_normal_: std must be positive, got std=0"):
+        init.trunc_normal_(ag.zeros(3), std=0)
+    with pytest.raises(TypeError, match="trunc_normal_: generator must be an autograd_core.Generator"):
+        init.trunc_normal_(ag.zeros(3), generator=0)
+    with pytest.warns(UserWarning, match="mean .* is more than 2 std"):
+        init.trunc_normal_(ag.zeros(3), mean=10.0)
+    assert init.trunc_normal_(ag.zeros(0, 3)).shape == (0, 3)
+
+
+@requires_torch
+@pytest.mark.parametrize("shape", [(3, 3), (2, 5), (5, 2)])
+def test_eye_matches_pytorch(shape):
+    expected = torch.nn.init.eye_(torch.empty(shape)).numpy()
+    np.testing.assert_array_equal(init.eye_(ag.zeros(*shape)).array, expected)
+
+
+def test_eye_takes_only_matrices():
+    with pytest.raises(ValueError, match=r"eye_: only tensors with 2 dimensions are supported, got shape \(3,\)"):
+        init.eye_(ag.zeros(3))
+    with pytest.raises(ValueError, match="only tensors with 2 dimensions"):
+        init.eye_(ag.zeros(2, 2, 2))
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "shape, groups", [((4, 2, 3), 1), ((4, 2, 3), 2), ((3, 5, 3, 3), 1), ((6, 2, 2, 4), 3), ((2, 3, 3, 3, 3), 1)]
+)
+def test_dirac_matches_pytorch(shape, groups):
+    expected = torch.nn.init.dirac_(torch.empty(shape), groups=groups).numpy()
+    np.testing.assert_array_equal(init.dirac_(ag.zeros(*shape), groups=groups).array, expected)
+
+
+def test_dirac_convolution_passes_its_input_through_and_bad_shapes_fail():
+    from nn.conv import Conv2d
+
+    conv = Conv2d(3, 3, 3, padding=1, bias=False)
+    init.dirac_(conv.weight)
+    x = ag.randn(2, 3, 5, 5)
+    np.testing.assert_allclose(conv(x).array, x.array, atol=1e-6)
+    with pytest.raises(ValueError, match=r"dirac_: only tensors with 3, 4, or 5 dimensions are supported"):
+        init.dirac_(ag.zeros(3, 3))
+    with pytest.raises(ValueError, match="dirac_: dim 0 must be divisible by groups, got size 3 and groups=2"):
+        init.dirac_(ag.zeros(3, 2, 3), groups=2)

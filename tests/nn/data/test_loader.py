@@ -341,3 +341,67 @@ def test_batch_size_none_yields_samples_without_a_batch_dim() -> None:
 def test_positional_arguments_follow_pytorchs_order() -> None:
     loader = DataLoader(make_dataset(5), 2, False, None, None, 0, None, False, True)
     assert len(loader) == 2 and loader.drop_last and loader.batch_size == 2
+
+
+# -- IterableDataset: batches in the stream's order, no sampler, no shuffle --------------------
+class _Stream(nn_data.IterableDataset):
+    def __init__(self, samples: int) -> None:
+        self.samples = samples
+
+    def __iter__(self):
+        for index in range(self.samples):
+            yield ag.tensor([float(index), -float(index)]), index
+
+
+class _SizedStream(_Stream):
+    def __len__(self) -> int:
+        return self.samples
+
+
+@pytest.mark.parametrize("batch_size, drop_last", [(3, False), (3, True), (7, False), (1, False)])
+def test_loader_batches_an_iterable_dataset_in_iteration_order(batch_size: int, drop_last: bool) -> None:
+    loader = DataLoader(_SizedStream(7), batch_size=batch_size, drop_last=drop_last)
+    batches = list(loader)
+    expected = [list(range(start, min(start + batch_size, 7))) for start in range(0, 7, batch_size)]
+    if drop_last and len(expected[-1]) < batch_size:
+        expected = expected[:-1]
+    assert [batch[1].tolist() for batch in batches] == expected
+    assert all(batch[0].shape == (len(rows), 2) for batch, rows in zip(batches, expected))
+    assert len(loader) == len(expected)
+    assert [batch[1].tolist() for batch in loader] == expected  # a second epoch iterates again
+
+
+def test_loader_over_an_iterable_dataset_without_batching_or_length() -> None:
+    samples = list(DataLoader(_Stream(3), batch_size=None))
+    assert [index for _, index in samples] == [0, 1, 2]
+    merged = list(DataLoader(_Stream(4), batch_size=2, collate_fn=lambda batch: [index for _, index in batch]))
+    assert merged == [[0, 1], [2, 3]]
+    with pytest.raises(TypeError, match="has no len"):
+        len(DataLoader(_Stream(3)))
+    assert "of a stream" in repr(DataLoader(_Stream(3)))
+
+
+@pytest.mark.parametrize(
+    "option, value", [("shuffle", True), ("sampler", [0, 1]), ("batch_sampler", [[0]])]
+)
+def test_loader_refuses_order_options_for_an_iterable_dataset(option: str, value: object) -> None:
+    with pytest.raises(ValueError, match=f"DataLoader with IterableDataset: expected unspecified {option} option"):
+        DataLoader(_Stream(3), **{option: value})
+    DataLoader(_Stream(3), shuffle=False)  # an explicit False is fine, as in PyTorch
+
+
+@requires_torch
+def test_iterable_dataset_batches_match_pytorch() -> None:
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            for index in range(7):
+                yield torch.tensor([float(index), -float(index)]), index
+
+    for batch_size, drop_last in [(3, False), (3, True), (2, False)]:
+        ours = list(DataLoader(_SizedStream(7), batch_size=batch_size, drop_last=drop_last))
+        theirs = list(torch.utils.data.DataLoader(TorchStream(), batch_size=batch_size, drop_last=drop_last))
+        assert len(ours) == len(theirs)
+        for (x, y), (x_t, y_t) in zip(ours, theirs):
+            np.testing.assert_array_equal(x.numpy(), x_t.numpy())
+            np.testing.assert_array_equal(y.numpy(), y_t.numpy())
+            assert str(x.dtype) == str(x_t.dtype).replace("torch.", "")

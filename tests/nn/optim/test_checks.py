@@ -4,9 +4,9 @@ import pytest
 
 import autograd_core as ag
 import nn
-from nn.optim import LBFGS, SGD, Adadelta, Adagrad, Adam, AdamW, NAdam, RAdam, RMSprop, lr_scheduler
+from nn.optim import LBFGS, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, lr_scheduler
 
-OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, NAdam, RAdam, LBFGS]
+OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, NAdam, RAdam, LBFGS, Adamax]
 
 
 def params():
@@ -41,6 +41,7 @@ def test_the_parameters_method_itself_says_call_it(optimizer):
         (lambda: RMSprop(params(), alpha=True), r"RMSprop: alpha must be a real number .*got bool True"),
         (lambda: Adadelta(params(), rho="high"), r"Adadelta: rho must be a real number"),
         (lambda: NAdam(params(), decoupled_weight_decay=1), r"NAdam: decoupled_weight_decay must be True or False"),
+        (lambda: Adamax(params(), betas=(0.9,)), r"Adamax: betas must be a pair of numbers"),
         (lambda: LBFGS(params(), max_iter=2.5), r"LBFGS: max_iter must be an int .*got float 2.5"),
         (lambda: LBFGS(params(), tolerance_grad="small"), r"LBFGS: tolerance_grad must be a real number"),
         (lambda: SGD([{"params": params(), "lr": "0.01"}], lr=0.1), r"SGD: lr must be a real number"),

@@ -362,3 +362,100 @@ def test_one_cycle_refuses_to_step_past_its_total():
 def test_new_scheduler_errors(call, error, message):
     with pytest.raises(error, match=message):
         call(two_groups())
+
+
+# -- CosineAnnealingWarmRestarts: its own step (fractional epochs), so its own tests ------------
+WARM_RESTARTS = [dict(T_0=5), dict(T_0=3, T_mult=2, eta_min=0.01), dict(T_0=1, T_mult=3), dict(T_0=4, eta_min=0.05)]
+
+
+@requires_torch
+@pytest.mark.parametrize("options", WARM_RESTARTS, ids=lambda o: "-".join(f"{k}{v}" for k, v in o.items()))
+def test_warm_restarts_sequence_and_state_dict_match_torch(options):
+    optimizer, reference = two_groups(), torch_two_groups()
+    scheduler = lr_scheduler.CosineAnnealingWarmRestarts(optimizer, **options)
+    torch_scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(reference, **options)
+    np.testing.assert_allclose(
+        lr_sequence(scheduler, optimizer), lr_sequence(torch_scheduler, reference), rtol=1e-13, atol=1e-15
+    )
+    ours, theirs = scheduler.state_dict(), torch_scheduler.state_dict()
+    for key in ("T_0", "T_i", "T_mult", "T_cur", "eta_min", "last_epoch", "_step_count", "_last_lr", "base_lrs"):
+        assert ours[key] == pytest.approx(theirs[key]), key
+
+
+@requires_torch
+@pytest.mark.parametrize("options", WARM_RESTARTS[:2], ids=["T_mult1", "T_mult2"])
+def test_warm_restarts_fractional_and_interleaved_epochs_match_torch(options):
+    optimizer, reference = two_groups(), torch_two_groups()
+    scheduler = lr_scheduler.CosineAnnealingWarmRestarts(optimizer, **options)
+    torch_scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(reference, **options)
+    batches = 4
+    for epoch in range(12):  # per batch, as PyTorch's docs show
+        for batch in range(batches):
+            scheduler.step(epoch + batch / batches)
+            torch_scheduler.step(epoch + batch / batches)
+            np.testing.assert_allclose(scheduler.get_last_lr(), torch_scheduler.get_last_lr(), rtol=1e-13)
+    for epoch in (26, None, None, 2.5, None):
+        scheduler.step(epoch)
+        torch_scheduler.step(epoch)
+        np.testing.assert_allclose(scheduler.get_last_lr(), torch_scheduler.get_last_lr(), rtol=1e-13)
+        assert scheduler.last_epoch == torch_scheduler.last_epoch
+
+
+@requires_torch
+def test_warm_restarts_resume_as_torch(tmp_path):
+    options = dict(T_0=3, T_mult=2, eta_min=0.01)
+    optimizer, reference = two_groups(), torch_two_groups()
+    scheduler = lr_scheduler.CosineAnnealingWarmRestarts(optimizer, **options)
+    torch_scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(reference, **options)
+    lr_sequence(scheduler, optimizer, 8)
+    lr_sequence(torch_scheduler, reference, 8)
+    path = nn.save_checkpoint(tmp_path / "run.npz", optimizer=optimizer, scheduler=scheduler)
+    rest = lr_sequence(scheduler, optimizer, 10)
+    fresh = two_groups()
+    resumed = lr_scheduler.CosineAnnealingWarmRestarts(fresh, **options)
+    nn.load_checkpoint(path, optimizer=fresh, scheduler=resumed, rng=False)
+    np.testing.assert_allclose(lr_sequence(resumed, fresh, 10), rest, rtol=1e-13)
+    # resuming with last_epoch (the groups hold initial_lr) follows PyTorch's
+    ours_fresh, torch_fresh = two_groups(), torch_two_groups()
+    ours_fresh.load_state_dict(optimizer.state_dict())
+    torch_fresh.load_state_dict(reference.state_dict())
+    ours = lr_sequence(lr_scheduler.CosineAnnealingWarmRestarts(ours_fresh, last_epoch=8, **options), ours_fresh, 6)
+    theirs_scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(torch_fresh, last_epoch=8, **options)
+    np.testing.assert_allclose(ours, lr_sequence(theirs_scheduler, torch_fresh, 6), rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(T_0=0), "Expected positive integer T_0, but got 0"),
+        (dict(T_0=2.5), "Expected positive integer T_0, but got 2.5"),
+        (dict(T_0=3, T_mult=0), "Expected integer T_mult >= 1, but got 0"),
+        (dict(T_0=3, T_mult=1.5), "Expected integer T_mult >= 1, but got 1.5"),
+    ],
+)
+def test_warm_restarts_errors(options, message):
+    with pytest.raises(ValueError, match=message):
+        lr_scheduler.CosineAnnealingWarmRestarts(two_groups(), **options)
+
+
+def test_warm_restarts_refuses_negative_epochs_and_odd_eta_min():
+    scheduler = lr_scheduler.CosineAnnealingWarmRestarts(two_groups(), T_0=3)
+    with pytest.raises(ValueError, match="Expected non-negative epoch, but got -1"):
+        scheduler.step(-1)
+    with pytest.raises(TypeError, match="CosineAnnealingWarmRestarts: eta_min must be a real number"):
+        lr_scheduler.CosineAnnealingWarmRestarts(two_groups(), T_0=3, eta_min="0")
+
+
+@requires_torch
+def test_warm_restarts_inside_sequential_lr_match_torch():
+    optimizer, reference = two_groups(), torch_two_groups()
+
+    def build(module, optimizer):
+        warmup = module.LinearLR(optimizer, start_factor=0.1, total_iters=3)
+        restarts = module.CosineAnnealingWarmRestarts(optimizer, T_0=4, T_mult=2, eta_min=0.001)
+        return module.SequentialLR(optimizer, [warmup, restarts], milestones=[3])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about its own step(0) call
+        theirs = lr_sequence(build(torch.optim.lr_scheduler, reference), reference, 20)
+    np.testing.assert_allclose(lr_sequence(build(lr_scheduler, optimizer), optimizer, 20), theirs, rtol=1e-13)

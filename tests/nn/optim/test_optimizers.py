@@ -10,12 +10,12 @@ import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core import GraphError, ShapeError
-from nn.optim import SGD, Adadelta, Adagrad, Adam, AdamW, NAdam, RAdam, RMSprop
+from nn.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
 from nn.optim.optimizer import SCALAR_STATE
 from tests.helpers import requires_torch, torch
 
 OPTIMIZERS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
-OPTIMIZERS.update({"Adadelta": Adadelta, "NAdam": NAdam, "RAdam": RAdam})
+OPTIMIZERS.update({"Adadelta": Adadelta, "NAdam": NAdam, "RAdam": RAdam, "Adamax": Adamax})
 
 # every option of every optimiser, alone and combined
 CASES = [
@@ -55,6 +55,9 @@ CASES = [
     ("RAdam", dict(lr=0.01, betas=(0.8, 0.5), eps=1e-6)),  # beta2 = 0.5: rho_inf = 3, never rectified
     ("RAdam", dict(lr=0.01, betas=(0.9, 0.99), weight_decay=0.1)),
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.01, betas=(0.5, 0.7), eps=1e-3)),  # a large eps: the max picks |g| + eps at times
+    ("Adamax", dict(lr=0.01, weight_decay=0.1, maximize=True)),
 ]
 SHAPES = [(3, 4), (4,), ()]
 STEPS = 8
@@ -324,6 +327,9 @@ def test_negative_learning_rate_is_refused(name):
         ("NAdam", dict(betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
         ("RAdam", dict(betas=(-0.1, 0.9)), "Invalid beta parameter at index 0: -0.1"),
         ("RAdam", dict(weight_decay=-1.0), "Invalid weight_decay value"),
+        ("Adamax", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
+        ("Adamax", dict(eps=-1.0), "Invalid epsilon value: -1.0"),
+        ("Adamax", dict(weight_decay=-1.0), "Invalid weight_decay value"),
     ],
 )
 def test_invalid_options_are_refused_with_torchs_message(name, options, message):
