@@ -6,15 +6,19 @@ that method itself (``autograd_core.exp is Tensor.exp``): one definition for bot
 from __future__ import annotations
 
 from .ops import elementwise
-from .ops.counting import bincount, bucketize, count_nonzero, histc, isin, searchsorted, unique
+from .ops.counting import bincount, bucketize, count_nonzero, histc, histogram, isin, searchsorted, unique
 from .ops.cumulative import cummax, cummin, cumprod, cumsum, diff, logcumsumexp, prod
 from .ops.einsum import einsum
 from .ops.elementwise import clamp, clamp_max, clamp_min, gelu, where
 from .ops.indexing import (
     argwhere,
     gather,
+    index_add,
+    index_copy,
+    index_fill,
     index_select,
     masked_fill,
+    masked_scatter,
     masked_select,
     nonzero,
     scatter,
@@ -37,6 +41,7 @@ from .ops.linalg import (
     ger,
     inner,
     inv,
+    logdet,
     matmul,
     matrix_power,
     mm,
@@ -44,6 +49,8 @@ from .ops.linalg import (
     norm,
     outer,
     pdist,
+    renorm,
+    slogdet,
     solve,
     tensordot,
     vdot,
@@ -75,26 +82,33 @@ from .ops.math import (
     asin,
     atan,
     atan2,
+    copysign,
     cosh,
     deg2rad,
+    exp2,
     expm1,
+    float_power,
     fmax,
     fmin,
+    frexp,
     gcd,
     heaviside,
     hypot,
     lcm,
+    ldexp,
     lerp,
     log1p,
     log2,
     log10,
     logaddexp,
+    logaddexp2,
     logit,
     nan_to_num,
     rad2deg,
     reciprocal,
     rsqrt,
     signbit,
+    sinc,
     sinh,
     square,
     tan,
@@ -123,6 +137,8 @@ from .ops.reduce import (
     aminmax,
     argmax,
     argmin,
+    corrcoef,
+    cov,
     log_softmax,
     logsumexp,
     max,
@@ -225,4 +241,6 @@ __all__ = [
     # and more
     "cummax", "cummin", "logcumsumexp", "take", "take_along_dim", "fmax", "fmin", "heaviside", "gcd", "lcm",
     "trapezoid", "trapz", "tensordot", "matrix_power", "cross", "pdist", "vander", "quantile", "nanquantile",
+    "index_add", "index_copy", "index_fill", "masked_scatter", "histogram", "logdet", "slogdet", "renorm", "copysign",
+    "exp2", "float_power", "frexp", "ldexp", "logaddexp2", "sinc", "cov", "corrcoef",
 ]

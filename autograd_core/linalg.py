@@ -1,6 +1,7 @@
-"""``autograd_core.linalg`` (PyTorch's ``torch.linalg``): norms, inverse, determinant and
-solve, all differentiable. Decompositions (QR, SVD, eigenvalues, Cholesky) are not here;
-``numpy.linalg`` on ``x.numpy()`` computes them without gradients.
+"""``autograd_core.linalg`` (PyTorch's ``torch.linalg``): norms, inverse, determinant (and its
+sign and log), solve, matrix powers, products and cross products, all differentiable.
+Decompositions (QR, SVD, eigenvalues, Cholesky) are not here; ``numpy.linalg`` on
+``x.numpy()`` computes them without gradients.
 """
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from typing import Any
 
 from .errors import ShapeError
 from .ops.linalg import cross as _cross
-from .ops.linalg import det, inv, matmul, matrix_power, solve
+from .ops.linalg import det, inv, matmul, matrix_power, multi_dot, slogdet, solve
 from .ops.linalg import norm as _norm
 from .ops.reduce import amax, amin
 from .tensor import Tensor
+from .unsupported import missing_attribute
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "solve", "matrix_power", "matmul", "cross", "vecdot"]
+__all__ = [
+    "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve", "matrix_power", "matmul", "multi_dot",
+    "cross", "vecdot",
+]
 
 
 def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -69,3 +74,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """The dot product of vectors along ``dim`` (the two broadcast)."""
     return (x * y).sum(dim)
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's decompositions fail naming what to use instead (see ``unsupported.py``)."""
+    raise missing_attribute(__name__, name)

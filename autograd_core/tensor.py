@@ -252,7 +252,7 @@ class Tensor:
         return bool((self == element).array.any())
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
+        body = _printing.format_array(self.array, "tensor(")
         extras = []
         if self.array.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.array.dtype}")
@@ -780,6 +780,7 @@ class Tensor:
 
 from . import engine as _engine  # noqa: E402  (these modules import Tensor)
 from . import inplace as _inplace  # noqa: E402
+from . import printing as _printing  # noqa: E402
 from .ops import counting as _counting  # noqa: E402
 from .ops import cumulative as _cumulative  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
@@ -798,19 +799,20 @@ from .ops import special as _special  # noqa: E402
 # -- op methods: the op's own function is the method (its signature and docstring) ----------
 _METHODS = {
     _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere take "
-    "take_along_dim",
+    "take_along_dim index_add index_copy index_fill masked_scatter",
     _sorting: "sort argsort msort topk kthvalue median mode quantile nanquantile",
     _cumulative: "cumsum cumprod prod diff cummax cummin logcumsumexp",
-    _counting: "unique bincount count_nonzero histc",
+    _counting: "unique bincount count_nonzero histc histogram",
     _matrix: "diag diagonal diag_embed trace kron",
     _elementwise: "maximum minimum clamp_min clamp_max",
-    _reduce: "amax amin aminmax nansum nanmean",
+    _reduce: "amax amin aminmax nansum nanmean cov corrcoef",
     _special: "erfc erfinv",
     _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist inverse det matrix_power "
-    "cross",
+    "cross logdet slogdet renorm",
     _rearrange: "t swapaxes movedim narrow select unflatten unbind roll fliplr flipud rot90",
     _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp logaddexp "
-    "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv fmax fmin heaviside gcd lcm",
+    "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv fmax fmin heaviside gcd lcm copysign exp2 "
+    "float_power frexp ldexp logaddexp2 sinc",
     _rounding: "floor ceil trunc fix round sign frac fmod remainder floor_divide",
     _logical: "isnan isinf isfinite isposinf isneginf isclose allclose equal logical_and logical_or logical_xor "
     "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not all any",
@@ -845,7 +847,8 @@ for _name in (
     "exp log sqrt abs neg negative sin cos tan asin acos atan sinh cosh tanh sigmoid relu erf erfc erfinv arcsin "
     "arccos arctan arctan2 log1p expm1 log2 log10 rsqrt multiply divide subtract "
     "reciprocal square floor ceil trunc fix round sign frac clamp clip clamp_min clamp_max atan2 hypot fmod remainder "
-    "lerp floor_divide logit nan_to_num deg2rad rad2deg addcmul addcdiv xlogy sgn true_divide "
+    "lerp floor_divide logit nan_to_num deg2rad rad2deg addcmul addcdiv xlogy sgn true_divide index_add index_copy "
+    "index_fill masked_scatter copysign exp2 float_power ldexp sinc renorm "
     "masked_fill scatter scatter_add tril triu cumsum cumprod logical_and logical_or logical_xor logical_not "
     "bitwise_and bitwise_or bitwise_xor bitwise_not"
 ).split():

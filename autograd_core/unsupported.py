@@ -1,6 +1,6 @@
 """PyTorch names this project does not have, each with what to use instead: the one list.
 
-``autograd_core``, ``autograd_core.cuda``, ``nn``, ``nn.functional``, ``nn.optim`` and
+``autograd_core``, ``autograd_core.cuda``, ``autograd_core.linalg``, ``nn``, ``nn.functional``, ``nn.optim`` and
 ``nn.utils`` look a missing attribute up here (their module ``__getattr__``), so
 ``autograd_core.compile`` fails with a message that names it and says what to do,
 instead of a bare AttributeError or a misleading "did you mean". Names not listed give
@@ -14,6 +14,10 @@ import sys
 _CPU_ONLY = "this build runs on the CPU only; use device='cpu' (tensors are already there)."
 _NO_COMPLEX = "complex tensors are not supported; keep real and imaginary parts as two real tensors."
 _DENSE = "every tensor here is a dense NumPy array; drop the argument (or the call)."
+_GAMMA = ("the gamma-function family is not available; scipy.special on x.numpy() computes the values "
+          "(not differentiable).")
+_DECOMPOSITION = ("matrix decompositions are not available (linalg has inv, det, slogdet, solve, norms); "
+                  "numpy.linalg on x.numpy() computes them without gradients.")
 _EAGER = "this project runs eagerly; call the model or function itself (drop the compile/script/trace step)."
 
 UNSUPPORTED: dict[str, dict[str, str]] = {
@@ -66,6 +70,40 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "preserve_format": "memory formats are not available; tensors are row-major NumPy arrays: " + _DENSE,
         "strided": "layouts are not available; " + _DENSE,
         "sparse_coo": "layouts are not available; " + _DENSE,
+        "real": _NO_COMPLEX,
+        "imag": _NO_COMPLEX,
+        "conj": _NO_COMPLEX + " (for real tensors conj is the tensor itself)",
+        "angle": _NO_COMPLEX,
+        "polar": _NO_COMPLEX,
+        "lgamma": _GAMMA,
+        "digamma": _GAMMA,
+        "polygamma": _GAMMA,
+        "mvlgamma": _GAMMA,
+        "igamma": _GAMMA,
+        "igammac": _GAMMA,
+        "pinverse": _DECOMPOSITION,
+        "svd": _DECOMPOSITION,
+        "qr": _DECOMPOSITION,
+        "cholesky": _DECOMPOSITION,
+        "lu": _DECOMPOSITION,
+        "lstsq": _DECOMPOSITION,
+        "chain_matmul": "deprecated in PyTorch too; use autograd_core.linalg.multi_dot([a, b, c]) or a @ b @ c.",
+        "cosine_similarity": "it lives in nn.functional here: nn.functional.cosine_similarity(x1, x2, dim).",
+        "pairwise_distance": "it lives in nn.functional here: nn.functional.pairwise_distance(x1, x2).",
+        "narrow_copy": "use x.narrow(dim, start, length).clone().",
+        "index_put": "assign through indexing instead: x[indices] = values (in place, version-checked), or build "
+        "the result with index_copy / masked_scatter.",
+        "scatter_reduce": "use scatter_add (reduce='sum'), or scatter_add of the values and of ones for a mean; "
+        "amax/amin/prod reductions into positions are not available.",
+        "nextafter": "use numpy.nextafter on x.numpy() (not differentiable).",
+    },
+    "autograd_core.linalg": {
+        **{name: _DECOMPOSITION for name in (
+            "svd", "svdvals", "qr", "eig", "eigh", "eigvals", "eigvalsh", "cholesky", "cholesky_ex", "lu",
+            "lu_factor", "lu_solve", "lstsq", "pinv", "matrix_rank", "matrix_exp", "ldl_factor",
+            "householder_product", "tensorinv", "tensorsolve", "solve_triangular", "inv_ex", "solve_ex",
+        )},
+        "cond": "the condition number needs an SVD; " + _DECOMPOSITION,
     },
     "autograd_core.cuda": {
         "amp": "mixed precision is not available; compute in float32 (drop autocast and GradScaler).",
@@ -127,7 +165,8 @@ def missing_attribute(namespace: str, name: str) -> AttributeError:
 
 
 _TORCH_NAMES = {
-    "autograd_core": "torch", "autograd_core.cuda": "torch.cuda", "nn.optim": "torch.optim",
+    "autograd_core": "torch", "autograd_core.cuda": "torch.cuda", "autograd_core.linalg": "torch.linalg",
+    "nn.optim": "torch.optim",
     "nn.data": "torch.utils.data",
 }
 

@@ -4,6 +4,7 @@ PyTorch; ``bincount``'s weighted sums and ``histc`` are not differentiable there
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -139,3 +140,23 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
     if boundaries.ndim != 1:
         raise DimError(f"bucketize: boundaries must be 1-D, got shape {boundaries.shape}")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])  # as torch.return_types.histogram
+
+
+def histogram(
+    input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False
+) -> HistogramResult:
+    """``(hist, bin_edges)``: counts (or summed ``weight``) in ``bins`` equal-width bins over
+    ``range`` (the data's when None), or in the bins between the edges of a 1-D tensor ``bins``;
+    ``density`` normalises to a probability density. Float tensors only."""
+    array = input.array
+    if array.dtype.kind != "f":
+        raise DtypeError(f"histogram: needs a float tensor, got {input.dtype}; call .float() first")
+    edges = bins.array if isinstance(bins, Tensor) else bins
+    if isinstance(edges, (int, np.integer)) and edges <= 0:
+        raise ValueError(f"histogram: bins must be a positive int or a 1-D tensor of edges, got {bins!r}")
+    weights = None if weight is None else _array("histogram", "weight", weight).reshape(-1)
+    counts, bin_edges = np.histogram(array.reshape(-1), bins=edges, range=range, weights=weights, density=density)
+    return HistogramResult(_constant(counts, array.dtype), _constant(bin_edges, array.dtype))

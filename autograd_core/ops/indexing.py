@@ -307,3 +307,139 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     wide_ix = tuple(positions.shape[d] if d == dim else common[d] for d in range(input.ndim))
     index = Tensor._make(np.ascontiguousarray(np.broadcast_to(positions, wide_ix)), False, None)
     return gather(input.broadcast_to(wide_in), dim, index)
+
+
+# -- index_add / index_copy / index_fill / masked_scatter ---------------------------------------
+def _along(array: np.ndarray, dim: int) -> np.ndarray:
+    """A view of ``array`` with ``dim`` first (writable when ``array`` is)."""
+    return np.moveaxis(array, dim, 0)
+
+
+def _index_args(op: str, input: Tensor, dim: int, index: Any, source: Tensor | None) -> tuple[int, np.ndarray]:
+    positions = _index_array(op, index)
+    if positions.ndim > 1:
+        raise ShapeError(f"{op}: index must be 1-D (or 0-d), got shape {positions.shape}")
+    positions = positions.reshape(-1)
+    dim = normalize_dim(op, dim, input.ndim, input.shape)
+    size = input.shape[dim] if input.ndim else 1
+    if positions.size and (positions.min() < 0 or positions.max() >= size):
+        bad = int(positions.min()) if positions.min() < 0 else int(positions.max())
+        raise IndexError(f"{op}: index {bad} is out of bounds for dim {dim} with size {size}")
+    if source is not None:
+        expected = input.shape[:dim] + (positions.size,) + input.shape[dim + 1 :] if input.ndim else (positions.size,)
+        if source.shape != expected and not (input.ndim == 0 and source.ndim == 0 and positions.size == 1):
+            raise ShapeError(
+                f"{op}: source has shape {source.shape}, but {positions.size} indices into dim {dim} of a tensor "
+                f"of shape {input.shape} need shape {expected}"
+            )
+    return dim, positions
+
+
+class IndexAdd(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int, index: np.ndarray, source: Tensor, alpha: Any) -> np.ndarray:
+        ctx.dim, ctx.index, ctx.alpha = dim, index, alpha
+        out = np.array(a.array, copy=True).reshape(a.shape or (1,))
+        added = source.array.reshape(out.shape[:dim] + (index.size,) + out.shape[dim + 1 :])
+        np.add.at(_along(out, dim), index, _along(added * alpha if alpha != 1 else added, dim))
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        grad_source = None
+        if ctx.needs_input_grad[3]:
+            picked = _select(grad_output, ctx.dim, ctx.index)
+            grad_source = picked * ctx.alpha if ctx.alpha != 1 else picked
+        return grad_output, None, None, grad_source, None
+
+
+def _select(tensor: Tensor, dim: int, index: np.ndarray) -> Tensor:
+    """``index_select`` along ``dim`` of a checked index (0-d tensors as shape (1,))."""
+    flat = tensor.reshape(1) if tensor.ndim == 0 else tensor
+    picked = getitem(flat, (slice(None),) * dim + (index,))
+    return picked.reshape(()) if tensor.ndim == 0 else picked
+
+
+class IndexCopy(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, dim: int, index: np.ndarray, source: Any) -> np.ndarray:
+        ctx.dim, ctx.index = dim, index
+        out = np.array(a.array, copy=True).reshape(a.shape or (1,))
+        if isinstance(source, Tensor):
+            shape = out.shape[:dim] + (index.size,) + out.shape[dim + 1 :]
+            _along(out, dim)[index] = _along(source.array.reshape(shape), dim)
+        else:
+            _along(out, dim)[index] = source
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        # overwritten slices of a get no gradient; each source slice gets its target's
+        grad_input = IndexCopy.apply(grad_output, ctx.dim, ctx.index, 0.0)
+        grad_source = _select(grad_output, ctx.dim, ctx.index) if ctx.needs_input_grad[3] else None
+        return grad_input, None, None, grad_source
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source[..., i, ...]`` added at ``input[..., index[i], ...]``
+    along ``dim`` (repeated indices add up). source: input's shape with len(index) at ``dim``."""
+    dim, positions = _index_args("index_add", input, dim, index, source)
+    return IndexAdd.apply(input, dim, positions, source, alpha)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with ``input[..., index[i], ...] = source[..., i, ...]`` along ``dim``."""
+    dim, positions = _index_args("index_copy", input, dim, index, source)
+    return IndexCopy.apply(input, dim, positions, source)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number
+    or a 0-d tensor, which gets no gradient)."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise ShapeError(f"index_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+        value = value.item()
+    dim, positions = _index_args("index_fill", input, dim, index, None)
+    return IndexCopy.apply(input, dim, positions, value)
+
+
+class MaskedScatter(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, mask: np.ndarray, source: Tensor) -> np.ndarray:
+        ctx.mask, ctx.source_shape = mask, source.shape
+        out = np.array(a.array, copy=True)
+        out[mask] = source.array.reshape(-1)[: int(mask.sum())]
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        grad_source = None
+        if ctx.needs_input_grad[2]:
+            used = getitem(grad_output, ctx.mask)  # in the order the source elements were used
+            unused = int(np.prod(ctx.source_shape)) - used.shape[0]
+            grad_source = pad(used, [0, unused]).reshape(ctx.source_shape)
+        return where(ctx.mask, 0.0, grad_output), None, grad_source
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the positions where ``mask`` (broadcast to input's shape) is True
+    filled, in order, with the first elements of ``source`` (which needs at least that many)."""
+    mask_array = _mask_array("masked_scatter", mask)
+    if not isinstance(source, Tensor):
+        raise TypeError(f"masked_scatter: source must be a Tensor, got {type(source).__name__}")
+    try:
+        mask_array = np.broadcast_to(mask_array, input.shape)
+    except ValueError:
+        raise ShapeError(
+            f"masked_scatter: the mask (shape {mask_array.shape}) does not broadcast to the tensor "
+            f"(shape {input.shape})"
+        ) from None
+    needed = int(mask_array.sum())
+    if source.array.size < needed:
+        raise ShapeError(
+            f"masked_scatter: the mask selects {needed} positions but source has {source.array.size} elements"
+        )
+    if source.dtype != input.dtype:
+        raise DtypeError(f"masked_scatter: source ({source.dtype}) must have the tensor's dtype ({input.dtype})")
+    return MaskedScatter.apply(input, np.array(mask_array), source)

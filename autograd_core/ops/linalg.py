@@ -3,6 +3,7 @@ dot, outer, addmm, baddbmm) and vector norms (``norm``, ``dist``)."""
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -417,3 +418,54 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     rows, columns = np.triu_indices(input.shape[0], 1)
     index = (Tensor._make(rows, False, None), Tensor._make(columns, False, None))
     return norm(input[index[0]] - input[index[1]], p, -1)
+
+
+SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])  # as torch.return_types.slogdet
+
+
+class LogAbsDet(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.asarray(np.linalg.slogdet(a.array)[1])
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors  # d log|det A| = A^-T
+        return (grad_output[..., None, None] * _mT(inv(a)),)
+
+
+def slogdet(input: Tensor) -> SlogdetResult:
+    """``(sign, logabsdet)`` of each square matrix's determinant, the log computed without
+    overflow; ``logabsdet`` is differentiable (-inf and sign 0 for a singular matrix)."""
+    _square("slogdet", input)
+    sign = np.linalg.slogdet(input.array)[0]
+    return SlogdetResult(Tensor._make(np.asarray(sign), False, None), LogAbsDet.apply(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """``log(det(input))``: NaN where the determinant is negative, -inf where it is 0."""
+    sign, logabs = slogdet(input)
+    return logabs.masked_fill(Tensor._make(np.asarray(sign.array < 0), False, None), float("nan"))
+
+
+def multi_dot(tensors: Any) -> Tensor:
+    """The product of a chain of matrices (the first may be 1-D, a row; the last 1-D, a column)."""
+    if not isinstance(tensors, (list, tuple)) or len(tensors) < 2:
+        raise ShapeError("linalg.multi_dot: give a list of two or more tensors")
+    result = tensors[0]
+    for tensor in tensors[1:]:
+        result = result @ tensor
+    return result
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to that norm
+    (by ``maxnorm / (norm + 1e-7)``, as PyTorch); the others unchanged."""
+    if input.ndim == 0:
+        raise ShapeError("renorm: needs a tensor of 1 or more dims, got a 0-d tensor")
+    dim = dim % input.ndim
+    others = tuple(d for d in range(input.ndim) if d != dim)
+    norms = norm(input, p, others, keepdim=True) if others else input.abs()
+    factor = where(norms.array > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    return input * factor

@@ -438,3 +438,57 @@ def gcd(input: Tensor, other: Tensor) -> Tensor:
 def lcm(input: Tensor, other: Tensor) -> Tensor:
     """The least common multiple of each pair of integers (broadcast)."""
     return _integer_op("lcm", np.lcm, input, other)
+
+
+def _float(input: Tensor) -> Tensor:
+    return input if input.dtype.kind == "f" else input.float()
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """``|input|`` with the sign of ``other`` (a Tensor or a number; -0.0 counts as negative)."""
+    negative = np.signbit(other.array if isinstance(other, Tensor) else np.asarray(other, dtype=np.float64))
+    from .elementwise import where
+
+    magnitude = _float(input).abs()
+    return where(Tensor._make(np.asarray(negative), False, None), -magnitude, magnitude)
+
+
+def exp2(input: Tensor) -> Tensor:
+    """``2 ** input``."""
+    return (_float(input) * math.log(2.0)).exp()
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2 ** input + 2 ** other)`` without overflow."""
+    return logaddexp(input * math.log(2.0), other * math.log(2.0)) / math.log(2.0)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` computed in float64 (either may be a number), as PyTorch."""
+    base = input.double() if isinstance(input, Tensor) else Tensor(float(input)).double()
+    return base ** (exponent.double() if isinstance(exponent, Tensor) else float(exponent))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalised sinc, ``sin(pi x) / (pi x)``, and 1 at x = 0 (with gradient 0 there)."""
+    from .elementwise import where
+
+    x = _float(input)
+    zero = Tensor._make(np.asarray(x.array == 0), False, None)
+    safe = where(zero, 1.0, x) * math.pi  # no 0 / 0 in the branch where() discards, nor in its gradient
+    return where(zero, 1.0, safe.sin() / safe)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """``input * 2 ** other``."""
+    _require_tensor("ldexp", other)
+    return _float(input) * exp2(other)
+
+
+def frexp(input: Tensor) -> tuple[Tensor, Tensor]:
+    """``(mantissa, exponent)`` with ``input = mantissa * 2 ** exponent`` and 0.5 <= |mantissa| < 1
+    (not differentiable); float tensors only."""
+    if input.dtype.kind != "f":
+        raise DtypeError(f"frexp: needs a float tensor, got {input.dtype}; call .float() first")
+    mantissa, exponent = np.frexp(input.array)
+    return Tensor._make(mantissa, False, None), Tensor._make(exponent.astype(np.int32), False, None)

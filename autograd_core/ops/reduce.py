@@ -442,3 +442,55 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, di
         steps = x.narrow(dim, 1, length - 1) - x.narrow(dim, 0, length - 1)
     return sum(middle * steps, dim) * 0.5
 
+
+
+def cov(
+    input: Tensor, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None
+) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns; a 1-D input is one variable): (V, N) -> (V, V). ``fweights`` (integer counts) and
+    ``aweights`` (importance) weight the N observations, as ``numpy.cov``."""
+    if input.ndim > 2:
+        raise ShapeError(f"cov: needs a 1-D or 2-D tensor (variables x observations), got shape {input.shape}")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    x = x if x.dtype.kind == "f" else x.float()
+    count = x.shape[1]
+    weights = None
+    for name, given in (("fweights", fweights), ("aweights", aweights)):
+        if given is not None:
+            if given.ndim != 1 or given.shape[0] != count:
+                raise ShapeError(
+                    f"cov: {name} must be 1-D with {count} elements (one per observation), got shape {given.shape}"
+                )
+            if np.any(given.array < 0):
+                raise ValueError(f"cov: {name} must be non-negative")
+            if name == "fweights" and given.dtype.kind not in "iu":
+                raise DtypeError(f"cov: fweights must be integers, got {given.dtype}")
+            given = given.to(x.dtype)
+            weights = given if weights is None else weights * given
+    if weights is None:
+        centred = x - x.mean(1, keepdim=True)
+        total = count - correction
+        product = centred @ centred.transpose(0, 1)
+    else:
+        total_weight = weights.sum()
+        centred = x - (x * weights).sum(1, keepdim=True) / total_weight
+        product = (centred * weights) @ centred.transpose(0, 1)
+        if aweights is None:
+            total = total_weight - correction
+        else:
+            total = total_weight - correction * (weights * aweights.to(x.dtype)).sum() / total_weight
+    with np.errstate(divide="ignore", invalid="ignore"):  # no degrees of freedom left: inf/NaN, as PyTorch
+        result = product / total
+    return result.reshape(()) if input.ndim < 2 else result
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson's correlation coefficients of the rows' variables: (V, N) -> (V, V), in [-1, 1]."""
+    covariance = cov(input)
+    if covariance.ndim == 0:
+        return covariance / covariance
+    from .matrix import diagonal  # ops/matrix.py imports this module
+
+    spread = diagonal(covariance).sqrt()
+    return (covariance / spread.reshape(-1, 1) / spread.reshape(1, -1)).clamp(-1, 1)

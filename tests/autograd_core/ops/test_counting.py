@@ -92,3 +92,18 @@ def test_bad_input_is_named():
         ag.searchsorted(ag.zeros(2, 3), ag.zeros(3, 1))
     with pytest.raises(ValueError, match="searchsorted: right=True and side='left' disagree"):
         ag.searchsorted(ag.zeros(3), ag.zeros(1), right=True, side="left")
+
+
+@requires_torch
+@pytest.mark.parametrize("bins", [4, [-2.0, -0.5, 0.0, 3.0]])
+def test_histogram_matches_pytorch(bins):
+    values = np.array([-2.0, -0.5, 0.0, 0.25, 0.5, 0.5, 1.0, 3.0])
+    weight = np.linspace(0.1, 1.0, values.size)
+    for density in (False, True):
+        ours = ag.histogram(ag.tensor(values), ag.tensor(bins, dtype=ag.float64) if isinstance(bins, list) else bins,
+                            weight=ag.tensor(weight), density=density)
+        edges = torch.tensor(bins, dtype=torch.float64) if isinstance(bins, list) else bins
+        theirs = torch.histogram(torch.tensor(values), edges,
+                                 weight=torch.tensor(weight), density=density)
+        same(ours.hist, theirs.hist)
+        same(ours.bin_edges, theirs.bin_edges)

@@ -238,3 +238,48 @@ def test_take_and_take_along_dim(array, data):
              lambda x: torch.take_along_dim(x, torch.tensor(along), dim))
     with pytest.raises(IndexError, match="take: index"):
         ag.take(ag.tensor(array), ag.tensor([size]))
+
+
+# -- index_add, index_copy, index_fill, masked_scatter -----------------------------------------
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=3).flatmap(float_arrays), data=st.data())
+def test_index_add_copy_fill(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    size = array.shape[dim]
+    unique = data.draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=size, unique=True))
+    repeated = data.draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=4))
+    source_shape = list(array.shape)
+    source_shape[dim] = len(repeated)
+    source = data.draw(float_arrays(tuple(source_shape)))
+    check_op(lambda x, s: ag.index_add(x, dim, ag.tensor(repeated), s, alpha=0.5), [array, source],
+             lambda x, s: torch.index_add(x, dim, torch.tensor(repeated), s, alpha=0.5))
+    source_shape[dim] = len(unique)
+    source = data.draw(float_arrays(tuple(source_shape)))
+    check_op(lambda x, s: x.index_copy(dim, ag.tensor(unique), s), [array, source],
+             lambda x, s: x.index_copy(dim, torch.tensor(unique), s))
+    check_op(lambda x: x.index_fill(dim, ag.tensor(repeated), -1.5), [array],
+             lambda x: x.index_fill(dim, torch.tensor(repeated), -1.5))
+    inplace = ag.tensor(array.copy())
+    inplace.index_add_(dim, ag.tensor(repeated[:1]), ag.ones(*[1 if d == dim % array.ndim else n
+                                                              for d, n in enumerate(array.shape)], dtype=ag.float64))
+    assert inplace.shape == array.shape
+
+
+@settings(max_examples=10)
+@given(array=shapes(max_dims=3, max_side=3).flatmap(float_arrays), extra=st.integers(0, 3))
+def test_masked_scatter(array, extra):
+    mask = array > 0
+    source = np.linspace(-1, 1, int(mask.sum()) + extra)
+    check_op(lambda x, s: ag.masked_scatter(x, ag.tensor(mask), s), [array, source],
+             lambda x, s: torch.masked_scatter(x, torch.tensor(mask), s))
+
+
+def test_index_ops_name_bad_arguments():
+    with pytest.raises(ag.ShapeError, match=r"index_add: source has shape \(2, 2\), but 1 indices into dim 0"):
+        ag.index_add(ag.zeros(3, 2), 0, ag.tensor([1]), ag.zeros(2, 2))
+    with pytest.raises(IndexError, match="index_copy: index 3 is out of bounds for dim 0 with size 3"):
+        ag.index_copy(ag.zeros(3), 0, ag.tensor([3]), ag.zeros(1))
+    with pytest.raises(IndexError, match="index_fill: index -1 is out of bounds for dim 0 with size 3"):
+        ag.index_fill(ag.zeros(3), 0, ag.tensor([-1]), 1.0)  # as PyTorch's index_add, index_copy and index_fill
+    with pytest.raises(ag.ShapeError, match="masked_scatter: the mask selects 2 positions but source has 1 elements"):
+        ag.masked_scatter(ag.zeros(2), ag.tensor([True, True]), ag.zeros(1))

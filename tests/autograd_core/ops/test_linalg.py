@@ -287,3 +287,26 @@ def test_cross_and_pdist(pair, data):
     if a.shape[-1] == 3:
         check_op(lambda x, y: ag.linalg.cross(x, y), [a, b], torch.linalg.cross)
     check_op(ag.pdist, [data.draw(float_arrays((4, 2)))], torch.pdist, gradgrad=False)
+
+
+@settings(max_examples=10)
+@given(shape=BATCHED_SQUARE, data=st.data())
+def test_slogdet_and_logdet(shape, data):
+    a = data.draw(well_conditioned(shape))
+    check_op(lambda x: ag.linalg.slogdet(x).logabsdet, [a], lambda x: torch.linalg.slogdet(x).logabsdet)
+    check_op(lambda x: x.logdet(), [a], lambda x: x.logdet())
+    flipped = a.copy()
+    flipped[..., 0, :] *= -1  # a negative determinant: logdet is NaN, as PyTorch
+    ours, theirs = ag.slogdet(ag.tensor(flipped)), torch.slogdet(torch.tensor(flipped))
+    np.testing.assert_allclose(ours.sign.numpy(), theirs.sign.numpy())
+    assert np.isnan(ag.logdet(ag.tensor(flipped)).numpy()).all()
+
+
+@settings(max_examples=10)
+@given(array=float_arrays((3, 4)), p=st.sampled_from([1.0, 2.0]), dim=st.integers(0, 1), maxnorm=st.floats(0.5, 2.0))
+def test_renorm_and_multi_dot(array, p, dim, maxnorm):
+    check_op(lambda x: ag.renorm(x, p, dim, maxnorm), [array], lambda x: torch.renorm(x, p, dim, maxnorm),
+             gradgrad=False)
+    b = array.T.copy()
+    check_op(lambda x, y, v: ag.linalg.multi_dot([v, x, y]), [array, b, array[:, 0].copy()],
+             lambda x, y, v: torch.linalg.multi_dot([v, x, y]))

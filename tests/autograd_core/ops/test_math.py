@@ -248,3 +248,34 @@ def test_fmax_away_from_ties(pair):
     if assume_apart:
         check_op(ag.fmax, [a, b], torch.fmax)
         check_op(lambda x, y: x.fmin(y), [a, b], lambda x, y: x.fmin(y))
+
+
+@settings(max_examples=10)
+@given(pair=broadcast_pair())
+def test_copysign_exp2_logaddexp2_float_power_ldexp(pair):
+    a, b = pair
+    away = np.where(np.abs(a) < 0.05, 0.5, a)  # copysign's kink at 0
+    check_op(ag.copysign, [away, b], torch.copysign)
+    check_op(ag.exp2, [a], torch.exp2)
+    check_op(ag.logaddexp2, [a, b], torch.logaddexp2)
+    check_op(ag.float_power, [np.abs(a) + 0.5, b], torch.float_power)
+    check_op(lambda x: ag.ldexp(x, ag.tensor([2])), [a], lambda x: torch.ldexp(x, torch.tensor([2])))
+
+
+@settings(max_examples=10)
+@given(array=small_arrays())
+def test_sinc_including_zero(array):
+    check_op(ag.sinc, [array], torch.sinc)  # away from 0 (floats drawn from [-2, 2])
+    with_zero = np.array(array, copy=True)
+    with_zero.reshape(-1)[0] = 0.0
+    # at exactly 0 the first derivative is 0 (as PyTorch), and so is its derivative there (PyTorch's too,
+    # where the true second derivative is -pi^2 / 3): no second-derivative check through that point
+    check_op(ag.sinc, [with_zero], torch.sinc, gradgrad=False)
+
+
+@requires_torch
+def test_frexp_matches_pytorch():
+    values = np.array([8.0, -0.375, 0.0, 1e-3, 3.0e5], np.float32)
+    ours, theirs = ag.frexp(ag.tensor(values)), torch.frexp(torch.tensor(values))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

@@ -426,3 +426,28 @@ def test_trapezoid_with_spacing_and_points(array, data):
     check_op(lambda y: ag.trapz(y, dx=0.5, dim=dim), [array], lambda y: torch.trapezoid(y, dx=0.5, dim=dim))
     points = np.cumsum(data.draw(float_arrays((array.shape[dim],), low=0.1, high=1.0)))
     check_op(lambda y, x: ag.trapezoid(y, x, dim=dim), [array, points], lambda y, x: torch.trapezoid(y, x, dim=dim))
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=2, min_side=2, max_side=4).flatmap(float_arrays),
+       correction=st.integers(0, 1), weighted=st.booleans())
+def test_cov_and_corrcoef(array, correction, weighted):
+    n = array.shape[-1]
+    fweights, aweights = np.arange(1, n + 1), np.linspace(0.5, 1.5, n)
+    if weighted:
+        check_op(lambda x, a: ag.cov(x, correction=correction, fweights=ag.tensor(fweights), aweights=a),
+                 [array, aweights],
+                 lambda x, a: torch.cov(x, correction=correction, fweights=torch.tensor(fweights), aweights=a),
+                 gradgrad=False)
+    else:
+        check_op(lambda x: ag.cov(x, correction=correction), [array],
+                 lambda x: torch.cov(x, correction=correction), gradgrad=False)
+    if array.ndim == 2:
+        check_op(ag.corrcoef, [array], torch.corrcoef, gradgrad=False)
+
+
+def test_cov_names_bad_weights():
+    with pytest.raises(ag.ShapeError, match="cov: fweights must be 1-D with 3 elements"):
+        ag.cov(ag.zeros(2, 3), fweights=ag.tensor([1, 2]))
+    with pytest.raises(ag.DtypeError, match="cov: fweights must be integers"):
+        ag.cov(ag.zeros(2, 3), fweights=ag.tensor([1.0, 2.0, 3.0]))
