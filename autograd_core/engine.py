@@ -29,10 +29,48 @@ def backward(
     grad_tensors: TensorOrTensors = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: TensorOrTensors = None,
 ) -> None:
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of every leaf they depend on."""
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of every leaf they depend on, or
+    (with ``inputs``) into the ``.grad`` of those tensors only, leaves or not."""
     roots, root_grads = backward_roots("backward", tensors, grad_tensors)
-    _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, None)
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        _run(roots, root_grads, retain, create_graph, None)
+        return
+    inputs = _differentiated("backward", inputs)
+    if not inputs:
+        raise GraphError("backward: inputs is empty; pass the tensors to accumulate gradients into, or leave it out")
+    unique = list({id(tensor): tensor for tensor in inputs}.values())
+    found = _run(roots, root_grads, retain, create_graph, {_entry(tensor): None for tensor in unique})
+    for tensor in unique:
+        gradient = found[_entry(tensor)]
+        if gradient is not None:  # an input the outputs do not depend on keeps its .grad, as PyTorch
+            _accumulate(tensor, gradient, create_graph)
+
+
+def _entry(tensor: Tensor) -> Any:
+    """A tensor's place in the graph: its ``grad_fn``, or the tensor itself for a leaf."""
+    return tensor.grad_fn if tensor.grad_fn is not None else tensor
+
+
+def _differentiated(caller: str, inputs: TensorOrTensors) -> tuple[Tensor, ...]:
+    """``inputs`` as a tuple of tensors that require grad, or the error that says which does not."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    for position, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{caller}: input {position} is of type {type(tensor).__name__}, not a Tensor")
+        if not tensor.requires_grad:
+            fix = (
+                "create it with requires_grad=True."
+                if tensor.dtype.kind == "f"
+                else f"it is {tensor.dtype}, and only floating point tensors can require grad."
+            )
+            raise GraphError(
+                f"{caller}: input {position} (shape {tensor.shape}) does not require grad, so no "
+                f"gradient can be taken with respect to it; {fix}"
+            )
+    return inputs
 
 
 def grad(
@@ -50,25 +88,12 @@ def grad(
     gradients are themselves differentiable (Hessian-vector products, penalties).
     """
     roots, root_grads = backward_roots("grad", outputs, grad_outputs)
-    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    for position, tensor in enumerate(inputs):
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"grad: input {position} is of type {type(tensor).__name__}, not a Tensor")
-        if not tensor.requires_grad:
-            fix = (
-                "create it with requires_grad=True."
-                if tensor.dtype.kind == "f"
-                else f"it is {tensor.dtype}, and only floating point tensors can require grad."
-            )
-            raise GraphError(
-                f"grad: input {position} (shape {tensor.shape}) does not require grad, so no "
-                f"gradient can be taken with respect to it; {fix}"
-            )
-    targets = {tensor.grad_fn if tensor.grad_fn is not None else tensor: None for tensor in inputs}
+    inputs = _differentiated("grad", inputs)
+    targets = {_entry(tensor): None for tensor in inputs}
     found = _run(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph, targets)
     results = []
     for position, tensor in enumerate(inputs):
-        gradient = found[tensor.grad_fn if tensor.grad_fn is not None else tensor]
+        gradient = found[_entry(tensor)]
         if gradient is None and not allow_unused:
             raise GraphError(
                 f"grad: input {position} (shape {tensor.shape}) was not used to compute the "

@@ -263,14 +263,17 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # -- autograd API --------------------------------------------------------------
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (with ``inputs``: into those
+        tensors' ``.grad`` only).
 
         ``gradient`` (same shape as self) is required unless self has one element.
         The graph's saved values are freed unless ``retain_graph``; ``create_graph``
         records the backward pass so gradients can be differentiated again.
         """
-        _engine.backward(self, gradient, retain_graph, create_graph)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """The same data (shared memory) cut out of the graph."""

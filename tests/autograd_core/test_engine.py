@@ -357,3 +357,42 @@ def test_retained_gradients_do_not_keep_the_graph_alive():
         assert node() is None
     finally:
         gc.enable()
+
+
+# -- backward(inputs=...) ------------------------------------------------------------------------
+def _two_layer(module: Any) -> tuple:
+    w1 = module.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=module.float64, requires_grad=True)
+    w2 = module.tensor([[1.5], [-0.5]], dtype=module.float64, requires_grad=True)
+    x = module.tensor([[1.0, 2.0]], dtype=module.float64)
+    hidden = (x @ w1).tanh()
+    return w1, w2, hidden, (hidden @ w2).sum()
+
+
+@requires_torch
+@pytest.mark.parametrize("which", ["w1", "w2", "hidden", "w1 and hidden"])
+def test_backward_with_inputs_fills_only_those_grads_as_pytorch(which):
+    results = []
+    for module in (ag, torch):
+        w1, w2, hidden, loss = _two_layer(module)
+        named = {"w1": w1, "w2": w2, "hidden": hidden}
+        chosen = [named[name] for name in which.split(" and ")]
+        loss.backward(inputs=chosen if len(chosen) > 1 else chosen[0], retain_graph=True)
+        loss.backward(inputs=chosen)  # accumulates, as .grad always does
+        results.append({name: None if t.grad is None else t.grad.detach().numpy() for name, t in named.items()})
+    ours, theirs = results
+    for name in ours:
+        assert (ours[name] is None) == (theirs[name] is None), name
+        if ours[name] is not None:
+            np.testing.assert_allclose(ours[name], theirs[name])
+
+
+def test_backward_inputs_that_are_unused_keep_their_grad_and_bad_ones_are_named():
+    w1, w2, hidden, loss = _two_layer(ag)
+    unused = ag.ones(2, requires_grad=True)
+    ag.autograd.backward(loss, inputs=[unused, w2])
+    assert unused.grad is None and w2.grad is not None and w1.grad is None
+    _, _, _, loss = _two_layer(ag)
+    with pytest.raises(ag.GraphError, match="backward: inputs is empty"):
+        loss.backward(inputs=[])
+    with pytest.raises(ag.GraphError, match=r"backward: input 0 \(shape \(2,\)\) does not require grad"):
+        loss.backward(inputs=[ag.ones(2)])
