@@ -219,3 +219,41 @@ ShortTensor = _legacy("ShortTensor")
 CharTensor = _legacy("CharTensor")
 ByteTensor = _legacy("ByteTensor")
 BoolTensor = _legacy("BoolTensor")
+
+
+# -- type promotion, asked directly ----------------------------------------------------------------
+def _probe(value: Any) -> Any:
+    """A one-element tensor of ``value``'s dtype, or a Python number as it is."""
+    from .tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return Tensor._make(np.zeros(1, value.array.dtype), False, None)
+    if isinstance(value, (bool, int, float, np.number)):
+        return value
+    raise TypeError(f"result_type: expected a Tensor or a number, got {type(value).__name__}")
+
+
+def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+    """The dtype an arithmetic op on the two (tensors or numbers) gives: the engine's own rule,
+    found by adding one-element stand-ins."""
+    first, second = _probe(tensor1), _probe(tensor2)
+    if not any(hasattr(x, "array") for x in (first, second)):
+        from .tensor import Tensor
+
+        first = Tensor(first)
+    return np.dtype((first + second).dtype)
+
+
+def promote_types(type1: Any, type2: Any) -> np.dtype:
+    """The dtype that holds both dtypes as the engine promotes them (int64 with float32 is float32)."""
+    from .tensor import Tensor
+
+    a, b = (Tensor._make(np.zeros(1, check_dtype(t)), False, None) for t in (type1, type2))
+    return np.dtype((a + b).dtype)
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether PyTorch's casting rules allow ``from_`` -> ``to`` in an in-place op: not from float
+    to integer, nor from a number to bool."""
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integers < floats
+    return rank[check_dtype(to).kind] >= rank[check_dtype(from_).kind]

@@ -5,8 +5,19 @@ that method itself (``autograd_core.exp is Tensor.exp``): one definition for bot
 """
 from __future__ import annotations
 
+from .dtypes import can_cast, promote_types, result_type
 from .ops import elementwise
-from .ops.counting import bincount, bucketize, count_nonzero, histc, histogram, isin, searchsorted, unique
+from .ops.counting import (
+    bincount,
+    bucketize,
+    count_nonzero,
+    histc,
+    histogram,
+    isin,
+    searchsorted,
+    unique,
+    unique_consecutive,
+)
 from .ops.cumulative import cummax, cummin, cumprod, cumsum, diff, logcumsumexp, prod
 from .ops.einsum import einsum
 from .ops.elementwise import clamp, clamp_max, clamp_min, gelu, where
@@ -16,11 +27,13 @@ from .ops.indexing import (
     index_add,
     index_copy,
     index_fill,
+    index_put,
     index_select,
     masked_fill,
     masked_scatter,
     masked_select,
     nonzero,
+    put,
     scatter,
     scatter_add,
     take,
@@ -29,8 +42,10 @@ from .ops.indexing import (
     triu,
 )
 from .ops.linalg import (
+    addbmm,
     addmm,
     addmv,
+    addr,
     baddbmm,
     bmm,
     cdist,
@@ -122,6 +137,7 @@ from .ops.rearrange import (
     flipud,
     movedim,
     narrow,
+    repeat_interleave,
     roll,
     rot90,
     select,
@@ -166,10 +182,14 @@ from .ops.stacking import (
     broadcast_tensors,
     cartesian_prod,
     column_stack,
+    dsplit,
     dstack,
+    hsplit,
     hstack,
     meshgrid,
     row_stack,
+    tensor_split,
+    vsplit,
     vstack,
 )
 from .tensor import Tensor
@@ -183,7 +203,16 @@ eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, 
 clip, negative, multiply, divide, subtract = clamp, neg, mul, div, sub
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 swapdims, moveaxis, concat, concatenate = swapaxes, movedim, cat, cat
-sgn, true_divide, inverse, trapz = sign, div, inv, trapezoid
+sgn, true_divide, inverse, trapz, absolute = sign, div, inv, trapezoid, abs
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """The truth of a one-element tensor (an error for any other size, as ``bool(x)``)."""
+    return bool(input)
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input.shape == other.shape
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -242,5 +271,7 @@ __all__ = [
     "cummax", "cummin", "logcumsumexp", "take", "take_along_dim", "fmax", "fmin", "heaviside", "gcd", "lcm",
     "trapezoid", "trapz", "tensordot", "matrix_power", "cross", "pdist", "vander", "quantile", "nanquantile",
     "index_add", "index_copy", "index_fill", "masked_scatter", "histogram", "logdet", "slogdet", "renorm", "copysign",
-    "exp2", "float_power", "frexp", "ldexp", "logaddexp2", "sinc", "cov", "corrcoef",
+    "exp2", "float_power", "frexp", "ldexp", "logaddexp2", "sinc", "cov", "corrcoef", "index_put", "put",
+    "repeat_interleave", "tensor_split", "hsplit", "vsplit", "dsplit", "unique_consecutive", "addbmm", "addr",
+    "absolute", "result_type", "promote_types", "can_cast", "is_nonzero", "is_same_size",
 ]

@@ -281,6 +281,18 @@ class Tensor:
         result._version = self._version
         return result
 
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose ``.grad`` backward fills (after ``retain_grad()``)."""
+        return self.grad_fn is not None and self.grad_fn._retained is not None and self.grad_fn._retained() is self
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor out of the graph in place (it becomes a leaf that does not require grad)."""
+        if self._base is not None and self.grad_fn is not None:
+            raise GraphError("detach_: cannot detach a view in place; use .detach() for a new tensor")
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._requires_grad:
@@ -476,6 +488,32 @@ class Tensor:
     def T(self) -> "Tensor":
         """All dims reversed (``x.T`` of a matrix is its transpose)."""
         return _ops_shape.permute(self, *reversed(range(self.array.ndim)))
+
+    @property
+    def mT(self) -> "Tensor":
+        """The last two dims swapped (a batch of matrices, each transposed)."""
+        if self.array.ndim < 2:
+            raise ShapeError(f"mT: needs a tensor of 2 or more dims, got shape {self.shape}")
+        return _ops_shape.transpose(self, -2, -1)
+
+    H = T  # the conjugate transpose: for real tensors, the transpose
+    mH = mT
+
+    def ravel(self) -> "Tensor":
+        """The elements as a 1-D tensor (a view when the layout allows, a copy otherwise)."""
+        return _ops_shape.reshape(self, (-1,))
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(self.array.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps between neighbours of each dim, in elements (as PyTorch), or one dim's step."""
+        steps = tuple(step // self.array.itemsize for step in self.array.strides)
+        return steps if dim is None else steps[_ops_shape.normalize_dim("stride", dim, self.array.ndim, self.shape)]
+
+    def data_ptr(self) -> int:
+        """The address of the first element (tensors sharing memory at the same place give the same)."""
+        return int(self.array.__array_interface__["data"][0])
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         return _ops_shape.flatten(self, start_dim, end_dim)
@@ -698,6 +736,25 @@ class Tensor:
         """Bytes per element (4 for float32)."""
         return self.array.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        return self.array.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.array.nbytes
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    def pin_memory(self, device: DeviceLike = None) -> "Tensor":
+        """Itself: there is no accelerator to copy to, so nothing to pin."""
+        return self
+
+    def ndimension(self) -> int:
+        return self.array.ndim
+
     def nelement(self) -> int:
         return self.array.size
 
@@ -798,21 +855,23 @@ from .ops import rounding as _rounding  # noqa: E402
 from .ops import shape as _ops_shape  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
 from .ops import special as _special  # noqa: E402
+from .ops import stacking as _stacking  # noqa: E402
 
 # -- op methods: the op's own function is the method (its signature and docstring) ----------
 _METHODS = {
     _indexing: "gather scatter scatter_add index_select masked_fill masked_select tril triu nonzero argwhere take "
-    "take_along_dim index_add index_copy index_fill masked_scatter",
+    "take_along_dim index_add index_copy index_fill masked_scatter index_put put",
     _sorting: "sort argsort msort topk kthvalue median mode quantile nanquantile",
     _cumulative: "cumsum cumprod prod diff cummax cummin logcumsumexp",
-    _counting: "unique bincount count_nonzero histc histogram",
+    _counting: "unique bincount count_nonzero histc histogram unique_consecutive",
     _matrix: "diag diagonal diag_embed trace kron",
     _elementwise: "maximum minimum clamp_min clamp_max",
-    _reduce: "amax amin aminmax nansum nanmean cov corrcoef",
+    _reduce: "amax amin aminmax nansum nanmean cov corrcoef sum_to_size",
     _special: "erfc erfinv",
     _linalg: "mm bmm mv dot vdot inner outer ger addmm baddbmm addmv norm dist inverse det matrix_power "
-    "cross logdet slogdet renorm",
-    _rearrange: "t swapaxes movedim narrow select unflatten unbind roll fliplr flipud rot90",
+    "cross logdet slogdet renorm addbmm addr",
+    _rearrange: "t swapaxes movedim narrow select unflatten unbind roll fliplr flipud rot90 repeat_interleave unfold",
+    _stacking: "tensor_split hsplit vsplit dsplit",
     _math: "tan asin acos atan sinh cosh atan2 log1p expm1 log2 log10 rsqrt reciprocal square hypot lerp logaddexp "
     "xlogy logit nan_to_num signbit deg2rad rad2deg addcmul addcdiv fmax fmin heaviside gcd lcm copysign exp2 "
     "float_power frexp ldexp logaddexp2 sinc",
@@ -824,7 +883,7 @@ for _module, _names in _METHODS.items():
     for _name in _names.split():
         setattr(Tensor, _name, getattr(_module, _name))
 Tensor.swapdims, Tensor.moveaxis = _rearrange.swapaxes, _rearrange.movedim
-Tensor.sgn, Tensor.true_divide = _rounding.sign, Tensor.div
+Tensor.sgn, Tensor.true_divide, Tensor.absolute = _rounding.sign, Tensor.div, Tensor.abs
 Tensor.arcsin, Tensor.arccos, Tensor.arctan, Tensor.arctan2 = _math.asin, _math.acos, _math.atan, _math.atan2
 Tensor.__and__ = Tensor.__rand__ = _logical.bitwise_and
 Tensor.__or__ = Tensor.__ror__ = _logical.bitwise_or
@@ -851,11 +910,12 @@ for _name in (
     "arccos arctan arctan2 log1p expm1 log2 log10 rsqrt multiply divide subtract "
     "reciprocal square floor ceil trunc fix round sign frac clamp clip clamp_min clamp_max atan2 hypot fmod remainder "
     "lerp floor_divide logit nan_to_num deg2rad rad2deg addcmul addcdiv xlogy sgn true_divide index_add index_copy "
-    "index_fill masked_scatter copysign exp2 float_power ldexp sinc renorm "
+    "index_fill masked_scatter copysign exp2 float_power ldexp sinc renorm index_put put addbmm addr absolute "
     "masked_fill scatter scatter_add tril triu cumsum cumprod logical_and logical_or logical_xor logical_not "
     "bitwise_and bitwise_or bitwise_xor bitwise_not"
 ).split():
     setattr(Tensor, _name + "_", _in_place(_name + "_", getattr(Tensor, _name)))
+Tensor.fill_diagonal_ = _in_place("fill_diagonal_", _indexing.fill_diagonal)
 for _name, _op in {"__iand__": "__and__", "__ior__": "__or__", "__ixor__": "__xor__", "__ifloordiv__": "__floordiv__",
                    "__imod__": "__mod__"}.items():
     setattr(Tensor, _name, _in_place(_name, getattr(Tensor, _op)))

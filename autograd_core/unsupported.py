@@ -91,8 +91,6 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "cosine_similarity": "it lives in nn.functional here: nn.functional.cosine_similarity(x1, x2, dim).",
         "pairwise_distance": "it lives in nn.functional here: nn.functional.pairwise_distance(x1, x2).",
         "narrow_copy": "use x.narrow(dim, start, length).clone().",
-        "index_put": "assign through indexing instead: x[indices] = values (in place, version-checked), or build "
-        "the result with index_copy / masked_scatter.",
         "scatter_reduce": "use scatter_add (reduce='sum'), or scatter_add of the values and of ones for a mean; "
         "amax/amin/prod reductions into positions are not available.",
         "nextafter": "use numpy.nextafter on x.numpy() (not differentiable).",

@@ -160,3 +160,30 @@ def histogram(
     weights = None if weight is None else _array("histogram", "weight", weight).reshape(-1)
     counts, bin_edges = np.histogram(array.reshape(-1), bins=edges, range=range, weights=weights, density=density)
     return HistogramResult(_constant(counts, array.dtype), _constant(bin_edges, array.dtype))
+
+
+def unique_consecutive(
+    input: Tensor, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+) -> Any:
+    """Each run of equal consecutive values (or slices along ``dim``) kept once, in order; the
+    flags add, as ``unique``'s, where each element went and each run's length."""
+    if dim is None:
+        flat = input.array.reshape(-1)
+        starts = np.ones(flat.shape, bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values = flat[starts]
+        shape_of_inverse = input.shape
+    else:
+        axis = normalize_dim("unique_consecutive", dim, input.ndim, input.shape)
+        moved = np.moveaxis(input.array, axis, 0)
+        starts = np.ones(moved.shape[0], bool)
+        starts[1:] = np.any(moved[1:] != moved[:-1], axis=tuple(range(1, moved.ndim)))
+        values = np.moveaxis(moved[starts], 0, axis)
+        shape_of_inverse = (moved.shape[0],)
+    result = [Tensor._make(np.ascontiguousarray(values), False, None)]
+    if return_inverse:
+        result.append(_constant((np.cumsum(starts) - 1).reshape(shape_of_inverse), np.int64))
+    if return_counts:
+        positions = np.flatnonzero(starts)
+        result.append(_constant(np.diff(np.append(positions, starts.size)), np.int64))
+    return result[0] if len(result) == 1 else tuple(result)

@@ -443,3 +443,85 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     if source.dtype != input.dtype:
         raise DtypeError(f"masked_scatter: source ({source.dtype}) must have the tensor's dtype ({input.dtype})")
     return MaskedScatter.apply(input, np.array(mask_array), source)
+
+
+# -- index_put / put / fill_diagonal -----------------------------------------------------------
+def _numpy_index(op: str, indices: Any) -> tuple:
+    """A tuple of index tensors (integer or bool) as a NumPy advanced index."""
+    if isinstance(indices, Tensor) or not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{op}: indices must be a tuple of index tensors, got {type(indices).__name__}")
+    arrays = []
+    for position, index in enumerate(indices):
+        if not isinstance(index, Tensor) or index.dtype.kind not in "iub":
+            what = index.dtype if isinstance(index, Tensor) else type(index).__name__
+            raise TypeError(f"{op}: index {position} must be an integer or bool tensor, got {what}")
+        arrays.append(index.array)
+    return tuple(arrays)
+
+
+class IndexPut(Function):
+    @staticmethod
+    def forward(ctx: Function, a: Tensor, index: tuple, values: Tensor, accumulate: bool) -> np.ndarray:
+        ctx.index, ctx.accumulate = index, accumulate
+        out = np.array(a.array, copy=True)
+        target_shape = out[index].shape
+        ctx.values_shape = values.shape
+        spread = np.broadcast_to(values.array, target_shape)
+        if accumulate:
+            np.add.at(out, index, spread)
+        else:
+            out[index] = spread
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        grad_values = getitem(grad_output, ctx.index) if ctx.needs_input_grad[2] else None  # fitted to values' shape
+        if ctx.accumulate:
+            return grad_output, None, grad_values, None
+        zeros = Tensor._make(np.zeros((), grad_output.dtype), False, None)
+        return IndexPut.apply(grad_output, ctx.index, zeros, False), None, grad_values, None
+
+
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``input[indices] = values`` (``values`` broadcast to the indexed
+    shape; with ``accumulate``, added, repeated indices adding up). ``indices``: a tuple of
+    integer or bool tensors, as ``x[i, j]``."""
+    index = _numpy_index("index_put", indices)
+    values = values if isinstance(values, Tensor) else Tensor._make(np.asarray(values, input.array.dtype), False, None)
+    try:
+        target = np.empty(input.shape, dtype=bool)[index].shape
+        np.broadcast_shapes(values.shape, target)
+    except IndexError as error:
+        raise IndexError(f"index_put: {error} (tensor of shape {input.shape})") from None
+    except ValueError:
+        raise ShapeError(
+            f"index_put: values of shape {values.shape} do not broadcast to the indexed shape {target}"
+        ) from None
+    if values.dtype != input.dtype:
+        values = values.to(input.dtype)
+    return IndexPut.apply(input, index, values, bool(accumulate))
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with the flattened positions ``index`` set to (or, with ``accumulate``,
+    increased by) ``source``'s elements in order."""
+    positions = _index_array("put", index).reshape(-1)
+    size = input.array.size
+    if positions.size and (positions.min() < -size or positions.max() >= size):
+        raise IndexError(f"put: an index is out of range for a tensor of {size} elements (shape {input.shape})")
+    if source.array.size != positions.size:
+        raise ShapeError(f"put: {positions.size} indices but source has {source.array.size} elements")
+    flat = index_put(input.reshape(-1), (Tensor._make(positions % max(size, 1), False, None),), source.reshape(-1),
+                     accumulate)
+    return flat.reshape(input.shape)
+
+
+def fill_diagonal(input: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """A copy with the main diagonal set to ``fill_value``: of a 2-D tensor (``wrap``: a tall
+    matrix's diagonal starts again every columns + 1 rows, as NumPy's), or of one with all
+    dims equal."""
+    if input.ndim < 2 or (input.ndim > 2 and len(set(input.shape)) != 1):
+        raise ShapeError(f"fill_diagonal_: needs a 2-D tensor or one with all dims equal, got shape {input.shape}")
+    marked = np.zeros(input.shape, dtype=bool)
+    np.fill_diagonal(marked, True, wrap=wrap)
+    return index_put(input, (Tensor._make(marked, False, None),), fill_value)

@@ -469,3 +469,17 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     norms = norm(input, p, others, keepdim=True) if others else input.abs()
     factor = where(norms.array > maxnorm, maxnorm / (norms + 1e-7), 1.0)
     return input * factor
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``: (B, n, m) and (B, m, p) -> (n, p)."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise ShapeError(f"addbmm: needs 3-D batches, got shapes {batch1.shape} and {batch2.shape}")
+    product = bmm(batch1, batch2).sum(0)
+    return (input if beta == 1 else beta * input) + (product if alpha == 1 else alpha * product)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    product = outer(vec1, vec2)
+    return (input if beta == 1 else beta * input) + (product if alpha == 1 else alpha * product)

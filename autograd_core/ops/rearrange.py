@@ -202,3 +202,49 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     if k == 1:
         return transpose(flip(input, second), first, second)
     return flip(transpose(input, first, second), second)
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element (or slice along ``dim``) repeated ``repeats`` times in place, one after the
+    other: ``[1, 2]`` with 2 -> ``[1, 1, 2, 2]``. ``repeats`` is an int or a 1-D tensor (one
+    count per slice); without ``dim`` the flattened tensor. ``repeat_interleave(counts)`` alone
+    repeats each index ``i`` ``counts[i]`` times."""
+    if repeats is None:  # torch.repeat_interleave(repeats): the indices, repeated
+        counts = input.array
+        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+            raise ShapeError(f"repeat_interleave: counts must be a 1-D integer tensor, got shape {input.shape}")
+        return Tensor._make(np.repeat(np.arange(counts.size), counts), False, None)
+    if dim is None:
+        source, axis = input.reshape(-1), 0
+    else:
+        source, axis = input, normalize_dim("repeat_interleave", dim, input.ndim, input.shape)
+    counts = repeats.array if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.dtype.kind not in "iu" or counts.ndim > 1 or np.any(counts < 0):
+        raise ValueError(f"repeat_interleave: repeats must be non-negative ints, got {counts.tolist()}")
+    length = source.shape[axis] if source.ndim else 1
+    if counts.ndim == 1 and counts.size not in (1, length):
+        raise ShapeError(f"repeat_interleave: {counts.size} repeats for a dim of size {length}; give one or {length}")
+    positions = np.repeat(np.arange(length), np.broadcast_to(counts.reshape(-1), (length,)))
+    if output_size is not None and positions.size != output_size:
+        raise ShapeError(f"repeat_interleave: output_size {output_size} but the repeats give {positions.size}")
+    flat = source.reshape(1) if source.ndim == 0 else source
+    return getitem(flat, (slice(None),) * axis + (positions,))
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """All windows of ``size`` elements along ``dimension``, ``step`` apart: that dim becomes the
+    number of windows and a new last dim of ``size`` holds each window (``Tensor.unfold``)."""
+    dim = normalize_dim("unfold", dimension, input.ndim, input.shape)
+    length = input.shape[dim] if input.ndim else 1
+    if size < 0 or size > length or step <= 0:
+        raise ShapeError(
+            f"unfold: size {size} and step {step} must satisfy 0 <= size <= {length} (the size of dim {dim}) "
+            "and step > 0"
+        )
+    starts = np.arange(0, length - size + 1, step)
+    positions = starts[:, None] + np.arange(size)[None, :]  # (windows, size)
+    flat = input.reshape(1) if input.ndim == 0 else input
+    windows = getitem(flat, (slice(None),) * dim + (positions,))  # (..., windows, size, ...)
+    return movedim(windows, dim + 1, -1)

@@ -494,3 +494,17 @@ def corrcoef(input: Tensor) -> Tensor:
 
     spread = diagonal(covariance).sqrt()
     return (covariance / spread.reshape(-1, 1) / spread.reshape(1, -1)).clamp(-1, 1)
+
+
+def sum_to_size(a: Tensor, *size: Any) -> Tensor:
+    """``a`` summed down to ``size``, which ``a`` must broadcast from (the reverse of expand)."""
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    try:
+        expanded = np.broadcast_shapes(size, a.shape)
+    except ValueError:
+        expanded = None
+    if expanded != a.shape:
+        raise ShapeError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}")
+    lead = a.ndim - len(size)
+    dims = tuple(range(lead)) + tuple(lead + d for d, n in enumerate(size) if n == 1 and a.shape[lead + d] != 1)
+    return sum(a, dims, keepdim=True).reshape(size) if dims else a

@@ -1,6 +1,7 @@
-"""Joining tensors NumPy's way and building grids: hstack, vstack, dstack, column_stack,
-atleast_1d/2d/3d, broadcast_tensors, meshgrid and cartesian_prod. Each is made of
-``ops/shape.py``'s reshape, expand and cat, so gradients come with them.
+"""Joining and splitting tensors NumPy's way and building grids: hstack, vstack, dstack,
+column_stack, atleast_1d/2d/3d, broadcast_tensors, meshgrid, cartesian_prod, tensor_split
+and hsplit/vsplit/dsplit. Each is made of ``ops/shape.py``'s reshape, expand, cat and
+narrow, so gradients come with them.
 """
 from __future__ import annotations
 
@@ -123,3 +124,48 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     if len(items) == 1:
         return items[0]
     return stack([reshape(grid, (-1,)) for grid in meshgrid(*items)], 1)
+
+
+# -- splitting NumPy's way -------------------------------------------------------------------------
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """``input`` cut along ``dim`` into n nearly equal pieces (an int: the first size % n pieces
+    one longer), or at the given indices (a list or 1-D tensor), as ``numpy.array_split``."""
+    from .shape import normalize_dim
+
+    dim = normalize_dim("tensor_split", dim, input.ndim, input.shape)
+    cuts = indices_or_sections.tolist() if isinstance(indices_or_sections, Tensor) else indices_or_sections
+    length = input.shape[dim]
+    if isinstance(cuts, (int, np.integer)):
+        if cuts <= 0:
+            raise ValueError(f"tensor_split: the number of sections must be positive, got {cuts}")
+        base, extra = divmod(length, int(cuts))
+        sizes = [base + 1] * extra + [base] * (int(cuts) - extra)
+        bounds = np.cumsum([0, *sizes])
+    else:
+        points = [min(max(int(c) if c >= 0 else length + int(c), 0), length) for c in cuts]
+        bounds = [0, *points, length]
+    return tuple(input.narrow(dim, int(start), max(int(stop) - int(start), 0))
+                 for start, stop in zip(bounds[:-1], bounds[1:]))
+
+
+def _split_numpy_way(op: str, input: Tensor, sections: Any, dim: int, rank: int) -> tuple[Tensor, ...]:
+    if input.ndim < rank:
+        raise ShapeError(f"{op}: needs a tensor of {rank} or more dims, got shape {input.shape}")
+    if isinstance(sections, (int, np.integer)) and input.shape[dim] % sections:
+        raise ShapeError(f"{op}: dim {dim} of size {input.shape[dim]} does not split into {sections} equal parts")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """Split along dim 1 (dim 0 of a 1-D tensor) into equal parts or at indices."""
+    return _split_numpy_way("hsplit", input, sections, 0 if input.ndim == 1 else 1, 1)
+
+
+def vsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """Split along dim 0 of a tensor of 2 or more dims."""
+    return _split_numpy_way("vsplit", input, sections, 0, 2)
+
+
+def dsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """Split along dim 2 of a tensor of 3 or more dims."""
+    return _split_numpy_way("dsplit", input, sections, 2, 3)

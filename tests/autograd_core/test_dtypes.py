@@ -189,3 +189,23 @@ def test_half_is_computed_in_and_differentiable():
     x = ag.tensor([1.0, 2.0]).half().requires_grad_()
     (x * x).sum().backward()
     assert x.grad.dtype == np.float16 and x.grad.tolist() == [2.0, 4.0]
+
+
+@requires_torch
+def test_result_type_promote_types_and_can_cast_follow_pytorch():
+    names = ["float32", "float64", "int64", "int32", "int16", "uint8", "bool"]
+    ours = {name: getattr(ag, name if name != "bool" else "bool_") for name in names}
+    for a in names:
+        for b in names:
+            assert np.dtype(ag.promote_types(ours[a], ours[b])).name == str(torch.promote_types(
+                getattr(torch, a), getattr(torch, b))).replace("torch.", ""), (a, b)
+            assert ag.can_cast(ours[a], ours[b]) == torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)
+    assert ag.result_type(ag.tensor([1]), 1.5) == ag.float32 and ag.result_type(ag.tensor([1.0]), 2) == ag.float32
+
+
+def test_tensor_layout_properties():
+    x = ag.arange(12.0).reshape(3, 4)
+    assert x.stride() == (4, 1) and x.T.stride() == (1, 4) and x.stride(0) == 4
+    assert x.is_contiguous() and not x.T.is_contiguous() and x.mT.shape == (4, 3) and x.mH.shape == (4, 3)
+    assert x.nbytes == 48 and x.itemsize == 4 and x.ndimension() == 2 and not x.is_sparse
+    assert x.pin_memory() is x and x.ravel().shape == (12,) and x.data_ptr() == x[0].data_ptr()

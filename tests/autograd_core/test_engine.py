@@ -396,3 +396,13 @@ def test_backward_inputs_that_are_unused_keep_their_grad_and_bad_ones_are_named(
         loss.backward(inputs=[])
     with pytest.raises(ag.GraphError, match=r"backward: input 0 \(shape \(2,\)\) does not require grad"):
         loss.backward(inputs=[ag.ones(2)])
+
+
+def test_retains_grad_and_detach_in_place():
+    x = ag.ones(2, requires_grad=True)
+    y = x * 2
+    assert not y.retains_grad and not x.retains_grad
+    y.retain_grad()
+    assert y.retains_grad
+    z = x * 3
+    assert z.detach_() is z and z.is_leaf and not z.requires_grad

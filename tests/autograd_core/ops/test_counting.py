@@ -107,3 +107,17 @@ def test_histogram_matches_pytorch(bins):
                                  weight=torch.tensor(weight), density=density)
         same(ours.hist, theirs.hist)
         same(ours.bin_edges, theirs.bin_edges)
+
+
+@requires_torch
+@settings(max_examples=15)
+@given(array=INTS, data=st.data())
+def test_unique_consecutive(array, data):
+    inverse, counts = data.draw(st.booleans()), data.draw(st.booleans())
+    dims = [None] + list(range(array.ndim))
+    dim = data.draw(st.sampled_from(dims))
+    options = dict(return_inverse=inverse, return_counts=counts, dim=dim)  # keywords: PyTorch 2.13's positional
+    ours = ag.unique_consecutive(ag.tensor(array), **options)           # form drops the counts
+    theirs = torch.unique_consecutive(torch.tensor(array), **options)
+    for a, b in zip(*(((x,) if not isinstance(x, tuple) else x) for x in (ours, theirs))):
+        same(a, b)

@@ -283,3 +283,34 @@ def test_index_ops_name_bad_arguments():
         ag.index_fill(ag.zeros(3), 0, ag.tensor([-1]), 1.0)  # as PyTorch's index_add, index_copy and index_fill
     with pytest.raises(ag.ShapeError, match="masked_scatter: the mask selects 2 positions but source has 1 elements"):
         ag.masked_scatter(ag.zeros(2), ag.tensor([True, True]), ag.zeros(1))
+
+
+# -- index_put, put, fill_diagonal_ ------------------------------------------------------------
+@settings(max_examples=10)
+@given(array=float_arrays((3, 4)), accumulate=st.booleans(), data=st.data())
+def test_index_put_and_put(array, accumulate, data):
+    rows = data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=4, unique=not accumulate))
+    columns = [data.draw(st.integers(0, 3)) for _ in rows]
+    if not accumulate:  # repeated (row, column) pairs would be written in an unspecified order
+        pairs = dict(zip(zip(rows, columns), range(len(rows))))
+        rows, columns = [r for r, _ in pairs], [c for _, c in pairs]
+    values = data.draw(float_arrays((len(rows),)))
+    index = (ag.tensor(rows), ag.tensor(columns))
+    check_op(lambda x, v: ag.index_put(x, index, v, accumulate), [array, values],
+             lambda x, v: torch.index_put(x, (torch.tensor(rows), torch.tensor(columns)), v, accumulate))
+    flat = sorted({r * 4 + c for r, c in zip(rows, columns)})
+    source = data.draw(float_arrays((len(flat),)))
+    check_op(lambda x, s: x.put(ag.tensor(flat), s, accumulate), [array, source],
+             lambda x, s: x.put(torch.tensor(flat), s, accumulate))
+
+
+@requires_torch
+@pytest.mark.parametrize("shape, wrap", [((3, 3), False), ((5, 3), True), ((5, 3), False), ((2, 4), False),
+                                         ((2, 2, 2), False)])
+def test_fill_diagonal_matches_pytorch(shape, wrap):
+    ours, theirs = ag.zeros(*shape), torch.zeros(*shape)
+    assert ours.fill_diagonal_(3.0, wrap=wrap) is ours
+    theirs.fill_diagonal_(3.0, wrap=wrap)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(ag.ShapeError, match="fill_diagonal_: needs a 2-D tensor or one with all dims equal"):
+        ag.zeros(2, 3, 4).fill_diagonal_(1.0)

@@ -310,3 +310,13 @@ def test_renorm_and_multi_dot(array, p, dim, maxnorm):
     b = array.T.copy()
     check_op(lambda x, y, v: ag.linalg.multi_dot([v, x, y]), [array, b, array[:, 0].copy()],
              lambda x, y, v: torch.linalg.multi_dot([v, x, y]))
+
+
+@settings(max_examples=10)
+@given(data=st.data())
+def test_addbmm_and_addr(data):
+    m, b1, b2 = (data.draw(float_arrays(s)) for s in ((2, 4), (3, 2, 5), (3, 5, 4)))
+    check_op(lambda x, y, z: ag.addbmm(x, y, z, beta=0.5, alpha=2), [m, b1, b2],
+             lambda x, y, z: torch.addbmm(x, y, z, beta=0.5, alpha=2))
+    v1, v2 = data.draw(float_arrays((2,))), data.draw(float_arrays((4,)))
+    check_op(lambda x, y, z: x.addr(y, z, alpha=-1), [m, v1, v2], lambda x, y, z: x.addr(y, z, alpha=-1))

@@ -151,3 +151,26 @@ def test_rot90_fliplr_flipud(array, k):
     both(lambda x: x.flipud(), [array], lambda x: x.flipud())
     with pytest.raises(ag.DimError, match="rot90: dims must be two different dims"):
         ag.rot90(ag.tensor(array), 1, (1, 1))
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=3).flatmap(float_arrays), data=st.data())
+def test_repeat_interleave(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    count = data.draw(st.integers(0, 3))
+    both(lambda x: ag.repeat_interleave(x, count, dim), [array], lambda x: torch.repeat_interleave(x, count, dim))
+    both(lambda x: x.repeat_interleave(count), [array], lambda x: x.repeat_interleave(count))
+    counts = data.draw(st.lists(st.integers(0, 3), min_size=array.shape[dim], max_size=array.shape[dim]))
+    both(lambda x: x.repeat_interleave(ag.tensor(counts), dim), [array],
+         lambda x: x.repeat_interleave(torch.tensor(counts), dim))
+    np.testing.assert_array_equal(ag.repeat_interleave(ag.tensor(counts)).numpy(),
+                                  np.repeat(np.arange(len(counts)), counts))
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=1, max_dims=3, max_side=5).flatmap(float_arrays), data=st.data())
+def test_unfold_windows(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    size = data.draw(st.integers(0, array.shape[dim]))
+    step = data.draw(st.integers(1, 3))
+    both(lambda x: x.unfold(dim, size, step), [array], lambda x: x.unfold(dim, size, step))

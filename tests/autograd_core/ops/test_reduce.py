@@ -451,3 +451,11 @@ def test_cov_names_bad_weights():
         ag.cov(ag.zeros(2, 3), fweights=ag.tensor([1, 2]))
     with pytest.raises(ag.DtypeError, match="cov: fweights must be integers"):
         ag.cov(ag.zeros(2, 3), fweights=ag.tensor([1.0, 2.0, 3.0]))
+
+
+@settings(max_examples=10)
+@given(array=float_arrays((2, 3, 4)), target=st.sampled_from([(3, 4), (1, 4), (2, 1, 4), (2, 3, 1), (1,), (1, 1, 1)]))
+def test_sum_to_size(array, target):
+    check_op(lambda x: x.sum_to_size(target), [array], lambda x: x.sum_to_size(target))
+    with pytest.raises(ag.ShapeError, match=r"sum_to_size: size \(5,\) is not expandable"):
+        ag.tensor(array).sum_to_size(5)

@@ -55,3 +55,23 @@ def test_meshgrid_and_cartesian_prod(indexing):
         ag.meshgrid(ag.arange(2), indexing="yx")
     with pytest.raises(ag.ShapeError, match=r"meshgrid: tensor 0 has shape \(2, 2\)"):
         ag.meshgrid(ag.zeros(2, 2))
+
+
+@settings(max_examples=10)
+@given(array=shapes(min_dims=3, max_dims=3, max_side=4).flatmap(float_arrays), data=st.data())
+def test_tensor_split_and_the_numpy_splits(array, data):
+    dim = data.draw(st.integers(-3, 2))
+    sections = data.draw(st.integers(1, 4))
+    cuts = data.draw(st.lists(st.integers(-5, 5), max_size=3))
+    for position in range(sections):
+        check_op(lambda x: ag.tensor_split(x, sections, dim)[position], [array],
+                 lambda x: torch.tensor_split(x, sections, dim)[position], gradgrad=False)
+    for position in range(len(cuts) + 1):
+        check_op(lambda x: x.tensor_split(cuts, dim)[position], [array],
+                 lambda x: x.tensor_split(cuts, dim)[position], gradgrad=False)
+    for name, axis in (("hsplit", 1), ("vsplit", 0), ("dsplit", 2)):
+        if array.shape[axis] % 2 == 0:
+            check_op(lambda x: getattr(ag, name)(x, 2)[1], [array], lambda x: getattr(torch, name)(x, 2)[1],
+                     gradgrad=False)
+    with pytest.raises(ag.ShapeError, match="vsplit: dim 0 of size 3 does not split into 2 equal parts"):
+        ag.vsplit(ag.zeros(3, 2), 2)
