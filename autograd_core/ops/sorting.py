@@ -186,8 +186,10 @@ def _quantile(op: str, input: Tensor, q: Any, dim: Any, keepdim: bool, interpola
     levels = np.asarray(q.array if isinstance(q, Tensor) else q, dtype=np.float64)
     if levels.ndim > 1 or np.any(np.isnan(levels) | (levels < 0) | (levels > 1)):
         raise ValueError(f"{op}: q must be a number or a 1-D tensor of values in [0, 1], got {levels.tolist()}")
-    values = input.reshape(-1) if dim is None or input.ndim == 0 else input
-    axis = 0 if values is not input else normalize_dim(op, dim, input.ndim, input.shape)
+    if dim is None or input.ndim == 0:
+        values, axis = input.reshape(-1), 0
+    else:
+        values, axis = input, normalize_dim(op, dim, input.ndim, input.shape)
     if values.shape[axis] == 0:
         raise ShapeError(f"{op}: the input is empty along dim {axis} (shape {input.shape})")
     missing = np.isnan(values.array)

@@ -184,3 +184,8 @@ def test_quantile_rejects_bad_levels():
         ag.quantile(ag.zeros(3), 1.5)
     with pytest.raises(ValueError, match="quantile: interpolation must be one of"):
         ag.quantile(ag.zeros(3), 0.5, interpolation="cubic")
+
+
+def test_quantile_of_a_1d_tensor_without_dim():
+    x = ag.tensor([3.0, 1.0, 2.0, 4.0])
+    assert ag.quantile(x, 0.5).item() == 2.5 and x.nanquantile(0.0).item() == 1.0
