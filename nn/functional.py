@@ -709,7 +709,15 @@ from .dropout import dropout  # noqa: E402
 from .dropout2d import dropout2d  # noqa: E402  (channel dropout)
 from .embedding import embedding  # noqa: E402
 from .group_norm import group_norm  # noqa: E402,F401
+from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: E402,F401
 from .linear import linear  # noqa: E402,F401
+from .margin_loss import (  # noqa: E402,F401
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from .normalization import batch_norm, layer_norm  # noqa: E402
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (channels <-> space)
 from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401  (one fused node each)
@@ -734,4 +742,6 @@ __all__ = [
     "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "relu6", "rms_norm",
     "scaled_dot_product_attention", "selu", "sigmoid", "sign", "silu", "smooth_l1_loss", "softmax", "softmin",
     "softplus", "softsign", "step", "tanh", "tanhshrink", "threshold",
+    "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
 ]
