@@ -722,6 +722,8 @@ from .normalization import batch_norm, layer_norm  # noqa: E402
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (channels <-> space)
 from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401  (one fused node each)
 from .rms_norm import rms_norm  # noqa: E402,F401
+from .shrink import hardshrink, softshrink  # noqa: E402,F401
+from .stochastic_activation import gumbel_softmax, rrelu  # noqa: E402,F401  (random slopes and samples)
 from .upsampling import interpolate  # noqa: E402,F401  (resizing)
 
 
@@ -744,4 +746,5 @@ __all__ = [
     "softplus", "softsign", "step", "tanh", "tanhshrink", "threshold",
     "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multilabel_soft_margin_loss",
     "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
+    "gumbel_softmax", "hardshrink", "rrelu", "softshrink",
 ]
