@@ -43,7 +43,9 @@ from .dropout import Dropout, GaussianNoise
 from .dropout2d import Dropout2d
 from .embedding import Embedding
 from .group_norm import GroupNorm
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .linear import Flatten, Identity, Linear
+from .local_response_norm import LocalResponseNorm
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -97,6 +99,7 @@ __all__ = [
     "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss",
     "PoissonNLLLoss", "GaussianNLLLoss",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GroupNorm", "RMSNorm",
+    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm",
     "PixelShuffle", "PixelUnshuffle", "Unflatten",
     "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",

@@ -709,8 +709,10 @@ from .dropout import dropout  # noqa: E402
 from .dropout2d import dropout2d  # noqa: E402  (channel dropout)
 from .embedding import embedding  # noqa: E402
 from .group_norm import group_norm  # noqa: E402,F401
+from .instance_norm import instance_norm  # noqa: E402,F401
 from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: E402,F401
 from .linear import linear  # noqa: E402,F401
+from .local_response_norm import local_response_norm  # noqa: E402,F401
 from .margin_loss import (  # noqa: E402,F401
     hinge_embedding_loss,
     margin_ranking_loss,
@@ -747,4 +749,5 @@ __all__ = [
     "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multilabel_soft_margin_loss",
     "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
     "gumbel_softmax", "hardshrink", "rrelu", "softshrink",
+    "instance_norm", "local_response_norm",
 ]
