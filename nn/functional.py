@@ -704,6 +704,7 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
+from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d  # noqa: E402,F401
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
 from .dropout import dropout  # noqa: E402
 from .dropout2d import dropout2d  # noqa: E402  (channel dropout)
@@ -749,5 +750,5 @@ __all__ = [
     "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multilabel_soft_margin_loss",
     "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
     "gumbel_softmax", "hardshrink", "rrelu", "softshrink",
-    "instance_norm", "local_response_norm",
+    "instance_norm", "local_response_norm", "adaptive_max_pool1d", "adaptive_max_pool2d",
 ]
