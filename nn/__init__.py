@@ -40,8 +40,8 @@ from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, GaussianNoise
-from .dropout2d import Dropout2d
+from .dropout import AlphaDropout, Dropout, GaussianNoise
+from .dropout2d import Dropout1d, Dropout2d
 from .embedding import Embedding
 from .group_norm import GroupNorm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
@@ -70,7 +70,16 @@ from .loss import (
 )
 from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .padding import ConstantPad1d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .parameter import Parameter
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
@@ -103,7 +112,9 @@ __all__ = [
     "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm",
     "PixelShuffle", "PixelUnshuffle", "Unflatten",
     "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
+    "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
+    "Dropout1d", "AlphaDropout",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
