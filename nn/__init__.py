@@ -38,11 +38,12 @@ from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, GaussianNoise
 from .dropout2d import Dropout1d, Dropout2d
 from .embedding import Embedding
+from .fold import Fold, Unfold
 from .group_norm import GroupNorm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .linear import Flatten, Identity, Linear
@@ -115,7 +116,7 @@ __all__ = [
     "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
     "Dropout1d", "AlphaDropout",
-    "Conv1d", "Conv2d", "ConvTranspose2d",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "ConvTranspose1d", "Fold", "Unfold",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
