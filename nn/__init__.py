@@ -36,6 +36,7 @@ from .activation import (
 )
 from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .attention import MultiheadAttention
+from .channel_shuffle import ChannelShuffle
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
@@ -46,7 +47,7 @@ from .embedding import Embedding
 from .fold import Fold, Unfold
 from .group_norm import GroupNorm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
-from .linear import Flatten, Identity, Linear
+from .linear import Bilinear, Flatten, Identity, Linear
 from .local_response_norm import LocalResponseNorm
 from .loss import (
     BCELoss,
@@ -101,7 +102,7 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 # One line per area, so that additions rarely touch the same line.
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Identity", "Flatten", "Embedding",
+    "Linear", "Identity", "Flatten", "Embedding", "Bilinear", "ChannelShuffle",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "SiLU", "Mish", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "LogSigmoid", "Softsign", "SELU", "CELU",
     "Softmin", "GLU", "Threshold", "Tanhshrink", "PReLU", "Hardshrink", "Softshrink", "RReLU",

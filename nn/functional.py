@@ -705,6 +705,7 @@ from autograd_core.ops.pool import (  # noqa: E402
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
 from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d  # noqa: E402,F401
+from .channel_shuffle import channel_shuffle  # noqa: E402,F401
 from .conv import conv_transpose1d  # noqa: E402,F401  (conv_transpose2d on a height of 1)
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
 from .dropout import alpha_dropout, dropout  # noqa: E402
@@ -714,7 +715,7 @@ from .fold import fold, unfold  # noqa: E402,F401  (im2col and col2im)
 from .group_norm import group_norm  # noqa: E402,F401
 from .instance_norm import instance_norm  # noqa: E402,F401
 from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: E402,F401
-from .linear import linear  # noqa: E402,F401
+from .linear import bilinear, linear  # noqa: E402,F401
 from .local_response_norm import local_response_norm  # noqa: E402,F401
 from .margin_loss import (  # noqa: E402,F401
     hinge_embedding_loss,
@@ -753,5 +754,5 @@ __all__ = [
     "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
     "gumbel_softmax", "hardshrink", "rrelu", "softshrink",
     "instance_norm", "local_response_norm", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "alpha_dropout", "dropout1d", "conv_transpose1d", "fold", "unfold",
+    "alpha_dropout", "dropout1d", "conv_transpose1d", "fold", "unfold", "bilinear", "channel_shuffle",
 ]
