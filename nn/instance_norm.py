@@ -13,14 +13,12 @@ from typing import Any
 
 import numpy as np
 
-import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import DtypeError, ShapeError
 from autograd_core.ops.arguments import LayerName, require_tensor
 
 from .group_norm import group_norm
-from .module import Module, Parameter
-from .normalization import _blend, batch_norm
+from .normalization import _BatchNorm, _blend, batch_norm
 
 
 def instance_norm(
@@ -71,8 +69,9 @@ def instance_norm(
     return output
 
 
-class _InstanceNorm(Module):
-    """Shared by InstanceNorm1d/2d; subclasses give the rank of an unbatched input."""
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d: BatchNorm's parameters, buffers and repr with PyTorch's
+    instance-norm defaults; subclasses give the rank of an unbatched input."""
 
     _unbatched_rank = 0
 
@@ -87,39 +86,7 @@ class _InstanceNorm(Module):
         *,
         bias: bool = True,
     ) -> None:
-        super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) or num_features <= 0:
-            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(ag.ones(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(ag.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
-        else:
-            for buffer in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(buffer, None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            self.running_mean.array[...] = 0
-            self.running_var.array[...] = 1
-            self.num_batches_tracked.array[...] = 0
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        if self.weight is not None:
-            self.weight.array[...] = 1
-        if self.bias is not None:
-            self.bias.array[...] = 0
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias=bias)
 
     def forward(self, input: Tensor) -> Tensor:
         require_tensor(self._describe(), input)
@@ -152,15 +119,6 @@ class _InstanceNorm(Module):
             name=LayerName(self),
         )
         return output.squeeze(0) if unbatched else output
-
-    def _describe(self) -> str:
-        return f"{type(self).__name__}({self.num_features})"
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
-        )
 
 
 class InstanceNorm1d(_InstanceNorm):

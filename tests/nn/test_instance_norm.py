@@ -37,8 +37,8 @@ def test_instance_norm_gradients_and_parity(data, affine, spatial):
     ("InstanceNorm2d", {"affine": True, "bias": False}, (3, 4, 4)),
 ])
 def test_instance_norm_modules_match_pytorch(layer, kwargs, shape, dtype):
-    ours, theirs = getattr(nn, layer)(shape[-2 if layer == "InstanceNorm1d" else -3], **kwargs), None
-    theirs = getattr(torch.nn, layer)(ours.num_features, **kwargs)
+    channels = shape[-2] if layer == "InstanceNorm1d" else shape[-3]
+    ours, theirs = getattr(nn, layer)(channels, **kwargs), getattr(torch.nn, layer)(channels, **kwargs)
     assert_module_matches_torch(ours, theirs, shape, dtype)
 
 
