@@ -9,6 +9,7 @@ from .activation import (
     GELU,
     GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -19,45 +20,68 @@ from .activation import (
     PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     Sign,
     SiLU,
     Softmax,
     Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Step,
     Tanh,
     Tanhshrink,
     Threshold,
 )
+from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .attention import MultiheadAttention
+from .channel_shuffle import ChannelShuffle
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, GaussianNoise
-from .dropout2d import Dropout2d
+from .dropout import AlphaDropout, Dropout, GaussianNoise
+from .dropout2d import Dropout1d, Dropout2d
 from .embedding import Embedding
+from .fold import Fold, Unfold
 from .group_norm import GroupNorm
-from .linear import Flatten, Identity, Linear
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .linear import Bilinear, Flatten, Identity, Linear
+from .local_response_norm import LocalResponseNorm
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HingeLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
     MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .padding import ConstantPad1d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .parameter import Parameter
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool2d, MaxPool1d, MaxPool2d
@@ -78,18 +102,24 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 # One line per area, so that additions rarely touch the same line.
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Identity", "Flatten", "Embedding",
+    "Linear", "Identity", "Flatten", "Embedding", "Bilinear", "ChannelShuffle",
     "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax", "Sign", "Step",
     "SiLU", "Mish", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "LogSigmoid", "Softsign", "SELU", "CELU",
-    "Softmin", "GLU", "Threshold", "Tanhshrink", "PReLU",
+    "Softmin", "GLU", "Threshold", "Tanhshrink", "PReLU", "Hardshrink", "Softshrink", "RReLU",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "HingeLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity", "PairwiseDistance",
+    "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GroupNorm", "RMSNorm",
+    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm",
     "PixelShuffle", "PixelUnshuffle", "Unflatten",
     "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
+    "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d",
     "Dropout", "GaussianNoise", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "l1_penalty", "l2_penalty",
-    "Conv1d", "Conv2d", "ConvTranspose2d",
+    "Dropout1d", "AlphaDropout",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "ConvTranspose1d", "Fold", "Unfold",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
     "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
     "TransformerEncoderLayer", "TransformerDecoderLayer",

@@ -1,5 +1,6 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d`` (PyTorch's arguments,
-parameter names and shapes, so PyTorch state dicts load, and its default init)."""
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (PyTorch's
+arguments, parameter names and shapes, so PyTorch state dicts load, and its default init), and
+``conv_transpose1d``, lifted to ``conv_transpose2d`` with a height of 1."""
 
 from __future__ import annotations
 
@@ -16,6 +17,42 @@ from autograd_core.types import IntOrTuple
 
 from . import init
 from .module import Module, Parameter
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+    *,
+    name: str | LayerName | None = None,
+) -> Tensor:
+    """Transposed 1-D convolution (the gradient of ``conv1d`` w.r.t. its input), as
+    ``torch.nn.functional.conv_transpose1d``: ``conv_transpose2d`` on a height of 1.
+
+    Shapes: input (N, C_in, L) or (C_in, L); weight (C_in, C_out/groups, k); bias (C_out,)
+    -> output (N, C_out, L_out), ``L_out = (L - 1)*S - 2P + D*(k-1) + output_padding + 1``.
+    """
+    op = name or "conv_transpose1d"
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight")
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ShapeError(
+            f"{op}: expected input (N, C_in, L) or (C_in, L) and weight (C_in, C_out/groups, k), got input "
+            f"{tuple(input.shape)} and weight {tuple(weight.shape)}"
+        )
+    lifted = [(1,) + int_tuple(op, label, value, 1, low) for label, value, low in (
+        ("stride", stride, 1), ("dilation", dilation, 1))]
+    flat = [(0,) + int_tuple(op, label, value, 1, 0) for label, value in (
+        ("padding", padding), ("output_padding", output_padding))]
+    out = conv_transpose2d(
+        input.unsqueeze(-2), weight.unsqueeze(-2), bias, lifted[0], flat[0], flat[1], groups, lifted[1], name=op
+    )
+    return out.squeeze(-2)
 
 
 class _ConvNd(Module):
@@ -223,25 +260,46 @@ class ConvTranspose2d(_ConvNd):
             output_padding,
         )
 
+    function: Any = staticmethod(conv_transpose2d)
+
     def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
-        return conv_transpose2d(
+        return self.function(
             x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation,
             name=LayerName(self),
         )
 
     def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
-        """The output_padding that makes the output ``output_size`` (its last two entries)."""
+        """The output_padding that makes the output ``output_size`` (its last ``dims`` entries)."""
         require_tensor(LayerName(self), x)
-        wanted = tuple(output_size)[-2:]
+        wanted = tuple(output_size)[-self.dims:]
         smallest = tuple(
             (h - 1) * s - 2 * p + d * (k - 1) + 1
-            for h, s, p, d, k in zip(x.shape[-2:], self.stride, self.padding, self.dilation, self.kernel_size)
+            for h, s, p, d, k in zip(x.shape[-self.dims:], self.stride, self.padding, self.dilation, self.kernel_size)
         )
         largest = tuple(low + max(s, d) - 1 for low, s, d in zip(smallest, self.stride, self.dilation))
-        if len(wanted) != 2 or any(not low <= w <= high for w, low, high in zip(wanted, smallest, largest)):
+        if len(wanted) != self.dims or any(not low <= w <= high for w, low, high in zip(wanted, smallest, largest)):
             raise ShapeError(
                 f"{self._describe()}: output_size {tuple(output_size)} is not reachable from "
-                f"an input of spatial size {tuple(x.shape[-2:])}: each size must lie between {smallest} and {largest}."
+                f"an input of spatial size {tuple(x.shape[-self.dims:])}: each size must lie between {smallest} "
+                f"and {largest}."
             )
         return tuple(w - low for w, low in zip(wanted, smallest))
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """Transposed 1-D convolution over (N, C_in, L) sequences (the gradient of a Conv1d w.r.t. its input).
+
+    Args: as ``ConvTranspose2d``'s, each size one int: kernel_size k, stride S, padding P,
+    output_padding, groups, bias, dilation D.
+
+    Shape:
+        input (N, C_in, L) or (C_in, L) -> output (N, C_out, L_out),
+        L_out = (L - 1)*S - 2P + D*(k-1) + output_padding + 1.
+        ``forward(x, output_size=(L_out,))`` picks output_padding for that length.
+
+    Parameters: weight (C_in, C_out/groups, k), bias (C_out,).
+    """
+
+    dims = 1
+    function = staticmethod(conv_transpose1d)

@@ -1,6 +1,6 @@
-"""Noise layers for regularisation: ``Dropout`` and ``GaussianNoise`` (active in training only).
+"""Noise layers for regularisation: ``Dropout``, ``AlphaDropout`` and ``GaussianNoise`` (active in training only).
 
-Both draw from ``autograd_core``'s generator, so ``autograd_core.manual_seed(s)`` makes
+All draw from ``autograd_core``'s generator, so ``autograd_core.manual_seed(s)`` makes
 the masks and noise reproducible.
 """
 from __future__ import annotations
@@ -69,6 +69,57 @@ class Dropout(Module):
 
     def _describe(self) -> str:
         return f"Dropout(p={self.p})"
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+SELU_SATURATION = 1.7580993408473766  # -SELU's scale * alpha: the value SELU tends to far left, negated
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """Dropout for self-normalising (SELU) networks: keeps zero mean and unit variance.
+
+    Each element is dropped with probability ``p`` to SELU's saturation value ``-alpha'``
+    (alpha' = 1.7581), then ``a * x + b`` restores the mean and variance of a standard input:
+    ``a = ((1 - p)(1 + p alpha'^2))^(-1/2)``, ``b = a alpha' p`` for kept values (dropped:
+    ``-a alpha' (1 - p)``). ``training`` defaults to False, as PyTorch's. Shape: any -> same.
+    """
+    require_tensor("alpha_dropout", input)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"alpha_dropout: dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    _check_float("alpha_dropout", input)
+    if p == 1.0:
+        return input * np.zeros((), dtype=input.dtype)
+    keep = generator().random(input.shape) >= p
+    scale = 1.0 / np.sqrt((SELU_SATURATION**2 * p + 1) * (1 - p))
+    # kept: a x + a alpha' p; dropped: a alpha' (p - 1). d/dx = a where kept, 0 where dropped
+    mask = np.asarray(keep * scale, dtype=input.dtype)
+    shift = np.asarray(scale * SELU_SATURATION * (p - 1 + keep), dtype=input.dtype)
+    return input * Tensor._make(mask, False, None) + Tensor._make(shift, False, None)
+
+
+class AlphaDropout(Module):
+    """Alpha dropout for SELU networks: drops to SELU's saturation value and rescales so that a
+    zero-mean, unit-variance input keeps those statistics (``alpha_dropout``).
+
+    Args:
+        p: probability of an element being dropped (default 0.5), in [0, 1].
+        inplace: accepted for PyTorch compatibility (a new tensor is returned).
+
+    Shape: input (*) -> output (*), the same. In eval mode the layer is the identity.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"AlphaDropout: dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return alpha_dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

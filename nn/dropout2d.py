@@ -1,4 +1,4 @@
-"""``Dropout2d``: zero whole channels (feature maps) at random while training.
+"""``Dropout1d`` and ``Dropout2d``: zero whole channels (feature maps) at random while training.
 
 Neighbouring pixels of a feature map are strongly correlated, so dropping single
 pixels (``Dropout``) barely regularises a CNN; dropping whole channels does. Kept
@@ -64,6 +64,51 @@ class Dropout2d(Module):
 
     def forward(self, input: Tensor) -> Any:
         return dropout2d(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each channel of a sequence batch with probability ``p``; scale the rest by ``1/(1-p)``.
+
+    Shape: ``(N, C, L)`` or unbatched ``(C, L)`` -> same, one draw per (sample, channel).
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout1d: dropout probability has to be between 0 and 1, but got {p!r}")
+    if input.ndim not in (2, 3):
+        raise ShapeError(
+            f"dropout1d: expected 2D or 3D input, but received a {input.ndim}D input (shape {tuple(input.shape)}). "
+            "dropout1d drops channels of inputs with 1 spatial dim, a channel dim and an optional batch dim: "
+            "(C, L) or (N, C, L)."
+        )
+    if not training or p == 0.0:
+        return input
+    if input.ndim == 2:
+        return dropout2d(input.unsqueeze(0), p, training).squeeze(0)
+    return dropout2d(input, p, training, inplace)
+
+
+class Dropout1d(Module):
+    """Channel-wise dropout of sequences: in training, each channel (a whole length-L row) is
+    zeroed with probability ``p`` and the kept ones are scaled by ``1/(1-p)``; the identity in ``eval()``.
+
+    Args:
+        p: probability of zeroing a channel (default 0.5).
+        inplace: overwrite the input instead of allocating (default False).
+
+    Shape:
+        input (N, C, L) or (C, L) -> output of the same shape.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout1d: dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input: Tensor) -> Any:
+        return dropout1d(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

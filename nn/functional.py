@@ -704,16 +704,32 @@ from autograd_core.ops.pool import (  # noqa: E402
 )
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 
+from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d  # noqa: E402,F401
+from .channel_shuffle import channel_shuffle  # noqa: E402,F401
+from .conv import conv_transpose1d  # noqa: E402,F401  (conv_transpose2d on a height of 1)
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
-from .dropout import dropout  # noqa: E402
-from .dropout2d import dropout2d  # noqa: E402  (channel dropout)
+from .dropout import alpha_dropout, dropout  # noqa: E402
+from .dropout2d import dropout1d, dropout2d  # noqa: E402  (channel dropout)
 from .embedding import embedding  # noqa: E402
+from .fold import fold, unfold  # noqa: E402,F401  (im2col and col2im)
 from .group_norm import group_norm  # noqa: E402,F401
-from .linear import linear  # noqa: E402,F401
+from .instance_norm import instance_norm  # noqa: E402,F401
+from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: E402,F401
+from .linear import bilinear, linear  # noqa: E402,F401
+from .local_response_norm import local_response_norm  # noqa: E402,F401
+from .margin_loss import (  # noqa: E402,F401
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from .normalization import batch_norm, layer_norm  # noqa: E402
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (channels <-> space)
 from .pointwise_loss import huber_loss, kl_div, smooth_l1_loss  # noqa: E402,F401  (one fused node each)
 from .rms_norm import rms_norm  # noqa: E402,F401
+from .shrink import hardshrink, softshrink  # noqa: E402,F401
+from .stochastic_activation import gumbel_softmax, rrelu  # noqa: E402,F401  (random slopes and samples)
 from .upsampling import interpolate  # noqa: E402,F401  (resizing)
 
 
@@ -734,4 +750,9 @@ __all__ = [
     "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "relu6", "rms_norm",
     "scaled_dot_product_attention", "selu", "sigmoid", "sign", "silu", "smooth_l1_loss", "softmax", "softmin",
     "softplus", "softsign", "step", "tanh", "tanhshrink", "threshold",
+    "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
+    "gumbel_softmax", "hardshrink", "rrelu", "softshrink",
+    "instance_norm", "local_response_norm", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "alpha_dropout", "dropout1d", "conv_transpose1d", "fold", "unfold", "bilinear", "channel_shuffle",
 ]

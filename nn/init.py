@@ -208,6 +208,23 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any = None) -> Tensor:
+    """A sparse 2-D matrix (Martens, 2010): N(0, std^2) values with ``ceil(sparsity * rows)`` zeros
+    in each column, at rows drawn at random per column, as PyTorch's.
+    """
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparse_: sparsity is the fraction of zeros in each column, in [0, 1]; got {sparsity}")
+    source = _random_source("sparse_", generator)
+    rows, columns = tensor.shape
+    zeros_per_column = math.ceil(sparsity * rows)
+    values = source.normal(0.0, std, size=tensor.shape)
+    for column in range(columns):
+        values[source.permutation(rows)[:zeros_per_column], column] = 0.0
+    return _fill(tensor, values)
+
+
 def lsuv_(model: Any, batch: Tensor, tol: float = 0.1, max_iters: int = 10) -> Any:
     """Layer-sequential unit-variance init (Mishkin & Matas): orthogonal weights, then,
     layer by layer in forward order, scale each weight until its layer's output on

@@ -1,4 +1,4 @@
-"""``Linear`` (and ``linear``, its function), ``Identity``, ``Flatten``."""
+"""``Linear`` (and ``linear``, its function), ``Bilinear`` (and ``bilinear``), ``Identity``, ``Flatten``."""
 from __future__ import annotations
 
 import math
@@ -147,6 +147,75 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y_o = x1^T W_o x2 + b_o`` for each output o, as ``torch.nn.functional.bilinear`` (one einsum).
+
+    Shape: input1 (*, in1), input2 (*, in2) with the same leading dims, weight (out, in1, in2),
+    bias (out,) -> (*, out).
+    """
+    op = "bilinear"
+    for label, value in (("input1", input1), ("input2", input2), ("weight", weight)):
+        require_tensor(op, value, label)
+    if weight.ndim != 3:
+        raise ShapeError(f"{op}: weight must be 3-D (out_features, in1_features, in2_features), got shape "
+                         f"{tuple(weight.shape)}")
+    if input1.ndim == 0 or input1.shape[:-1] != input2.shape[:-1]:
+        raise ShapeError(f"{op}: input batch dimensions do not match: input1 {tuple(input1.shape)} and input2 "
+                         f"{tuple(input2.shape)} must share every dim but the last")
+    for label, value, expected in (("input1", input1, weight.shape[1]), ("input2", input2, weight.shape[2])):
+        if value.shape[-1] != expected:
+            raise ShapeError(f"{op}: {label} size does not match weight size: got {value.shape[-1]} but expected "
+                             f"{expected} (weight {tuple(weight.shape)})")
+    # d/dx1 = W x2, d/dx2 = x1^T W, d/dW = x1 x2^T: einsum's gradients
+    output = ag.einsum("...i,oij,...j->...o", input1, weight, input2)
+    if bias is not None:
+        require_tensor(op, bias, "bias")
+        if tuple(bias.shape) != (weight.shape[0],):
+            raise ShapeError(
+                f"{op}: bias must have shape ({weight.shape[0]},), one per output, got {tuple(bias.shape)}"
+            )
+        output = output + bias
+    return output
+
+
+class Bilinear(Module):
+    """``y = x1^T W x2 + b``: one bilinear form per output feature.
+
+    Args:
+        in1_features, in2_features: sizes of the two inputs' last dims.
+        out_features: size of the output's last dim.
+        bias: learn an additive bias (default True). dtype: parameter dtype (float32 by default).
+
+    Shape: input1 (*, in1_features), input2 (*, in2_features) -> output (*, out_features).
+    Parameters: weight (out, in1, in2) and bias (out,), both ~ U(-1/sqrt(in1), 1/sqrt(in1)) as PyTorch.
+    """
+
+    def __init__(
+        self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = Parameter(ag.zeros(out_features, in1_features, in2_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(ag.zeros(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
 class Identity(Module):

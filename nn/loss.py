@@ -12,6 +12,7 @@ import numpy as np
 from autograd_core import Tensor
 
 from . import functional as F
+from .likelihood_loss import legacy_reduction
 from .module import Module
 
 
@@ -233,3 +234,131 @@ class CosineEmbeddingLoss(_Loss):
 
     def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y (x1 - x2) + margin)``: y = 1 ranks ``x1`` above ``x2``, y = -1 below.
+
+    Shape: input1 (N,) or (), input2 and target the same -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (``x`` usually a distance; margin default 1).
+
+    Shape: input (*), target (*) of ±1 -> () or (*) for 'none'.
+    """
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-y x))`` with labels of ±1.
+
+    Shape: input (*), target (*) the same -> () or (*) for 'none'.
+    """
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """One-versus-all logistic loss over C labels, averaged over the labels (``weight``: (C,) per label).
+
+    Shape: input (N, C) or (C,), target of 0/1 the same -> () or (N,) for 'none'.
+    """
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(0, d(a, p) - d(a, n) + margin)``, d the p-norm pairwise distance.
+
+    Args:
+        margin: > 0 (default 1.0). p: the norm's degree (default 2). eps: added to the
+            differences (default 1e-6). swap: use ``min(d(a, n), d(p, n))`` (default False).
+        reduction: 'mean' | 'sum' | 'none'.
+
+    Shape: anchor, positive, negative (N, D) or (D,) -> () or (N,) for 'none'.
+    """
+
+    def __init__(
+        self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(
+            anchor, positive, negative, self.margin, self.p, self.eps, self.swap, reduction=self.reduction
+        )
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood: ``exp(input) - target * input`` for a log-rate input.
+
+    Args:
+        log_input: ``input`` is the log-rate (default True); False: the rate, with
+            ``input - target * log(input + eps)``.
+        full: add Stirling's approximation of ``log(target!)`` (default False).
+        eps: keeps the log finite when ``log_input=False`` (default 1e-8).
+        size_average, reduce: PyTorch's deprecated pair, mapped to ``reduction`` (with its warning).
+        reduction: 'mean' | 'sum' | 'none'.
+
+    Shape: input (*), target (*) the same -> () or (*) for 'none'.
+    """
+
+    def __init__(
+        self,
+        log_input: bool = True,
+        full: bool = False,
+        size_average: bool | None = None,
+        eps: float = 1e-8,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = legacy_reduction("PoissonNLLLoss", size_average, reduce)
+        super().__init__(reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Tensor, target: Any) -> Tensor:
+        return F.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood ``0.5 (log(var) + (input - target)^2 / var)``, var floored at ``eps``.
+
+    Args:
+        full: add the constant ``0.5 log(2 pi)`` (default False). eps: the variance's floor (default 1e-6).
+        reduction: 'mean' | 'sum' | 'none'.
+
+    Shape: input (N, *), target (N, *), var (N, *), (N, *) without the last dim, with one
+    dim of size 1, or a float -> () or (N, *) for 'none'.
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)

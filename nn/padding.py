@@ -72,6 +72,16 @@ class ConstantPad2d(_ConstantPadNd):
     dims = 2
 
 
+class ZeroPad1d(ConstantPad1d):
+    """Pad the last dim with zeros: (*, W) -> (*, W + left + right)."""
+
+    def __init__(self, padding: int | Sequence[int]) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
 class ZeroPad2d(ConstantPad2d):
     """Pad the last two dims with zeros: (*, H, W) -> (*, H + top + bottom, W + left + right)."""
 
@@ -80,6 +90,24 @@ class ZeroPad2d(ConstantPad2d):
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
+
+
+class ReflectionPad1d(_PadNd):
+    """Pad the last dim with its mirror image, the edge not repeated (each width < W).
+
+    Shape: (C, W) or (N, C, W) -> (..., W + left + right).
+    """
+
+    mode = "reflect"
+
+
+class ReplicationPad1d(_PadNd):
+    """Pad the last dim by repeating its edge values.
+
+    Shape: (C, W) or (N, C, W) -> (..., W + left + right).
+    """
+
+    mode = "replicate"
 
 
 class ReflectionPad2d(_PadNd):

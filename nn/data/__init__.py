@@ -6,7 +6,7 @@
 """
 from . import transforms
 from .collate import default_collate
-from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .loader import DataLoader, get_worker_info
 from .mnist import MNIST, DatasetFileError, load_mnist, read_idx, read_mnist
 from .sampler import (
@@ -20,7 +20,7 @@ from .sampler import (
 from .toy import blobs, circles, moons, spirals, xor
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "ChainDataset",
     "DataLoader", "default_collate",
     "MNIST", "load_mnist", "read_mnist", "read_idx", "DatasetFileError",
     "xor", "moons", "circles", "spirals", "blobs", "transforms",

@@ -1,5 +1,5 @@
 """Datasets as in PyTorch: map-style ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split``; the stream-style ``IterableDataset``."""
+``random_split``; the stream-style ``IterableDataset`` and ``ChainDataset``."""
 from __future__ import annotations
 
 import bisect
@@ -48,8 +48,44 @@ class IterableDataset(ABC):
     @abstractmethod
     def __iter__(self) -> Iterator[Any]: ...
 
+    def __add__(self, other: Any) -> "ChainDataset":
+        """``a + b``: the stream of ``a`` then that of ``b`` (a ``ChainDataset``)."""
+        return ChainDataset([self, other])
+
 
 Dataset.register(IterableDataset)
+
+
+class ChainDataset(IterableDataset):
+    """Several ``IterableDataset`` streams one after the other, chained as they are iterated
+    (nothing is read ahead), as ``torch.utils.data.ChainDataset``.
+
+    ``len()`` is the sum of the streams' lengths (each must define ``__len__``).
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for position, dataset in enumerate(self.datasets):
+            _require_stream(position, dataset)
+            yield from dataset
+
+    def __len__(self) -> int:
+        total = 0
+        for position, dataset in enumerate(self.datasets):
+            _require_stream(position, dataset)
+            total += len(dataset)
+        return total
+
+
+def _require_stream(position: int, dataset: Any) -> None:
+    if not isinstance(dataset, IterableDataset):
+        raise TypeError(
+            f"ChainDataset only supports IterableDataset: dataset {position} is a {type(dataset).__name__}; "
+            "chain map-style datasets with ConcatDataset"
+        )
 
 
 def sample_index(name: str, index: Any, length: int, what: str = "samples") -> int:

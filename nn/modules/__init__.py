@@ -30,6 +30,8 @@ TORCH_HOME = {
 TORCH_FILE = {
     "containers": "container", "embedding": "sparse", "dropout2d": "dropout", "group_norm": "normalization",
     "rms_norm": "normalization", "pixel_shuffle": "pixelshuffle", "pointwise_loss": "loss",
+    "instance_norm": "instancenorm", "local_response_norm": "normalization", "adaptive_max_pool": "pooling",
+    "channel_shuffle": "channelshuffle",
 }
 
 

@@ -10,15 +10,17 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
-__all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS", "Adamax"]
+__all__ += ["Adadelta", "NAdam", "RAdam", "LBFGS", "Adamax", "Rprop", "ASGD"]
 
 from autograd_core.unsupported import missing_attribute as _missing_attribute  # noqa: E402
 

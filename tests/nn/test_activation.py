@@ -37,6 +37,9 @@ MODULES = [
     (lambda: nn.GLU(dim=0), lambda: torch.nn.GLU(dim=0), []),
     (lambda: nn.Threshold(0.1, 20.0), lambda: torch.nn.Threshold(0.1, 20.0), [0.1]),
     (lambda: nn.Tanhshrink(), lambda: torch.nn.Tanhshrink(), []),
+    (lambda: nn.Hardshrink(), lambda: torch.nn.Hardshrink(), [-0.5, 0.5]),
+    (lambda: nn.Softshrink(1.2), lambda: torch.nn.Softshrink(1.2), [-1.2, 1.2]),
+    (lambda: nn.RReLU(0.1, 0.4).eval(), lambda: torch.nn.RReLU(0.1, 0.4).eval(), [0.0]),  # eval: the mean slope
 ]
 # modules whose input needs a shape of their own: GLU halves its dim (so it must be even)
 EVEN_FIRST_DIM = ("GLU",)

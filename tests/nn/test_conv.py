@@ -1,4 +1,4 @@
-"""``nn.Conv1d`` / ``nn.Conv2d`` / ``nn.ConvTranspose2d`` (``nn/conv.py``)."""
+"""``nn.Conv1d`` / ``nn.Conv2d`` / ``nn.ConvTranspose1d`` / ``nn.ConvTranspose2d`` (``nn/conv.py``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
 from autograd_core.errors import ShapeError
-from tests.helpers import compare_module_with_torch, requires_torch, torch
+from tests.helpers import check_op, compare_module_with_torch, float_arrays, requires_torch, torch
 
 CASES = [
     ("Conv1d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 11)),
@@ -19,6 +21,8 @@ CASES = [
     ("Conv2d", (3, 5, 3), {"padding": "same"}, (2, 3, 6, 6)),
     ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}, (2, 4, 5, 4)),
     ("ConvTranspose2d", (3, 2, (2, 3)), {"dilation": 2, "bias": False}, (2, 3, 4, 4)),
+    ("ConvTranspose1d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}, (2, 4, 5)),
+    ("ConvTranspose1d", (3, 2, 2), {"dilation": 3, "bias": False}, (2, 3, 4)),
 ]
 
 
@@ -45,7 +49,7 @@ def test_repr_reads_like_torch(name, args, options, input_shape):
     assert repr(getattr(nn, name)(*args, **options)) == repr(getattr(torch.nn, name)(*args, **options))
 
 
-@pytest.mark.parametrize("name", ["Conv1d", "Conv2d", "ConvTranspose2d"])
+@pytest.mark.parametrize("name", ["Conv1d", "Conv2d", "ConvTranspose2d", "ConvTranspose1d"])
 def test_default_init_bounds_follow_pytorch(name):
     ag.manual_seed(0)
     layer = getattr(nn, name)(8, 16, 3)
@@ -149,3 +153,47 @@ def test_error_arguments():
         nn.Conv1d(3, 4, 3, stride=0)
     with pytest.raises(ValueError, match=r"^ConvTranspose2d: padding must be non-negative, got -1$"):
         nn.ConvTranspose2d(3, 4, 3, padding=-1)
+
+
+# -- conv_transpose1d: conv_transpose2d on a height of 1 ------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(
+    data=st.data(),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 1),
+    dilation=st.integers(1, 2),
+    groups=st.sampled_from([1, 2]),
+    batched=st.booleans(),
+    with_bias=st.booleans(),
+)
+def test_conv_transpose1d_gradients_and_parity(data, stride, padding, dilation, groups, batched, with_bias):
+    import nn.functional as F
+
+    length, kernel = data.draw(st.integers(2, 5)), data.draw(st.integers(1, 3))
+    output_padding = data.draw(st.integers(0, max(stride, dilation) - 1))
+    x = data.draw(float_arrays(((2,) if batched else ()) + (2 * groups, length)))
+    weight = data.draw(float_arrays((2 * groups, 3, kernel)))
+    arrays = [x, weight] + ([data.draw(float_arrays((3 * groups,)))] if with_bias else [])
+    options = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups,
+               "dilation": dilation}
+    if (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1 < 1:
+        return  # an empty output, refused as in PyTorch
+    check_op(
+        lambda *a: F.conv_transpose1d(*a, **options),
+        arrays,
+        (lambda *a: torch.nn.functional.conv_transpose1d(*a, **options)) if torch else None,
+    )
+
+
+def test_conv_transpose1d_output_size_and_errors():
+    import nn.functional as F
+
+    layer = nn.ConvTranspose1d(2, 3, 3, stride=2, padding=1)
+    x = ag.randn(1, 2, 4)
+    assert layer(x).shape == (1, 3, 7) and layer(x, output_size=(8,)).shape == (1, 3, 8)
+    assert layer(x, output_size=(1, 3, 8)).shape == (1, 3, 8) and layer(ag.randn(2, 4)).shape == (3, 7)
+    with pytest.raises(ShapeError, match=r"output_size \(9,\) is not reachable .* between \(7,\) and \(8,\)"):
+        layer(x, output_size=(9,))
+    with pytest.raises(ShapeError, match=r"conv_transpose1d: expected input \(N, C_in, L\) or \(C_in, L\)"):
+        F.conv_transpose1d(ag.randn(1, 2, 3, 4), ag.randn(2, 3, 3))
+    assert nn.ConvTranspose1d(4, 6, 3, groups=2).weight.shape == (4, 3, 3)

@@ -123,3 +123,38 @@ def test_noise_layers_accept_a_0d_tensor():
     assert out.shape == () and isinstance(out.array, np.ndarray) and out.item() in (0.0, 4.0)
     noisy = nn.GaussianNoise(0.1)(x)
     assert noisy.shape == () and isinstance(noisy.array, np.ndarray) and noisy.dtype == np.float32
+
+
+# -- alpha dropout ---------------------------------------------------------------------
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_alpha_dropout_keeps_zero_mean_and_unit_variance(p):
+    ag.manual_seed(0)
+    x = ag.tensor(np.random.default_rng(0).standard_normal(200_000))
+    out = F.alpha_dropout(x, p, training=True).array
+    assert abs(out.mean()) < 0.01 and abs(out.std() - 1) < 0.01
+    scale = 1 / np.sqrt((1.7580993408473766**2 * p + 1) * (1 - p))
+    dropped = out == -scale * 1.7580993408473766 * (1 - p)  # every dropped element lands on this value
+    assert abs(dropped.mean() - p) < 0.01
+    np.testing.assert_allclose(out[~dropped], scale * (x.array[~dropped] + 1.7580993408473766 * p))
+
+
+def test_alpha_dropout_gradient_and_eval_identity():
+    ag.manual_seed(1)
+    x = ag.tensor(np.random.default_rng(1).standard_normal((50, 4)), requires_grad=True)
+    out = F.alpha_dropout(x, 0.3, training=True)
+    out.sum().backward()
+    scale = 1 / np.sqrt((1.7580993408473766**2 * 0.3 + 1) * 0.7)
+    kept = out.array != -scale * 1.7580993408473766 * 0.7
+    np.testing.assert_allclose(x.grad.array, np.where(kept, scale, 0.0))
+    assert F.alpha_dropout(x, 0.3) is x  # training defaults to False, as PyTorch's
+    layer = nn.AlphaDropout(0.3)
+    assert layer.eval()(x) is x and F.alpha_dropout(x, 0.0, training=True) is x
+    np.testing.assert_array_equal(F.alpha_dropout(x, 1.0, training=True).array, 0.0)
+
+
+def test_alpha_dropout_repr_and_errors():
+    assert repr(nn.AlphaDropout(0.2)) == "AlphaDropout(p=0.2, inplace=False)"
+    with pytest.raises(ValueError, match="AlphaDropout: dropout probability has to be between 0 and 1, but got 1.5"):
+        nn.AlphaDropout(1.5)
+    with pytest.raises(ValueError, match="alpha_dropout: dropout probability has to be between 0 and 1"):
+        F.alpha_dropout(ag.zeros(3), -0.1, training=True)

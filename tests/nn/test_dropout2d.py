@@ -76,3 +76,33 @@ def test_dropout2d_rejects_a_p_outside_zero_one(p):
 def test_dropout2d_rejects_inputs_without_channels():
     with pytest.raises(ag.ShapeError, match="dropout2d: expected a 4-d .* got shape \\(3, 4\\); use dropout"):
         F.dropout2d(ag.ones(3, 4), 0.5)
+
+
+# -- Dropout1d -------------------------------------------------------------------------
+@requires_torch
+def test_dropout1d_repr_reads_like_torch():
+    assert repr(nn.Dropout1d(0.3)) == repr(torch.nn.Dropout1d(0.3))
+
+
+@pytest.mark.parametrize("shape", [(40, 30, 6), (300, 6)])
+def test_dropout1d_zeroes_whole_channels_scales_the_rest_and_passes_the_mask_back(shape):
+    ag.manual_seed(2)
+    x = ag.tensor(np.ones(shape), requires_grad=True)
+    out = F.dropout1d(x, 0.25)
+    rows = out.array.reshape(-1, shape[-1])
+    assert set(np.unique(rows)) <= {0.0, 1 / 0.75}
+    assert (rows == rows[:, :1]).all()  # a channel is dropped whole
+    assert abs((rows[:, 0] == 0).mean() - 0.25) < 0.06
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, out.array)
+    layer = nn.Dropout1d(0.25)
+    assert layer.eval()(x) is x
+
+
+def test_dropout1d_errors():
+    with pytest.raises(ag.ShapeError, match=r"dropout1d: expected 2D or 3D input, but received a 4D input"):
+        F.dropout1d(ag.zeros(1, 2, 3, 4))
+    with pytest.raises(ValueError, match=r"dropout1d: dropout probability has to be between 0 and 1, but got 2"):
+        F.dropout1d(ag.zeros(2, 3), 2)
+    with pytest.raises(ValueError, match=r"Dropout1d: dropout probability"):
+        nn.Dropout1d(-0.5)

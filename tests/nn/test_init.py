@@ -184,3 +184,33 @@ def test_dirac_convolution_passes_its_input_through_and_bad_shapes_fail():
         init.dirac_(ag.zeros(3, 3))
     with pytest.raises(ValueError, match="dirac_: dim 0 must be divisible by groups, got size 3 and groups=2"):
         init.dirac_(ag.zeros(3, 2, 3), groups=2)
+
+
+@pytest.mark.parametrize("shape, sparsity", [((10, 7), 0.3), ((5, 4), 0.0), ((6, 3), 1.0), ((9, 2), 0.5)])
+def test_sparse_zeroes_ceil_sparsity_rows_in_every_column(shape, sparsity):
+    ag.manual_seed(0)
+    weight = init.sparse_(ag.zeros(*shape), sparsity, std=0.5)
+    zeros_per_column = (weight.array == 0).sum(0)
+    np.testing.assert_array_equal(zeros_per_column, math.ceil(sparsity * shape[0]))
+    assert weight.dtype == np.float32
+
+
+def test_sparse_values_are_normal_with_std_and_the_zero_rows_differ_per_column():
+    weight = init.sparse_(ag.zeros(400, 300), 0.25, std=0.2, generator=np.random.default_rng(1))
+    kept = weight.array[weight.array != 0]
+    assert abs(kept.std() - 0.2) < 0.003 and abs(kept.mean()) < 0.003
+    patterns = {tuple(np.flatnonzero(weight.array[:, column] == 0)) for column in range(300)}
+    assert len(patterns) == 300
+    again = init.sparse_(ag.zeros(400, 300), 0.25, std=0.2, generator=np.random.default_rng(1))
+    np.testing.assert_array_equal(again.array, weight.array)
+
+
+@requires_torch
+def test_sparse_zero_counts_match_pytorchs_and_bad_arguments_fail():
+    theirs = torch.nn.init.sparse_(torch.empty(8, 5), 0.4)
+    ours = init.sparse_(ag.zeros(8, 5), 0.4)
+    np.testing.assert_array_equal((ours.array == 0).sum(0), (theirs.numpy() == 0).sum(0))
+    with pytest.raises(ValueError, match=r"sparse_: only tensors with 2 dimensions are supported"):
+        init.sparse_(ag.zeros(2, 3, 4), 0.1)
+    with pytest.raises(ValueError, match=r"sparse_: sparsity is the fraction of zeros"):
+        init.sparse_(ag.zeros(2, 3), 1.5)

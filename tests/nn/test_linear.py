@@ -131,3 +131,36 @@ def test_a_bias_that_broadcasts_to_the_output_is_accepted_as_pytorch(bias_shape,
     (expected * expected).sum().backward()
     for mine, reference in zip(ours_inputs, theirs_inputs):
         np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10)
+
+
+# -- Bilinear --------------------------------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(batch=st.sampled_from([(), (3,), (2, 3)]), bias=st.booleans(), data=st.data())
+def test_bilinear_gradients_and_parity(batch, bias, data):
+    arrays = [data.draw(float_arrays(batch + (2,))), data.draw(float_arrays(batch + (3,))),
+              data.draw(float_arrays((4, 2, 3)))] + ([data.draw(float_arrays((4,)))] if bias else [])
+    check_op(F.bilinear, arrays, torch.nn.functional.bilinear if torch else None)
+
+
+@requires_torch
+@pytest.mark.parametrize("bias", [True, False])
+def test_bilinear_module_matches_pytorch(bias):
+    ours, theirs = nn.Bilinear(3, 4, 5, bias=bias), torch.nn.Bilinear(3, 4, 5, bias=bias)
+    assert repr(ours) == repr(theirs)
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal((6, 3)).astype(np.float32), rng.standard_normal((6, 4)).astype(np.float32)]
+    compare_module_with_torch(ours, theirs, inputs)
+
+
+def test_bilinear_init_bounds_and_errors():
+    ag.manual_seed(0)
+    layer = nn.Bilinear(16, 3, 8)
+    assert layer.weight.shape == (8, 16, 3) and layer.bias.shape == (8,)
+    assert 0.24 < np.abs(layer.weight.array).max() <= 0.25  # U(-1/sqrt(in1), 1/sqrt(in1)), 384 draws
+    assert np.abs(layer.bias.array).max() <= 0.25
+    with pytest.raises(ag.ShapeError, match=r"bilinear: input batch dimensions do not match"):
+        F.bilinear(ag.zeros(2, 3), ag.zeros(3, 4), ag.zeros(5, 3, 4))
+    with pytest.raises(ag.ShapeError, match=r"bilinear: input2 size does not match weight size: got 4 but expected 3"):
+        F.bilinear(ag.zeros(2, 3), ag.zeros(2, 4), ag.zeros(5, 3, 3))
+    with pytest.raises(ag.ShapeError, match=r"bilinear: weight must be 3-D"):
+        F.bilinear(ag.zeros(2, 3), ag.zeros(2, 4), ag.zeros(3, 4))

@@ -282,3 +282,54 @@ def test_loss_modules_are_exported_and_reduce():
 def test_loss_errors_name_the_loss_and_the_values(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# -- the margin and likelihood loss modules (functional forms in nn/margin_loss.py, nn/likelihood_loss.py) --
+def _signs(rng, shape):
+    return rng.choice([-1.0, 1.0], size=shape)
+
+
+# (name, kwargs, the float inputs that get gradients, the constant trailing inputs) from rng and dtype
+MORE_MODULE_CASES = [
+    ("MarginRankingLoss", {"margin": 0.3},
+     lambda r, d: ([r.standard_normal(6).astype(d) for _ in range(2)], [_signs(r, 6).astype(d)])),
+    ("HingeEmbeddingLoss", {"margin": 2.0, "reduction": "sum"},
+     lambda r, d: ([r.uniform(0, 3, (6, 4)).astype(d)], [_signs(r, (6, 4)).astype(d)])),
+    ("SoftMarginLoss", {"reduction": "none"},
+     lambda r, d: ([r.standard_normal((6, 4)).astype(d)], [_signs(r, (6, 4)).astype(d)])),
+    ("MultiLabelSoftMarginLoss", {"weight": [1.0, 2.0, 0.5, 1.0]},
+     lambda r, d: ([r.standard_normal((6, 4)).astype(d)], [(r.random((6, 4)) > 0.5).astype(d)])),
+    ("TripletMarginLoss", {"margin": 0.5, "p": 1.0, "swap": True},
+     lambda r, d: ([r.standard_normal((6, 4)).astype(d) for _ in range(3)], [])),
+    ("PoissonNLLLoss", {"full": True},
+     lambda r, d: ([r.standard_normal((6, 4)).astype(d)], [r.integers(0, 5, (6, 4)).astype(d)])),
+    ("PoissonNLLLoss", {"log_input": False, "reduction": "none"},
+     lambda r, d: ([r.uniform(0.1, 3, (6, 4)).astype(d)], [r.integers(0, 5, (6, 4)).astype(d)])),
+    ("GaussianNLLLoss", {"full": True, "eps": 1e-3},
+     lambda r, d: ([r.standard_normal((6, 4)).astype(d), r.standard_normal((6, 4)).astype(d),
+                    r.uniform(1e-4, 2, (6, 1)).astype(d)], [])),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, kwargs, make_case", MORE_MODULE_CASES)
+def test_margin_and_likelihood_loss_modules_match_pytorch(name, kwargs, make_case, dtype):
+    rng = np.random.default_rng(len(name))
+    inputs, constants = make_case(rng, dtype)
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    torch_kwargs = {k: torch.tensor(v, dtype=torch_dtype) if isinstance(v, list) else v for k, v in kwargs.items()}
+    ours, theirs = getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**torch_kwargs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert repr(ours) == repr(theirs)
+    tolerance = LOOSE if dtype == np.float32 else {}
+    compare_with_torch(
+        lambda *xs: ours(*xs, *constants),
+        lambda *xs: theirs(*xs, *(torch.tensor(c) for c in constants)),
+        inputs, [True] * len(inputs), **tolerance,
+    )
+
+
+def test_triplet_margin_loss_refuses_a_margin_that_is_not_positive():
+    with pytest.raises(ValueError, match="TripletMarginLoss: expected margin to be greater than 0, got 0.0 instead"):
+        nn.TripletMarginLoss(margin=0.0)

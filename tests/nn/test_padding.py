@@ -19,6 +19,12 @@ LAYERS = [
     (lambda: nn.ReflectionPad2d((1, 2, 3, 0)), lambda: torch.nn.ReflectionPad2d((1, 2, 3, 0)), (3, 4, 5)),
     (lambda: nn.ReplicationPad2d(3), lambda: torch.nn.ReplicationPad2d(3), (1, 2, 2, 3)),
     (lambda: nn.ReplicationPad2d((0, 1, 2, 3)), lambda: torch.nn.ReplicationPad2d((0, 1, 2, 3)), (2, 3, 4)),
+    (lambda: nn.ZeroPad1d(2), lambda: torch.nn.ZeroPad1d(2), (2, 3, 4)),
+    (lambda: nn.ZeroPad1d((1, -1)), lambda: torch.nn.ZeroPad1d((1, -1)), (3, 4)),
+    (lambda: nn.ReflectionPad1d(3), lambda: torch.nn.ReflectionPad1d(3), (2, 3, 5)),
+    (lambda: nn.ReflectionPad1d((0, 2)), lambda: torch.nn.ReflectionPad1d((0, 2)), (3, 4)),
+    (lambda: nn.ReplicationPad1d(4), lambda: torch.nn.ReplicationPad1d(4), (2, 3, 2)),
+    (lambda: nn.ReplicationPad1d((2, 1)), lambda: torch.nn.ReplicationPad1d((2, 1)), (3, 4)),
 ]
 
 
@@ -51,6 +57,14 @@ def test_padding_layers_errors():
         nn.ReflectionPad2d(3)(ag.zeros(1, 1, 2, 2))
     with pytest.raises(ag.ShapeError, match="mode 'replicate' with 4 widths does not fit a 2-D input"):
         nn.ReplicationPad2d(1)(ag.zeros(2, 2))
+
+
+def test_1d_padding_layers_errors():
+    with pytest.raises(ValueError, match=r"ReflectionPad1d: padding must be an int or a tuple of 2 ints"):
+        nn.ReflectionPad1d((1, 2, 3, 4))
+    with pytest.raises(ValueError):
+        nn.ReflectionPad1d(3)(ag.zeros(1, 2, 3))  # a reflection as wide as the dim
+    assert isinstance(nn.ZeroPad1d(1), nn.ConstantPad1d) and repr(nn.ZeroPad1d(1)) == "ZeroPad1d((1, 1))"
 
 
 def test_padding_layers_sit_where_pytorch_has_them():

@@ -58,3 +58,49 @@ def test_concat_dataset_errors() -> None:
         ConcatDataset([])
     with pytest.raises(TypeError, match="ConcatDataset does not support IterableDataset .*dataset 1 is a Countdown"):
         ConcatDataset([TensorDataset(ag.arange(2)), Countdown(2)])
+
+
+# -- ChainDataset -------------------------------------------------------------------------
+class Sized(Countdown):
+    def __len__(self) -> int:
+        return self.start
+
+
+def test_chain_dataset_chains_streams_lazily_and_sums_lengths() -> None:
+    from nn.data import ChainDataset, DataLoader
+
+    chained = ChainDataset([Sized(3), Sized(2)])
+    assert list(chained) == [3, 2, 1, 2, 1] and len(chained) == 5
+    added = Sized(2) + Countdown(1)
+    assert isinstance(added, ChainDataset) and list(added) == [2, 1, 1]
+    batches = [batch.tolist() for batch in DataLoader(ChainDataset([Sized(3), Sized(2)]), batch_size=2)]
+    assert batches == [[3, 2], [1, 2], [1]]
+
+
+@requires_torch
+def test_chain_dataset_matches_torch() -> None:
+    from nn.data import ChainDataset
+
+    class TorchCountdown(torch.utils.data.IterableDataset):
+        def __init__(self, start):
+            self.start = start
+
+        def __iter__(self):
+            return iter(range(self.start, 0, -1))
+
+        def __len__(self):
+            return self.start
+
+    theirs = torch.utils.data.ChainDataset([TorchCountdown(4), TorchCountdown(2)])
+    ours = ChainDataset([Sized(4), Sized(2)])
+    assert list(ours) == list(theirs) and len(ours) == len(theirs)
+
+
+def test_chain_dataset_refuses_a_map_style_dataset() -> None:
+    from nn.data import ChainDataset
+
+    chained = ChainDataset([Sized(2), TensorDataset(ag.arange(3))])
+    with pytest.raises(TypeError, match="ChainDataset only supports IterableDataset: dataset 1 is a TensorDataset"):
+        list(chained)
+    with pytest.raises(TypeError, match="ChainDataset only supports IterableDataset"):
+        len(chained)

@@ -10,12 +10,13 @@ import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core import GraphError, ShapeError
-from nn.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
+from nn.optim import ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, Rprop
 from nn.optim.optimizer import SCALAR_STATE
 from tests.helpers import requires_torch, torch
 
 OPTIMIZERS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
 OPTIMIZERS.update({"Adadelta": Adadelta, "NAdam": NAdam, "RAdam": RAdam, "Adamax": Adamax})
+OPTIMIZERS.update({"Rprop": Rprop, "ASGD": ASGD})
 
 # every option of every optimiser, alone and combined
 CASES = [
@@ -58,6 +59,12 @@ CASES = [
     ("Adamax", dict(lr=0.01)),
     ("Adamax", dict(lr=0.01, betas=(0.5, 0.7), eps=1e-3)),  # a large eps: the max picks |g| + eps at times
     ("Adamax", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.7), step_sizes=(1e-3, 0.08))),  # clamps at both ends
+    ("Rprop", dict(lr=0.01, maximize=True)),
+    ("ASGD", dict(lr=0.01)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=3)),  # averaging starts after step 3
+    ("ASGD", dict(lr=0.05, t0=1, weight_decay=0.1, maximize=True)),
 ]
 SHAPES = [(3, 4), (4,), ()]
 STEPS = 8
@@ -330,6 +337,10 @@ def test_negative_learning_rate_is_refused(name):
         ("Adamax", dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
         ("Adamax", dict(eps=-1.0), "Invalid epsilon value: -1.0"),
         ("Adamax", dict(weight_decay=-1.0), "Invalid weight_decay value"),
+        ("Rprop", dict(lr=-1.0), "Invalid learning rate: -1.0"),
+        ("Rprop", dict(etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
+        ("ASGD", dict(lr=-1.0), "Invalid learning rate: -1.0"),
+        ("ASGD", dict(weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
     ],
 )
 def test_invalid_options_are_refused_with_torchs_message(name, options, message):
