@@ -15,25 +15,10 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.errors import ShapeError
 from autograd_core.ops.arguments import LayerName
-from autograd_core.ops.pool import _check_input
+from autograd_core.ops.pool import _check_input, adaptive_output_sizes
 
 from .module import Module
-
-
-def _output_sizes(op: str | LayerName, output_size: Any, in_size: tuple[int, ...]) -> tuple[int, ...]:
-    spatial = len(in_size)
-    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
-    expected = f"an int or a tuple of {spatial} ints or None, got {output_size!r}"
-    if any(s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes):
-        raise TypeError(f"{op}: output_size must be {expected}")
-    if len(sizes) != spatial:
-        raise ValueError(f"{op}: output_size must be {expected}")
-    sizes = tuple(size if s is None else int(s) for s, size in zip(sizes, in_size))
-    if min(sizes) < 1 or min(in_size) < 1:
-        raise ShapeError(f"{op}: input size {in_size} and output_size {sizes} must both be at least 1 in every dim.")
-    return sizes
 
 
 def _bounds(in_size: int, out_size: int) -> list[tuple[int, int]]:
@@ -44,7 +29,7 @@ def _bounds(in_size: int, out_size: int) -> list[tuple[int, int]]:
 def _adaptive_max_pool(op: str | LayerName, input: Tensor, output_size: Any, spatial: int, return_indices: bool) -> Any:
     _check_input(op, input, spatial)
     in_size = tuple(input.shape[-spatial:])
-    sizes = _output_sizes(op, output_size, in_size)
+    sizes = adaptive_output_sizes(op, output_size, in_size)
     rows = _bounds(in_size[0], sizes[0]) if spatial == 2 else [(0, 1)]
     columns = _bounds(in_size[-1], sizes[-1])
     planes = input.array.reshape(input.shape[:-spatial] + (-1, in_size[-1]))  # (*, H, W), H = 1 in 1-d

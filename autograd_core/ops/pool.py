@@ -414,9 +414,10 @@ def adaptive_windows(in_size: int, out_size: int) -> np.ndarray:
     return inside / (ends - starts)[:, None]
 
 
-def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Tensor:
-    _check_input(op, x, spatial)
-    in_size = tuple(x.shape[-spatial:])
+def adaptive_output_sizes(op: Any, output_size: Any, in_size: tuple[int, ...]) -> tuple[int, ...]:
+    """An adaptive pool's ``output_size`` (an int, or one int or None per spatial dim, None
+    keeping the input's size) as a tuple of ints, or the error that names the op and sizes."""
+    spatial = len(in_size)
     sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
     expected = f"an int or a tuple of {spatial} ints or None, got {output_size!r}"
     if any(s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))) for s in sizes):
@@ -426,6 +427,13 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     sizes = tuple(size if s is None else int(s) for s, size in zip(sizes, in_size))
     if min(sizes) < 1 or min(in_size) < 1:
         raise ShapeError(f"{op}: input size {in_size} and output_size {sizes} must both be at least 1 in every dim.")
+    return sizes
+
+
+def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Tensor:
+    _check_input(op, x, spatial)
+    in_size = tuple(x.shape[-spatial:])
+    sizes = adaptive_output_sizes(op, output_size, in_size)
     # out = A_h @ x @ A_w^T: a window mean is separable into one mean per dim
     averaging = [Tensor(adaptive_windows(n, s), dtype=x.dtype) for n, s in zip(in_size, sizes)]
     out = x @ averaging[-1].T

@@ -5,11 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import SCALAR_STATE, Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
-
-# ASGD keeps its learning rate eta and averaging weight mu per parameter as numbers, as PyTorch
-# keeps them as 0-d float32 tensors (its scalar dtype): state dicts store and load them as floats.
-SCALAR_STATE.update(eta=float, mu=float)
+from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, decayed_gradient
 
 
 class ASGD(Optimizer):

@@ -32,7 +32,8 @@ __all__ = ["Optimizer", "check_non_negative", "decayed_gradient"]
 
 ParamGroup = dict[str, Any]
 # state entries that are numbers, and their type; all others are arrays shaped like the parameter
-SCALAR_STATE: dict[str, type] = {"step": int, "mu_product": float}
+# (ASGD's eta and mu are numbers here, where PyTorch keeps 0-d float32 tensors)
+SCALAR_STATE: dict[str, type] = {"step": int, "mu_product": float, "eta": float, "mu": float}
 Params = Union[Iterable[Tensor], Iterable[ParamGroup]]
 
 
