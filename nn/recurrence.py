@@ -36,7 +36,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Function, Tensor
-from autograd_core.kernels.recurrent import exp_inplace, lstm_gates_and_cell, lstm_hidden, lstm_step_backward
+from autograd_core.kernels.recurrent import lstm_step_backward, lstm_step_pointwise
 
 from .linear import LinearFunction
 
@@ -334,12 +334,12 @@ class LSTMSequence(_Sequence):
 
     Forward, per step: one matmul, then one exp over all four gates (N, 4H), since
     ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
-    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
-    tanh(c) likewise from exp(-2c). The exps run in ``exp_inplace`` and the rest in two small Numba
-    kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
-    kernel that turns the saved activations into dL/d(pre-activations) in place (a fresh
-    (T, N, 4H) array costs page faults; a second backward recomputes the forward), the
-    per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
+    (folded into W_ih, the biases and W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))``
+    gives every gate; tanh(c) likewise from exp(-2c). The pointwise part is one kernel call per
+    step for float32 (``lstm_step_pointwise``), with no per-step allocation. Backward: each step's
+    pointwise part in one Numba kernel that turns the saved activations into dL/d(pre-activations)
+    in place (a fresh (T, N, 4H) array costs page faults; a second backward recomputes the
+    forward), the per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
@@ -365,18 +365,15 @@ class LSTMSequence(_Sequence):
         cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
         tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for exp_inplace
+        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for the exps
         product = np.empty(pre.shape[1:], dtype=pre.dtype)  # h W_hh^T of one step
         cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
-            act, cell_prev = gates[t], cell
-            act += np.matmul(hidden, weight_t, out=product)
-            exp_inplace(act, scratch)
+            cell_prev = cell
+            np.matmul(hidden, weight_t, out=product)
             cell, hidden = cells[t], output[t]
-            lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
-            exp_inplace(tanh_cells[t], cell_scratch)
-            lstm_hidden(act, tanh_cells[t], hidden)
+            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden, scratch, cell_scratch)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 

@@ -6,7 +6,8 @@ Numba's promotion of float32 with an int literal to float64), so an LSTM step gi
 same bits whether the twin or the compiled code ran. ``nn/recurrence.py`` drives them
 from the fused LSTM node: per step one exp over all four gates (N, 4H), then
 ``lstm_gates_and_cell`` and ``lstm_hidden``; backwards ``lstm_step_backward`` turns the
-saved activations into dL/d(pre-activations) in place.
+saved activations into dL/d(pre-activations) in place. For float32 the forward's kernels run
+in one call per step, ``lstm_step_float32`` (a kernel that calls kernels).
 
 Rows are processed as contiguous slices so the inner loops vectorise; ``error_model=
 "numpy"`` lets ``1 / (1 + e)`` give inf instead of a check per division.
@@ -79,14 +80,6 @@ def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
     np.add(bits, 127, out=bits, dtype=np.int64)  # int64 in Numba (int32 + int literal), then stored as int32
     np.left_shift(bits, 23, out=bits, dtype=np.int64)
     flat *= power
-
-
-def exp_inplace(values: np.ndarray, scratch: np.ndarray) -> None:
-    """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
-    if values.dtype == np.float32:
-        exp_float32(values, scratch)
-    else:
-        np.exp(values, out=values)
 
 
 @lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
@@ -187,3 +180,51 @@ def _lstm_step_backward_numpy(
     o[...] = dh * tanh_c * o * (1 - o.astype(wide))
     grad_c[...] = dc * f
     f[...] = dc * cell_prev * f * (1 - f.astype(wide))
+
+
+@lazy_njit(error_model="numpy")
+def lstm_step_float32(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """One float32 LSTM step's pointwise part in one call: ``gates += product`` (the step's
+    ``h W_hh^T``, scaled as the gates), ``exp_float32`` over all four gates, ``lstm_gates_and_cell``,
+    ``exp_float32`` of -2 c_t into tanh_c and ``lstm_hidden`` (the kernels it calls run compiled
+    in the compiled code). scratch (N, 4H) and cell_scratch (N, H) are for the exps."""
+    for n in range(gates.shape[0]):
+        row, extra = gates[n], product[n]
+        for k in range(row.size):
+            row[k] += extra[k]
+    exp_float32(gates, scratch)
+    lstm_gates_and_cell(gates, cell_prev, cell, tanh_c)
+    exp_float32(tanh_c, cell_scratch)
+    lstm_hidden(gates, tanh_c, hidden)
+
+
+@lstm_step_float32.twin
+def _lstm_step_float32_numpy(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """``lstm_step_float32`` as the twins of the kernels it calls."""
+    gates += product
+    exp_float32.numpy(gates, scratch)
+    lstm_gates_and_cell.numpy(gates, cell_prev, cell, tanh_c)
+    exp_float32.numpy(tanh_c, cell_scratch)
+    lstm_hidden.numpy(gates, tanh_c, hidden)
+
+
+def lstm_step_pointwise(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """An LSTM step after its matmul (the arguments of ``lstm_step_float32``): float32 in that one
+    kernel, other dtypes with NumPy's exp (``exp_float32`` computes float32 only) and the two kernels."""
+    if gates.dtype == np.float32:
+        lstm_step_float32(gates, product, cell_prev, cell, tanh_c, hidden, scratch, cell_scratch)
+        return
+    gates += product
+    np.exp(gates, out=gates)
+    lstm_gates_and_cell(gates, cell_prev, cell, tanh_c)
+    np.exp(tanh_c, out=tanh_c)
+    lstm_hidden(gates, tanh_c, hidden)

@@ -23,6 +23,7 @@ from tests.helpers import assert_same_bits
 
 TWINS_TESTED = {
     recurrent.exp_float32, recurrent.lstm_gates_and_cell, recurrent.lstm_hidden, recurrent.lstm_step_backward,
+    recurrent.lstm_step_float32,
 }
 
 SPECIAL_VALUES = [
@@ -91,6 +92,18 @@ def test_lstm_hidden_twin_is_bit_identical(data, size, dtype):
 
 
 @settings(max_examples=30)
+@given(st.data(), sizes)
+def test_lstm_step_float32_twin_is_bit_identical(data, size):
+    batch, hidden = size
+    gates, product = (data.draw(values((batch, 4 * hidden), np.float32)) for _ in range(2))
+    if data.draw(st.booleans()):  # what the forward passes: -x and -2x pre-activations of ordinary size
+        gates, product = (np.clip(array, -20, 20) for array in (gates, product))
+    cell_prev = data.draw(values((batch, hidden), np.float32))
+    outputs = [np.empty_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
+    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs, np.empty_like(gates), outputs[0] * 0)
+
+
+@settings(max_examples=30)
 @given(st.data(), sizes, dtypes)
 def test_lstm_step_backward_twin_is_bit_identical(data, size, dtype):
     batch, hidden = size
@@ -141,11 +154,11 @@ def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
     values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), edges])
     values = values.astype(np.float32).reshape(2, -1)
     result = values.copy()
-    recurrent.exp_inplace(result, np.empty_like(result))
+    recurrent.exp_float32(result, np.empty_like(result))
     reference = np.exp(values.astype(np.float64))
     assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
     edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
     out = edges.copy()
-    recurrent.exp_inplace(out, np.empty_like(out))
+    recurrent.exp_float32(out, np.empty_like(out))
     assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
     assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
