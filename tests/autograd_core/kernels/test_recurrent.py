@@ -99,8 +99,9 @@ def test_lstm_step_float32_twin_is_bit_identical(data, size):
     if data.draw(st.booleans()):  # what the forward passes: -x and -2x pre-activations of ordinary size
         gates, product = (np.clip(array, -20, 20) for array in (gates, product))
     cell_prev = data.draw(values((batch, hidden), np.float32))
-    outputs = [np.empty_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
-    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs, np.empty_like(gates), outputs[0] * 0)
+    outputs = [np.zeros_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
+    scratch = (np.zeros_like(gates), np.zeros_like(cell_prev))
+    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs, *scratch)
 
 
 @settings(max_examples=30)
