@@ -125,14 +125,14 @@ def restore_mode():
     jit.set_mode(previous)
 
 
-def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
+def _lstm_forward_backward(mode: str, dtype: Any, hidden: int) -> list[np.ndarray]:
     """Output, final states and every gradient of a 2-layer bidirectional LSTM under ``mode``."""
     jit.set_mode(mode)
     ag.manual_seed(0)
-    layer = nn.LSTM(3, 5, num_layers=2, bidirectional=True, dtype=dtype)
+    layer = nn.LSTM(3, hidden, num_layers=2, bidirectional=True, dtype=dtype)
     rng = np.random.default_rng(1)
     x = ag.tensor((rng.standard_normal((4, 2, 3)) * 3).astype(dtype), requires_grad=True)
-    h0, c0 = (ag.tensor(rng.standard_normal((4, 2, 5)).astype(dtype), requires_grad=True) for _ in range(2))
+    h0, c0 = (ag.tensor(rng.standard_normal((4, 2, hidden)).astype(dtype), requires_grad=True) for _ in range(2))
     output, (h_n, c_n) = layer(x, (h0, c0))
     loss = (output * output).sum() + (h_n * c_n).sum() + c_n.sum()
     loss.backward()
@@ -141,9 +141,10 @@ def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(dtype, restore_mode):
-    with_twins = _lstm_forward_backward("numpy", dtype)
-    with_numba = _lstm_forward_backward("wait", dtype)
+@pytest.mark.parametrize("hidden", [5, 256])  # 256: the step's product is column-major (nn/recurrence.py)
+def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(dtype, hidden, restore_mode):
+    with_twins = _lstm_forward_backward("numpy", dtype, hidden)
+    with_numba = _lstm_forward_backward("wait", dtype, hidden)
     assert len(with_twins) == len(with_numba) == 6 + 16
     for twin_result, numba_result in zip(with_twins, with_numba):
         assert_same_bits(twin_result, numba_result)
