@@ -17,14 +17,15 @@ Gate order and parameter names follow PyTorch, so ``state_dict``s are interchang
 LSTM (i, f, g, o); GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
 
 Speed (``benchmarks/bench_rnn.py``, one thread, CPU time, busy 2-core machine, 2026-12): the
-forwards multiply by a C-contiguous copy of W_hh^T made once per sequence, into a buffer
-(the transposed view's product (32, 512) @ (512, 2048) was 121 ms per 64 steps, 91 ms now),
-and add b_hh once for all steps: LSTM h512 T64 1.32x -> 1.15x PyTorch, h128 ~1.2x -> 1.08x.
-What remains at h512 is the three per-step GEMM kinds (forward, backward, the weight
-gradient as one GEMM), ~3 x 4.3 GFLOP a step that OpenBLAS runs at 50-90 GF/s with a batch
-of 32 rows, as PyTorch's oneDNN/MKL does within ~20%; the pointwise kernels are ~15 ms of a
-~250 ms step and kernel dispatch (``Kernel.__call__``, 1.1 us over calling the Numba
-dispatcher, measured) ~0.2 ms of a 14 ms h128 step, so neither was worth fusing further.
+LSTM forward multiplies by W_hh^T copied once per sequence in 64-row blocks (a whole transposing
+copy missed the TLB per element: 7.3 ms at h512), or from H = 256 on by W_hh's own rows into a
+column-major product (h512: 69 -> 57 ms a forward); the -1/-2 gate scale is folded into the
+small weights and biases; a float32 step's pointwise part is one kernel call; the buffers a
+backward is done with are handed to the next forward (``_SpareArrays``: they were page-faulted
+in anew every step). What remains at h512 is the three GEMM kinds (per step forward and
+backward, the weight gradient as one GEMM over all steps: ~43 + 50 + 28 of a ~170 ms step),
+which OpenBLAS runs at 95-140 GF/s with a batch of 32 rows where PyTorch's MKL is ~1.4x faster
+per step; at h128 the GEMMs are ~4.9 of ~9 ms and the pointwise kernels ~1 ms.
 """
 from __future__ import annotations
 
