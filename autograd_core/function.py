@@ -96,8 +96,13 @@ class Function:
                 node.needs_input_grad = _NO_GRAD[len(args)]
             except IndexError:  # cat/stack of 64 or more tensors (costs nothing when not raised)
                 node.needs_input_grad = (False,) * len(args)
-        try:  # without keywords, no dict to unpack (~1/20 of a + b)
-            out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
+        try:
+            if kwargs:
+                out = cls.forward(node, *args, **kwargs)
+            elif len(args) == 2:  # a direct call: one through *args costs ~65 ns more (~1/20 of a + b)
+                out = cls.forward(node, args[0], args[1])
+            else:
+                out = cls.forward(node, *args)
         except (ValueError, TypeError) as error:
             named = _named_error(cls, args, error)
             if named is None:
