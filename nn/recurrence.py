@@ -17,24 +17,27 @@ Gate order and parameter names follow PyTorch, so ``state_dict``s are interchang
 LSTM (i, f, g, o); GRU (r, z, n) with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
 
 Speed (``benchmarks/bench_rnn.py``, one thread, CPU time, busy 2-core machine, 2026-12): the
-forwards multiply by a C-contiguous copy of W_hh^T made once per sequence, into a buffer
-(the transposed view's product (32, 512) @ (512, 2048) was 121 ms per 64 steps, 91 ms now),
-and add b_hh once for all steps: LSTM h512 T64 1.32x -> 1.15x PyTorch, h128 ~1.2x -> 1.08x.
-What remains at h512 is the three per-step GEMM kinds (forward, backward, the weight
-gradient as one GEMM), ~3 x 4.3 GFLOP a step that OpenBLAS runs at 50-90 GF/s with a batch
-of 32 rows, as PyTorch's oneDNN/MKL does within ~20%; the pointwise kernels are ~15 ms of a
-~250 ms step and kernel dispatch (``Kernel.__call__``, 1.1 us over calling the Numba
-dispatcher, measured) ~0.2 ms of a 14 ms h128 step, so neither was worth fusing further.
+LSTM forward multiplies by W_hh^T copied once per sequence in 64-row blocks (a whole transposing
+copy missed the TLB per element: 7.3 ms at h512), or from H = 256 on by W_hh's own rows into a
+column-major product (h512: 69 -> 57 ms a forward); the -1/-2 gate scale is folded into the
+small weights and biases; a float32 step's pointwise part is one kernel call; the buffers a
+backward is done with are handed to the next forward (``_SpareArrays``: they were page-faulted
+in anew every step). What remains at h512 is the three GEMM kinds (per step forward and
+backward, the weight gradient as one GEMM over all steps: ~43 + 50 + 28 of a ~170 ms step),
+which OpenBLAS runs at 95-140 GF/s with a batch of 32 rows where PyTorch's MKL is ~1.4x faster
+per step; at h128 the GEMMs are ~4.9 of ~9 ms and the pointwise kernels ~1 ms.
 """
 from __future__ import annotations
 
+import collections
+import threading
 from typing import Any, ClassVar, Iterable
 
 import numpy as np
 
 import autograd_core as ag
 from autograd_core import Function, Tensor
-from autograd_core.kernels.recurrent import exp_inplace, lstm_gates_and_cell, lstm_hidden, lstm_step_backward
+from autograd_core.kernels.recurrent import lstm_step_backward, lstm_step_pointwise
 
 from .linear import LinearFunction
 
@@ -123,6 +126,44 @@ def _flat(array: np.ndarray) -> np.ndarray:
     return array.reshape(-1, array.shape[-1])
 
 
+class _SpareArrays(threading.local):
+    """Buffers a fused node's backward is done with, handed to the next forward that wants the same
+    shape and dtype (per thread; the 16 most recent). A training step's fresh (T, N, 4H) arrays were
+    page-faulted in anew every step (the allocator returns them to the system): ~1300 faults, ~1.5 ms
+    of a 9 ms LSTM h128 step."""
+
+    def __init__(self) -> None:
+        self.arrays: collections.deque[np.ndarray] = collections.deque(maxlen=16)
+
+    def take(self, shape: tuple, dtype: Any) -> np.ndarray:
+        """An array of ``shape`` and ``dtype`` with arbitrary contents: a spare one, or a new one."""
+        for index, array in enumerate(self.arrays):
+            if array.shape == shape and array.dtype == dtype:
+                del self.arrays[index]
+                return array
+        return np.empty(shape, dtype)
+
+    def give(self, arrays: Iterable[np.ndarray]) -> None:
+        self.arrays.extend(arrays)
+
+
+_spare = _SpareArrays()
+_COLUMN_MAJOR_PRODUCT_FROM = 256  # the hidden size from which the LSTM's step product is column-major
+
+
+def _transposed(weight: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+    """``(weight * scale[:, None]).T`` (or ``weight.T``) as a C-contiguous array, copied in blocks of
+    64 rows: a transposing copy of a whole (2048, 512) array misses the TLB at every element (7.3 -> 1.5 ms)."""
+    transposed = np.empty(weight.shape[::-1], dtype=weight.dtype)
+    for start in range(0, weight.shape[0], 64):
+        rows = slice(start, start + 64)
+        if scale is None:
+            transposed[:, rows] = weight[rows].T
+        else:
+            np.multiply(weight[rows].T, scale[rows], out=transposed[:, rows])
+    return transposed
+
+
 def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
     """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM over the steps whose
     previous state is in ``states`` (a view, no (T, N, H) copy) plus the step that started from ``first``."""
@@ -139,12 +180,20 @@ class _Sequence(Function):
     x (T, N, I); weight_ih (G, I), weight_hh (G, H), biases (G,) or None; h0, c0 (N, H) (c0
     None except for LSTM). Output: hidden states (T, N, H) at their time positions, plus for
     LSTM a last row with the final cell state. ``run_forward`` gets the input projection
-    ``x W_ih^T + b_ih`` (T, N, G) as a fresh array it may overwrite.
+    ``x W_ih^T + b_ih`` (T, N, G) as a fresh array it may overwrite. ``run_backward`` returns
+    dL/d(gates_x) and the gradients of h0, c0, weight_hh and bias_hh, the last None where it is
+    that of b_ih (the sum of dL/d(gates_x) over steps and batch), which is then summed once for both.
     """
 
     saves_output = True
     mode: ClassVar[str]
-    consumes_arrays: ClassVar[bool] = False  # run_backward overwrites ctx.arrays (recomputed if needed again)
+    #: a function (gates, dtype) -> per gate row, the factor the input projection (weight_ih, b_ih, and
+    #: b_hh, which ``run_forward`` then does not add) is multiplied by; None: as it is, b_hh not included
+    input_scale: ClassVar[Any] = None
+    #: run_backward overwrites ctx.arrays, recomputed if needed again; the first ``spare_arrays`` of them
+    #: (the node's own buffers) then go to ``_spare`` for the next forward
+    consumes_arrays: ClassVar[bool] = False
+    spare_arrays: ClassVar[int] = 0
 
     @staticmethod
     def forward(
@@ -164,11 +213,19 @@ class _Sequence(Function):
     ) -> tuple:
         """``run_forward`` on the input projection: (output, arrays kept for the backward)."""
         steps, batch = x.shape[0], x.shape[1]
-        gates_x = np.matmul(_flat(x.array), weight_ih.array.T)  # one 2-D GEMM (a 3-D matmul is slower)
-        if bias_ih is not None:
-            gates_x += bias_ih.array
         cell = None if c0 is None else c0.array
         bias = None if bias_hh is None else bias_hh.array
+        scale = cls.input_scale(weight_ih.shape[0], x.dtype) if cls.input_scale else None
+        if scale is None:
+            gates_x = np.matmul(_flat(x.array), weight_ih.array.T)  # one 2-D GEMM (a 3-D matmul is slower)
+            if bias_ih is not None:
+                gates_x += bias_ih.array
+        else:  # the scale folded into the (small) weights and biases, not applied to the (T, N, G) result
+            gates_x = _spare.take((steps, batch, weight_ih.shape[0]), x.dtype)
+            np.matmul(_flat(x.array), (weight_ih.array * scale[:, None]).T, out=_flat(gates_x))
+            biases = [b * scale for b in (None if bias_ih is None else bias_ih.array, bias) if b is not None]
+            if biases:
+                gates_x += sum(biases)
         with np.errstate(over="ignore"):
             return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.array, cell, weight_hh.array, bias, reverse)
 
@@ -185,12 +242,18 @@ class _Sequence(Function):
         )
         ctx.consumed = type(ctx).consumes_arrays
         flat_grad, need_x, need_weight, need_bias = _flat(grad_gates_x), *ctx.needs_input_grad[:3]
+        grad_bias_ih = flat_grad.sum(0) if need_bias else None
+        if grads[-1] is None and ctx.needs_input_grad[6]:  # b_hh enters as b_ih does: the same sum, made once
+            grads[-1] = flat_grad.sum(0) if grad_bias_ih is None else grad_bias_ih.copy()
         # gates_x = x W_ih^T + b_ih: d/dx = G W_ih, d/dW_ih = G^T x, d/db_ih = sum of G over steps and batch
         grads_ih = (
             (flat_grad @ weight_ih.array).reshape(x.shape) if need_x else None,
             flat_grad.T @ _flat(x.array) if need_weight else None,
-            flat_grad.sum(0) if need_bias else None,
+            grad_bias_ih,
         )
+        if ctx.consumed:  # nothing reads the node's buffers any more
+            _spare.give(ctx.arrays[: type(ctx).spare_arrays])
+            ctx.arrays = None
         return grads_ih + tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad[3:])) + (None,)
 
 
@@ -216,7 +279,7 @@ class RNNTanhSequence(_Sequence):
         cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
         hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
-        state, weight_t = h0, np.ascontiguousarray(weight_hh.T)  # see LSTMSequence.run_forward
+        state, weight_t = h0, _transposed(weight_hh)  # see LSTMSequence.run_forward
         if bias_hh is not None:
             pre += bias_hh
         for t in _order(pre.shape[0], reverse):
@@ -245,7 +308,7 @@ class RNNTanhSequence(_Sequence):
             np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
             grad_h = grad_pre[t] @ weight_hh
         grad_weight = _recurrent_weight_grad(grad_pre, hidden, h0, ctx.reverse)
-        return grad_pre, grad_h, None, grad_weight, grad_pre.sum((0, 1))
+        return grad_pre, grad_h, None, grad_weight, None
 
 
 class RNNReluSequence(RNNTanhSequence):
@@ -273,47 +336,55 @@ class LSTMSequence(_Sequence):
 
     Forward, per step: one matmul, then one exp over all four gates (N, 4H), since
     ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
-    (folded into W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))`` gives every gate;
-    tanh(c) likewise from exp(-2c). The exps run in ``exp_inplace`` and the rest in two small Numba
-    kernels, with no per-step allocation. Backward: each step's pointwise part in one Numba
-    kernel that turns the saved activations into dL/d(pre-activations) in place (a fresh
-    (T, N, 4H) array costs page faults; a second backward recomputes the forward), the
-    per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
+    (folded into W_ih, the biases and W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))``
+    gives every gate; tanh(c) likewise from exp(-2c). The pointwise part is one kernel call per
+    step for float32 (``lstm_step_pointwise``), with no per-step allocation. Backward: each step's
+    pointwise part in one Numba kernel that turns the saved activations into dL/d(pre-activations)
+    in place (a fresh (T, N, 4H) array costs page faults; a second backward recomputes the
+    forward), the per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
     consumes_arrays = True
+    spare_arrays = 3  # gates, cells, tanh_cells
 
     @staticmethod
+    def input_scale(gates: int, dtype: Any) -> np.ndarray:
+        """-1 for the rows of i, f, o and -2 for g: the pre-activations as ``exp`` wants them."""
+        scale = np.full(gates, -1, dtype=dtype)
+        scale[gates // 2 : 3 * gates // 4] = -2
+        return scale
+
+    @classmethod
     def run_forward(
-        pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
+        cls, pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
+        # pre: -x for i, f, o and -2x for g, b_hh included (``input_scale``, folded into the
+        # projection's weights); overwritten step by step with the activations
         steps, size = pre.shape[0], h0.shape[-1]
-        scale = np.full(4 * size, -1, dtype=pre.dtype)
-        scale[2 * size : 3 * size] = -2
-        # (H, 4H), C-contiguous: the transposed view made the per-step product (32, 512) @ (512, 2048)
-        # 121 -> 91 ms per 64 steps (with the product written into a buffer, not a fresh array)
-        weight_t = np.ascontiguousarray((weight_hh * scale[:, None]).T)
-        # -x for i, f, o and -2x for g (with b_hh, added once for all steps); overwritten step by
-        # step with the activations
-        gates = np.multiply(pre, scale, out=pre)
-        if bias_hh is not None:
-            gates += bias_hh * scale
-        cells = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)
-        tanh_cells = np.empty_like(cells)
+        gates = pre
+        scale = cls.input_scale(4 * size, pre.dtype)
+        # h W_hh^T of one step, (N, 4H). From H = 256 on, column-major (W_hh's rows as they are):
+        # OpenBLAS's sgemm writes it that much faster that the kernel's strided read of it pays
+        # (batch 32, per step: 877 vs 1020 us at H = 512, 248 vs 271 at 256); below, row-major
+        # from a copy of W_hh^T (H = 128: 75 vs 91 us)
+        if size >= _COLUMN_MAJOR_PRODUCT_FROM:
+            weight_t = (weight_hh * scale[:, None]).T
+            product = np.empty(pre.shape[:0:-1], dtype=pre.dtype).T
+        else:
+            weight_t = _transposed(weight_hh, scale)
+            product = np.empty(pre.shape[1:], dtype=pre.dtype)
+        cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
+        tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for exp_inplace
-        product = np.empty(pre.shape[1:], dtype=pre.dtype)  # h W_hh^T of one step
+        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for the exps
         cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
-            act, cell_prev = gates[t], cell
-            act += np.matmul(hidden, weight_t, out=product)
-            exp_inplace(act, scratch)
+            cell_prev = cell
+            np.matmul(hidden, weight_t, out=product)
             cell, hidden = cells[t], output[t]
-            lstm_gates_and_cell(act, cell_prev, cell, tanh_cells[t])
-            exp_inplace(tanh_cells[t], cell_scratch)
-            lstm_hidden(act, tanh_cells[t], hidden)
+            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden, scratch, cell_scratch)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
@@ -326,12 +397,14 @@ class LSTMSequence(_Sequence):
         grad = np.ascontiguousarray(grad)
         grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
         grad_c = grad[-1].copy()
-        for t in _order(grad_pre.shape[0], not ctx.reverse):
+        steps, need_h0 = grad_pre.shape[0], ctx.needs_input_grad[3]
+        for t in _order(steps, not ctx.reverse):
             cell_prev = _state_before(cells, c0, t, ctx.reverse)
             lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t])
-            np.matmul(grad_pre[t], weight_hh, out=grad_h)
+            if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
+                np.matmul(grad_pre[t], weight_hh, out=grad_h)
         grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)
-        return grad_pre, grad_h, grad_c, grad_weight, grad_pre.sum((0, 1))
+        return grad_pre, grad_h if need_h0 else None, grad_c, grad_weight, None
 
 
 class GRUSequence(_Sequence):
@@ -347,7 +420,7 @@ class GRUSequence(_Sequence):
         gates = np.empty(pre.shape, dtype=pre.dtype)  # activations r, z, n
         hidden_n = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)  # W_hn h + b_hn
         output = np.empty_like(hidden_n)
-        hidden, weight_t = h0, np.ascontiguousarray(weight_hh.T)  # see LSTMSequence.run_forward
+        hidden, weight_t = h0, _transposed(weight_hh)  # see LSTMSequence.run_forward
         gates_h = np.empty(pre.shape[1:], dtype=pre.dtype)
         rz, n_part = slice(0, 2 * size), slice(2 * size, 3 * size)
         for t in _order(pre.shape[0], reverse):

@@ -38,6 +38,7 @@ import functools
 import os
 import threading
 import traceback
+import types
 import warnings
 import weakref
 from pathlib import Path
@@ -137,8 +138,10 @@ def import_numba() -> Any:
 
 def compile_kernel(py_func: Callable, options: dict, cache: bool = True) -> Callable:
     """``numba.njit(cache=True, **options)(py_func)``, or without the cache when Numba finds
-    no writable cache folder (or ``cache`` is False)."""
+    no writable cache folder (or ``cache`` is False). A kernel may call other kernels: the
+    compiled code calls their compiled code (see ``_calling_compiled_kernels``)."""
     numba = import_numba()
+    py_func = _calling_compiled_kernels(py_func)
 
     if cache:
         try:
@@ -146,6 +149,23 @@ def compile_kernel(py_func: Callable, options: dict, cache: bool = True) -> Call
         except RuntimeError:  # "cannot cache function ...: no locator available"
             pass
     return numba.njit(cache=False, **options)(py_func)
+
+
+def _calling_compiled_kernels(py_func: Callable) -> Callable:
+    """``py_func`` with the kernels it names (module globals that are ``Kernel`` objects) bound
+    to their Numba dispatchers, which Numba compiles into its code; itself if it names none.
+    Run as Python (the twins) the same names stay the ``Kernel`` objects."""
+    called = [name for name in py_func.__code__.co_names if isinstance(py_func.__globals__.get(name), Kernel)]
+    if not called:
+        return py_func
+    namespace = dict(py_func.__globals__)
+    for name in called:
+        namespace[name] = namespace[name].dispatcher()
+    function = types.FunctionType(
+        py_func.__code__, namespace, py_func.__name__, py_func.__defaults__, py_func.__closure__
+    )
+    function.__qualname__, function.__doc__ = py_func.__qualname__, py_func.__doc__
+    return function
 
 
 class KernelCacheWarning(RuntimeWarning):

@@ -1,12 +1,13 @@
 """Recurrent kernels: the LSTM step's pointwise parts and a vectorised float32 exp.
 
 Each is a Numba loop (``lazy_njit``) with a NumPy twin that computes the same numbers bit
-for bit (``jit``'s contract: the same IEEE operations in the same order, including
-Numba's promotion of float32 with an int literal to float64), so an LSTM step gives the
-same bits whether the twin or the compiled code ran. ``nn/recurrence.py`` drives them
+for bit (``jit``'s contract: the same IEEE operations in the same order; the constants are
+float32, since Numba computes float32 with an int literal in float64), so an LSTM step gives
+the same bits whether the twin or the compiled code ran. ``nn/recurrence.py`` drives them
 from the fused LSTM node: per step one exp over all four gates (N, 4H), then
 ``lstm_gates_and_cell`` and ``lstm_hidden``; backwards ``lstm_step_backward`` turns the
-saved activations into dL/d(pre-activations) in place.
+saved activations into dL/d(pre-activations) in place. For float32 the forward's kernels run
+in one call per step, ``lstm_step_float32`` (a kernel that calls kernels).
 
 Rows are processed as contiguous slices so the inner loops vectorise; ``error_model=
 "numpy"`` lets ``1 / (1 + e)`` give inf instead of a check per division.
@@ -32,8 +33,8 @@ def exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
     exponent_bits = power.view(np.int32)
     for k in range(flat.size):
         x = flat[k]
-        x = np.float32(88.0) if x > 88 else x
-        x = np.float32(-87.0) if x < -87 else x
+        x = np.float32(88.0) if x > np.float32(88.0) else x
+        x = np.float32(-87.0) if x < np.float32(-87.0) else x
         n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))  # round(x / ln 2)
         r = x - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)  # x - n ln 2 in two parts
         p = np.float32(1.9875691500e-4)
@@ -42,7 +43,7 @@ def exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
         p = p * r + np.float32(4.1665795894e-2)
         p = p * r + np.float32(1.6666665459e-1)
         p = p * r + np.float32(5.0000001201e-1)
-        flat[k] = p * r * r + r + 1  # e^r
+        flat[k] = p * r * r + r + np.float32(1)  # e^r
         exponent_bits[k] = (np.int32(n) + 127) << 23  # the float32 2^n
     for k in range(flat.size):
         flat[k] *= power[k]
@@ -51,8 +52,7 @@ def exp_float32(values: np.ndarray, scratch: np.ndarray) -> None:
 @exp_float32.twin
 def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
     """``exp_float32`` in whole-array float32 steps, the kernel's operations in its order.
-    Numba types ``... + 1`` (float32 + int) as float64, rounded to float32 on the store, so
-    that add is done in float64 here too. float32 only, as the kernel's exponent bits."""
+    float32 only, as the kernel's exponent bits."""
     if values.dtype != np.float32 or scratch.dtype != np.float32:
         raise TypeError(
             f"exp_float32 works on float32 arrays, got {values.dtype} and {scratch.dtype}; use np.exp for other dtypes."
@@ -72,7 +72,7 @@ def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
         p *= r
     p *= r
     p += r
-    np.add(p, 1, out=flat, dtype=np.float64)  # float64 then rounded to float32, as Numba
+    np.add(p, f32(1), out=flat)
     bits = power.view(np.int32)
     with np.errstate(invalid="ignore"):  # NaN -> int32 gives INT_MIN, as the kernel's conversion
         np.copyto(bits, n, casting="unsafe")
@@ -81,65 +81,59 @@ def _exp_float32_numpy(values: np.ndarray, scratch: np.ndarray) -> None:
     flat *= power
 
 
-def exp_inplace(values: np.ndarray, scratch: np.ndarray) -> None:
-    """``exp`` in place: the vectorised kernel for float32, NumPy's for float64."""
-    if values.dtype == np.float32:
-        exp_float32(values, scratch)
-    else:
-        np.exp(values, out=values)
-
-
 @lazy_njit(error_model="numpy")  # numpy: 1/0 gives inf instead of a check per division, so the loop vectorises
 def lstm_gates_and_cell(gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray) -> None:
     """One LSTM step's pointwise part up to the cell, in place. gates (N, 4H) holds exp(-x) for
     i, f, o and exp(-2x) for g on entry, the activations on exit; writes ``c_t = f c_{t-1} + i g``
-    and -2 c_t (N, H), whose exp ``lstm_hidden`` turns into tanh(c_t)."""
-    size = cell.shape[1]
+    and -2 c_t (N, H), whose exp ``lstm_hidden`` turns into tanh(c_t). The constants are float32,
+    so float32 gates are computed in float32 (an int literal would make them float64: a float64
+    division per gate was most of the kernel's time)."""
+    size, one, two = cell.shape[1], np.float32(1), np.float32(2)
     for n in range(cell.shape[0]):  # row slices: the inner loop is contiguous and vectorises
         row, c_prev, c_new, arg = gates[n], cell_prev[n], cell[n], minus_2c[n]
         i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
         for k in range(size):
-            i[k] = 1 / (1 + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
-            f[k] = 1 / (1 + f[k])
-            g[k] = 2 / (1 + g[k]) - 1  # tanh(x) = 2 sigmoid(2x) - 1
-            o[k] = 1 / (1 + o[k])
+            i[k] = one / (one + i[k])  # sigmoid(x) = 1 / (1 + exp(-x)); exp overflowing to inf gives 0
+            f[k] = one / (one + f[k])
+            g[k] = two / (one + g[k]) - one  # tanh(x) = 2 sigmoid(2x) - 1
+            o[k] = one / (one + o[k])
             c_new[k] = f[k] * c_prev[k] + i[k] * g[k]
-            arg[k] = -2 * c_new[k]
+            arg[k] = -two * c_new[k]
 
 
 @lstm_gates_and_cell.twin
 def _lstm_gates_and_cell_numpy(
     gates: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, minus_2c: np.ndarray
 ) -> None:
-    """``lstm_gates_and_cell`` with whole-array operations. Numba computes ``1 / (1 + e)``,
-    ``2 / (1 + e) - 1`` and ``-2 * c`` in float64 (an int literal with a float32 is float64)
-    and rounds on the store; the cell comes from the stored gates, in their own precision."""
+    """``lstm_gates_and_cell`` with whole-array operations in the gates' dtype (Python numbers
+    with an array keep its dtype, as the kernel's float32 constants)."""
     size = cell.shape[1]
-    denominator = 1 + gates[:, : 4 * size].astype(np.float64)
+    denominator = 1 + gates[:, : 4 * size]
     activations = 1 / denominator
     activations[:, 2 * size : 3 * size] = 2 / denominator[:, 2 * size : 3 * size] - 1
     gates[:, : 4 * size] = activations
     i, f, g = (gates[:, k * size : (k + 1) * size] for k in range(3))
     cell[...] = f * cell_prev + i * g
-    minus_2c[...] = -2 * cell.astype(np.float64)
+    minus_2c[...] = -2 * cell
 
 
 @lazy_njit(error_model="numpy")
 def lstm_hidden(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
-    """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit."""
-    size = hidden.shape[1]
+    """``h_t = o tanh(c_t)`` (N, H); tanh_c holds exp(-2 c_t) on entry, tanh(c_t) on exit
+    (float32 constants, as ``lstm_gates_and_cell``)."""
+    size, one, two = hidden.shape[1], np.float32(1), np.float32(2)
     for n in range(hidden.shape[0]):
         o, tc, h = gates[n, 3 * size :], tanh_c[n], hidden[n]
         for k in range(size):
-            tc[k] = 2 / (1 + tc[k]) - 1
+            tc[k] = two / (one + tc[k]) - one
             h[k] = o[k] * tc[k]
 
 
 @lstm_hidden.twin
 def _lstm_hidden_numpy(gates: np.ndarray, tanh_c: np.ndarray, hidden: np.ndarray) -> None:
-    """``lstm_hidden`` with whole-array operations (``2 / (1 + e) - 1`` in float64, as Numba)."""
+    """``lstm_hidden`` with whole-array operations in the arrays' dtype."""
     size = hidden.shape[1]
-    tanh_c[...] = 2 / (1 + tanh_c.astype(np.float64)) - 1
+    tanh_c[...] = 2 / (1 + tanh_c) - 1
     hidden[...] = gates[:, 3 * size : 4 * size] * tanh_c
 
 
@@ -150,8 +144,9 @@ def lstm_step_backward(
 ) -> None:
     """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
     t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; gates (N, 4H): the activations
-    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault)."""
-    size = grad_h.shape[1]
+    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault).
+    float32 constants, as ``lstm_gates_and_cell``: float32 arrays are computed in float32."""
+    size, one = grad_h.shape[1], np.float32(1)
     for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
         row = gates[n]
         i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
@@ -159,11 +154,11 @@ def lstm_step_backward(
         for k in range(size):
             i_k, f_k, g_k, o_k = i[k], f[k], g[k], o[k]
             dh = d_out[k] + d_next[k]
-            dc = d_c[k] + dh * o_k * (1 - tc[k] * tc[k])  # h = o tanh(c)
-            i[k] = dc * g_k * i_k * (1 - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
-            f[k] = dc * c_prev[k] * f_k * (1 - f_k)
-            g[k] = dc * i_k * (1 - g_k * g_k)  # tanh' = 1 - tanh^2
-            o[k] = dh * tc[k] * o_k * (1 - o_k)
+            dc = d_c[k] + dh * o_k * (one - tc[k] * tc[k])  # h = o tanh(c)
+            i[k] = dc * g_k * i_k * (one - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
+            f[k] = dc * c_prev[k] * f_k * (one - f_k)
+            g[k] = dc * i_k * (one - g_k * g_k)  # tanh' = 1 - tanh^2
+            o[k] = dh * tc[k] * o_k * (one - o_k)
             d_c[k] = dc * f_k
 
 
@@ -172,18 +167,63 @@ def _lstm_step_backward_numpy(
     grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray,
     tanh_c: np.ndarray,
 ) -> None:
-    """``lstm_step_backward`` with whole-array operations in the kernel's order and types.
-    Numba types ``1 - s`` (int literal minus float32) as float64, which makes dc and every
-    product it enters float64; dh and the products before a ``1 - s`` stay in the arrays'
-    precision. Every gate is overwritten only after the last use of its old value."""
+    """``lstm_step_backward`` with whole-array operations in the kernel's order, in the arrays'
+    dtype. Every gate is overwritten only after the last use of its old value."""
     size = grad_h.shape[1]
     i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
-    wide = np.float64
     dh = grad_out + grad_h
-    dc = grad_c + dh * o * (1 - (tanh_c * tanh_c).astype(wide))
-    grad_i = dc * g * i * (1 - i.astype(wide))
-    g[...] = dc * i * (1 - (g * g).astype(wide))
+    dc = grad_c + dh * o * (1 - tanh_c * tanh_c)
+    grad_i = dc * g * i * (1 - i)
+    g[...] = dc * i * (1 - g * g)
     i[...] = grad_i
-    o[...] = dh * tanh_c * o * (1 - o.astype(wide))
+    o[...] = dh * tanh_c * o * (1 - o)
     grad_c[...] = dc * f
-    f[...] = dc * cell_prev * f * (1 - f.astype(wide))
+    f[...] = dc * cell_prev * f * (1 - f)
+
+
+@lazy_njit(error_model="numpy")
+def lstm_step_float32(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """One float32 LSTM step's pointwise part in one call: ``gates += product`` (the step's
+    ``h W_hh^T``, scaled as the gates), ``exp_float32`` over all four gates, ``lstm_gates_and_cell``,
+    ``exp_float32`` of -2 c_t into tanh_c and ``lstm_hidden`` (the kernels it calls run compiled
+    in the compiled code). scratch (N, 4H) and cell_scratch (N, H) are for the exps."""
+    for n in range(gates.shape[0]):
+        row, extra = gates[n], product[n]
+        for k in range(row.size):
+            row[k] += extra[k]
+    exp_float32(gates, scratch)
+    lstm_gates_and_cell(gates, cell_prev, cell, tanh_c)
+    exp_float32(tanh_c, cell_scratch)
+    lstm_hidden(gates, tanh_c, hidden)
+
+
+@lstm_step_float32.twin
+def _lstm_step_float32_numpy(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """``lstm_step_float32`` as the twins of the kernels it calls."""
+    gates += product
+    exp_float32.numpy(gates, scratch)
+    lstm_gates_and_cell.numpy(gates, cell_prev, cell, tanh_c)
+    exp_float32.numpy(tanh_c, cell_scratch)
+    lstm_hidden.numpy(gates, tanh_c, hidden)
+
+
+def lstm_step_pointwise(
+    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+    hidden: np.ndarray, scratch: np.ndarray, cell_scratch: np.ndarray,
+) -> None:
+    """An LSTM step after its matmul (the arguments of ``lstm_step_float32``): float32 in that one
+    kernel, other dtypes with NumPy's exp (``exp_float32`` computes float32 only) and the two kernels."""
+    if gates.dtype == np.float32:
+        lstm_step_float32(gates, product, cell_prev, cell, tanh_c, hidden, scratch, cell_scratch)
+        return
+    gates += product
+    np.exp(gates, out=gates)
+    lstm_gates_and_cell(gates, cell_prev, cell, tanh_c)
+    np.exp(tanh_c, out=tanh_c)
+    lstm_hidden(gates, tanh_c, hidden)

@@ -81,6 +81,21 @@ def test_fused_and_unfused_give_the_same_values_and_gradients(mode):
         np.testing.assert_allclose(fused_value, unfused_value, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lstm_with_the_column_major_step_product_matches_the_unfused_composition(dtype):
+    """From hidden size 256 on, the fused LSTM writes each step's h W_hh^T column-major."""
+    arrays = [a.astype(dtype) for a in _arrays("LSTM", 3, np.random.default_rng(5), batch=2, hidden=256)]
+    results = []
+    for fused in (True, False):
+        tensors = [ag.tensor(a, requires_grad=True) for a in arrays]
+        out = _step_op("LSTM", fused)(*tensors)
+        (out * ag.tensor(np.random.default_rng(6).standard_normal(out.shape).astype(dtype))).sum().backward()
+        results.append([out.array] + [t.grad.array for t in tensors])
+    tolerance = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 1e-4, "atol": 1e-5}
+    for fused_value, unfused_value in zip(*results):
+        np.testing.assert_allclose(fused_value, unfused_value, **tolerance)
+
+
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_a_second_backward_with_retain_graph_gives_the_same_gradients(kind):
     """The LSTM backward overwrites its saved gate activations; a second backward recomputes them."""

@@ -23,6 +23,7 @@ from tests.helpers import assert_same_bits
 
 TWINS_TESTED = {
     recurrent.exp_float32, recurrent.lstm_gates_and_cell, recurrent.lstm_hidden, recurrent.lstm_step_backward,
+    recurrent.lstm_step_float32,
 }
 
 SPECIAL_VALUES = [
@@ -91,6 +92,19 @@ def test_lstm_hidden_twin_is_bit_identical(data, size, dtype):
 
 
 @settings(max_examples=30)
+@given(st.data(), sizes)
+def test_lstm_step_float32_twin_is_bit_identical(data, size):
+    batch, hidden = size
+    gates, product = (data.draw(values((batch, 4 * hidden), np.float32)) for _ in range(2))
+    if data.draw(st.booleans()):  # what the forward passes: -x and -2x pre-activations of ordinary size
+        gates, product = (np.clip(array, -20, 20) for array in (gates, product))
+    cell_prev = data.draw(values((batch, hidden), np.float32))
+    outputs = [np.zeros_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
+    scratch = (np.zeros_like(gates), np.zeros_like(cell_prev))
+    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs, *scratch)
+
+
+@settings(max_examples=30)
 @given(st.data(), sizes, dtypes)
 def test_lstm_step_backward_twin_is_bit_identical(data, size, dtype):
     batch, hidden = size
@@ -111,14 +125,14 @@ def restore_mode():
     jit.set_mode(previous)
 
 
-def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
+def _lstm_forward_backward(mode: str, dtype: Any, hidden: int) -> list[np.ndarray]:
     """Output, final states and every gradient of a 2-layer bidirectional LSTM under ``mode``."""
     jit.set_mode(mode)
     ag.manual_seed(0)
-    layer = nn.LSTM(3, 5, num_layers=2, bidirectional=True, dtype=dtype)
+    layer = nn.LSTM(3, hidden, num_layers=2, bidirectional=True, dtype=dtype)
     rng = np.random.default_rng(1)
     x = ag.tensor((rng.standard_normal((4, 2, 3)) * 3).astype(dtype), requires_grad=True)
-    h0, c0 = (ag.tensor(rng.standard_normal((4, 2, 5)).astype(dtype), requires_grad=True) for _ in range(2))
+    h0, c0 = (ag.tensor(rng.standard_normal((4, 2, hidden)).astype(dtype), requires_grad=True) for _ in range(2))
     output, (h_n, c_n) = layer(x, (h0, c0))
     loss = (output * output).sum() + (h_n * c_n).sum() + c_n.sum()
     loss.backward()
@@ -127,9 +141,10 @@ def _lstm_forward_backward(mode: str, dtype: Any) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(dtype, restore_mode):
-    with_twins = _lstm_forward_backward("numpy", dtype)
-    with_numba = _lstm_forward_backward("wait", dtype)
+@pytest.mark.parametrize("hidden", [5, 256])  # 256: the step's product is column-major (nn/recurrence.py)
+def test_lstm_forward_and_backward_are_bit_identical_with_twins_and_with_numba(dtype, hidden, restore_mode):
+    with_twins = _lstm_forward_backward("numpy", dtype, hidden)
+    with_numba = _lstm_forward_backward("wait", dtype, hidden)
     assert len(with_twins) == len(with_numba) == 6 + 16
     for twin_result, numba_result in zip(with_twins, with_numba):
         assert_same_bits(twin_result, numba_result)
@@ -141,11 +156,11 @@ def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
     values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), edges])
     values = values.astype(np.float32).reshape(2, -1)
     result = values.copy()
-    recurrent.exp_inplace(result, np.empty_like(result))
+    recurrent.exp_float32(result, np.empty_like(result))
     reference = np.exp(values.astype(np.float64))
     assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
     edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
     out = edges.copy()
-    recurrent.exp_inplace(out, np.empty_like(out))
+    recurrent.exp_float32(out, np.empty_like(out))
     assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
     assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
