@@ -96,13 +96,10 @@ class Normalize(Function):
             centered = x - x.mean(axes, keepdim=True) if layout.centered else x
             inv_std = ((centered * centered).mean(axes, keepdim=True) + layout.eps) ** -0.5
             normalized = centered * inv_std
+        elif layout.param_axes == axes and layout.centered:
+            return _per_channel_backward_arrays(ctx, grad_output.array, weight, x.array)
         else:
-            if layout.param_axes == axes and layout.centered:
-                return _per_channel_backward_arrays(ctx, grad_output.array, weight, x.array)
-            inv_std = Tensor._make(ctx.inv_std, False, None)
-            # one expression, so no centred copy of x stays alive through the rest of the step
-            normalized = (x.array - ctx.mean) * ctx.inv_std if layout.centered else x.array * ctx.inv_std
-            normalized = Tensor._make(normalized, False, None)
+            return _backward_arrays(ctx, grad_output.array, weight, x.array)
         if layout.param_axes == axes and layout.centered:
             return _per_channel_backward(ctx, grad_output, weight, normalized, inv_std)
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
@@ -167,6 +164,41 @@ def _per_channel_backward_arrays(ctx: Function, grad: np.ndarray, weight: Any, x
     grad_weight = Tensor._make(sum_grad_normalized.reshape(weight.shape), False, None) if need_weight else None
     grad_bias = Tensor._make(sum_grad.reshape(ctx.bias_shape), False, None) if need_bias else None
     return grad_x, grad_weight, grad_bias
+
+
+def _backward_arrays(ctx: Function, grad: np.ndarray, weight: Any, x: np.ndarray) -> tuple:
+    """``Normalize.backward``'s general formula for a plain backward (LayerNorm, GroupNorm,
+    RMSNorm), on arrays written in place: three full-size arrays at most instead of a dozen
+    fresh Tensors (LayerNorm's backward in the GPT benchmark: about 3x PyTorch's time before)."""
+    layout = ctx.layout
+    axes = layout.axes
+    normalized = np.subtract(x, ctx.mean) if layout.centered else np.array(x, copy=True)
+    normalized *= ctx.inv_std
+    need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+    grad_x = grad_weight = grad_bias = None
+    if need_weight:  # dL/dweight = sum of grad * x_hat over the other axes
+        product = np.multiply(grad, normalized)
+        grad_weight = Tensor._make(_sum_array(product, layout.param_axes).reshape(weight.shape), False, None)
+        del product
+    if need_bias:  # dL/dbias = sum of grad over the other axes
+        grad_bias = Tensor._make(_sum_array(grad, layout.param_axes).reshape(ctx.bias_shape), False, None)
+    if need_x:
+        # dL/dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), g = dL/dx_hat (uncentred: without mean(g))
+        work = np.multiply(grad, weight.array.reshape(layout.param_view)) if weight is not None else np.array(grad)
+        weighted = np.multiply(work, normalized)
+        mean_projection = weighted.mean(axes, keepdims=True)
+        del weighted
+        if layout.centered:
+            work -= work.mean(axes, keepdims=True)
+        normalized *= mean_projection
+        work -= normalized
+        work *= ctx.inv_std
+        grad_x = Tensor._make(work, False, None)
+    return grad_x, grad_weight, grad_bias
+
+
+def _sum_array(array: np.ndarray, axes: Axes) -> np.ndarray:
+    return array.sum(axes) if axes else array
 
 
 def _sum_to(tensor: Tensor, axes: Axes) -> Tensor:
