@@ -13,10 +13,13 @@ shape (N, C, H, W):
 
 The backward is the closed form; a plain backward computes on the forward's statistics
 (NumPy), while under ``create_graph`` it rebuilds them from x with Tensor ops, so second
-derivatives work.
+derivatives work. LayerNorm and RMSNorm (statistics over the trailing dims, weight and bias
+of their shape, float32 or float64) run their forward and plain backward as Numba kernels
+over the rows of x viewed as (M, D) (``autograd_core/kernels/layer_norm.py``).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import ShapeError
+from autograd_core.kernels import layer_norm as row_kernels
 from autograd_core.ops.arguments import require_same_dtype
 
 Axes = tuple[int, ...]
@@ -69,11 +73,13 @@ class Normalize(Function):
 
     @staticmethod
     def forward(
-        ctx: Function, x: Tensor, weight: Any, bias: Any, *, mean: Any, var: np.ndarray, layout: NormLayout
+        ctx: Function, x: Tensor, weight: Any, bias: Any, *, mean: Any, var: Any, layout: NormLayout
     ) -> np.ndarray:
+        if var is None:  # by rows (``normalize_with`` checked the layout): the kernels take their own statistics
+            return _forward_rows(ctx, x, weight, bias, layout)
         inv_std = 1.0 / np.sqrt(var + layout.eps)
         ctx.save_for_backward(x, weight)
-        ctx.mean, ctx.inv_std, ctx.layout = mean, inv_std, layout
+        ctx.mean, ctx.inv_std, ctx.layout, ctx.rows = mean, inv_std, layout, None
         ctx.bias_shape = None if bias is None else bias.shape
         scale = inv_std if weight is None else inv_std * weight.array.reshape(layout.param_view)
         if layout.centered:
@@ -96,6 +102,8 @@ class Normalize(Function):
             centered = x - x.mean(axes, keepdim=True) if layout.centered else x
             inv_std = ((centered * centered).mean(axes, keepdim=True) + layout.eps) ** -0.5
             normalized = centered * inv_std
+        elif ctx.rows is not None:
+            return _backward_rows(ctx, grad_output.array, weight, x.shape)
         elif layout.param_axes == axes and layout.centered:
             return _per_channel_backward_arrays(ctx, grad_output.array, weight, x.array)
         else:
@@ -197,6 +205,70 @@ def _backward_arrays(ctx: Function, grad: np.ndarray, weight: Any, x: np.ndarray
     return grad_x, grad_weight, grad_bias
 
 
+def _forward_rows(ctx: Function, x: Tensor, weight: Any, bias: Any, layout: NormLayout) -> np.ndarray:
+    """``Normalize.forward`` by rows: x as (M, D), D the size of the trailing normalised dims;
+    the kernel computes each row's mean, inverse std (kept for the backward) and output."""
+    array = x.array
+    dtype = array.dtype.type
+    size = math.prod(array.shape[array.ndim - len(layout.axes):])
+    rows = np.ascontiguousarray(array).reshape(-1, size)
+    out = np.empty_like(rows)
+    mean, inv_std = np.empty(rows.shape[0], dtype), np.empty(rows.shape[0], dtype)
+    row_kernels.layer_norm_forward(
+        rows, _flat(weight, dtype), _flat(bias, dtype), out, mean, inv_std, dtype(layout.eps), dtype(size),
+        layout.centered, weight is not None, bias is not None,
+    )
+    ctx.save_for_backward(x, weight)
+    ctx.mean, ctx.inv_std, ctx.layout, ctx.rows = mean, inv_std, layout, rows
+    ctx.bias_shape = None if bias is None else bias.shape
+    return out.reshape(array.shape)
+
+
+def _backward_rows(ctx: Function, grad: np.ndarray, weight: Any, shape: tuple) -> tuple:
+    """``Normalize.backward`` of a plain backward by rows (``_forward_rows``): one kernel call
+    writes dL/dx and sums dL/dweight and dL/dbias over the rows."""
+    rows = ctx.rows
+    dtype = rows.dtype.type
+    size = rows.shape[1]
+    grad = np.ascontiguousarray(grad, dtype=rows.dtype).reshape(rows.shape)
+    grad_x = np.empty_like(rows)
+    grad_weight, grad_bias = np.zeros(size, dtype), np.zeros(size, dtype)
+    row_kernels.layer_norm_backward(
+        rows, grad, _flat(weight, dtype), ctx.mean, ctx.inv_std, grad_x, grad_weight, grad_bias, dtype(size),
+        ctx.layout.centered, weight is not None,
+    )
+    need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+    return (
+        Tensor._make(grad_x.reshape(shape), False, None) if need_x else None,
+        Tensor._make(grad_weight.reshape(weight.shape), False, None) if need_weight else None,
+        Tensor._make(grad_bias.reshape(ctx.bias_shape), False, None) if need_bias else None,
+    )
+
+
+_NO_PARAMETER = {np.float32: np.empty(0, np.float32), np.float64: np.empty(0, np.float64)}
+
+
+def _flat(parameter: Any, dtype: type) -> np.ndarray:
+    """A weight or bias as the kernels' contiguous (D,) array; an empty one for None (not read)."""
+    if parameter is None:
+        return _NO_PARAMETER[dtype]
+    return np.ascontiguousarray(parameter.array).reshape(-1)
+
+
+def _by_rows(x: Tensor, weight: Any, bias: Any, layout: NormLayout) -> bool:
+    """Whether ``Normalize`` can run by rows: statistics over x's trailing dims, weight and
+    bias (if any) of their shape and of x's dtype, float32 or float64."""
+    dtype = x.array.dtype
+    if dtype != np.float32 and dtype != np.float64 or x.ndim == 0:
+        return False
+    ndim, count = x.ndim, len(layout.axes)
+    if layout.axes != tuple(range(ndim - count, ndim)) or layout.param_axes != tuple(range(ndim - count)):
+        return False
+    if tuple(layout.param_view) != tuple(x.shape[ndim - count:]):
+        return False
+    return all(p is None or p.array.dtype == dtype for p in (weight, bias))
+
+
 def _sum_array(array: np.ndarray, axes: Axes) -> np.ndarray:
     return array.sum(axes) if axes else array
 
@@ -207,6 +279,8 @@ def _sum_to(tensor: Tensor, axes: Axes) -> Tensor:
 
 def normalize_with(input: Tensor, weight: Any, bias: Any, layout: NormLayout) -> Tensor:
     """``Normalize`` of ``input`` with its own statistics over the layout's axes."""
+    if _by_rows(input, weight, bias, layout):
+        return Normalize.apply(input, weight, bias, mean=None, var=None, layout=layout)
     mean, var = statistics(input.array, layout)
     return Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
 

@@ -6,7 +6,16 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import nn.functional as F
-from tests.helpers import check_op, compare_module_with_torch, compare_with_torch, float_arrays, requires_torch, torch
+from autograd_core.kernels import jit
+from tests.helpers import (
+    assert_same_bits,
+    check_op,
+    compare_module_with_torch,
+    compare_with_torch,
+    float_arrays,
+    requires_torch,
+    torch,
+)
 
 BATCH_SHAPES = st.tuples(st.integers(2, 4), st.integers(1, 3)).flatmap(
     lambda nc: st.lists(st.integers(1, 3), max_size=2).map(lambda extra: nc + tuple(extra))
@@ -277,3 +286,70 @@ def test_norm_layers_refuse_a_float64_input_naming_the_layer_both_dtypes_and_the
     with pytest.raises(TypeError, match=rf"^{name}\(.*\): input must be a Tensor, got numpy.ndarray"):
         module(np.zeros(shape, dtype=np.float32))
     assert module.double()(ag.randn(*shape, dtype=ag.float64)).dtype == np.float64
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine, bias", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize(
+    "shape, normalized, transposed",
+    [((16, 64, 128), (128,), False), ((3, 5, 19), (19,), False), ((4, 3, 5, 6), (5, 6), False),
+     ((7,), (7,), False), ((6, 9, 19), (9,), True), ((2, 8, 3, 12), (12, 3), True), ((0, 5), (5,), False)],
+)
+def test_layer_norm_by_rows_matches_pytorch(dtype, affine, bias, shape, normalized, transposed):
+    """The row kernels' path (``normalization_node._forward_rows``): values and gradients of x, weight
+    and bias as PyTorch's, with and without the affine parameters, over one or two trailing dims,
+    for a non-contiguous input (a transposed view) too."""
+    rng = np.random.default_rng(7)
+    array = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    if transposed:
+        array = np.swapaxes(array, -1, -2)
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours = nn.LayerNorm(normalized, eps=1e-5, elementwise_affine=affine, bias=bias).to(dtype)
+    theirs = torch.nn.LayerNorm(normalized, eps=1e-5, elementwise_affine=affine, bias=bias).to(torch_dtype)
+    if affine:
+        ours.weight.array[...] = rng.uniform(0.5, 2, normalized)
+        theirs.weight.data = torch.tensor(ours.weight.array)
+    if bias:
+        ours.bias.array[...] = rng.standard_normal(normalized)
+        theirs.bias.data = torch.tensor(ours.bias.array)
+    x = ag.from_numpy(array).requires_grad_(True)
+    assert x.array.flags.c_contiguous != transposed
+    tx = torch.tensor(array, requires_grad=True)
+    out, expected = ours(x), theirs(tx)
+    upstream = rng.standard_normal(out.shape).astype(dtype)
+    out.backward(ag.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    rtol, atol = (2e-5, 2e-5) if dtype == np.float32 else (1e-11, 1e-11)
+    pairs = [(out, expected), (x.grad, tx.grad)]
+    if affine:
+        pairs.append((ours.weight.grad, theirs.weight.grad))
+    if bias:
+        pairs.append((ours.bias.grad, theirs.bias.grad))
+    for mine, their in pairs:
+        assert mine.dtype == dtype and mine.shape == tuple(their.shape)
+        np.testing.assert_allclose(mine.array, their.detach().numpy(), rtol=rtol, atol=atol * np.sqrt(shape[0] + 1))
+
+
+@pytest.mark.parametrize("mode", ["numpy", "wait"])
+def test_layer_norm_by_rows_gives_the_same_bits_from_the_twins_and_the_kernels(mode):
+    """Whichever of the twin and the Numba code runs (``kernels/jit.py``), LayerNorm's values and
+    gradients are the same bits (here, against the background mode's first call)."""
+    rng = np.random.default_rng(8)
+    array, upstream = rng.standard_normal((2, 3, 13)).astype(np.float32), rng.standard_normal((2, 3, 13))
+
+    def run() -> list:
+        layer = nn.LayerNorm(13)
+        layer.weight.array[...] = np.linspace(0.5, 2, 13)
+        x = ag.tensor(array, requires_grad=True)
+        out = layer(x)
+        out.backward(ag.tensor(upstream, dtype=ag.float32))
+        return [out.array, x.grad.array, layer.weight.grad.array, layer.bias.grad.array]
+
+    previous = jit.set_mode(mode)
+    try:
+        results = run()
+    finally:
+        jit.set_mode(previous)
+    for mine, theirs in zip(results, run()):
+        assert_same_bits(mine, theirs)
