@@ -8,13 +8,16 @@ is its uncentred case): each row of D values is normalised on its own,
                y = (x - mean) * inv_std * w + b          (uncentred: mean = 0)
     backward:  x_hat = (x - mean) * inv_std,  g = dy * w,
                dx = inv_std * ((g - sum(g) / D) - x_hat * (sum(g x_hat) / D))   (uncentred: no sum(g) term)
-               dw += dy * x_hat,  db += dy   (summed over the rows)
+               dw += dy * x_hat,  db += dy   (summed over the rows, in order)
 
-Each row sum runs in ``LANES`` partial sums (element j into lane j % LANES, the lanes added
-left to right, then the D % LANES leftover elements in order): the lanes are independent
-chains the CPU overlaps, and a sum of D values rounds about as a sum of D / LANES. The NumPy
-twins compute every row at once in the same operations and order (a Python loop over the D
-columns in steps of ``LANES``, vectorised over the rows), so they give the kernels' bits.
+A row sum (``lane_sum``) runs in ``LANES`` partial sums: element j into lane j % LANES, the
+lanes added left to right, then the D % LANES leftover elements in order. The lanes are
+independent chains the CPU overlaps, and a sum of D values rounds about as a sum of D / LANES.
+This Numba vectorises plain loops but not the lanes of a sum (it runs no SLP vectoriser), so
+the kernels compute what they sum (the squares, dy * w, dy * w * x_hat) in loops of their own,
+into scratch rows, and only the additions run as scalars. The NumPy twins compute every row
+at once in the same operations and order (a Python loop over the D columns in steps of
+``LANES``, vectorised over the rows), so they give the kernels' bits.
 
 The kernels are generic over float32 and float64; the constants they need come in as
 arguments of x's dtype (``eps``, ``count`` = D), since Numba computes a float32 with a
@@ -30,66 +33,27 @@ from .jit import lazy_njit
 LANES = 8
 
 
-@lazy_njit(error_model="numpy")  # numpy: no zero-division check in the loops
-def layer_norm_forward(
-    x: np.ndarray, weight: np.ndarray, bias: np.ndarray, out: np.ndarray, mean: np.ndarray, inv_std: np.ndarray,
-    eps: float, count: float, centered: bool, affine: bool, biased: bool,
-) -> None:
-    """For x (M, D) C-contiguous: ``mean[i]``, ``inv_std[i]`` of row i and ``out`` (M, D) its
-    normalised values, times ``weight`` (D,) if ``affine``, plus ``bias`` (D,) if ``biased``
-    (otherwise they are not read). ``eps`` and ``count`` (D) of x's dtype."""
-    rows, size = x.shape
+@lazy_njit(error_model="numpy", inline="always")  # always: Numba inlines it into the kernels that call it
+def lane_sum(values: np.ndarray, lanes: np.ndarray, zero: float) -> float:
+    """The sum of a contiguous 1-D array in the module docstring's order; ``lanes`` is a
+    scratch array of ``LANES``, ``zero`` +0.0 of the dtype."""
+    size = values.size
     main = size - size % LANES
-    zero = count - count
-    one = count / count
-    lanes = np.empty(LANES, x.dtype)
-    for i in range(rows):
-        row = x[i]
-        m = zero
-        if centered:
-            for k in range(LANES):
-                lanes[k] = zero
-            for j in range(0, main, LANES):
-                for k in range(LANES):
-                    lanes[k] += row[j + k]
-            total = lanes[0]
-            for k in range(1, LANES):
-                total += lanes[k]
-            for j in range(main, size):
-                total += row[j]
-            m = total / count
+    for k in range(LANES):
+        lanes[k] = zero
+    for j in range(0, main, LANES):
         for k in range(LANES):
-            lanes[k] = zero
-        for j in range(0, main, LANES):
-            for k in range(LANES):
-                c = row[j + k] - m
-                lanes[k] += c * c
-        total = lanes[0]
-        for k in range(1, LANES):
-            total += lanes[k]
-        for j in range(main, size):
-            c = row[j] - m
-            total += c * c
-        r = one / np.sqrt(total / count + eps)
-        mean[i] = m
-        inv_std[i] = r
-        out_row = out[i]
-        if affine and biased:
-            for j in range(size):
-                out_row[j] = (row[j] - m) * r * weight[j] + bias[j]
-        elif affine:
-            for j in range(size):
-                out_row[j] = (row[j] - m) * r * weight[j]
-        elif biased:
-            for j in range(size):
-                out_row[j] = (row[j] - m) * r + bias[j]
-        else:
-            for j in range(size):
-                out_row[j] = (row[j] - m) * r
+            lanes[k] += values[j + k]
+    total = lanes[0]
+    for k in range(1, LANES):
+        total += lanes[k]
+    for j in range(main, size):
+        total += values[j]
+    return total
 
 
 def _row_sums(values: np.ndarray) -> np.ndarray:
-    """The kernels' lane-wise sum of each row of ``values`` (M, D), in their order."""
+    """``lane_sum`` of every row of ``values`` (M, D) at once."""
     size = values.shape[1]
     main = size - size % LANES
     lanes = np.zeros((values.shape[0], LANES), values.dtype)
@@ -103,10 +67,53 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
     return total
 
 
+@lane_sum.twin
+def _lane_sum_numpy(values: np.ndarray, lanes: np.ndarray, zero: float) -> float:
+    """``lane_sum`` through ``_row_sums`` (``lanes`` is left alone: nothing reads it after)."""
+    return _row_sums(values.reshape(1, -1))[0]
+
+
 def _check_floats(name: str, *arrays: np.ndarray) -> None:
     dtype = arrays[0].dtype
     if dtype not in (np.float32, np.float64) or any(a.dtype != dtype for a in arrays):
         raise TypeError(f"{name} works on float32 or float64 arrays of one dtype, got {[str(a.dtype) for a in arrays]}")
+
+
+@lazy_njit(error_model="numpy")  # numpy: no zero-division check in the loops
+def layer_norm_forward(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray, out: np.ndarray, mean: np.ndarray, inv_std: np.ndarray,
+    eps: float, count: float, centered: bool, affine: bool, biased: bool,
+) -> None:
+    """For x (M, D) C-contiguous: ``mean[i]``, ``inv_std[i]`` of row i and ``out`` (M, D) its
+    normalised values, times ``weight`` (D,) if ``affine``, plus ``bias`` (D,) if ``biased``
+    (otherwise they are not read). ``eps`` and ``count`` (D) of x's dtype."""
+    rows, size = x.shape
+    zero = count - count
+    one = count / count
+    lanes = np.empty(LANES, x.dtype)
+    scratch = np.empty(size, x.dtype)
+    for i in range(rows):
+        row, out_row = x[i], out[i]
+        m = lane_sum(row, lanes, zero) / count if centered else zero
+        for j in range(size):
+            c = row[j] - m
+            out_row[j] = c
+            scratch[j] = c * c
+        r = one / np.sqrt(lane_sum(scratch, lanes, zero) / count + eps)
+        mean[i] = m
+        inv_std[i] = r
+        if affine and biased:
+            for j in range(size):
+                out_row[j] = out_row[j] * r * weight[j] + bias[j]
+        elif affine:
+            for j in range(size):
+                out_row[j] = out_row[j] * r * weight[j]
+        elif biased:
+            for j in range(size):
+                out_row[j] = out_row[j] * r + bias[j]
+        else:
+            for j in range(size):
+                out_row[j] = out_row[j] * r
 
 
 @layer_norm_forward.twin
@@ -147,43 +154,32 @@ def layer_norm_backward(
     ``grad_bias`` (D,), which may be of a wider dtype than x (the products are x's dtype).
     ``weight`` is read only if ``affine``; ``count`` (D) of x's dtype."""
     rows, size = x.shape
-    main = size - size % LANES
     zero = count - count
     lanes = np.empty(LANES, x.dtype)
-    projection_lanes = np.empty(LANES, x.dtype)
+    normalized, weighted, products = np.empty(size, x.dtype), np.empty(size, x.dtype), np.empty(size, x.dtype)
     for i in range(rows):
         row, grad_row, grad_x_row = x[i], grad[i], grad_x[i]
         m = mean[i]
         r = inv_std[i]
         for j in range(size):
             g = grad_row[j]
-            grad_weight[j] += g * ((row[j] - m) * r)
+            n = (row[j] - m) * r
+            normalized[j] = n
+            grad_weight[j] += g * n
             grad_bias[j] += g
-        for k in range(LANES):
-            lanes[k] = zero
-            projection_lanes[k] = zero
-        for j in range(0, main, LANES):
-            for k in range(LANES):
-                g = grad_row[j + k] * weight[j + k] if affine else grad_row[j + k]
-                lanes[k] += g
-                projection_lanes[k] += g * ((row[j + k] - m) * r)
-        total = lanes[0]
-        projection = projection_lanes[0]
-        for k in range(1, LANES):
-            total += lanes[k]
-            projection += projection_lanes[k]
-        for j in range(main, size):
-            g = grad_row[j] * weight[j] if affine else grad_row[j]
-            total += g
-            projection += g * ((row[j] - m) * r)
-        shift = total / count if centered else zero
-        projection = projection / count
         if affine:
             for j in range(size):
-                grad_x_row[j] = r * ((grad_row[j] * weight[j] - shift) - ((row[j] - m) * r) * projection)
+                g = grad_row[j] * weight[j]
+                weighted[j] = g
+                products[j] = g * normalized[j]
         else:
             for j in range(size):
-                grad_x_row[j] = r * ((grad_row[j] - shift) - ((row[j] - m) * r) * projection)
+                weighted[j] = grad_row[j]
+                products[j] = grad_row[j] * normalized[j]
+        shift = lane_sum(weighted, lanes, zero) / count if centered else zero
+        projection = lane_sum(products, lanes, zero) / count
+        for j in range(size):
+            grad_x_row[j] = r * ((weighted[j] - shift) - normalized[j] * projection)
 
 
 @layer_norm_backward.twin

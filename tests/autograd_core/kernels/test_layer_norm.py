@@ -14,11 +14,25 @@ from hypothesis import strategies as st
 
 from autograd_core.kernels import layer_norm
 from tests.autograd_core.kernels.twins import awkward, both
+from tests.helpers import assert_same_bits
 
-TWINS_TESTED = {layer_norm.layer_norm_forward, layer_norm.layer_norm_backward}
+TWINS_TESTED = {layer_norm.lane_sum, layer_norm.layer_norm_forward, layer_norm.layer_norm_backward}
 
 shapes = st.tuples(st.integers(0, 6), st.sampled_from([1, 3, 7, 8, 9, 16, 19, 40]))
 dtypes = st.sampled_from([np.float32, np.float64])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 70), dtypes, st.booleans())
+def test_lane_sum_twin_is_bit_identical(seed, size, dtype, specials):
+    values = awkward(np.random.default_rng(seed), (size,), dtype, specials)
+    lanes = np.empty(layer_norm.LANES, dtype)
+    with np.errstate(all="ignore"):
+        twin = layer_norm.lane_sum.numpy(values, lanes, dtype(0))
+    compiled = layer_norm.lane_sum.compiled(values, lanes, dtype(0))  # Numba boxes a float32 as a Python float
+    assert np.asarray(twin).dtype == dtype
+    assert np.isnan(compiled) or dtype(compiled) == compiled  # a value of the dtype
+    assert_same_bits(np.asarray(twin), np.asarray(compiled, dtype))
 
 
 def _forward_inputs(rng: np.random.Generator, shape: tuple, dtype: type, specials: bool) -> tuple:
