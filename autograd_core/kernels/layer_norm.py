@@ -142,6 +142,19 @@ def _layer_norm_forward_numpy(
         out += bias
 
 
+def _add_rows_in_order(total: np.ndarray, rows: np.ndarray) -> None:
+    """``total += rows[0]; total += rows[1]; ...`` as the backward kernel adds them. A reduction
+    over axis 0 of a C-contiguous array with two or more columns adds its rows in order (NumPy's
+    inner loop runs along the columns; the tests hold it to the kernel's bits); with one column
+    it would sum pairwise, so that case (and only it) adds the rows one by one."""
+    if total.size < 2:
+        for row in rows:
+            total += row
+        return
+    stacked = np.concatenate([total[None], rows.astype(total.dtype, copy=False)])
+    np.add.reduce(stacked, axis=0, out=total)
+
+
 @lazy_njit(error_model="numpy")
 def layer_norm_backward(
     x: np.ndarray, grad: np.ndarray, weight: np.ndarray, mean: np.ndarray, inv_std: np.ndarray,
@@ -188,16 +201,14 @@ def _layer_norm_backward_numpy(
     grad_x: np.ndarray, grad_weight: np.ndarray, grad_bias: np.ndarray,
     count: float, centered: bool, affine: bool,
 ) -> None:
-    """``layer_norm_backward`` for all rows at once, the kernel's operations in its order
-    (the parameter gradients row by row, as the kernel adds them)."""
+    """``layer_norm_backward`` for all rows at once, the kernel's operations in its order."""
     _check_floats("layer_norm_backward", x, grad, mean, inv_std, grad_x)
     count = x.dtype.type(count)
     normalized = np.subtract(x, mean[:, None])
     normalized *= inv_std[:, None]
     product = np.multiply(grad, normalized)
-    for i in range(x.shape[0]):
-        grad_weight += product[i]
-        grad_bias += grad[i]
+    _add_rows_in_order(grad_weight, product)
+    _add_rows_in_order(grad_bias, grad)
     weighted = np.multiply(grad, weight) if affine else grad
     shift = _row_sums(weighted) / count if centered else np.zeros(x.shape[0], x.dtype)
     np.multiply(weighted, normalized, out=product)
