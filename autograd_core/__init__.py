@@ -56,7 +56,7 @@ from .functions import *  # noqa: F401,F403  (exp, relu, softmax, cat, matmul, .
 from .functions import __all__ as _function_names
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .ops.conv import conv1d, conv2d, conv_transpose2d
+from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # torch.max_pool2d ...
 from .printing import set_printoptions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
@@ -103,7 +103,7 @@ __all__ = [
     "ShapeError", "DtypeError", "DimError", "GraphError",
     "save", "load", "CheckpointError",
     *_function_names,
-    "conv1d", "conv2d", "conv_transpose2d",
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
     # devices, dtypes, creation and random numbers as PyTorch names them
     "device", "DeviceError", "set_default_device", "get_default_device", "cuda", "accelerator", "backends",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",

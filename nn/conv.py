@@ -1,6 +1,5 @@
 """Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (PyTorch's
-arguments, parameter names and shapes, so PyTorch state dicts load, and its default init), and
-``conv_transpose1d``, lifted to ``conv_transpose2d`` with a height of 1."""
+arguments, parameter names and shapes, so PyTorch state dicts load, and its default init)."""
 
 from __future__ import annotations
 
@@ -12,47 +11,11 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.errors import ShapeError
 from autograd_core.ops.arguments import LayerName, int_tuple, require_tensor
-from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d, padding_argument
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, padding_argument
 from autograd_core.types import IntOrTuple
 
 from . import init
 from .module import Module, Parameter
-
-
-def conv_transpose1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrTuple = 1,
-    padding: IntOrTuple = 0,
-    output_padding: IntOrTuple = 0,
-    groups: int = 1,
-    dilation: IntOrTuple = 1,
-    *,
-    name: str | LayerName | None = None,
-) -> Tensor:
-    """Transposed 1-D convolution (the gradient of ``conv1d`` w.r.t. its input), as
-    ``torch.nn.functional.conv_transpose1d``: ``conv_transpose2d`` on a height of 1.
-
-    Shapes: input (N, C_in, L) or (C_in, L); weight (C_in, C_out/groups, k); bias (C_out,)
-    -> output (N, C_out, L_out), ``L_out = (L - 1)*S - 2P + D*(k-1) + output_padding + 1``.
-    """
-    op = name or "conv_transpose1d"
-    require_tensor(op, input)
-    require_tensor(op, weight, "weight")
-    if input.ndim not in (2, 3) or weight.ndim != 3:
-        raise ShapeError(
-            f"{op}: expected input (N, C_in, L) or (C_in, L) and weight (C_in, C_out/groups, k), got input "
-            f"{tuple(input.shape)} and weight {tuple(weight.shape)}"
-        )
-    lifted = [(1,) + int_tuple(op, label, value, 1, low) for label, value, low in (
-        ("stride", stride, 1), ("dilation", dilation, 1))]
-    flat = [(0,) + int_tuple(op, label, value, 1, 0) for label, value in (
-        ("padding", padding), ("output_padding", output_padding))]
-    out = conv_transpose2d(
-        input.unsqueeze(-2), weight.unsqueeze(-2), bias, lifted[0], flat[0], flat[1], groups, lifted[1], name=op
-    )
-    return out.squeeze(-2)
 
 
 class _ConvNd(Module):

@@ -690,7 +690,7 @@ def hinge_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str =
 # The F.* names defined beside their modules or ops, imported last (those files import this one).
 # Sorted as the linter wants; the comment on each line says what lives in that file.
 from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: E402,F401
-from autograd_core.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402,F401
 from autograd_core.ops.padding import pad  # noqa: E402,F401  (PyTorch's four modes)
 from autograd_core.ops.pool import (  # noqa: E402
     adaptive_avg_pool1d,
@@ -706,7 +706,6 @@ from autograd_core.unsupported import missing_attribute as _missing_attribute  #
 
 from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d  # noqa: E402,F401
 from .channel_shuffle import channel_shuffle  # noqa: E402,F401
-from .conv import conv_transpose1d  # noqa: E402,F401  (conv_transpose2d on a height of 1)
 from .distance import cosine_embedding_loss, cosine_similarity, normalize, pairwise_distance  # noqa: E402,F401
 from .dropout import alpha_dropout, dropout  # noqa: E402
 from .dropout2d import dropout1d, dropout2d  # noqa: E402  (channel dropout)

@@ -329,16 +329,47 @@ def conv_transpose2d(
     among the input sizes that such a ``conv2d`` floors to the same output.
     ``name``: as in ``conv2d``.
     """
-    op = name or "conv_transpose2d"
-    _check_tensors(op, input, weight, bias, 2)
-    channels = input.shape[-3] if input.ndim in (3, 4) else 0
+    return _transposed_convolution(
+        name or "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, dims=2
+    )
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+    *,
+    name: str | LayerName | None = None,
+) -> Tensor:
+    """Transposed 1-D convolution (the gradient of ``conv1d`` w.r.t. its input), as
+    ``torch.nn.functional.conv_transpose1d``: ``conv_transpose2d`` on a height of 1.
+
+    Shapes: input (N, C_in, L) or (C_in, L); weight (C_in, C_out/groups, k); bias (C_out,)
+    -> output (N, C_out, L_out), ``L_out = (L - 1)*S - 2P + D*(k-1) + output_padding + 1``.
+    """
+    return _transposed_convolution(
+        name or "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, dims=1
+    )
+
+
+def _transposed_convolution(
+    op: str, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, output_padding: Any, groups: Any,
+    dilation: Any, dims: int,
+) -> Tensor:
+    _check_tensors(op, input, weight, bias, dims)
+    channels = input.shape[-dims - 1] if input.ndim in (dims + 1, dims + 2) else 0
     groups = _check_groups(op, groups, input_channels=channels)
-    y = _check_channels(op, input, weight, 2, weight.shape[0], groups)
+    y = _check_channels(op, input, weight, dims, weight.shape[0], groups)
     _check_bias(op, bias, weight.shape[1] * groups)
-    stride = int_tuple(op, "stride", stride, 2, 1)
-    dilation = int_tuple(op, "dilation", dilation, 2, 1)
-    padding = int_tuple(op, "padding", padding, 2, 0)
-    output_padding = int_tuple(op, "output_padding", output_padding, 2, 0)
+    stride = int_tuple(op, "stride", stride, dims, 1)
+    dilation = int_tuple(op, "dilation", dilation, dims, 1)
+    padding = int_tuple(op, "padding", padding, dims, 0)
+    output_padding = int_tuple(op, "output_padding", output_padding, dims, 0)
     if any(o >= max(s, d) for o, s, d in zip(output_padding, stride, dilation)):
         raise ValueError(
             f"{op}: output_padding {output_padding} must be smaller than stride {stride} or dilation {dilation} "
@@ -351,12 +382,16 @@ def conv_transpose2d(
     )
     if any(o < 1 for o in out_size):
         raise ShapeError(
-            f"{op}: a {kernel[0]}x{kernel[1]} kernel with stride {stride}, padding {padding} and dilation "
-            f"{dilation} on a {y.shape[2]}x{y.shape[3]} input gives an empty output {out_size} "
+            f"{op}: a {'x'.join(map(str, kernel))} kernel with stride {stride}, padding {padding} and dilation "
+            f"{dilation} on a {'x'.join(map(str, y.shape[2:]))} input gives an empty output {out_size} "
             "(H_out = (H - 1)*S - 2P + D*(k-1) + output_padding + 1); use less padding"
         )
-    out = ConvTranspose2d.apply(y, weight, bias, Geometry(stride, padding, dilation, groups), out_size)
-    return out.squeeze(0) if input.ndim == 3 else out
+    geometry = Geometry(lift_to_2d(stride, 1), lift_to_2d(padding, 0), lift_to_2d(dilation, 1), groups)
+    if dims == 1:
+        out = ConvTranspose2d.apply(y.unsqueeze(2), weight.unsqueeze(2), bias, geometry, (1, out_size[0])).squeeze(2)
+    else:
+        out = ConvTranspose2d.apply(y, weight, bias, geometry, out_size)
+    return out.squeeze(0) if input.ndim == dims + 1 else out
 
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]

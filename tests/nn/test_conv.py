@@ -194,6 +194,6 @@ def test_conv_transpose1d_output_size_and_errors():
     assert layer(x, output_size=(1, 3, 8)).shape == (1, 3, 8) and layer(ag.randn(2, 4)).shape == (3, 7)
     with pytest.raises(ShapeError, match=r"output_size \(9,\) is not reachable .* between \(7,\) and \(8,\)"):
         layer(x, output_size=(9,))
-    with pytest.raises(ShapeError, match=r"conv_transpose1d: expected input \(N, C_in, L\) or \(C_in, L\)"):
+    with pytest.raises(ShapeError, match=r"conv_transpose1d: expected input of shape \(N, 2, L\) or \(2, L\)"):
         F.conv_transpose1d(ag.randn(1, 2, 3, 4), ag.randn(2, 3, 3))
     assert nn.ConvTranspose1d(4, 6, 3, groups=2).weight.shape == (4, 3, 3)

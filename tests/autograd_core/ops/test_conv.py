@@ -137,6 +137,25 @@ def test_conv_transpose2d_gradients_and_torch_parity(case):
     )
 
 
+@settings(max_examples=12)
+@given(case=conv_transpose2d_cases())
+def test_conv_transpose1d_gradients_and_torch_parity(case):
+    """The 2-d cases' width dim alone (one 1-d lift, as conv1d's)."""
+    x, weight, bias, options = case
+    x, weight = np.ascontiguousarray(x[:, :, 0]), np.ascontiguousarray(weight[:, :, 0])
+    options = {name: value[1] if isinstance(value, tuple) else value for name, value in options.items()}
+    try:
+        ag.conv_transpose1d(ag.from_numpy(x), ag.from_numpy(weight), **options)
+    except ShapeError:
+        return
+    arrays = [x, weight] + ([bias] if bias is not None else [])
+    check_op(
+        lambda *tensors: ag.conv_transpose1d(*tensors, **options),
+        arrays,
+        lambda *tensors: torch.nn.functional.conv_transpose1d(*tensors, **options),
+    )
+
+
 @settings(max_examples=8)
 @given(data=st.data())
 def test_conv1d_gradients_and_torch_parity(data):
