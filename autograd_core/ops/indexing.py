@@ -315,16 +315,23 @@ def _along(array: np.ndarray, dim: int) -> np.ndarray:
     return np.moveaxis(array, dim, 0)
 
 
-def _index_args(op: str, input: Tensor, dim: int, index: Any, source: Tensor | None) -> tuple[int, np.ndarray]:
+def _index_args(
+    op: str, input: Tensor, dim: int, index: Any, source: Tensor | None, negative: bool = False
+) -> tuple[int, np.ndarray]:
+    """The checked dim and 1-D positions (``negative``: counting from the end is allowed, as
+    PyTorch's index_fill allows it and index_add/index_copy do not)."""
     positions = _index_array(op, index)
     if positions.ndim > 1:
         raise ShapeError(f"{op}: index must be 1-D (or 0-d), got shape {positions.shape}")
     positions = positions.reshape(-1)
     dim = normalize_dim(op, dim, input.ndim, input.shape)
     size = input.shape[dim] if input.ndim else 1
-    if positions.size and (positions.min() < 0 or positions.max() >= size):
-        bad = int(positions.min()) if positions.min() < 0 else int(positions.max())
+    low = -size if negative else 0
+    if positions.size and (positions.min() < low or positions.max() >= size):
+        bad = int(positions.min()) if positions.min() < low else int(positions.max())
         raise IndexError(f"{op}: index {bad} is out of bounds for dim {dim} with size {size}")
+    if negative:
+        positions = positions % max(size, 1)
     if source is not None:
         expected = input.shape[:dim] + (positions.size,) + input.shape[dim + 1 :] if input.ndim else (positions.size,)
         if source.shape != expected and not (input.ndim == 0 and source.ndim == 0 and positions.size == 1):
@@ -400,7 +407,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
         if value.ndim != 0:
             raise ShapeError(f"index_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
         value = value.item()
-    dim, positions = _index_args("index_fill", input, dim, index, None)
+    dim, positions = _index_args("index_fill", input, dim, index, None, negative=True)
     return IndexCopy.apply(input, dim, positions, value)
 
 

@@ -13,7 +13,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .elementwise import sign_array, where
 from .reduce import _expand_back, _kept_shape, normalize_dims
-from .shape import stack
+from .shape import normalize_dim, stack
 
 
 class MatMul(Function):
@@ -358,7 +358,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
         dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
-        dims_a, dims_b = [d % a.ndim for d in dims_a], [d % b.ndim for d in dims_b]
+        dims_a = [normalize_dim("tensordot", d, a.ndim, a.shape) for d in dims_a]
+        dims_b = [normalize_dim("tensordot", d, b.ndim, b.shape) for d in dims_b]
     if len(dims_a) != len(dims_b) or any(a.shape[i] != b.shape[j] for i, j in zip(dims_a, dims_b)):
         raise ShapeError(
             f"tensordot: contracting dims {dims_a} of {a.shape} with dims {dims_b} of {b.shape}: the sizes differ"
@@ -401,9 +402,10 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
         raise ShapeError(f"cross: shapes {input.shape} and {other.shape} do not broadcast") from None
     if dim is None:
         dim = next((d for d, size in enumerate(shape) if size == 3), None)
-    if dim is None or not shape or shape[dim % len(shape)] != 3:
+    if dim is not None:
+        dim = normalize_dim("cross", dim, len(shape), shape)
+    if dim is None or shape[dim] != 3:
         raise ShapeError(f"cross: needs a dim of size 3 (dim={dim}), got shapes {input.shape} and {other.shape}")
-    dim %= len(shape)
     x = [input.broadcast_to(shape).select(dim, i) for i in range(3)]
     y = [other.broadcast_to(shape).select(dim, i) for i in range(3)]
     parts = [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]]

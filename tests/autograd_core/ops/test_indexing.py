@@ -279,8 +279,9 @@ def test_index_ops_name_bad_arguments():
         ag.index_add(ag.zeros(3, 2), 0, ag.tensor([1]), ag.zeros(2, 2))
     with pytest.raises(IndexError, match="index_copy: index 3 is out of bounds for dim 0 with size 3"):
         ag.index_copy(ag.zeros(3), 0, ag.tensor([3]), ag.zeros(1))
-    with pytest.raises(IndexError, match="index_fill: index -1 is out of bounds for dim 0 with size 3"):
-        ag.index_fill(ag.zeros(3), 0, ag.tensor([-1]), 1.0)  # as PyTorch's index_add, index_copy and index_fill
+    with pytest.raises(IndexError, match="index_add: index -1 is out of bounds for dim 0 with size 3"):
+        ag.index_add(ag.zeros(3), 0, ag.tensor([-1]), ag.zeros(1))  # as PyTorch's index_add and index_copy
+    assert ag.index_fill(ag.zeros(3), 0, ag.tensor([-1]), 1.0).tolist() == [0.0, 0.0, 1.0]  # index_fill counts back
     with pytest.raises(ag.ShapeError, match="masked_scatter: the mask selects 2 positions but source has 1 elements"):
         ag.masked_scatter(ag.zeros(2), ag.tensor([True, True]), ag.zeros(1))
 
