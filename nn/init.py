@@ -15,7 +15,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import generator
 from autograd_core.ops.special import erfinv_array
-from autograd_core.random import Generator
+from autograd_core.random import numpy_generator
 
 _GAINS = {
     "linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0,
@@ -137,20 +137,6 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
-def _random_source(name: str, source: Any) -> np.random.Generator:
-    """Where ``name`` draws from: ``source`` (an ``autograd_core.Generator`` or a ``np.random.Generator``),
-    or the seeded default generator when None."""
-    if source is None:
-        return generator()
-    if isinstance(source, Generator):
-        return source.numpy
-    if isinstance(source, np.random.Generator):
-        return source
-    raise TypeError(
-        f"{name}: generator must be an autograd_core.Generator or a np.random.Generator, got {type(source).__name__}"
-    )
-
-
 def trunc_normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator: Any = None
 ) -> Tensor:
@@ -169,7 +155,7 @@ def trunc_normal_(
             "The distribution of values may be incorrect.",
             stacklevel=2,
         )
-    source = _random_source("trunc_normal_", generator)
+    source = numpy_generator(generator, "trunc_normal_")
 
     def normal_cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -216,7 +202,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
         raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     if not 0.0 <= sparsity <= 1.0:
         raise ValueError(f"sparse_: sparsity is the fraction of zeros in each column, in [0, 1]; got {sparsity}")
-    source = _random_source("sparse_", generator)
+    source = numpy_generator(generator, "sparse_")
     rows, columns = tensor.shape
     zeros_per_column = math.ceil(sparsity * rows)
     values = source.normal(0.0, std, size=tensor.shape)
