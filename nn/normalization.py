@@ -16,7 +16,15 @@ from autograd_core.errors import DtypeError, ShapeError
 from autograd_core.ops.arguments import LayerName, require_same_dtype, require_tensor
 
 from .module import Module, Parameter
-from .normalization_node import Normalize, NormLayout, as_affine, normalize_with, statistics
+from .normalization_node import (
+    Normalize,
+    NormLayout,
+    as_affine,
+    by_channels,
+    normalize_channels,
+    normalize_with,
+    statistics,
+)
 
 
 def batch_norm(
@@ -65,12 +73,16 @@ def batch_norm(
                 f"{tuple(input.shape)}; use a batch of 2 or more (or call .eval())."
             )
         layout = NormLayout(axes=axes, param_view=view, param_axes=axes, eps=eps)
-        mean, var = statistics(input.array, layout)
+        if by_channels(input, weight, bias):  # the channel kernels (one pass over memory per channel)
+            output, mean, var = normalize_channels(input, weight, bias, layout)
+        else:
+            mean, var = statistics(input.array, layout)
+            output = Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
         if running_mean is not None:
             _blend(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
             _blend(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
-        return Normalize.apply(input, weight, bias, mean=mean, var=var, layout=layout)
+        return output
     if running_mean is None or running_var is None:
         raise ValueError(f"{op}: evaluation (training=False) needs running_mean and running_var")
     # y = x * scale + shift with scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale

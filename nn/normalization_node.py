@@ -15,7 +15,9 @@ The backward is the closed form; a plain backward computes on the forward's stat
 (NumPy), while under ``create_graph`` it rebuilds them from x with Tensor ops, so second
 derivatives work. LayerNorm and RMSNorm (statistics over the trailing dims, weight and bias
 of their shape, float32 or float64) run their forward and plain backward as Numba kernels
-over the rows of x viewed as (M, D) (``autograd_core/kernels/layer_norm.py``).
+over the rows of x viewed as (M, D) (``autograd_core/kernels/layer_norm.py``); BatchNorm in
+training over a C-contiguous (N, C, *spatial) input runs them over its channels, x viewed as
+(N, C, S) (``normalize_channels``, ``autograd_core/kernels/batch_norm.py``).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Function, Tensor
 from autograd_core.errors import ShapeError
+from autograd_core.kernels import batch_norm as channel_kernels
 from autograd_core.kernels import layer_norm as row_kernels
 from autograd_core.ops.arguments import require_same_dtype
 
@@ -73,8 +76,16 @@ class Normalize(Function):
 
     @staticmethod
     def forward(
-        ctx: Function, x: Tensor, weight: Any, bias: Any, *, mean: Any, var: Any, layout: NormLayout
+        ctx: Function, x: Tensor, weight: Any, bias: Any, *, mean: Any, var: Any, layout: NormLayout,
+        computed: Any = None,
     ) -> np.ndarray:
+        ctx.channels = computed is not None
+        if ctx.channels:  # by channels: ``normalize_channels``'s kernel computed (output, inv_std) with ``mean``
+            out, inv_std = computed
+            ctx.save_for_backward(x, weight)
+            ctx.mean, ctx.inv_std = mean.reshape(layout.param_view), inv_std.reshape(layout.param_view)
+            ctx.layout, ctx.rows, ctx.bias_shape = layout, None, None if bias is None else bias.shape
+            return out
         if var is None:  # by rows (``normalize_with`` checked the layout): the kernels take their own statistics
             return _forward_rows(ctx, x, weight, bias, layout)
         inv_std = 1.0 / np.sqrt(var + layout.eps)
@@ -104,6 +115,8 @@ class Normalize(Function):
             normalized = centered * inv_std
         elif ctx.rows is not None:
             return _backward_rows(ctx, grad_output.array, weight, x.shape)
+        elif ctx.channels:
+            return _backward_channels(ctx, grad_output.array, weight, x.array)
         elif layout.param_axes == axes and layout.centered:
             return _per_channel_backward_arrays(ctx, grad_output.array, weight, x.array)
         else:
@@ -240,6 +253,55 @@ def _backward_rows(ctx: Function, grad: np.ndarray, weight: Any, shape: tuple) -
     need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
     return (
         Tensor._make(grad_x.reshape(shape), False, None) if need_x else None,
+        Tensor._make(grad_weight.reshape(weight.shape), False, None) if need_weight else None,
+        Tensor._make(grad_bias.reshape(ctx.bias_shape), False, None) if need_bias else None,
+    )
+
+
+def normalize_channels(x: Tensor, weight: Any, bias: Any, layout: NormLayout) -> tuple[Tensor, np.ndarray, np.ndarray]:
+    """BatchNorm's training forward by channels (``by_channels`` holds): ``(output, mean, var)``,
+    the batch's per-channel mean and biased variance (C,) for the running statistics."""
+    array = x.array
+    dtype = array.dtype.type
+    channels = array.shape[1]
+    x3 = array.reshape(array.shape[0], channels, -1)
+    out = np.empty_like(x3)
+    mean, var, inv_std = np.empty(channels, dtype), np.empty(channels, dtype), np.empty(channels, dtype)
+    channel_kernels.batch_norm_forward(
+        x3, _flat(weight, dtype), _flat(bias, dtype), out, mean, var, inv_std, dtype(layout.eps),
+        dtype(x3.shape[0] * x3.shape[2]), weight is not None, bias is not None,
+    )
+    output = Normalize.apply(
+        x, weight, bias, mean=mean, var=None, layout=layout, computed=(out.reshape(array.shape), inv_std)
+    )
+    return output, mean, var
+
+
+def by_channels(x: Tensor, weight: Any, bias: Any) -> bool:
+    """Whether BatchNorm's training forward can run by channels (``normalize_channels``): x a
+    C-contiguous float32 or float64 (N, C, *spatial) with a spatial dim, weight and bias (if any) of its dtype."""
+    array = x.array
+    dtype = array.dtype
+    if dtype != np.float32 and dtype != np.float64 or array.ndim < 3 or not array.flags.c_contiguous:
+        return False
+    return all(p is None or p.array.dtype == dtype for p in (weight, bias))
+
+
+def _backward_channels(ctx: Function, grad: np.ndarray, weight: Any, x: np.ndarray) -> tuple:
+    """``Normalize.backward`` of a plain backward by channels (``normalize_channels``): one kernel
+    call writes dL/dx and the per-channel sums dL/dweight and dL/dbias."""
+    dtype = x.dtype.type
+    x3 = x.reshape(x.shape[0], x.shape[1], -1)
+    grad = np.ascontiguousarray(grad, dtype=x.dtype).reshape(x3.shape)
+    need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+    grad_x = np.empty_like(x3) if need_x else np.empty((0, 0, 0), x.dtype)
+    grad_weight, grad_bias = np.empty(x3.shape[1], dtype), np.empty(x3.shape[1], dtype)
+    channel_kernels.batch_norm_backward(
+        x3, grad, _flat(weight, dtype), ctx.mean.reshape(-1), ctx.inv_std.reshape(-1), grad_x, grad_weight, grad_bias,
+        dtype(x3.shape[0] * x3.shape[2]), weight is not None, need_x,
+    )
+    return (
+        Tensor._make(grad_x.reshape(x.shape), False, None) if need_x else None,
         Tensor._make(grad_weight.reshape(weight.shape), False, None) if need_weight else None,
         Tensor._make(grad_bias.reshape(ctx.bias_shape), False, None) if need_bias else None,
     )

@@ -1,7 +1,9 @@
 """Every Numba kernel of the project, each with a bit-identical NumPy twin (see ``jit``).
 
-``conv`` (im2col/col2im), ``pool`` (max/avg pooling), ``special`` (erf), ``recurrent``
-(the LSTM step's pointwise parts, a float32 exp) and ``sgd`` (the SGD update). Nothing
+``conv`` (im2col/col2im), ``winograd`` (its tile transforms), ``pool`` (max/avg pooling),
+``special`` (erf), ``gelu``, ``layer_norm`` (by rows), ``batch_norm`` (by channels), ``relu``
+(its backward), ``recurrent`` (the LSTM step's pointwise parts, a float32 exp) and ``sgd``
+(the SGD update). Nothing
 here compiles, or even imports Numba, until first use.
 """
 

@@ -307,49 +307,101 @@ def test_layer_norm_by_rows_matches_pytorch(dtype, affine, bias, shape, normaliz
     torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
     ours = nn.LayerNorm(normalized, eps=1e-5, elementwise_affine=affine, bias=bias).to(dtype)
     theirs = torch.nn.LayerNorm(normalized, eps=1e-5, elementwise_affine=affine, bias=bias).to(torch_dtype)
-    if affine:
-        ours.weight.array[...] = rng.uniform(0.5, 2, normalized)
-        theirs.weight.data = torch.tensor(ours.weight.array)
-    if bias:
-        ours.bias.array[...] = rng.standard_normal(normalized)
-        theirs.bias.data = torch.tensor(ours.bias.array)
+    assert array.flags.c_contiguous != transposed
+    _compare_norm_layer_with_torch(ours, theirs, array, rng, ["weight"] * affine + ["bias"] * bias)
+
+
+def _layer_norm_run(array: np.ndarray, upstream: np.ndarray) -> list:
+    layer = nn.LayerNorm(13)
+    layer.weight.array[...] = np.linspace(0.5, 2, 13)
+    x = ag.tensor(array, requires_grad=True)
+    out = layer(x)
+    out.backward(ag.tensor(upstream, dtype=ag.float32))
+    return [out.array, x.grad.array, layer.weight.grad.array, layer.bias.grad.array]
+
+
+def _batch_norm_run(array: np.ndarray, upstream: np.ndarray) -> list:
+    layer = nn.BatchNorm2d(4)
+    layer.weight.array[...] = np.linspace(0.5, 2, 4)
+    x = ag.tensor(array, requires_grad=True)
+    out = layer(x)
+    out.backward(ag.tensor(upstream, dtype=ag.float32))
+    return [out.array, x.grad.array, layer.weight.grad.array, layer.bias.grad.array, layer.running_mean.array,
+            layer.running_var.array]
+
+
+@pytest.mark.parametrize("mode", ["numpy", "wait"])
+@pytest.mark.parametrize("run, shape", [(_layer_norm_run, (2, 3, 13)), (_batch_norm_run, (3, 4, 5, 6))])
+def test_norm_kernels_give_the_same_bits_from_the_twins_and_the_kernels(mode, run, shape):
+    """Whichever of the twin and the Numba code runs (``kernels/jit.py``), LayerNorm's (by rows) and
+    BatchNorm2d's (by channels) values, gradients and running statistics are the same bits (here,
+    against the background mode's first call)."""
+    rng = np.random.default_rng(8)
+    array, upstream = rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape)
+    previous = jit.set_mode(mode)
+    try:
+        results = run(array, upstream)
+    finally:
+        jit.set_mode(previous)
+    for mine, theirs in zip(results, run(array, upstream)):
+        assert_same_bits(mine, theirs)
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine, bias", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("shape, layout", [((6, 5, 7, 9), "contiguous"), ((4, 3, 11), "contiguous"),
+                                           ((5, 4, 3, 6), "transposed"), ((2, 70, 1, 1), "contiguous")])
+def test_batch_norm_by_channels_matches_pytorch(dtype, affine, bias, shape, layout):
+    """The channel kernels' path (``normalization_node.normalize_channels``, C-contiguous input) and the
+    NumPy path (a transposed view): values, running statistics and the gradients of x, weight and bias
+    as PyTorch's, with and without the affine parameters."""
+    rng = np.random.default_rng(9)
+    array = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    if layout == "transposed":
+        array = np.swapaxes(array, -1, -2)
+    layer = "BatchNorm2d" if array.ndim == 4 else "BatchNorm1d"
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours = getattr(nn, layer)(shape[1], affine=affine, bias=bias).to(dtype)
+    theirs = getattr(torch.nn, layer)(shape[1], affine=affine, bias=bias).to(torch_dtype)
+    assert array.flags.c_contiguous == (layout == "contiguous")
+
+    def running_statistics() -> list:
+        return [(ours.running_mean, theirs.running_mean), (ours.running_var, theirs.running_var)]
+
+    _compare_norm_layer_with_torch(ours, theirs, array, rng, ["weight"] * affine + ["bias"] * bias, running_statistics)
+
+
+def test_batch_norm_by_channels_second_derivatives():
+    """Under create_graph the channel path's node differentiates its composition: gradgradcheck."""
+    rng = np.random.default_rng(11)
+    x = ag.tensor(rng.standard_normal((3, 2, 4)), requires_grad=True)
+    weight = ag.tensor(rng.uniform(0.5, 2, 2), requires_grad=True)
+    bias = ag.tensor(rng.standard_normal(2), requires_grad=True)
+
+    def op(x, weight, bias):
+        return F.batch_norm(x, None, None, weight, bias, training=True)
+
+    assert op(x, weight, bias).grad_fn.channels  # the kernel path ran
+    assert ag.gradcheck(op, (x, weight, bias)) and ag.gradgradcheck(op, (x, weight, bias))
+
+
+def _compare_norm_layer_with_torch(ours, theirs, array, rng, params, extra_pairs=lambda: []) -> None:
+    """Give ``theirs`` the parameters named in ``params`` ("weight", "bias") of random values set in ``ours``,
+    run both on ``array`` and backward from one upstream gradient; the outputs, the input's and the
+    parameters' gradients (and the pairs ``extra_pairs()`` lists after) agree, of ``array``'s dtype."""
+    dtype = array.dtype
+    for name in params:
+        values = rng.uniform(0.5, 2, ours.weight.shape) if name == "weight" else rng.standard_normal(ours.bias.shape)
+        getattr(ours, name).array[...] = values
+        getattr(theirs, name).data = torch.tensor(getattr(ours, name).array)
     x = ag.from_numpy(array).requires_grad_(True)
-    assert x.array.flags.c_contiguous != transposed
     tx = torch.tensor(array, requires_grad=True)
     out, expected = ours(x), theirs(tx)
     upstream = rng.standard_normal(out.shape).astype(dtype)
     out.backward(ag.tensor(upstream))
     expected.backward(torch.tensor(upstream))
     rtol, atol = (2e-5, 2e-5) if dtype == np.float32 else (1e-11, 1e-11)
-    pairs = [(out, expected), (x.grad, tx.grad)]
-    if affine:
-        pairs.append((ours.weight.grad, theirs.weight.grad))
-    if bias:
-        pairs.append((ours.bias.grad, theirs.bias.grad))
-    for mine, their in pairs:
+    pairs = [(out, expected), (x.grad, tx.grad)] + [(getattr(ours, n).grad, getattr(theirs, n).grad) for n in params]
+    for mine, their in pairs + extra_pairs():
         assert mine.dtype == dtype and mine.shape == tuple(their.shape)
-        np.testing.assert_allclose(mine.array, their.detach().numpy(), rtol=rtol, atol=atol * np.sqrt(shape[0] + 1))
-
-
-@pytest.mark.parametrize("mode", ["numpy", "wait"])
-def test_layer_norm_by_rows_gives_the_same_bits_from_the_twins_and_the_kernels(mode):
-    """Whichever of the twin and the Numba code runs (``kernels/jit.py``), LayerNorm's values and
-    gradients are the same bits (here, against the background mode's first call)."""
-    rng = np.random.default_rng(8)
-    array, upstream = rng.standard_normal((2, 3, 13)).astype(np.float32), rng.standard_normal((2, 3, 13))
-
-    def run() -> list:
-        layer = nn.LayerNorm(13)
-        layer.weight.array[...] = np.linspace(0.5, 2, 13)
-        x = ag.tensor(array, requires_grad=True)
-        out = layer(x)
-        out.backward(ag.tensor(upstream, dtype=ag.float32))
-        return [out.array, x.grad.array, layer.weight.grad.array, layer.bias.grad.array]
-
-    previous = jit.set_mode(mode)
-    try:
-        results = run()
-    finally:
-        jit.set_mode(previous)
-    for mine, theirs in zip(results, run()):
-        assert_same_bits(mine, theirs)
+        np.testing.assert_allclose(mine.array, their.detach().numpy(), rtol=rtol, atol=atol * np.sqrt(array.size))

@@ -33,8 +33,11 @@ def test_tile_kernel_twins(case):
     rng, dtype, batch, channels = case["rng"], case["dtype"], case["batch"], case["channels"]
     tiles = winograd.tile_counts(case["out"])
     count = batch * tiles[0] * tiles[1]
-    padded = awkward(rng, (batch, channels, 2 * tiles[0] + 2, 2 * tiles[1] + 2), dtype)
-    both(winograd._input_tiles, (padded,), [np.full((16, channels, count), np.nan, dtype)], tiles)
+    # x smaller, as large as or larger than the padded plane, padded or cropped on either side
+    size = tuple(case["rng"].integers(1, 2 * t + 5) for t in tiles)
+    x = awkward(rng, (batch, channels, *size), dtype)
+    pads = tuple(int(p) for p in rng.integers(-2, 3, 2))
+    both(winograd._input_tiles, (x,), [np.full((16, channels, count), np.nan, dtype)], tiles + pads)
     products = awkward(rng, (16, channels, count), dtype)
     both(winograd._output_tiles, (products,), [np.full((batch, channels, *case["out"]), 7.0, dtype)], tiles)
     grad_out = awkward(rng, (batch, channels, *case["out"]), dtype)
