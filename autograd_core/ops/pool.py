@@ -434,6 +434,12 @@ def _adaptive_avg_pool(op: str, x: Tensor, spatial: int, output_size: Any) -> Te
     _check_input(op, x, spatial)
     in_size = tuple(x.shape[-spatial:])
     sizes = adaptive_output_sizes(op, output_size, in_size)
+    if all(n % s == 0 for n, s in zip(in_size, sizes)):  # equal windows side by side (global pooling too)
+        # x as (..., out_1, window_1, out_2, window_2): the mean over the window dims (2x faster than the
+        # two averaging products for the CIFAR convnet's global pool, forward and backward)
+        split = x.shape[:-spatial] + tuple(d for n, s in zip(in_size, sizes) for d in (s, n // s))
+        windows = tuple(x.ndim - spatial + 2 * i + 1 for i in range(spatial))
+        return x.reshape(split).mean(windows)
     # out = A_h @ x @ A_w^T: a window mean is separable into one mean per dim
     averaging = [Tensor(adaptive_windows(n, s), dtype=x.dtype) for n, s in zip(in_size, sizes)]
     out = x @ averaging[-1].T

@@ -115,6 +115,39 @@ def test_wait_mode_compiles_at_the_first_call_and_numpy_mode_never(mode):
     assert calls == ["twin"] and out.tolist() == [0.0, 3.0, 6.0]
 
 
+def test_literal_arguments_compile_one_code_per_value_and_select_it_by_value(mode):
+    """``literal=``: the int argument is a constant of the machine code, so each value has its own
+    code, loaded in the background like new argument types (the twin serves meanwhile) and
+    picked by value; wait mode compiles it at the call."""
+    calls: list[str] = []
+
+    @jit.lazy_njit(literal=(1,))
+    def scale(values, factor, out):
+        for i in range(values.size):
+            out[i] = factor * values[i]
+
+    @scale.twin
+    def scale_numpy(values, factor, out):
+        calls.append("twin")
+        np.multiply(values, factor, out=out)
+
+    values, out = np.arange(4.0), np.empty(4)
+    mode("background")
+    scale(values, 2, out)
+    assert calls == ["twin"] and out.tolist() == [0.0, 2.0, 4.0, 6.0]
+    assert jit.wait_for_kernels(timeout=120)
+    scale(values, 2, out)
+    assert calls == ["twin"] and out.tolist() == [0.0, 2.0, 4.0, 6.0]
+    scale(values, 3, out)  # a new value: its own code, the twin until it is loaded
+    assert calls == ["twin", "twin"] and out.tolist() == [0.0, 3.0, 6.0, 9.0]
+    mode("wait")
+    scale(values, 5, out)
+    assert calls == ["twin", "twin"] and out.tolist() == [0.0, 5.0, 10.0, 15.0]
+    assert scale.key((values, 5, out)) != scale.key((values, 3, out))
+    assert jit.wait_for_kernels(timeout=120)  # 3's code, asked for in the background
+    assert {key[-1] for key in scale._ready} == {2, 3, 5}
+
+
 def test_set_mode_rejects_unknown_modes():
     with pytest.raises(ValueError, match="set_mode: unknown kernel mode 'fast'.*'background', 'wait', 'numpy'"):
         jit.set_mode("fast")

@@ -111,6 +111,16 @@ def test_adaptive_avg_pool1d(case, length):
     _check(pool.adaptive_avg_pool1d, TF.adaptive_avg_pool1d if torch else None, array, dict(output_size=length))
 
 
+@pytest.mark.parametrize(
+    "shape, output_size", [((2, 3, 8, 6), (4, 3)), ((2, 3, 8, 6), (3, 4)), ((3, 8, 6), (2, None)), ((2, 4, 5, 5), 1)]
+)
+def test_adaptive_avg_pool2d_with_equal_windows_and_with_overlapping_ones(shape, output_size):
+    """Sizes that divide the input's (equal windows: the reshape-and-mean path, global pooling too)
+    and sizes that do not (overlapping windows: the averaging products)."""
+    array = np.random.default_rng(3).standard_normal(shape)
+    _check(pool.adaptive_avg_pool2d, TF.adaptive_avg_pool2d if torch else None, array, dict(output_size=output_size))
+
+
 def test_lp_pool_with_infinite_norm_is_max_of_abs():
     x = ag.tensor([[[[1.0, -3.0], [2.0, 0.5]]]])
     assert pool.lp_pool2d(x, float("inf"), 2).item() == 3.0
