@@ -377,14 +377,12 @@ class LSTMSequence(_Sequence):
         cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
         tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for the exps
-        cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
             cell_prev = cell
             np.matmul(hidden, weight_t, out=product)
             cell, hidden = cells[t], output[t]
-            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden, scratch, cell_scratch)
+            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
