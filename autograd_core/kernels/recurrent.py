@@ -182,20 +182,29 @@ def _add_by_blocks_numpy(total: np.ndarray, first: np.ndarray, second: np.ndarra
 @lazy_njit()
 def lstm_step_backward(
     grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray,
-    tanh_c: np.ndarray,
+    tanh_c: np.ndarray, grad_hidden: np.ndarray,
 ) -> None:
     """One LSTM step backwards. dL/dh_t = grad_out (from the output at t) + grad_h (from step
-    t+1); grad_c: dL/dc_t from later steps in, dL/dc_{t-1} out; gates (N, 4H): the activations
-    in, dL/d(pre-activations) out (no fresh (T, N, 4H) array: fresh large arrays page-fault).
-    float32 constants, as ``lstm_gates_and_cell``: float32 arrays are computed in float32."""
+    t+1), written to grad_hidden (N, H) (C-contiguous; grad_h may be column-major: then summed
+    first, by ``add_by_blocks``, else row by row); grad_c: dL/dc_t from later steps in,
+    dL/dc_{t-1} out; gates (N, 4H): the activations in, dL/d(pre-activations) out (no fresh (T,
+    N, 4H) array: fresh large arrays page-fault). float32 constants, as ``lstm_gates_and_cell``:
+    float32 arrays are computed in float32."""
     size, one = grad_h.shape[1], np.float32(1)
+    row_major = grad_h.strides[1] == grad_h.itemsize
+    if not row_major:
+        add_by_blocks(grad_hidden, grad_out, grad_h)
     for n in range(grad_h.shape[0]):  # row slices: the inner loop is contiguous and vectorises
+        d_h = grad_hidden[n]
+        if row_major:
+            d_out, d_next = grad_out[n], grad_h[n]
+            for k in range(size):
+                d_h[k] = d_out[k] + d_next[k]
         row = gates[n]
         i, f, g, o = row[:size], row[size : 2 * size], row[2 * size : 3 * size], row[3 * size :]
-        d_out, d_next, d_c, c_prev, tc = grad_out[n], grad_h[n], grad_c[n], cell_prev[n], tanh_c[n]
+        d_c, c_prev, tc = grad_c[n], cell_prev[n], tanh_c[n]
         for k in range(size):
-            i_k, f_k, g_k, o_k = i[k], f[k], g[k], o[k]
-            dh = d_out[k] + d_next[k]
+            i_k, f_k, g_k, o_k, dh = i[k], f[k], g[k], o[k], d_h[k]
             dc = d_c[k] + dh * o_k * (one - tc[k] * tc[k])  # h = o tanh(c)
             i[k] = dc * g_k * i_k * (one - i_k)  # c = f c_prev + i g; sigmoid' = s (1 - s)
             f[k] = dc * c_prev[k] * f_k * (one - f_k)
@@ -207,13 +216,13 @@ def lstm_step_backward(
 @lstm_step_backward.twin
 def _lstm_step_backward_numpy(
     grad_out: np.ndarray, grad_h: np.ndarray, grad_c: np.ndarray, gates: np.ndarray, cell_prev: np.ndarray,
-    tanh_c: np.ndarray,
+    tanh_c: np.ndarray, grad_hidden: np.ndarray,
 ) -> None:
     """``lstm_step_backward`` with whole-array operations in the kernel's order, in the arrays'
     dtype. Every gate is overwritten only after the last use of its old value."""
     size = grad_h.shape[1]
     i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
-    dh = grad_out + grad_h
+    dh = np.add(grad_out, grad_h, out=grad_hidden)
     dc = grad_c + dh * o * (1 - tanh_c * tanh_c)
     grad_i = dc * g * i * (1 - i)
     g[...] = dc * i * (1 - g * g)
