@@ -338,10 +338,11 @@ class LSTMSequence(_Sequence):
     ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
     (folded into W_ih, the biases and W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))``
     gives every gate; tanh(c) likewise from exp(-2c). The pointwise part is one kernel call per
-    step for float32 (``lstm_step_pointwise``), with no per-step allocation. Backward: each step's
-    pointwise part in one Numba kernel that turns the saved activations into dL/d(pre-activations)
-    in place (a fresh (T, N, 4H) array costs page faults; a second backward recomputes the
-    forward), the per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
+    step for float32 (``lstm_step_pointwise``: one pass over each row), with no per-step allocation.
+    Backward: each step's pointwise part in one Numba kernel that turns the saved activations into
+    dL/d(pre-activations) in place (a fresh (T, N, 4H) array costs page faults; a second backward
+    recomputes the forward), the per-step matmul writes into one buffer (column-major from H = 256
+    on, as the forward's product), and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
@@ -365,9 +366,9 @@ class LSTMSequence(_Sequence):
         gates = pre
         scale = cls.input_scale(4 * size, pre.dtype)
         # h W_hh^T of one step, (N, 4H). From H = 256 on, column-major (W_hh's rows as they are):
-        # OpenBLAS's sgemm writes it that much faster that the kernel's strided read of it pays
+        # OpenBLAS's sgemm writes it that much faster that adding it by blocks in the kernel pays
         # (batch 32, per step: 877 vs 1020 us at H = 512, 248 vs 271 at 256); below, row-major
-        # from a copy of W_hh^T (H = 128: 75 vs 91 us)
+        # from a copy of W_hh^T (H = 128, GEMM and kernel: ~66 vs ~78 us)
         if size >= _COLUMN_MAJOR_PRODUCT_FROM:
             weight_t = (weight_hh * scale[:, None]).T
             product = np.empty(pre.shape[:0:-1], dtype=pre.dtype).T
@@ -377,12 +378,14 @@ class LSTMSequence(_Sequence):
         cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
         tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
+        c0 = np.array(c0, order="C")  # a copy: every step's arguments then have one type, resolved once
+        step = lstm_step_pointwise(gates[0], product, c0, cells[0], tanh_cells[0], output[0])
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
             cell_prev = cell
             np.matmul(hidden, weight_t, out=product)
             cell, hidden = cells[t], output[t]
-            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden)
+            step(gates[t], product, cell_prev, cell, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
@@ -402,9 +405,11 @@ class LSTMSequence(_Sequence):
         grad_hidden = np.empty(h0.shape, dtype=h0.dtype)  # dL/dh_t, the kernel's scratch
         grad_c = grad[-1].copy()
         steps, need_h0 = grad_pre.shape[0], ctx.needs_input_grad[3]
+        # resolved once (``Kernel.resolve``): c0 is the forward's C-contiguous copy, typed as every cells[t]
+        step_backward = lstm_step_backward.resolve(grad[0], grad_h, grad_c, grad_pre[0], c0, tanh_cells[0], grad_hidden)
         for t in _order(steps, not ctx.reverse):
             cell_prev = _state_before(cells, c0, t, ctx.reverse)
-            lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
+            step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
             if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                 np.matmul(grad_pre[t], weight_hh, out=grad_h)
         grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)

@@ -16,7 +16,7 @@ Rows are processed as contiguous slices so the inner loops vectorise; ``error_mo
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -293,14 +293,24 @@ def _lstm_step_float32_numpy(
 def lstm_step_pointwise(
     gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
     hidden: np.ndarray,
-) -> None:
-    """An LSTM step after its matmul (the arguments of ``lstm_step_float32``): float32 in that one
-    kernel, other dtypes with NumPy's exp (``exp_float32`` computes float32 only) and the two kernels."""
+) -> Callable:
+    """The function that computes an LSTM step after its matmul, for steps whose arguments (those of
+    ``lstm_step_float32``) have the types of these: float32 that one kernel, other dtypes NumPy's
+    exp (``exp_float32`` computes float32 only) and the two generic kernels. Resolved once
+    (``Kernel.resolve``), so a loop over the steps does not pay for a kernel call's type check."""
     if gates.dtype == np.float32:
-        lstm_step_float32(gates, product, cell_prev, cell, tanh_c, hidden)
-        return
-    gates += product
-    np.exp(gates, out=gates)
-    lstm_gates_and_cell(gates, cell_prev, cell, tanh_c)
-    np.exp(tanh_c, out=tanh_c)
-    lstm_hidden(gates, tanh_c, hidden)
+        return lstm_step_float32.resolve(gates, product, cell_prev, cell, tanh_c, hidden)
+    gates_and_cell = lstm_gates_and_cell.resolve(gates, cell_prev, cell, tanh_c)
+    hidden_from_cell = lstm_hidden.resolve(gates, tanh_c, hidden)
+
+    def step(
+        gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
+        hidden: np.ndarray,
+    ) -> None:
+        gates += product
+        np.exp(gates, out=gates)
+        gates_and_cell(gates, cell_prev, cell, tanh_c)
+        np.exp(tanh_c, out=tanh_c)
+        hidden_from_cell(gates, tanh_c, hidden)
+
+    return step
