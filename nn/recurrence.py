@@ -20,12 +20,18 @@ Speed (``benchmarks/bench_rnn.py``, one thread, CPU time, busy 2-core machine, 2
 LSTM forward multiplies by W_hh^T copied once per sequence in 64-row blocks (a whole transposing
 copy missed the TLB per element: 7.3 ms at h512), or from H = 256 on by W_hh's own rows into a
 column-major product (h512: 69 -> 57 ms a forward); the -1/-2 gate scale is folded into the
-small weights and biases; a float32 step's pointwise part is one kernel call; the buffers a
-backward is done with are handed to the next forward (``_SpareArrays``: they were page-faulted
-in anew every step). What remains at h512 is the three GEMM kinds (per step forward and
-backward, the weight gradient as one GEMM over all steps: ~43 + 50 + 28 of a ~170 ms step),
-which OpenBLAS runs at 95-140 GF/s with a batch of 32 rows where PyTorch's MKL is ~1.4x faster
-per step; at h128 the GEMMs are ~4.9 of ~9 ms and the pointwise kernels ~1 ms.
+small weights and biases; a float32 step's pointwise part is one kernel call, one vectorised pass
+over each row, a column-major product added by blocks (per training step h128 0.90 -> 0.64 ms,
+h512 10.3 -> 7.1 ms); from H = 256 on the backward's per-step product is column-major too (h512:
+52.5 -> 49.7 ms for that loop); the step kernels are resolved once per sequence (``Kernel.resolve``:
+~0.2 ms of type checks at h128); the buffers a backward is done with are handed to the next
+forward (``_SpareArrays``: they were page-faulted in anew every step). The benchmark's ratio to
+PyTorch, medians of three runs before -> after these kernels: h128 1.23 -> 1.20, h512 1.16 ->
+1.12 (its per-run spread is about as large). What remains at h512 is the three GEMM kinds (per
+step forward and backward, the weight gradient as one GEMM over all steps: ~44 + ~47 + ~30 of a
+~160 ms step), which OpenBLAS runs at 80-140 GF/s with a batch of 32 rows where PyTorch's oneDNN
+is faster per step; at h128 the GEMMs are ~4.9 of ~8 ms, the LSTM's pointwise kernels ~0.8 ms and
+the Linear head, cross-entropy and SGD outside the LSTM node ~2 ms.
 """
 from __future__ import annotations
 
@@ -338,10 +344,11 @@ class LSTMSequence(_Sequence):
     ``tanh(x) = 2 sigmoid(2x) - 1``: the pre-activations are scaled by -1 (i, f, o) and -2 (g)
     (folded into W_ih, the biases and W_hh once; powers of two, so exact) and ``1 / (1 + exp(.))``
     gives every gate; tanh(c) likewise from exp(-2c). The pointwise part is one kernel call per
-    step for float32 (``lstm_step_pointwise``), with no per-step allocation. Backward: each step's
-    pointwise part in one Numba kernel that turns the saved activations into dL/d(pre-activations)
-    in place (a fresh (T, N, 4H) array costs page faults; a second backward recomputes the
-    forward), the per-step matmul writes into one buffer, and dL/dW_hh is one GEMM over all steps.
+    step for float32 (``lstm_step_pointwise``: one pass over each row), with no per-step allocation.
+    Backward: each step's pointwise part in one Numba kernel that turns the saved activations into
+    dL/d(pre-activations) in place (a fresh (T, N, 4H) array costs page faults; a second backward
+    recomputes the forward), the per-step matmul writes into one buffer (column-major from H = 256
+    on, as the forward's product), and dL/dW_hh is one GEMM over all steps.
     """
 
     mode = "LSTM"
@@ -365,9 +372,9 @@ class LSTMSequence(_Sequence):
         gates = pre
         scale = cls.input_scale(4 * size, pre.dtype)
         # h W_hh^T of one step, (N, 4H). From H = 256 on, column-major (W_hh's rows as they are):
-        # OpenBLAS's sgemm writes it that much faster that the kernel's strided read of it pays
+        # OpenBLAS's sgemm writes it that much faster that adding it by blocks in the kernel pays
         # (batch 32, per step: 877 vs 1020 us at H = 512, 248 vs 271 at 256); below, row-major
-        # from a copy of W_hh^T (H = 128: 75 vs 91 us)
+        # from a copy of W_hh^T (H = 128, GEMM and kernel: ~66 vs ~78 us)
         if size >= _COLUMN_MAJOR_PRODUCT_FROM:
             weight_t = (weight_hh * scale[:, None]).T
             product = np.empty(pre.shape[:0:-1], dtype=pre.dtype).T
@@ -377,14 +384,14 @@ class LSTMSequence(_Sequence):
         cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
         tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
-        scratch = np.empty(pre.shape[1:], dtype=pre.dtype)  # for the exps
-        cell_scratch = np.empty(cells.shape[1:], dtype=pre.dtype)
+        c0 = np.array(c0, order="C")  # a copy: every step's arguments then have one type, resolved once
+        step = lstm_step_pointwise(gates[0], product, c0, cells[0], tanh_cells[0], output[0])
         hidden, cell = h0, c0
         for t in _order(steps, reverse):
             cell_prev = cell
             np.matmul(hidden, weight_t, out=product)
             cell, hidden = cells[t], output[t]
-            lstm_step_pointwise(gates[t], product, cell_prev, cell, tanh_cells[t], hidden, scratch, cell_scratch)
+            step(gates[t], product, cell_prev, cell, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 
@@ -395,16 +402,24 @@ class LSTMSequence(_Sequence):
         grad_pre, cells, tanh_cells, c0 = ctx.arrays  # the gate activations, overwritten step by step
         c0 = np.ascontiguousarray(c0)
         grad = np.ascontiguousarray(grad)
-        grad_h = np.zeros_like(h0)  # dL/dh_t from step t+1
+        # dL/dh_t from step t+1, the product dL/dpre_{t+1} W_hh: from H = 256 on column-major, which
+        # OpenBLAS writes faster (H = 512, batch 32: ~740 vs ~810 us a step; the kernel sums it by blocks)
+        if h0.shape[-1] >= _COLUMN_MAJOR_PRODUCT_FROM:
+            grad_h = np.zeros(h0.shape[::-1], dtype=h0.dtype).T
+        else:
+            grad_h = np.zeros(h0.shape, dtype=h0.dtype)
+        grad_hidden = np.empty(h0.shape, dtype=h0.dtype)  # dL/dh_t, the kernel's scratch
         grad_c = grad[-1].copy()
         steps, need_h0 = grad_pre.shape[0], ctx.needs_input_grad[3]
+        # resolved once (``Kernel.resolve``): c0 is the forward's C-contiguous copy, typed as every cells[t]
+        step_backward = lstm_step_backward.resolve(grad[0], grad_h, grad_c, grad_pre[0], c0, tanh_cells[0], grad_hidden)
         for t in _order(steps, not ctx.reverse):
             cell_prev = _state_before(cells, c0, t, ctx.reverse)
-            lstm_step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t])
+            step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
             if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                 np.matmul(grad_pre[t], weight_hh, out=grad_h)
         grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, ctx.reverse)
-        return grad_pre, grad_h if need_h0 else None, grad_c, grad_weight, None
+        return grad_pre, np.ascontiguousarray(grad_h) if need_h0 else None, grad_c, grad_weight, None
 
 
 class GRUSequence(_Sequence):

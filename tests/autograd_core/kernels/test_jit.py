@@ -148,6 +148,25 @@ def test_literal_arguments_compile_one_code_per_value_and_select_it_by_value(mod
     assert {key[-1] for key in scale._ready} == {2, 3, 5}
 
 
+def test_resolve_gives_what_a_call_with_those_types_runs_now(mode):
+    triple, calls = counting_kernel()
+    values, out = np.arange(3.0), np.empty(3)
+    mode("numpy")
+    triple.resolve(values, out)(values, out)
+    assert calls == ["twin"] and triple._dispatcher is None and out.tolist() == [0.0, 3.0, 6.0]
+    mode("background")
+    run = triple.resolve(values, out)  # not loaded yet: the twin, and the code is asked for
+    run(values, out)
+    assert calls == ["twin", "twin"]
+    assert jit.wait_for_kernels(timeout=120)
+    out[:] = 0
+    triple.resolve(values, out)(values, out)  # the Numba code now
+    assert calls == ["twin", "twin"] and out.tolist() == [0.0, 3.0, 6.0]
+    mode("wait")
+    run = triple.resolve(values.astype(np.float32), out.astype(np.float32))  # loaded, then the dispatcher
+    assert calls == ["twin", "twin"] and run is triple.dispatcher()
+
+
 def test_set_mode_rejects_unknown_modes():
     with pytest.raises(ValueError, match="set_mode: unknown kernel mode 'fast'.*'background', 'wait', 'numpy'"):
         jit.set_mode("fast")

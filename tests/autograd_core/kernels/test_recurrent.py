@@ -22,8 +22,8 @@ from autograd_core.kernels import jit, recurrent
 from tests.helpers import assert_same_bits
 
 TWINS_TESTED = {
-    recurrent.exp_float32, recurrent.lstm_gates_and_cell, recurrent.lstm_hidden, recurrent.lstm_step_backward,
-    recurrent.lstm_step_float32,
+    recurrent.exp_float32_value, recurrent.exp_float32, recurrent.add_by_blocks, recurrent.lstm_gates_and_cell,
+    recurrent.lstm_hidden, recurrent.lstm_step_backward, recurrent.lstm_step_float32,
 }
 
 SPECIAL_VALUES = [
@@ -44,8 +44,8 @@ def values(draw: Any, shape: tuple, dtype: Any) -> np.ndarray:
 
 def _run_both(kernel: Any, *arguments: np.ndarray) -> None:
     """The twin and the Numba code on copies of ``arguments``: every argument compared afterwards."""
-    for_twin = [argument.copy() for argument in arguments]
-    for_numba = [argument.copy() for argument in arguments]
+    for_twin = [argument.copy(order="K") for argument in arguments]  # K: a column-major argument stays so
+    for_numba = [argument.copy(order="K") for argument in arguments]
     with np.errstate(all="ignore"):  # as Kernel.__call__ (inf - inf is NaN without a warning)
         kernel.numpy(*for_twin)
     kernel.compiled(*for_numba)
@@ -64,12 +64,37 @@ def test_exp_float32_twin_is_bit_identical(data, shape):
     if data.draw(st.booleans()):  # the range exp sees in an LSTM, dense around the clamp
         x = data.draw(st.lists(st.floats(-100, 100, width=32), min_size=x.size, max_size=x.size).map(
             lambda floats: np.array(floats, np.float32).reshape(shape)))
-    _run_both(recurrent.exp_float32, x, np.empty_like(x))
+    _run_both(recurrent.exp_float32, x)
+
+
+@settings(max_examples=20)
+@given(st.data(), st.integers(1, 40))
+def test_exp_float32_value_twin_is_bit_identical(data, size):
+    x = data.draw(values((size,), np.float32))
+    twin_array = recurrent.exp_float32_value.numpy(x)  # the twin also takes a whole array
+    for value, from_twin in zip(x, twin_array):
+        assert_same_bits(np.float32(recurrent.exp_float32_value.compiled(value)), from_twin)
+        assert_same_bits(np.float32(recurrent.exp_float32_value.numpy(value)), from_twin)
+
+
+@settings(max_examples=30)
+@given(st.data(), st.integers(1, 5), st.sampled_from([1, 3, 8, 127, 128, 129, 300]), st.booleans(), st.booleans())
+def test_add_by_blocks_twin_is_bit_identical(data, rows, width, column_major, in_place):
+    first, second = (data.draw(values((rows, width), np.float32)) for _ in range(2))
+    second = np.asfortranarray(second) if column_major else second
+    if in_place:  # total is first, as the forward's gates += product
+        for_twin, for_numba = first.copy(), first.copy()
+        with np.errstate(all="ignore"):
+            recurrent.add_by_blocks.numpy(for_twin, for_twin, second)
+        recurrent.add_by_blocks.compiled(for_numba, for_numba, second)
+        assert_same_bits(for_twin, for_numba)
+    else:
+        _run_both(recurrent.add_by_blocks, np.empty_like(first), first, second)
 
 
 def test_exp_float32_twin_refuses_float64():
     with pytest.raises(TypeError, match="float32"):
-        recurrent.exp_float32.numpy(np.zeros(3), np.zeros(3))
+        recurrent.exp_float32.numpy(np.zeros(3))
 
 
 @settings(max_examples=30)
@@ -100,8 +125,9 @@ def test_lstm_step_float32_twin_is_bit_identical(data, size):
         gates, product = (np.clip(array, -20, 20) for array in (gates, product))
     cell_prev = data.draw(values((batch, hidden), np.float32))
     outputs = [np.zeros_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
-    scratch = (np.zeros_like(gates), np.zeros_like(cell_prev))
-    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs, *scratch)
+    if data.draw(st.booleans()):  # column-major, as the forward's product from H = 256 on
+        product = np.asfortranarray(product)
+    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs)
 
 
 @settings(max_examples=30)
@@ -115,7 +141,9 @@ def test_lstm_step_backward_twin_is_bit_identical(data, size, dtype):
         gates[:, : 2 * hidden] = np.abs(gates[:, : 2 * hidden])
         gates[:, 3 * hidden :] = np.abs(gates[:, 3 * hidden :])
         tanh_c = np.tanh(tanh_c).astype(dtype)
-    _run_both(recurrent.lstm_step_backward, grad_out, grad_h, grad_c, gates, cell_prev, tanh_c)
+    if data.draw(st.booleans()):  # column-major, as the backward's dL/dh from H = 256 on
+        grad_h = np.asfortranarray(grad_h)
+    _run_both(recurrent.lstm_step_backward, grad_out, grad_h, grad_c, gates, cell_prev, tanh_c, np.zeros_like(grad_c))
 
 
 @pytest.fixture
@@ -156,11 +184,11 @@ def test_float32_exp_kernel_is_within_two_ulp_and_keeps_nan():
     values = np.concatenate([rng.uniform(-87, 88, 4000), rng.standard_normal(1000), edges])
     values = values.astype(np.float32).reshape(2, -1)
     result = values.copy()
-    recurrent.exp_float32(result, np.empty_like(result))
+    recurrent.exp_float32(result)
     reference = np.exp(values.astype(np.float64))
     assert np.all(np.abs(result - reference) <= 2 * np.spacing(reference.astype(np.float32)))
     edges = np.array([np.nan, np.inf, -np.inf, 200.0, -200.0, 88.0, -87.0, 5.0], dtype=np.float32)
     out = edges.copy()
-    recurrent.exp_float32(out, np.empty_like(out))
+    recurrent.exp_float32(out)
     assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))  # saturates: 1 / (1 + exp) still gives 0 and 1
     assert out[1] > 1e38 and 0 < out[2] < 1e-37 and out[3] == out[5] and out[4] == out[6]
