@@ -49,11 +49,13 @@ def is_anomaly_enabled() -> bool:
 
 
 def check_gradients(node: Any, gradients: tuple) -> None:
-    """Raise if any gradient produced by ``node`` holds NaN or inf (anomaly mode only)."""
+    """Raise if any gradient produced by ``node`` (Tensors, or a plain backward's ndarrays) holds
+    NaN or inf (anomaly mode only)."""
     for position, gradient in enumerate(gradients):
-        if gradient is None or np.isfinite(gradient.array).all():
+        values = getattr(gradient, "array", gradient)
+        if values is None or np.isfinite(values).all():
             continue
-        kind = "nan" if np.isnan(gradient.array).any() else "inf"
+        kind = "nan" if np.isnan(values).any() else "inf"
         raise GraphError(
             f"{node.name()} returned {kind} values in its gradient for input {position}. "
             f"The forward op was created at:\n{_user_frames(node._trace)}"

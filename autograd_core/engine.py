@@ -7,7 +7,10 @@ The three mechanisms ops never re-implement live here: summing a broadcast gradi
 back to its input's shape (``_fit_gradient``), calling hooks, and accumulating into
 leaves (``_accumulate``). One graph entry's share of the work is ``backward_step``;
 ``backward``, ``grad`` and backward stepping (``viz.stepping``) all take their steps
-through it, on a ``Traversal`` started from ``backward_roots``.
+through it, on a ``Traversal`` started from ``backward_roots``. A backward that records
+nothing (``create_graph=False``) passes ndarrays from step to step and runs the ops'
+``backward_arrays`` where they have one (``Function``); the gradients the API hands out
+(hooks, ``.grad``, ``grad()``'s results, the stepper's) are Tensors all the same.
 """
 from __future__ import annotations
 
@@ -143,7 +146,7 @@ def backward_roots(caller: str, tensors: Any, gradients: Any) -> tuple[list, lis
                     f"one has shape {tensor.shape}. Pass gradient=<tensor of shape {tensor.shape}> "
                     "or reduce it first, e.g. y.sum().backward()."
                 )
-            gradient = Tensor._make(np.ones_like(tensor.array), False, None)
+            gradient = Tensor._make(np.ones(tensor.array.shape, tensor.array.dtype), False, None)
         else:
             if not isinstance(gradient, Tensor):
                 gradient = Tensor._make(np.asarray(gradient, dtype=tensor.dtype), False, None)
@@ -246,6 +249,9 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
     ``targets`` (for ``grad``) maps the graph entries whose gradients are wanted to
     None; they are filled in and returned, and leaves' ``.grad`` are left alone.
     """
+    arrays = not create_graph  # a backward that records nothing passes ndarrays between its steps
+    if arrays:
+        root_grads = [gradient.array for gradient in root_grads]
     traversal = Traversal(roots, root_grads, tensor_children, track_parents=targets is not None)
     needed = traversal.ancestors(targets) if targets is not None else None
     pop = traversal.pop
@@ -255,8 +261,15 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
             entry, gradient = item
             if needed is not None and entry not in needed:
                 continue  # grad(): nothing wanted lies below this entry
-            backward_step(traversal, entry, gradient, create_graph, retain_graph, targets)
+            backward_step(traversal, entry, gradient, create_graph, retain_graph, targets, arrays)
+    if arrays and targets is not None:
+        return {entry: None if found is None else _tensor(found) for entry, found in targets.items()}
     return targets
+
+
+def _tensor(array: np.ndarray) -> Tensor:
+    """A gradient array as the Tensor the API hands out (recording nothing)."""
+    return Tensor._make(array, False, None)
 
 
 def backward_step(
@@ -266,6 +279,7 @@ def backward_step(
     create_graph: bool = False,
     retain_graph: bool = False,
     targets: dict | None = None,
+    arrays: bool = False,
 ) -> tuple[Tensor | None, list | None]:
     """Backward through one Tensor graph entry, just popped from ``traversal`` with its complete ``gradient``.
 
@@ -279,10 +293,14 @@ def backward_step(
     Returns the gradient the entry propagated (after its hooks) and what each input
     received (a list aligned with ``tensor_children(entry)``; None for a leaf, or when no
     gradient reached the entry).
+
+    ``arrays`` (a backward that records nothing): the gradients are ndarrays, in and out, and
+    ops with a ``backward_arrays`` compute on them; hooks still see and return Tensors.
     """
     if not isinstance(entry, Function):  # a leaf tensor
         if gradient is not None:
-            gradient = _call_hooks(entry._hooks, gradient)
+            if entry._hooks:
+                gradient = _call_hooks(entry._hooks, gradient, arrays)
             if targets is None:
                 _accumulate(entry, gradient, create_graph)
             else:
@@ -291,14 +309,14 @@ def backward_step(
     received = None
     if gradient is not None:
         if entry._pre_hooks:
-            gradient = _call_hooks(entry._pre_hooks, gradient)
+            gradient = _call_hooks(entry._pre_hooks, gradient, arrays)
         if entry._retained is not None:
             retained = entry._retained()
             if retained is not None:
                 _accumulate(retained, gradient, create_graph)
         if targets is not None and entry in targets:
             targets[entry] = gradient
-        received = input_gradients(entry, gradient)
+        received = input_gradients(entry, gradient, arrays)
         if entry._trace is not None or _per_thread.state.anomaly:
             anomaly.check_gradients(entry, received)
     traversal.push(entry, received)
@@ -307,11 +325,17 @@ def backward_step(
     return gradient, received
 
 
-def input_gradients(node: Function, gradient: Tensor) -> list:
+def input_gradients(node: Function, gradient: Any, arrays: bool = False) -> list:
     """The chain rule at one op node: its backward applied to ``gradient`` (d root / d output),
     each input's share fitted to that input's shape and dtype (None where an input takes no
-    gradient). Pure: no hooks, no accumulation, nothing freed."""
-    input_grads = node.backward(node, gradient)
+    gradient). Pure: no hooks, no accumulation, nothing freed. ``arrays``: ``gradient`` and
+    the results are ndarrays, and the op's ``backward_arrays`` runs where it has one."""
+    if not arrays:
+        input_grads = node.backward(node, gradient)
+    elif node.backward_arrays is not None:
+        input_grads = node.backward_arrays(node, gradient)
+    else:
+        input_grads = node.backward(node, _tensor(gradient))
     if type(input_grads) is not tuple:
         input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
     if len(input_grads) != len(node._next):
@@ -324,21 +348,28 @@ def input_gradients(node: Function, gradient: Tensor) -> list:
         if input_grad is None or child is None:
             fitted.append(None)
             continue
-        if not isinstance(input_grad, Tensor):
-            input_grad = Tensor._make(np.asarray(input_grad), False, None)
-        data = input_grad.array
+        if arrays:
+            data = input_grad.array if isinstance(input_grad, Tensor) else np.asarray(input_grad)
+        else:
+            if not isinstance(input_grad, Tensor):
+                input_grad = Tensor._make(np.asarray(input_grad), False, None)
+            data = input_grad.array
         if isinstance(child, Function):  # the gradient must match what the child produced
             shape, dtype = child._shape, child._dtype
         else:  # a leaf tensor
             shape, dtype = child.array.shape, child.array.dtype
         if data.shape != shape or data.dtype != dtype:
-            input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
-        fitted.append(input_grad)
+            if arrays:
+                data = _fit_array(node, position, data, shape, dtype)
+            else:
+                input_grad = _fit_gradient(node, position, input_grad, shape, dtype)
+        fitted.append(data if arrays else input_grad)
     return fitted
 
 
 def _fit_gradient(node: Function, position: int, gradient: Tensor, shape: tuple, dtype: np.dtype) -> Tensor:
-    """Sum a broadcast gradient back to the input's shape and match its dtype.
+    """Sum a broadcast gradient back to the input's shape and match its dtype (recorded under
+    ``create_graph``; ``_fit_array`` for a plain backward's arrays).
 
     The one place un-broadcasting happens: ops may return gradients in the output's
     (broadcast) shape and never reduce them themselves.
@@ -346,19 +377,41 @@ def _fit_gradient(node: Function, position: int, gradient: Tensor, shape: tuple,
     if gradient.array.shape != shape:
         from .ops.shape import sum_to
 
-        try:
-            gradient = sum_to(gradient, shape)
-        except ShapeError:
-            raise GraphError(
-                f"{node.name()}: backward returned a gradient of shape {gradient.shape} for "
-                f"input {position} of shape {shape}, which cannot be summed back to it."
-            ) from None
+        _check_fits(node, position, gradient.shape, shape)
+        gradient = sum_to(gradient, shape)
     if gradient.array.dtype != dtype:
         gradient = gradient.to(dtype)
     return gradient
 
 
-def _call_hooks(hooks: list | None, gradient: Tensor) -> Tensor:
+def _fit_array(node: Function, position: int, gradient: np.ndarray, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """``_fit_gradient`` of a plain backward's ndarray."""
+    if gradient.shape != shape:
+        from .ops.shape import sum_to_array
+
+        _check_fits(node, position, gradient.shape, shape)
+        gradient = sum_to_array(gradient, shape)
+    return gradient if gradient.dtype == dtype else gradient.astype(dtype)
+
+
+def _check_fits(node: Function, position: int, from_shape: tuple, shape: tuple) -> None:
+    """A GraphError naming the op unless a gradient of ``from_shape`` sums back to ``shape``."""
+    from .ops.shape import check_sum_to
+
+    try:
+        check_sum_to(from_shape, shape)
+    except ShapeError:
+        raise GraphError(
+            f"{node.name()}: backward returned a gradient of shape {tuple(from_shape)} for "
+            f"input {position} of shape {shape}, which cannot be summed back to it."
+        ) from None
+
+
+def _call_hooks(hooks: list | None, gradient: Any, arrays: bool = False) -> Any:
+    """Run the hooks on ``gradient`` in order, each may replace it; ``arrays``: the gradient is an
+    ndarray, handed to the hooks as a Tensor (and back)."""
+    if arrays:
+        return _call_hooks(hooks, _tensor(gradient)).array
     if hooks:
         for hook in tuple(hooks):
             replaced = hook(gradient)
@@ -386,10 +439,12 @@ def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
     """
     if create_graph:
         tensor.grad = gradient.to(tensor.dtype).clone() if tensor.grad is None else tensor.grad + gradient
-    elif tensor.grad is None:
-        tensor.grad = Tensor._make(np.array(gradient.array, dtype=tensor.array.dtype), False, None)
+        return
+    data = gradient.array if isinstance(gradient, Tensor) else gradient  # a plain backward's array
+    if tensor.grad is None:
+        tensor.grad = Tensor._make(np.array(data, dtype=tensor.array.dtype), False, None)
     elif tensor.grad.requires_grad or not tensor.grad.array.flags.writeable:
-        tensor.grad = Tensor._make(tensor.grad.array + gradient.array, False, None)
+        tensor.grad = Tensor._make(tensor.grad.array + data, False, None)
     else:
-        tensor.grad.array += gradient.array
+        tensor.grad.array += data
         tensor.grad._version.value += 1

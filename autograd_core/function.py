@@ -21,6 +21,12 @@ shape in one place (``engine._fit_gradient``).
 
 ``Mul.apply(a, b)`` runs the op. When recording, the ``ctx`` object becomes the
 output's ``grad_fn``: it holds the edges to the inputs' nodes and the saved values.
+
+An op may also define ``backward_arrays(ctx, grad_output)``: the same gradients for a backward
+that records nothing (``create_graph=False``, the usual ``loss.backward()``), computed on
+ndarrays and returned as ndarrays, so the chain rule costs a NumPy call per input instead of a
+Tensor op each (the Tensor ops of ``backward`` were most of a small graph's backward). The
+engine uses it where it is defined and ``backward`` everywhere else.
 """
 from __future__ import annotations
 
@@ -48,6 +54,9 @@ class Function:
     #: The output dtype is exactly what forward returns (``Cast``); other ops turn a
     #: float64 that NumPy promoted from integers into float32, as PyTorch does.
     exact_dtype: ClassVar[bool] = False
+    #: Optional ``(ctx, grad_output: ndarray) -> ndarrays``: ``backward`` on arrays, for a backward
+    #: that records nothing (see the module docstring); None: the engine calls ``backward``.
+    backward_arrays: ClassVar[Any] = None
 
     # The four every recorded node gets are slots (a subclass's own attributes go to its __dict__):
     # as instance-dict entries, CPython 3.11 kept a + b's stores of _shape and _dtype unspecialised
@@ -85,6 +94,8 @@ class Function:
                     isinstance(first, Tensor) and first._requires_grad,
                     isinstance(second, Tensor) and second._requires_grad,
                 )
+            elif len(args) == 1:  # unary ops (tanh, exp, ...): as for binary ones
+                needs = (isinstance(args[0], Tensor) and args[0]._requires_grad,)
             else:
                 needs = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
             record = True in needs

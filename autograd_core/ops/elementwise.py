@@ -82,6 +82,10 @@ class Add(Function):
         # d(a+b)/da = 1, d(a+b)/db = 1
         return grad_output, grad_output
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return grad, grad
+
 
 class Sub(Function):
     @staticmethod
@@ -101,6 +105,10 @@ class Sub(Function):
         # d(a-b)/da = 1, d(a-b)/db = -1
         return grad_output, (-grad_output if _need(ctx, 1) else None)
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return grad, (np.negative(grad) if _need(ctx, 1) else None)
+
 
 class Mul(Function):
     @staticmethod
@@ -113,6 +121,11 @@ class Mul(Function):
         a, b = ctx.saved_tensors
         # d(a*b)/da = b, d(a*b)/db = a
         return (grad_output * b if _need(ctx, 0) else None, grad_output * a if _need(ctx, 1) else None)
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        return (grad * _data(b) if _need(ctx, 0) else None, grad * _data(a) if _need(ctx, 1) else None)
 
 
 class Div(Function):
@@ -127,6 +140,13 @@ class Div(Function):
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         grad_a = grad_output / b if _need(ctx, 0) else None
         grad_b = -grad_output * a / (b * b) if _need(ctx, 1) else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        a, b = (_data(value) for value in ctx.saved_tensors)
+        grad_a = grad / b if _need(ctx, 0) else None
+        grad_b = -grad * a / (b * b) if _need(ctx, 1) else None
         return grad_a, grad_b
 
 
@@ -203,6 +223,10 @@ class Neg(Function):
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         return -grad_output  # d(-a)/da = -1
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        return np.negative(grad)
+
 
 # -- math functions ------------------------------------------------------------------
 class Exp(Function):
@@ -215,6 +239,10 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         return grad_output * ctx.output  # d(e^a)/da = e^a
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        return grad * ctx.output.array
 
 
 class Log(Function):
@@ -229,6 +257,11 @@ class Log(Function):
         (a,) = ctx.saved_tensors
         return grad_output / a  # d(log a)/da = 1/a
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        (a,) = ctx.saved_tensors
+        return grad / a.array
+
 
 class Sqrt(Function):
     saves_output = True
@@ -241,6 +274,10 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         return grad_output / (2.0 * ctx.output)  # d(sqrt a)/da = 1 / (2 sqrt a)
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        return grad / (2.0 * ctx.output.array)
 
 
 class Abs(Function):
@@ -301,6 +338,11 @@ class Tanh(Function):
         out = ctx.output
         return grad_output * (1.0 - out * out)  # d(tanh a)/da = 1 - tanh(a)^2
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        out = ctx.output.array
+        return grad * (1.0 - out * out)
+
 
 class Sigmoid(Function):
     saves_output = True
@@ -313,6 +355,11 @@ class Sigmoid(Function):
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         out = ctx.output
         return grad_output * out * (1.0 - out)  # d(sigmoid a)/da = s (1 - s)
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        out = ctx.output.array
+        return grad * out * (1.0 - out)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -336,19 +383,22 @@ class Relu(Function):
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         # d relu(a)/da = 0 if a <= 0 else 1 (1 at NaN, as in PyTorch); the gradient is *selected*,
         # so an infinite upstream gradient where a <= 0 gives 0, not inf * 0 = NaN
-        output = ctx.output.array
         if not is_grad_enabled():
-            grad = grad_output.array
-            if _one_pass_relu(grad, output):  # one select loop (kernels/relu.py)
-                result = np.empty_like(output)
-                relu_backward(grad.reshape(-1), output.reshape(-1), result.reshape(-1), output.dtype.type(0))
-                return result
-            mask = output != 0  # the output is 0, positive or NaN
-            grad = grad * mask  # multiplying by the mask is ~10x faster than np.where
-            if not np.isfinite(grad).all():
-                grad[~mask] = 0
-            return grad
-        return where(output != 0, grad_output, 0.0)
+            return Relu.backward_arrays(ctx, grad_output.array)
+        return where(ctx.output.array != 0, grad_output, 0.0)
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        output = ctx.output.array
+        if _one_pass_relu(grad, output):  # one select loop (kernels/relu.py)
+            result = np.empty_like(output)
+            relu_backward(grad.reshape(-1), output.reshape(-1), result.reshape(-1), output.dtype.type(0))
+            return result
+        mask = output != 0  # the output is 0, positive or NaN
+        grad = grad * mask  # multiplying by the mask is ~10x faster than np.where
+        if not np.isfinite(grad).all():
+            grad[~mask] = 0
+        return grad
 
 
 def _one_pass_relu(grad: np.ndarray, output: np.ndarray) -> bool:

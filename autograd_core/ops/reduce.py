@@ -48,15 +48,39 @@ def _expand_back(grad_output: Tensor, ctx: Function) -> Tensor:
     return BroadcastTo.apply(grad_output, ctx.input_shape)
 
 
+def _expand_back_array(grad: np.ndarray, ctx: Function) -> np.ndarray:
+    """``_expand_back`` of a plain backward's ndarray: a read-only broadcast view, or for an
+    input of at most ``_COPY_BELOW`` elements a copy (np.broadcast_to's Python set-up, ~3 us,
+    was the largest part of a small graph's Sum backward)."""
+    shape = ctx.input_shape
+    kept = _kept_shape(shape, ctx.dims)
+    if grad.shape != kept:
+        grad = grad.reshape(kept)
+    if kept == shape:
+        return grad
+    if math.prod(shape) < _COPY_BELOW:
+        out = np.empty(shape, grad.dtype)
+        out[...] = grad
+        return out
+    return np.broadcast_to(grad, shape)
+
+
+_COPY_BELOW = 1024
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.input_shape, ctx.dims = a.shape, dims
-        return np.sum(a.array, axis=dims, keepdims=keepdim)
+        return np.add.reduce(a.array, axis=dims, keepdims=keepdim)  # np.sum's own reduction, without its wrapper
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return _expand_back(grad_output, ctx), None, None  # d(sum a)/da_i = 1
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return _expand_back_array(grad, ctx), None, None
 
 
 class Mean(Function):
@@ -72,6 +96,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return _expand_back(grad_output, ctx) / ctx.count, None, None  # d(mean a)/da_i = 1/n
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return _expand_back_array(grad, ctx) / ctx.count, None, None
 
 
 def sum(a: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:

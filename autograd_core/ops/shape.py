@@ -52,6 +52,10 @@ class Reshape(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output.reshape(ctx.input_shape), None
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return grad.reshape(ctx.input_shape), None
+
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (one size may be -1: inferred)."""
@@ -111,6 +115,10 @@ class Permute(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output.permute(*np.argsort(ctx.dims).tolist()), None  # undo the permutation
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return np.transpose(grad, np.argsort(ctx.dims)), None
+
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims: output dim i is input dim ``dims[i]``."""
@@ -144,6 +152,10 @@ class BroadcastTo(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output, None  # the engine sums it back to the input's shape
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return grad, None
+
 
 class SumTo(Function):
     """Sum a gradient over broadcast dims so it has ``shape`` again."""
@@ -151,15 +163,26 @@ class SumTo(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, shape: tuple) -> np.ndarray:
         ctx.input_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + d for d, size in enumerate(shape) if size == 1 and a.shape[lead + d] != 1
-        )
-        return np.sum(a.array, axis=axes, keepdims=True).reshape(shape)
+        return sum_to_array(a.array, shape)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output.expand(*ctx.input_shape), None
+
+
+def sum_to_array(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """An ndarray summed over the dims that broadcasting added or stretched to reach it from
+    ``shape`` (checked by the caller: ``check_sum_to``)."""
+    lead = array.ndim - len(shape)
+    stretched = tuple(lead + d for d, size in enumerate(shape) if size == 1 and array.shape[lead + d] != 1)
+    axes = tuple(range(lead)) + stretched
+    return np.sum(array, axis=axes, keepdims=True).reshape(shape)
+
+
+def check_sum_to(from_shape: tuple, shape: tuple) -> None:
+    """A ShapeError unless ``from_shape`` is what ``shape`` broadcasts to."""
+    if not _broadcastable(shape, from_shape) or np.broadcast_shapes(shape, from_shape) != tuple(from_shape):
+        raise ShapeError(f"sum_to: shape {tuple(from_shape)} does not broadcast from {tuple(shape)}")
 
 
 def sum_to(a: Tensor, shape: tuple) -> Tensor:
@@ -167,8 +190,7 @@ def sum_to(a: Tensor, shape: tuple) -> Tensor:
     shape = tuple(shape)
     if a.shape == shape:
         return a
-    if not _broadcastable(shape, a.shape) or np.broadcast_shapes(shape, a.shape) != a.shape:
-        raise ShapeError(f"sum_to: shape {a.shape} does not broadcast from {tuple(shape)}")
+    check_sum_to(a.shape, shape)
     return SumTo.apply(a, shape)
 
 
@@ -256,6 +278,10 @@ class GetItem(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return IndexAdd.apply(grad_output, ctx.input_shape, ctx.index), None
 
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        return _index_add(grad, ctx.input_shape, ctx.index), None
+
 
 class Index(GetItem):
     """Advanced indexing (integer arrays or Tensors, bool masks): a copy, as in PyTorch."""
@@ -269,16 +295,21 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx: Function, values: Tensor, shape: tuple, index: Any) -> np.ndarray:
         ctx.index = index
-        out = np.zeros(shape, dtype=values.dtype)
-        if _is_basic(index):
-            out[index] = values.array
-        else:
-            np.add.at(out, index, values.array)
-        return out
+        return _index_add(values.array, shape, index)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output[ctx.index], None, None
+
+
+def _index_add(values: np.ndarray, shape: tuple, index: Any) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` added at ``index`` (repeated indices accumulate)."""
+    out = np.zeros(shape, dtype=values.dtype)
+    if _is_basic(index):
+        out[index] = values
+    else:
+        np.add.at(out, index, values)
+    return out
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -295,6 +326,10 @@ class Clone(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
         return grad_output
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> np.ndarray:
+        return grad
 
 
 # -- joining and splitting -----------------------------------------------------------
