@@ -91,7 +91,7 @@ def conv_row(
         ag.conv2d(x, w, b, stride=stride, padding=padding).sum().backward()
 
     out = (size + 2 * padding - kernel) // stride + 1
-    used = scheme((kernel, kernel), (stride, stride), (padding, padding), (out, out))
+    used = scheme((kernel, kernel), (stride, stride), (padding, padding), (out, out), w_np.shape)
     row = {"name": name, "scheme": used, "ours": median_time(ours), "target": target}
     if torch is not None:
         tx = torch.tensor(x_np, requires_grad=input_grad)

@@ -142,7 +142,8 @@ def main() -> None:
         " window max with an int8 offset per window, backward zeroes each row pair and puts the gradient at"
         " the offset; other max pools: argmax as a flat index + scatter-add. avg: window sums and their"
         " transpose. The NumPy strided-view references above are the alternative measured."
-        " adaptive_avg_pool uses one averaging matrix per dim (BLAS matmul)."
+        " adaptive_avg_pool: a reshape and a mean where the windows divide the input (global pooling too),"
+        " else one averaging matrix per dim (BLAS matmul)."
     )
     for mode in ("wait", "background"):
         with tempfile.TemporaryDirectory() as cache_dir:
