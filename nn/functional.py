@@ -320,16 +320,22 @@ class CrossEntropy(Function):
         ctx: Function, logits: Tensor, labels: np.ndarray, weight: Any, keep: Any, smoothing: float, reduction: str
     ) -> np.ndarray:
         z = logits.array
+        rows, classes = z.shape
         shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        classes = z.shape[1]
-        picked_weight = np.ones(z.shape[0], z.dtype) if weight is None else weight[labels]
+        exps = np.exp(shifted)
+        ones = np.ones(classes, z.dtype)
+        # log p = shifted - log(sum of exps), not made whole: the loss needs it at the labels only, the
+        # backward p = exps / sums (row sums as a product with ones: 5x faster than a sum over axis 1)
+        sums = exps @ ones
+        log_sums = np.log(sums)
+        picked_weight = np.ones(rows, z.dtype) if weight is None else weight[labels]
         if keep is not None:
             picked_weight = picked_weight * keep
-        losses = log_p[np.arange(z.shape[0]), labels] * (-(1 - smoothing) * picked_weight)
-        if smoothing:
-            per_class = log_p if weight is None else log_p * weight
-            losses -= smoothing / classes * per_class.sum(axis=1) * (1 if keep is None else keep)
+        losses = (shifted[np.arange(rows), labels] - log_sums) * (-(1 - smoothing) * picked_weight)
+        if smoothing:  # sum over c of w_c log p_c = sum of w_c shifted_c - log(sum of exps) * sum of w
+            weights = ones if weight is None else weight.astype(z.dtype, copy=False)
+            per_class = shifted @ weights - log_sums * weights.sum()
+            losses -= smoothing / classes * per_class * (1 if keep is None else keep)
         if reduction == "none":
             scale = None
             out = losses
@@ -339,7 +345,7 @@ class CrossEntropy(Function):
                 out = losses.sum() * scale
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(logits)
-            ctx.log_p, ctx.labels, ctx.picked_weight, ctx.scale = log_p, labels, picked_weight, scale
+            ctx.exps, ctx.sums, ctx.labels, ctx.picked_weight, ctx.scale = exps, sums, labels, picked_weight, scale
             ctx.weight, ctx.keep, ctx.smoothing = weight, keep, smoothing
         return np.asarray(out, dtype=z.dtype)
 
@@ -351,26 +357,32 @@ class CrossEntropy(Function):
         rows, classes = logits.shape
         eps, weight, picked = ctx.smoothing, ctx.weight, ctx.picked_weight
         dtype = logits.dtype
-        target = np.zeros((rows, classes), dtype=dtype)
-        target[np.arange(rows), ctx.labels] = (1 - eps) * picked
         coef = (1 - eps) * picked
+        keep = 1 if ctx.keep is None else ctx.keep
         if eps:
             total_weight = classes if weight is None else weight.sum()
-            keep = 1 if ctx.keep is None else ctx.keep
             coef = coef + eps / classes * total_weight * keep
-            target += eps / classes * (1 if weight is None else weight) * np.reshape(keep, (-1, 1))
-        coef = coef.astype(dtype)[:, None]
+        coef = coef.astype(dtype)
         scale = None if ctx.scale is None else dtype.type(ctx.scale)
         if scale is not None and ctx.keep is not None:
             # an ignored row's gradient is 0, even when every row is ignored and the mean's
             # scale is 1/0 (the loss is NaN then, as in PyTorch, but no NaN flows back)
-            scale = np.where(ctx.keep, scale, dtype.type(0))[:, None]
-        if not ag.is_grad_enabled():  # a plain backward: the forward's log-probabilities, in NumPy
-            upstream = grad_output.array[:, None] if scale is None else grad_output.array * scale
-            return (np.exp(ctx.log_p) * coef - target) * upstream, None, None, None, None, None
+            scale = np.where(ctx.keep, scale, dtype.type(0))
+        if not ag.is_grad_enabled():  # a plain backward, in NumPy: p * coef - target, times the upstream
+            upstream = grad_output.array if scale is None else grad_output.array * scale  # () or (M,)
+            upstream = np.broadcast_to(upstream, (rows,))
+            grad = ctx.exps * (coef * upstream / ctx.sums)[:, None]  # p = exps / sums
+            grad[np.arange(rows), ctx.labels] -= ((1 - eps) * picked * upstream).astype(dtype)
+            if eps:
+                grad -= (eps / classes * (1 if weight is None else weight) * np.reshape(keep * upstream, (-1, 1)))
+            return grad.astype(dtype, copy=False), None, None, None, None, None
         # under create_graph: softmax recomputed as a graph op, so the gradient is differentiable
-        upstream = grad_output.unsqueeze(1) if scale is None else grad_output * scale
-        return (logits.softmax(1) * coef - target) * upstream, None, None, None, None, None
+        target = np.zeros((rows, classes), dtype=dtype)
+        target[np.arange(rows), ctx.labels] = (1 - eps) * picked
+        if eps:
+            target += eps / classes * (1 if weight is None else weight) * np.reshape(keep, (-1, 1))
+        upstream = grad_output.unsqueeze(1) if scale is None else grad_output * scale[..., None]
+        return (logits.softmax(1) * coef[:, None] - target) * upstream, None, None, None, None, None
 
 
 def cross_entropy(
