@@ -88,3 +88,20 @@ def test_the_function_is_nn_functional_embedding():
     import nn.functional as F
 
     assert F.embedding is embedding and "embedding" in F.__all__
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2])
+@pytest.mark.parametrize("shape", [(6,), (3, 5), (0,)])
+def test_the_plain_backward_adds_the_rows_as_the_recorded_one(padding_idx, shape):
+    """``EmbeddingFunction.backward_arrays`` (a sort and segment sums) against its Tensor backward
+    (``np.add.at``), which a create_graph backward runs: repeated indices, a padding row, no indices."""
+    rng = np.random.default_rng(3)
+    indices = ag.tensor(rng.integers(0, 4, shape))
+    upstream = ag.tensor(rng.standard_normal(shape + (3,)))
+    weight = ag.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    embedding(indices, weight, padding_idx=padding_idx).backward(upstream)
+    (expected,) = ag.grad(embedding(indices, weight, padding_idx=padding_idx), [weight], upstream,
+                          create_graph=True)
+    np.testing.assert_allclose(weight.grad.array, expected.array, rtol=1e-12, atol=1e-12)
+    if padding_idx is not None:
+        assert not weight.grad.array[padding_idx].any()
