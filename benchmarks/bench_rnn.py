@@ -9,6 +9,11 @@ steps, and the peak memory of its training step for both engines (``common.peak_
 target at most 1.5x PyTorch's). Both engines start from the same weights and data (the first
 losses are compared). Target: at most 1.0x PyTorch. Writes benchmarks/results/rnn.json.
 
+The recurrent layers' per-step products run on MKL's packed GEMM where the optional ``mkl``
+extra is installed (``autograd_core.blas``; always on the calling thread), else on NumPy's
+BLAS; the title says which. ``AUTOGRAD_CORE_BLAS=numpy python benchmarks/bench_rnn.py``
+measures the NumPy path where MKL is installed.
+
 Both engines get the same number of BLAS/intra-op threads (default 1: at these sizes extra
 threads mostly add contention on a shared machine). On a shared, noisy machine the two
 engines are timed in alternating rounds (ours, theirs, ours, ...) and each figure is the
@@ -27,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
+from autograd_core import blas  # noqa: E402
 from benchmarks.common import compared, interleaved_samples, peak_step_memory, report  # noqa: E402
 
 try:
@@ -144,7 +150,9 @@ def main() -> None:
             rows.append(compared(f"{kind} same step, step-by-step graph (fused=False)", samples[-1], theirs))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "rnn.json")
     clock_name = "CPU" if threads == 1 else "wall"
-    title = f"Recurrent training step ({threads} thread(s) each, {clock_name} time, medians of {rounds} rounds)"
+    products = "MKL packed" if blas.mkl_available() else "NumPy's BLAS"
+    title = f"Recurrent training step ({threads} thread(s) each, {clock_name} time, medians of {rounds} rounds; " \
+        f"our per-step products on {products})"
     report(title, rows, path)
     print("\n" + memory_row("LSTM", 512, 64))
 

@@ -3,11 +3,12 @@
 ``backends.mps.is_available()`` and ``backends.cuda.is_built()`` are False. Settings such
 as ``backends.cudnn.benchmark = True``, ``backends.cudnn.deterministic = True`` or
 ``backends.cuda.matmul.allow_tf32 = True`` are accepted and change nothing: there is no
-cuDNN or TF32 here, and every op of this build is deterministic.
+cuDNN or TF32 here, and every op of this build is deterministic. ``backends.mkl.is_available()``
+says whether the optional MKL serves the recurrent layers' products (``autograd_core.blas``).
 """
 from __future__ import annotations
 
-from . import cuda, cudnn, mps
+from . import cuda, cudnn, mkl, mps
 
 _deterministic = {"mode": False, "warn_only": False}
 
@@ -28,6 +29,6 @@ def is_deterministic_algorithms_warn_only_enabled() -> bool:
 
 
 __all__ = [
-    "cuda", "cudnn", "mps", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "cuda", "cudnn", "mkl", "mps", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled",
 ]

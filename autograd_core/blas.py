@@ -1,0 +1,189 @@
+"""Products by one matrix many times over: MKL's packed GEMM where MKL is installed, else NumPy.
+
+A recurrent layer multiplies by the same weight matrix at every step: 32-64 small products
+(a batch of 32 rows) per sequence. NumPy's OpenBLAS copies the weight into its internal
+(packed) layout again at every call, and at 32 rows that copy and the small-matrix blocking
+hold it to 80-95 GF/s here. MKL can pack a matrix once (``cblas_sgemm_pack``) and multiply by
+the packed copy many times (``cblas_sgemm_compute``); NumPy cannot reach that API. Measured on
+this project's Intel Xeon (AVX-512), one thread, batch 32 (``benchmarks/bench_rnn.py``'s shapes):
+
+==============================  ========  ==========
+product                         OpenBLAS  MKL packed
+==============================  ========  ==========
+(32, 128) @ (128, 512)            50 us      32 us
+(32, 512) @ (512, 128)            51 us      36 us
+(32, 512) @ (512, 2048)          985 us     484 us
+(32, 2048) @ (2048, 512)         842 us     504 us
+==============================  ========  ==========
+
+MKL is optional: ``pip install "autograd-core[mkl]"`` (Linux and Windows on x86-64; about 1 GB
+installed, with its threading libraries). It is found through the installed ``mkl`` package
+(or a ``mkl_rt`` library on the loader's path) the first time a product is packed; importing
+this module loads nothing. ``AUTOGRAD_CORE_BLAS=numpy`` keeps every product on NumPy's BLAS even
+where MKL is installed. MKL's results differ from OpenBLAS's in the last bits (another order of
+summation); each is deterministic on one machine.
+
+Threads: inside ``calling_thread_only()`` MKL's products run on the calling thread alone
+(``mkl_set_num_threads_local(1)``, restored on exit, so the caller's own MKL settings are left as
+they were); the recurrent layers run their step loops inside it.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import importlib.metadata
+import os
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+ENVIRONMENT_VARIABLE = "AUTOGRAD_CORE_BLAS"
+_ROW_MAJOR, _NO_TRANS, _TRANS, _PACKED, _B_MATRIX = 101, 111, 112, 151, 162  # CBLAS enumerations
+
+
+def _mkl_candidates() -> list[str]:
+    """Paths (or loader names) of MKL's single dynamic library, the installed ``mkl`` package's first."""
+    candidates = []
+    try:
+        files = importlib.metadata.distribution("mkl").files or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if Path(str(file)).name.startswith(("libmkl_rt.so", "mkl_rt")) and not str(file).endswith(".lib"):
+            candidates.append(str(file.locate()))
+    found = ctypes.util.find_library("mkl_rt")
+    if found:
+        candidates.append(found)
+    return candidates
+
+
+class _MKL:
+    """The few MKL functions used here, bound with ctypes (float32 and float64 variants)."""
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        c_int, c_size, pointer = ctypes.c_int, ctypes.c_size_t, ctypes.c_void_p
+        self.set_threads_local = library.MKL_Set_Num_Threads_Local
+        self.set_threads_local.argtypes, self.set_threads_local.restype = [c_int], c_int
+        self.pack_size, self.pack, self.compute = {}, {}, {}
+        for dtype, prefix, scalar in ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double)):
+            size = getattr(library, f"cblas_{prefix}gemm_pack_get_size")
+            size.argtypes, size.restype = [c_int] * 4, c_size
+            pack = getattr(library, f"cblas_{prefix}gemm_pack")
+            pack.argtypes, pack.restype = [c_int] * 6 + [scalar, pointer, c_int, pointer], None
+            compute = getattr(library, f"cblas_{prefix}gemm_compute")
+            compute.argtypes = [c_int] * 6 + [pointer, c_int, pointer, c_int, scalar, pointer, c_int]
+            compute.restype = None
+            key = np.dtype(dtype)
+            self.pack_size[key], self.pack[key], self.compute[key] = size, pack, compute
+
+
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+def _mkl() -> _MKL | None:
+    """MKL's bindings, loaded on the first call; None where it is not installed or switched off."""
+    if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "numpy":
+        return None
+    with _lock:
+        if "mkl" not in _loaded:
+            _loaded["mkl"] = None
+            for candidate in _mkl_candidates():
+                try:
+                    _loaded["mkl"] = _MKL(ctypes.CDLL(candidate))
+                    break
+                except (OSError, AttributeError):  # not loadable here, or an MKL without the packed API
+                    continue
+        return _loaded["mkl"]
+
+
+def mkl_available() -> bool:
+    """Whether products by a packed matrix run on MKL (installed, loadable, not switched off)."""
+    return _mkl() is not None
+
+
+class PackedMatrix:
+    """``matrix`` (K, N), float32 or float64, prepared for many products ``a @ matrix`` with a (M, K).
+
+    ``PackedMatrix(matrix, rows)`` packs a copy for products whose left operand has ``rows`` rows
+    (MKL's packed layout depends on M); ``packed.multiply(a, out)`` writes ``a @ matrix`` into
+    ``out`` (M, N), both C-contiguous with the matrix's dtype. ``matrix`` may be any strided view
+    (a transpose packs without a transposing copy) and may change afterwards: the packed copy does
+    not see it. Without MKL (``mkl_available()`` False) ``PackedMatrix`` raises RuntimeError: check
+    first, or use ``packed_or_none``.
+    """
+
+    def __init__(self, matrix: np.ndarray, rows: int) -> None:
+        mkl = _mkl()
+        if mkl is None:
+            raise RuntimeError(
+                "PackedMatrix needs MKL: install it with pip install 'autograd-core[mkl]' "
+                f"(and leave {ENVIRONMENT_VARIABLE} unset), or multiply with np.matmul."
+            )
+        if matrix.ndim != 2 or matrix.dtype not in mkl.pack:
+            raise TypeError(
+                f"PackedMatrix: matrix must be 2-D float32 or float64, got {matrix.ndim}-D {matrix.dtype}."
+            )
+        if 0 in matrix.shape:
+            raise ValueError(f"PackedMatrix: matrix of shape {matrix.shape} is empty; multiply it with np.matmul.")
+        if not isinstance(rows, int) or rows < 1:
+            raise ValueError(f"PackedMatrix: rows must be a positive int, got {rows!r}.")
+        self._mkl, self.rows, (self.inner, self.columns), self.dtype = mkl, rows, matrix.shape, matrix.dtype
+        if matrix.flags.f_contiguous and not matrix.flags.c_contiguous:
+            trans, source, leading = _TRANS, matrix, self.inner  # a transposed C array, packed as it lies
+        else:
+            trans, source, leading = _NO_TRANS, np.ascontiguousarray(matrix), self.columns
+        size = mkl.pack_size[self.dtype](_B_MATRIX, rows, self.columns, self.inner)
+        self._buffer = np.empty(-(-size // self.dtype.itemsize), dtype=self.dtype)
+        mkl.pack[self.dtype](
+            _ROW_MAJOR, _B_MATRIX, trans, rows, self.columns, self.inner, 1.0,
+            source.ctypes.data, leading, self._buffer.ctypes.data,
+        )
+        self._compute, self._address = mkl.compute[self.dtype], self._buffer.ctypes.data
+
+    def multiply(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out[...] = a @ matrix`` for a (rows, K) and out (rows, N), C-contiguous, the matrix's dtype."""
+        expected = ((self.rows, self.inner), (self.rows, self.columns))
+        for name, array, shape in (("a", a, expected[0]), ("out", out, expected[1])):
+            if array.shape != shape or array.dtype != self.dtype or not array.flags.c_contiguous:
+                raise ValueError(
+                    f"PackedMatrix.multiply: {name} must be a C-contiguous {self.dtype} array of shape "
+                    f"{shape}, got {array.dtype} {array.shape}{'' if array.flags.c_contiguous else ' (strided)'}."
+                )
+        self._compute(
+            _ROW_MAJOR, _NO_TRANS, _PACKED, self.rows, self.columns, self.inner, a.ctypes.data, self.inner,
+            self._address, self.columns, 0.0, out.ctypes.data, self.columns,
+        )
+        return out
+
+
+@contextlib.contextmanager
+def calling_thread_only() -> Iterator[None]:
+    """MKL's products inside run on the calling thread alone (restored on exit; nothing without MKL)."""
+    mkl = _mkl()
+    if mkl is None:
+        yield
+        return
+    previous = mkl.set_threads_local(1)
+    try:
+        yield
+    finally:
+        mkl.set_threads_local(previous)
+
+
+#: multiply-adds per product from which a packed product pays: below, ctypes' ~3 us a call outweighs
+#: the gain (batch 32: (128, 128) took 12.7 us packed, 10.5 by np.matmul; (128, 384) 27 vs 33)
+PACKED_FROM = 1 << 20
+
+
+def packed_or_none(matrix: np.ndarray, rows: int) -> PackedMatrix | None:
+    """``PackedMatrix(matrix, rows)`` where MKL serves it and it pays (float32/float64, at least
+    ``PACKED_FROM`` multiply-adds a product), else None: multiply with np.matmul then."""
+    if matrix.dtype not in (np.float32, np.float64) or matrix.ndim != 2 or not mkl_available():
+        return None
+    if rows < 1 or rows * matrix.shape[0] * matrix.shape[1] < PACKED_FROM:
+        return None
+    return PackedMatrix(matrix, rows)
