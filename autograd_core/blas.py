@@ -18,7 +18,7 @@ product                         OpenBLAS  MKL packed
 
 MKL is optional: ``pip install "autograd-core[mkl]"`` (Linux and Windows on x86-64; about 1 GB
 installed, with its threading libraries). It is found through the installed ``mkl`` package
-(or a ``mkl_rt`` library on the loader's path) the first time a product is packed; importing
+(or a ``mkl_rt`` library in the environment's ``lib`` folder) the first time a product is packed; importing
 this module loads nothing. ``AUTOGRAD_CORE_BLAS=numpy`` keeps every product on NumPy's BLAS even
 where MKL is installed. MKL's results differ from OpenBLAS's in the last bits (another order of
 summation); each is deterministic on one machine.
@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import importlib.metadata
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -44,19 +44,23 @@ ENVIRONMENT_VARIABLE = "AUTOGRAD_CORE_BLAS"
 _ROW_MAJOR, _NO_TRANS, _TRANS, _PACKED, _B_MATRIX = 101, 111, 112, 151, 162  # CBLAS enumerations
 
 
+def _is_mkl_rt(name: str) -> bool:
+    """Whether a file name is MKL's single dynamic library (libmkl_rt.so[.N], mkl_rt[.N].dll)."""
+    return name.startswith(("libmkl_rt.so", "mkl_rt")) and (name.endswith((".so", ".dll")) or ".so." in name)
+
+
 def _mkl_candidates() -> list[str]:
-    """Paths (or loader names) of MKL's single dynamic library, the installed ``mkl`` package's first."""
-    candidates = []
+    """Paths of MKL's single dynamic library: the installed ``mkl`` package's, then any in this
+    environment's library folders (a conda environment's). No subprocess (``ctypes.util.find_library``
+    runs ldconfig)."""
     try:
         files = importlib.metadata.distribution("mkl").files or []
     except importlib.metadata.PackageNotFoundError:
         files = []
-    for file in files:
-        if Path(str(file)).name.startswith(("libmkl_rt.so", "mkl_rt")) and not str(file).endswith(".lib"):
-            candidates.append(str(file.locate()))
-    found = ctypes.util.find_library("mkl_rt")
-    if found:
-        candidates.append(found)
+    candidates = [str(file.locate()) for file in files if _is_mkl_rt(Path(str(file)).name)]
+    for folder in (Path(sys.prefix) / "lib", Path(sys.prefix) / "Library" / "bin"):
+        if folder.is_dir():
+            candidates += sorted(str(path) for path in folder.glob("*mkl_rt*") if _is_mkl_rt(path.name))
     return candidates
 
 

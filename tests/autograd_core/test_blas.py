@@ -118,3 +118,8 @@ def test_recurrent_layers_give_the_same_results_on_mkl_and_on_numpy(monkeypatch,
         results.append([output.array.copy()] + [p.grad.array.copy() for p in layer.parameters()])
     for on_mkl, on_numpy in zip(*results):
         np.testing.assert_allclose(on_mkl, on_numpy, rtol=2e-4, atol=2e-5)
+
+
+def test_mkls_library_is_told_from_its_siblings_by_name():
+    assert [blas._is_mkl_rt(name) for name in ("libmkl_rt.so.3", "libmkl_rt.so", "mkl_rt.2.dll")] == [True] * 3
+    assert not any(blas._is_mkl_rt(name) for name in ("libmkl_core.so.3", "mkl_rt.lib", "libmkl_avx512.so.3"))
