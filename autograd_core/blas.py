@@ -114,10 +114,13 @@ class PackedMatrix:
 
     ``PackedMatrix(matrix, rows)`` packs a copy for products whose left operand has ``rows`` rows
     (MKL's packed layout depends on M); ``packed.multiply(a, out)`` writes ``a @ matrix`` into
-    ``out`` (M, N), both C-contiguous with the matrix's dtype. ``matrix`` may be any strided view
-    (a transpose packs without a transposing copy) and may change afterwards: the packed copy does
-    not see it. Without MKL (``mkl_available()`` False) ``PackedMatrix`` raises RuntimeError: check
-    first, or use ``packed_or_none``.
+    ``out`` (M, N), both C-contiguous with the matrix's dtype, not overlapping. ``matrix`` may be
+    any strided view (a transpose packs without a transposing copy) and may change afterwards: the
+    packed copy does not see it. ``packed.release()`` hands the packed copy's memory to the next
+    ``PackedMatrix`` of that size made on this thread (a fresh buffer of a few MB page-faults in
+    anew: ~0.3 ms for 256 KB here); the packed matrix must not be used after. Without MKL
+    (``mkl_available()`` False) ``PackedMatrix`` raises RuntimeError: check first, or use
+    ``packed_or_none``.
     """
 
     def __init__(self, matrix: np.ndarray, rows: int) -> None:
@@ -141,27 +144,68 @@ class PackedMatrix:
         else:
             trans, source, leading = _NO_TRANS, np.ascontiguousarray(matrix), self.columns
         size = mkl.pack_size[self.dtype](_B_MATRIX, rows, self.columns, self.inner)
-        self._buffer = np.empty(-(-size // self.dtype.itemsize), dtype=self.dtype)
+        self._buffer = _released.take(-(-size // self.dtype.itemsize), self.dtype)
         mkl.pack[self.dtype](
             _ROW_MAJOR, _B_MATRIX, trans, rows, self.columns, self.inner, 1.0,
             source.ctypes.data, leading, self._buffer.ctypes.data,
         )
         self._compute, self._address = mkl.compute[self.dtype], self._buffer.ctypes.data
+        self._a_shape, self._out_shape = (rows, self.inner), (rows, self.columns)
+        self._out: np.ndarray | None = None  # the last out (a loop's buffer), checked then, and its address
+        self._out_strides, self._out_address = None, 0
+
+    def _check(self, name: str, array: np.ndarray, shape: tuple) -> None:
+        if array.shape != shape or array.dtype != self.dtype or not array.flags.c_contiguous:
+            raise ValueError(
+                f"PackedMatrix.multiply: {name} must be a C-contiguous {self.dtype} array of shape "
+                f"{shape}, got {array.dtype} {array.shape}{'' if array.flags.c_contiguous else ' (strided)'}."
+            )
 
     def multiply(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out[...] = a @ matrix`` for a (rows, K) and out (rows, N), C-contiguous, the matrix's dtype."""
-        expected = ((self.rows, self.inner), (self.rows, self.columns))
-        for name, array, shape in (("a", a, expected[0]), ("out", out, expected[1])):
-            if array.shape != shape or array.dtype != self.dtype or not array.flags.c_contiguous:
-                raise ValueError(
-                    f"PackedMatrix.multiply: {name} must be a C-contiguous {self.dtype} array of shape "
-                    f"{shape}, got {array.dtype} {array.shape}{'' if array.flags.c_contiguous else ' (strided)'}."
-                )
+        """``out[...] = a @ matrix`` for a (rows, K) and out (rows, N), C-contiguous, the matrix's
+        dtype, not overlapping."""
+        if self._address == 0:
+            raise RuntimeError("PackedMatrix.multiply: this packed matrix was released; pack the matrix again.")
+        if out is not self._out or out.strides != self._out_strides or out.shape != self._out_shape:
+            self._check("out", out, self._out_shape)
+            self._out, self._out_strides, self._out_address = out, out.strides, out.ctypes.data
+        elif out.dtype != self.dtype:
+            self._check("out", out, self._out_shape)
+        if a.shape != self._a_shape or a.dtype != self.dtype or not a.flags.c_contiguous:
+            self._check("a", a, self._a_shape)
+        address, out_address = a.ctypes.data, self._out_address
+        if address < out_address + out.nbytes and out_address < address + a.nbytes:
+            raise ValueError("PackedMatrix.multiply: out overlaps a; write the product into another array.")
         self._compute(
-            _ROW_MAJOR, _NO_TRANS, _PACKED, self.rows, self.columns, self.inner, a.ctypes.data, self.inner,
-            self._address, self.columns, 0.0, out.ctypes.data, self.columns,
+            _ROW_MAJOR, _NO_TRANS, _PACKED, self.rows, self.columns, self.inner, address, self.inner,
+            self._address, self.columns, 0.0, out_address, self.columns,
         )
         return out
+
+    def release(self) -> None:
+        """Hand the packed copy's memory to the next ``PackedMatrix`` of its size on this thread."""
+        if self._address:
+            _released.give(self._buffer)
+            self._buffer, self._address, self._out = None, 0, None
+
+
+class _ReleasedBuffers(threading.local):
+    """Packed copies' memory from ``release``, per thread, the 4 most recent, for the next packing."""
+
+    def __init__(self) -> None:
+        self.buffers: list[np.ndarray] = []
+
+    def take(self, size: int, dtype: np.dtype) -> np.ndarray:
+        for index, buffer in enumerate(self.buffers):
+            if buffer.size == size and buffer.dtype == dtype:
+                return self.buffers.pop(index)
+        return np.empty(size, dtype=dtype)
+
+    def give(self, buffer: np.ndarray) -> None:
+        self.buffers = (self.buffers + [buffer])[-4:]
+
+
+_released = _ReleasedBuffers()
 
 
 @contextlib.contextmanager

@@ -36,7 +36,7 @@ oneDNN's fused primitive (``mkldnn_rnn``); with ``torch.backends.mkldnn`` off it
 ~1.2x ours. Measured and not kept: H compiled into the step kernels as a constant (``literal``, as
 Winograd's tile counts: no change in the step loop), the per-step product in column blocks.
 Where the optional MKL is installed (``autograd_core.blas``), every per-step product of at
-least ``blas.PACKED_FROM`` multiply-adds goes to MKL's packed GEMM instead (``_step_multiplier``:
+least ``blas.PACKED_FROM`` multiply-adds goes to MKL's packed GEMM instead (``_StepProduct``:
 the weight packed once per sequence, row-major products), which reaches 116-139 GF/s at 32
 rows: the LSTM step's ratio to PyTorch went h512 1.12 -> 0.91, h128 1.20 -> 1.17 (2026-12-04).
 """
@@ -164,32 +164,49 @@ _spare = _SpareArrays()
 _COLUMN_MAJOR_PRODUCT_FROM = 256  # the hidden size from which the LSTM's step product is column-major
 
 
-def _transposed(weight: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
-    """``(weight * scale[:, None]).T`` (or ``weight.T``) as a C-contiguous array, copied in blocks of
-    64 rows: a transposing copy of a whole (2048, 512) array misses the TLB at every element (7.3 -> 1.5 ms)."""
-    transposed = np.empty(weight.shape[::-1], dtype=weight.dtype)
-    for start in range(0, weight.shape[0], 64):
-        rows = slice(start, start + 64)
-        if scale is None:
-            transposed[:, rows] = weight[rows].T
+def _c_contiguous(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` as a C-contiguous array; a transposed one is copied in blocks of 64 columns: a
+    transposing copy of a whole (512, 2048) array misses the TLB at every element (7.3 -> 1.5 ms)."""
+    if matrix.flags.c_contiguous:
+        return matrix
+    copy = np.empty(matrix.shape, dtype=matrix.dtype)
+    for start in range(0, matrix.shape[1], 64):
+        copy[:, start : start + 64] = matrix[:, start : start + 64]
+    return copy
+
+
+class _StepProduct:
+    """``a @ matrix`` into ``out`` at every step of a recurrent loop, a (rows, K)::
+
+        product = _StepProduct(matrix, rows)
+        with product as multiply:
+            for t in ...:
+                multiply(a, out)
+
+    With MKL (``autograd_core.blas``; ``product.packed`` True) the matrix is packed once, a and out
+    must be C-contiguous, and inside ``with`` MKL runs on the calling thread; the packed copy is
+    released at the end. Otherwise it is np.matmul by the matrix (first made C-contiguous by
+    ``_c_contiguous`` where ``copy_for_numpy``), into out of any layout.
+    """
+
+    def __init__(self, matrix: np.ndarray, rows: int, copy_for_numpy: bool = False) -> None:
+        self._packed = blas.packed_or_none(matrix, rows)
+        self.packed = self._packed is not None
+        self._threads = blas.calling_thread_only()
+        if self._packed is not None:
+            self.multiply: Callable[[np.ndarray, np.ndarray], np.ndarray] = self._packed.multiply
         else:
-            np.multiply(weight[rows].T, scale[rows], out=transposed[:, rows])
-    return transposed
+            numpy_matrix = _c_contiguous(matrix) if copy_for_numpy else matrix
+            self.multiply = lambda a, out: np.matmul(a, numpy_matrix, out=out)
 
+    def __enter__(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        self._threads.__enter__()
+        return self.multiply
 
-def _step_multiplier(matrix: np.ndarray, rows: int) -> tuple[Callable[[np.ndarray, np.ndarray], Any], bool]:
-    """``(multiply, packed)``: ``multiply(a, out)`` writes ``a @ matrix`` (a: (rows, K)) into out, for
-    every step of a loop. With MKL (``autograd_core.blas``; packed True) the matrix is packed once and
-    a and out must be C-contiguous; else it is np.matmul by ``matrix`` as given (the caller picks the
-    layout OpenBLAS is fastest with) into out of any layout."""
-    packed = blas.packed_or_none(matrix, rows)
-    if packed is not None:
-        return packed.multiply, True
-
-    def multiply(a: np.ndarray, out: np.ndarray) -> Any:
-        return np.matmul(a, matrix, out=out)
-
-    return multiply, False
+    def __exit__(self, *exception: Any) -> None:
+        self._threads.__exit__(*exception)
+        if self._packed is not None:
+            self._packed.release()
 
 
 def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
@@ -307,11 +324,10 @@ class RNNTanhSequence(_Sequence):
         cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
         hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
-        multiply, _ = _step_multiplier(_transposed(weight_hh), h0.shape[0])  # see LSTMSequence.run_forward
         state, product = np.ascontiguousarray(h0), np.empty(h0.shape, dtype=pre.dtype)
         if bias_hh is not None:
             pre += bias_hh
-        with blas.calling_thread_only():
+        with _StepProduct(weight_hh.T, h0.shape[0], copy_for_numpy=True) as multiply:  # see LSTMSequence
             for t in _order(pre.shape[0], reverse):
                 multiply(state, product)
                 product += pre[t]
@@ -333,8 +349,7 @@ class RNNTanhSequence(_Sequence):
         local = cls.derivative(hidden)
         grad_pre = np.empty_like(hidden)
         grad_h = np.zeros(h0.shape, dtype=h0.dtype)
-        multiply, _ = _step_multiplier(weight_hh, h0.shape[0])
-        with blas.calling_thread_only():
+        with _StepProduct(weight_hh, h0.shape[0]) as multiply:
             for t in _order(hidden.shape[0], not ctx.reverse):
                 # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
                 np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
@@ -400,15 +415,12 @@ class LSTMSequence(_Sequence):
         # h W_hh^T of one step, (N, 4H). From H = 256 on, column-major (W_hh's rows as they are):
         # OpenBLAS's sgemm writes it that much faster that adding it by blocks in the kernel pays
         # (batch 32, per step: 877 vs 1020 us at H = 512, 248 vs 271 at 256); below, row-major
-        # from a copy of W_hh^T (H = 128, GEMM and kernel: ~66 vs ~78 us)
-        # from a copy of W_hh^T (H = 128, GEMM and kernel: ~66 vs ~78 us). With MKL (``_step_multiplier``)
+        # from a copy of W_hh^T (H = 128, GEMM and kernel: ~66 vs ~78 us). With MKL (``_StepProduct``)
         # the product is row-major, by W_hh^T packed once per sequence.
-        if size >= _COLUMN_MAJOR_PRODUCT_FROM:
-            weight_t = (weight_hh * scale[:, None]).T
-        else:
-            weight_t = _transposed(weight_hh, scale)
-        multiply, packed = _step_multiplier(weight_t, h0.shape[0])
-        if packed or size < _COLUMN_MAJOR_PRODUCT_FROM:
+        step_product = _StepProduct(
+            (weight_hh * scale[:, None]).T, h0.shape[0], copy_for_numpy=size < _COLUMN_MAJOR_PRODUCT_FROM
+        )
+        if step_product.packed or size < _COLUMN_MAJOR_PRODUCT_FROM:
             product = np.empty(pre.shape[1:], dtype=pre.dtype)
         else:
             product = np.empty(pre.shape[:0:-1], dtype=pre.dtype).T
@@ -418,7 +430,7 @@ class LSTMSequence(_Sequence):
         c0 = np.array(c0, order="C")  # a copy: every step's arguments then have one type, resolved once
         step = lstm_step_pointwise(gates[0], product, c0, cells[0], tanh_cells[0], output[0])
         hidden, cell = np.ascontiguousarray(h0), c0
-        with blas.calling_thread_only():
+        with step_product as multiply:
             for t in _order(steps, reverse):
                 cell_prev = cell
                 multiply(hidden, product)
@@ -437,8 +449,8 @@ class LSTMSequence(_Sequence):
         # dL/dh_t from step t+1, the product dL/dpre_{t+1} W_hh: from H = 256 on column-major, which
         # OpenBLAS writes faster (H = 512, batch 32: ~740 vs ~810 us a step; the kernel sums it by blocks)
         # (with MKL row-major, by W_hh packed once, as the forward's)
-        multiply, packed = _step_multiplier(weight_hh, h0.shape[0])
-        if not packed and h0.shape[-1] >= _COLUMN_MAJOR_PRODUCT_FROM:
+        step_product = _StepProduct(weight_hh, h0.shape[0])
+        if not step_product.packed and h0.shape[-1] >= _COLUMN_MAJOR_PRODUCT_FROM:
             grad_h = np.zeros(h0.shape[::-1], dtype=h0.dtype).T
         else:
             grad_h = np.zeros(h0.shape, dtype=h0.dtype)
@@ -447,7 +459,7 @@ class LSTMSequence(_Sequence):
         steps, need_h0 = grad_pre.shape[0], ctx.needs_input_grad[3]
         # resolved once (``Kernel.resolve``): c0 is the forward's C-contiguous copy, typed as every cells[t]
         step_backward = lstm_step_backward.resolve(grad[0], grad_h, grad_c, grad_pre[0], c0, tanh_cells[0], grad_hidden)
-        with blas.calling_thread_only():
+        with step_product as multiply:
             for t in _order(steps, not ctx.reverse):
                 cell_prev = _state_before(cells, c0, t, ctx.reverse)
                 step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
@@ -471,10 +483,9 @@ class GRUSequence(_Sequence):
         hidden_n = np.empty(pre.shape[:2] + (size,), dtype=pre.dtype)  # W_hn h + b_hn
         output = np.empty_like(hidden_n)
         hidden = np.ascontiguousarray(h0)
-        multiply, _ = _step_multiplier(_transposed(weight_hh), h0.shape[0])  # see LSTMSequence.run_forward
         gates_h = np.empty(pre.shape[1:], dtype=pre.dtype)
         rz, n_part = slice(0, 2 * size), slice(2 * size, 3 * size)
-        with blas.calling_thread_only():
+        with _StepProduct(weight_hh.T, h0.shape[0], copy_for_numpy=True) as multiply:  # see LSTMSequence
             for t in _order(pre.shape[0], reverse):
                 act = gates[t]
                 multiply(hidden, gates_h)
@@ -505,8 +516,7 @@ class GRUSequence(_Sequence):
         grad_x = np.empty_like(gates)
         grad_hidden = np.empty_like(gates)
         grad_h, product = np.zeros(h0.shape, dtype=h0.dtype), np.empty(h0.shape, dtype=h0.dtype)
-        multiply, _ = _step_multiplier(weight_hh, h0.shape[0])
-        with blas.calling_thread_only():
+        with _StepProduct(weight_hh, h0.shape[0]) as multiply:
             for t in _order(gates.shape[0], not ctx.reverse):
                 dh = grad[t] + grad_h
                 gx, gh = grad_x[t], grad_hidden[t]

@@ -123,3 +123,36 @@ def test_recurrent_layers_give_the_same_results_on_mkl_and_on_numpy(monkeypatch,
 def test_mkls_library_is_told_from_its_siblings_by_name():
     assert [blas._is_mkl_rt(name) for name in ("libmkl_rt.so.3", "libmkl_rt.so", "mkl_rt.2.dll")] == [True] * 3
     assert not any(blas._is_mkl_rt(name) for name in ("libmkl_core.so.3", "mkl_rt.lib", "libmkl_avx512.so.3"))
+
+
+@requires_mkl
+def test_a_released_packed_matrix_refuses_products_and_its_memory_serves_the_next_packing():
+    matrix = np.arange(12, dtype=np.float32).reshape(3, 4)
+    first = blas.PackedMatrix(matrix, 2)
+    memory = first._buffer
+    first.release()
+    with pytest.raises(RuntimeError, match="was released; pack the matrix again"):
+        first.multiply(np.ones((2, 3), np.float32), np.empty((2, 4), np.float32))
+    second = blas.PackedMatrix(2 * matrix, 2)
+    assert second._buffer is memory  # this thread's released memory, reused
+    out = np.empty((2, 4), np.float32)
+    np.testing.assert_allclose(second.multiply(np.ones((2, 3), np.float32), out), np.ones((2, 3)) @ (2 * matrix))
+
+
+@requires_mkl
+def test_the_same_out_array_is_checked_again_when_its_layout_changed_and_overlap_is_refused():
+    packed = blas.PackedMatrix(np.ones((4, 4), np.float32), 2)
+    a, out = np.ones((2, 4), np.float32), np.empty((2, 4), np.float32)
+    packed.multiply(a, out)  # out checked and remembered
+    with pytest.raises(ValueError, match="out overlaps a"):
+        packed.multiply(out, out)
+    with pytest.raises(ValueError, match="out overlaps a"):
+        shared = np.empty((2, 8), np.float32).reshape(-1)
+        packed.multiply(shared[:8].reshape(2, 4), shared[4:12].reshape(2, 4))
+    wide = np.empty((2, 8), np.float32)
+    strided = wide[:, ::2]
+    with pytest.raises(ValueError, match=r"out must be a C-contiguous float32 array .* \(strided\)"):
+        packed.multiply(a, strided)
+    out.shape = (4, 2)  # the same array object, another shape
+    with pytest.raises(ValueError, match=r"out must be .* of shape \(2, 4\), got float32 \(4, 2\)"):
+        packed.multiply(a, out)
