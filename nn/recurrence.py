@@ -233,7 +233,8 @@ class _Sequence(Function):
     saves_output = True
     mode: ClassVar[str]
     #: a function (gates, dtype) -> per gate row, the factor the input projection (weight_ih, b_ih, and
-    #: b_hh, which ``run_forward`` then does not add) is multiplied by; None: as it is, b_hh not included
+    #: b_hh) is multiplied by, the biases then passed to ``run_forward`` as one vector (b_ih + b_hh) for it to add
+    #: at each step; None: the projection as it is, b_ih included, and b_hh passed alone
     input_scale: ClassVar[Any] = None
     #: run_backward overwrites ctx.arrays, recomputed if needed again; the first ``spare_arrays`` of them
     #: (the node's own buffers) then go to ``_spare`` for the next forward
@@ -268,9 +269,8 @@ class _Sequence(Function):
         else:  # the scale folded into the (small) weights and biases, not applied to the (T, N, G) result
             gates_x = _spare.take((steps, batch, weight_ih.shape[0]), x.dtype)
             np.matmul(_flat(x.array), (weight_ih.array * scale[:, None]).T, out=_flat(gates_x))
-            biases = [b * scale for b in (None if bias_ih is None else bias_ih.array, bias) if b is not None]
-            if biases:
-                gates_x += sum(biases)
+            # the biases (b_ih + b_hh, scaled) go to run_forward as one vector, added at each step
+            bias = sum((b.array * scale for b in (bias_ih, bias_hh) if b is not None), np.zeros_like(scale))
         with np.errstate(over="ignore"):
             return cls.run_forward(gates_x.reshape(steps, batch, -1), h0.array, cell, weight_hh.array, bias, reverse)
 
@@ -407,8 +407,8 @@ class LSTMSequence(_Sequence):
     def run_forward(
         cls, pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
-        # pre: -x for i, f, o and -2x for g, b_hh included (``input_scale``, folded into the
-        # projection's weights); overwritten step by step with the activations
+        # pre: -x for i, f, o and -2x for g (``input_scale``, folded into the projection's weights),
+        # overwritten step by step with the activations; bias_hh: b_ih + b_hh, scaled alike (4H,)
         steps, size = pre.shape[0], h0.shape[-1]
         gates = pre
         scale = cls.input_scale(4 * size, pre.dtype)
@@ -428,14 +428,15 @@ class LSTMSequence(_Sequence):
         tanh_cells = _spare.take(cells.shape, pre.dtype)
         output = np.empty((steps + 1,) + cells.shape[1:], dtype=pre.dtype)
         c0 = np.array(c0, order="C")  # a copy: every step's arguments then have one type, resolved once
-        step = lstm_step_pointwise(gates[0], product, c0, cells[0], tanh_cells[0], output[0])
+        bias = np.ascontiguousarray(bias_hh)
+        step = lstm_step_pointwise(gates[0], product, bias, c0, cells[0], tanh_cells[0], output[0])
         hidden, cell = np.ascontiguousarray(h0), c0
         with step_product as multiply:
             for t in _order(steps, reverse):
                 cell_prev = cell
                 multiply(hidden, product)
                 cell, hidden = cells[t], output[t]
-                step(gates[t], product, cell_prev, cell, tanh_cells[t], hidden)
+                step(gates[t], product, bias, cell_prev, cell, tanh_cells[t], hidden)
         output[steps] = cell
         return output, (gates, cells, tanh_cells, c0)
 

@@ -5,7 +5,7 @@ for bit (``jit``'s contract: the same IEEE operations in the same order; the con
 float32, since Numba computes float32 with an int literal in float64), so an LSTM step gives
 the same bits whether the twin or the compiled code ran. ``nn/recurrence.py`` drives them
 from the fused LSTM node: a float32 step's pointwise part is one call of
-``lstm_step_float32`` (the product added, the gates, the cell, tanh(c) and h, row by row, with
+``lstm_step_float32`` (the product and the biases added, the gates, the cell, tanh(c) and h, row by row, with
 ``exp_float32_value`` inlined into its loops); other dtypes take NumPy's exp and the generic
 ``lstm_gates_and_cell`` and ``lstm_hidden``. Backwards ``lstm_step_backward`` turns the saved
 activations into dL/d(pre-activations) in place. ``add_by_blocks`` sums a column-major
@@ -234,13 +234,15 @@ def _lstm_step_backward_numpy(
 
 @lazy_njit(error_model="numpy")
 def lstm_step_float32(
-    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
-    hidden: np.ndarray,
+    gates: np.ndarray, product: np.ndarray, bias: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray,
+    tanh_c: np.ndarray, hidden: np.ndarray,
 ) -> None:
     """One float32 LSTM step's pointwise part in one call. The step's ``h W_hh^T`` (scaled as the
-    gates) is added (row by row if it is row-major, else first, by ``add_by_blocks``); then per
-    row, while it is in L1: the four gates' activations from ``exp_float32_value`` (1 / (1 + e)
-    for i, f, o; 2 / (1 + e) - 1 for g), and in one pass over H ``c_t = f c_{t-1} + i g``,
+    gates) is added (row by row if it is row-major, else first, by ``add_by_blocks``), then the
+    biases (4H,) (b_ih + b_hh, scaled: here rather than in a pass over the whole (T, N, 4H)
+    projection, ~85 us of an h128 step); then per row, while it is in L1: the four gates'
+    activations from ``exp_float32_value`` (1 / (1 + e) for i, f, o; 2 / (1 + e) - 1 for g), and
+    in one pass over H ``c_t = f c_{t-1} + i g``,
     tanh(c_t) from exp(-2 c_t) into ``tanh_c``, and ``h_t = o tanh(c_t)``: the operations of
     ``lstm_gates_and_cell`` and ``lstm_hidden`` with an ``exp_float32`` between them, in one pass
     over the data instead of five (h128, batch 32: ~28 -> ~20 us a step in the forward's loop;
@@ -256,7 +258,10 @@ def lstm_step_float32(
         if row_major:  # added here, while the row is in L1 for the loops below
             extra = product[n]
             for k in range(row.size):
-                row[k] += extra[k]
+                row[k] = (row[k] + extra[k]) + bias[k]
+        else:
+            for k in range(row.size):
+                row[k] += bias[k]
         part = row[: 2 * size]  # i, f
         for k in range(part.size):
             part[k] = one / (one + exp_float32_value(part[k]))
@@ -278,12 +283,13 @@ def lstm_step_float32(
 
 @lstm_step_float32.twin
 def _lstm_step_float32_numpy(
-    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
-    hidden: np.ndarray,
+    gates: np.ndarray, product: np.ndarray, bias: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray,
+    tanh_c: np.ndarray, hidden: np.ndarray,
 ) -> None:
     """``lstm_step_float32`` as whole-array steps: the twins of ``exp_float32``, ``lstm_gates_and_cell``
     (which also writes -2 c_t) and ``lstm_hidden``, the same operations per element."""
     gates += product
+    gates += bias
     exp_float32.numpy(gates)
     lstm_gates_and_cell.numpy(gates, cell_prev, cell, tanh_c)
     exp_float32.numpy(tanh_c)
@@ -291,23 +297,24 @@ def _lstm_step_float32_numpy(
 
 
 def lstm_step_pointwise(
-    gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
-    hidden: np.ndarray,
+    gates: np.ndarray, product: np.ndarray, bias: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray,
+    tanh_c: np.ndarray, hidden: np.ndarray,
 ) -> Callable:
     """The function that computes an LSTM step after its matmul, for steps whose arguments (those of
     ``lstm_step_float32``) have the types of these: float32 that one kernel, other dtypes NumPy's
     exp (``exp_float32`` computes float32 only) and the two generic kernels. Resolved once
     (``Kernel.resolve``), so a loop over the steps does not pay for a kernel call's type check."""
     if gates.dtype == np.float32:
-        return lstm_step_float32.resolve(gates, product, cell_prev, cell, tanh_c, hidden)
+        return lstm_step_float32.resolve(gates, product, bias, cell_prev, cell, tanh_c, hidden)
     gates_and_cell = lstm_gates_and_cell.resolve(gates, cell_prev, cell, tanh_c)
     hidden_from_cell = lstm_hidden.resolve(gates, tanh_c, hidden)
 
     def step(
-        gates: np.ndarray, product: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray, tanh_c: np.ndarray,
-        hidden: np.ndarray,
+        gates: np.ndarray, product: np.ndarray, bias: np.ndarray, cell_prev: np.ndarray, cell: np.ndarray,
+        tanh_c: np.ndarray, hidden: np.ndarray,
     ) -> None:
         gates += product
+        gates += bias
         np.exp(gates, out=gates)
         gates_and_cell(gates, cell_prev, cell, tanh_c)
         np.exp(tanh_c, out=tanh_c)

@@ -127,7 +127,8 @@ def test_lstm_step_float32_twin_is_bit_identical(data, size):
     outputs = [np.zeros_like(cell_prev) for _ in range(3)]  # cell, tanh_c, hidden
     if data.draw(st.booleans()):  # column-major, as the forward's product from H = 256 on
         product = np.asfortranarray(product)
-    _run_both(recurrent.lstm_step_float32, gates, product, cell_prev, *outputs)
+    bias = data.draw(values((4 * hidden,), np.float32))
+    _run_both(recurrent.lstm_step_float32, gates, product, bias, cell_prev, *outputs)
 
 
 @settings(max_examples=30)
