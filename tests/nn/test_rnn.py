@@ -82,15 +82,17 @@ def test_cells_match_pytorch(kind, batched):
 
 
 @requires_torch
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_float32_lstm_matches_pytorch(bidirectional):
+def test_float32_lstm_and_gru_match_pytorch(kind, bidirectional):
     """The float32 forward runs its own exp kernel: outputs and gradients stay at float32 accuracy."""
     rng = np.random.default_rng(6)
     x = (3 * rng.standard_normal((9, 4, 7))).astype(np.float32)  # large enough to saturate some gates
     options = dict(num_layers=2, bidirectional=bidirectional)
     with one_blas_thread():
         compare_module_with_torch(
-            nn.LSTM(7, 16, **options), torch.nn.LSTM(7, 16, **options), [x], rtol=1e-5, atol=1e-5, grad_atol=1e-4
+            getattr(nn, kind)(7, 16, **options), getattr(torch.nn, kind)(7, 16, **options), [x], rtol=1e-5,
+            atol=1e-5, grad_atol=1e-4,
         )
 
 
