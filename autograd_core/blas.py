@@ -17,11 +17,12 @@ product                         OpenBLAS  MKL packed
 ==============================  ========  ==========
 
 MKL is optional: ``pip install "autograd-core[mkl]"`` (Linux and Windows on x86-64; about 1 GB
-installed, with its threading libraries). It is found through the installed ``mkl`` package
-(or a ``mkl_rt`` library in the environment's ``lib`` folder) the first time a product is packed; importing
-this module loads nothing. ``AUTOGRAD_CORE_BLAS=numpy`` keeps every product on NumPy's BLAS even
-where MKL is installed. MKL's results differ from OpenBLAS's in the last bits (another order of
-summation); each is deterministic on one machine.
+installed, with its threading libraries). It is found through the installed ``mkl`` package (or
+a ``mkl_rt`` library in the environment's ``lib`` folder) the first time a product is packed;
+importing this module loads nothing. ``AUTOGRAD_CORE_BLAS=numpy`` keeps every product on NumPy's
+BLAS even where MKL is installed (``auto``, or unset: MKL where installed; another value is an
+error). MKL's results differ from OpenBLAS's in the last bits (another order of summation); each
+is deterministic on one machine.
 
 Threads: inside ``calling_thread_only()`` MKL's products run on the calling thread alone
 (``mkl_set_num_threads_local(1)``, restored on exit, so the caller's own MKL settings are left as
@@ -90,8 +91,14 @@ _loaded: dict[str, Any] = {}
 
 def _mkl() -> _MKL | None:
     """MKL's bindings, loaded on the first call; None where it is not installed or switched off."""
-    if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "numpy":
+    setting = os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower()
+    if setting == "numpy":
         return None
+    if setting not in ("", "auto"):
+        raise ValueError(
+            f"{ENVIRONMENT_VARIABLE}={os.environ[ENVIRONMENT_VARIABLE]!r} is not a BLAS setting; set it to numpy "
+            "(NumPy's BLAS for every product) or auto, or leave it unset (MKL's packed products where installed)."
+        )
     with _lock:
         if "mkl" not in _loaded:
             _loaded["mkl"] = None

@@ -90,6 +90,14 @@ def test_the_environment_variable_keeps_products_on_numpy(monkeypatch):
         pass
 
 
+def test_an_unknown_setting_of_the_environment_variable_is_an_error_naming_the_choices(monkeypatch):
+    monkeypatch.setenv(blas.ENVIRONMENT_VARIABLE, "openblas")
+    with pytest.raises(ValueError, match="AUTOGRAD_CORE_BLAS='openblas' is not a BLAS setting; set it to numpy"):
+        blas.mkl_available()
+    monkeypatch.setenv(blas.ENVIRONMENT_VARIABLE, "auto")
+    assert blas.mkl_available() == (blas._mkl() is not None)
+
+
 def test_packed_or_none_leaves_dtypes_and_sizes_mkl_does_not_serve_to_numpy():
     big = blas.PACKED_FROM // 32
     for matrix, rows in ((np.ones((32, big // 32), np.float16), 32), (np.ones((32, big // 32), np.int64), 32),
