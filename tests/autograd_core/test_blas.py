@@ -1,4 +1,9 @@
 """``autograd_core.blas``: MKL's packed products against NumPy's matmul, their errors, and the switch."""
+import os
+import subprocess
+import sys
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -164,3 +169,45 @@ def test_the_same_out_array_is_checked_again_when_its_layout_changed_and_overlap
     out.shape = (4, 2)  # the same array object, another shape
     with pytest.raises(ValueError, match=r"out must be .* of shape \(2, 4\), got float32 \(4, 2\)"):
         packed.multiply(a, out)
+
+
+def test_importing_the_packages_loads_no_mkl():
+    if not os.path.exists("/proc/self/maps"):
+        pytest.skip("needs Linux's /proc/self/maps to list the loaded libraries")
+    code = "import autograd_core, nn; print('libmkl' in open('/proc/self/maps').read())"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+@requires_mkl
+def test_lstms_trained_in_two_threads_at_once_give_the_sequential_results(monkeypatch):
+    """Packed products and their released buffers are per thread: concurrent layers do not mix them."""
+    monkeypatch.setattr(blas, "PACKED_FROM", 1)
+
+    def train(seed: int) -> list:
+        rng = np.random.default_rng(seed)
+        layer = nn.LSTM(4, 16)
+        with ag.no_grad():
+            for parameter in layer.parameters():
+                parameter.copy_(ag.tensor(rng.standard_normal(parameter.shape).astype(np.float32) * 0.3))
+        x = ag.tensor(rng.standard_normal((5, 8, 4)).astype(np.float32))
+        losses = []
+        for _ in range(20):
+            layer.zero_grad()
+            output, _ = layer(x)
+            loss = (output * output).mean()
+            loss.backward()
+            with ag.no_grad():
+                for parameter in layer.parameters():
+                    parameter -= 0.1 * parameter.grad
+            losses.append(float(loss.item()))
+        return losses
+
+    expected = [train(seed) for seed in (1, 2)]
+    results: dict = {}
+    threads = [threading.Thread(target=lambda s=seed: results.__setitem__(s, train(s))) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [results[1], results[2]] == expected
