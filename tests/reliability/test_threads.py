@@ -98,7 +98,7 @@ def test_two_trainings_at_once_give_exactly_the_single_threaded_numbers():
 
 def test_an_evaluator_under_no_grad_never_disturbs_a_trainer():
     expected = train(3, "sgd")
-    done = threading.Event()
+    done, evaluating = threading.Event(), threading.Event()
     evaluations = []
 
     def evaluator() -> None:
@@ -108,12 +108,14 @@ def test_an_evaluator_under_no_grad_never_disturbs_a_trainer():
             with ag.no_grad():
                 output = model(inputs)
                 evaluations.append(output.requires_grad)
+            evaluating.set()  # the trainer starts once the evaluator runs, so the two overlap
             ag.set_grad_enabled(False)  # PyTorch's plain-call form: this thread only
             model(inputs)
             ag.set_grad_enabled(True)
 
     def trainer() -> Any:
         try:
+            assert evaluating.wait(30), "the evaluator thread never ran"
             return train(3, "sgd")
         finally:
             done.set()
