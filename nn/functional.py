@@ -321,7 +321,10 @@ class CrossEntropy(Function):
     ) -> np.ndarray:
         z = logits.array
         rows, classes = z.shape
-        shifted = z - z.max(axis=1, keepdims=True)
+        every_row = np.arange(rows)
+        # each row's max, NaN where the row has one, as z.max(axis=1): argmax and a gather take half its time
+        maxima = z[every_row, z.argmax(axis=1)] if rows else np.zeros(0, z.dtype)  # (0, 0): no argmax
+        shifted = z - maxima[:, None]
         exps = np.exp(shifted)
         ones = np.ones(classes, z.dtype)
         # log p = shifted - log(sum of exps), not made whole: the loss needs it at the labels only, the
@@ -331,7 +334,7 @@ class CrossEntropy(Function):
         picked_weight = np.ones(rows, z.dtype) if weight is None else weight[labels]
         if keep is not None:
             picked_weight = picked_weight * keep
-        losses = (shifted[np.arange(rows), labels] - log_sums) * (-(1 - smoothing) * picked_weight)
+        losses = (shifted[every_row, labels] - log_sums) * (-(1 - smoothing) * picked_weight)
         if smoothing:  # sum over c of w_c log p_c = sum of w_c shifted_c - log(sum of exps) * sum of w
             weights = ones if weight is None else weight.astype(z.dtype, copy=False)
             per_class = shifted @ weights - log_sums * weights.sum()

@@ -62,6 +62,18 @@ def test_cross_entropy_is_finite_for_huge_logits():
     assert loss.item() == pytest.approx(2e4)
 
 
+def test_cross_entropy_of_rows_with_nan_inf_or_no_rows_is_what_pytorch_gives():
+    # NaN, +inf and all -inf rows: NaN losses; no rows (with or without classes): a NaN mean, as PyTorch
+    logits = np.array([[1, np.nan, 3], [np.inf, 1, 2], [-np.inf, -np.inf, -np.inf], [-0.0, 0.0, -1]], np.float32)
+    losses = F.cross_entropy(ag.tensor(logits), np.array([0, 1, 2, 1]), reduction="none").array
+    assert np.isnan(losses[:3]).all() and losses[3] == pytest.approx(np.log(2 + np.exp(-1)) - 0.0)
+    for shape in ((0, 0), (0, 3)):
+        assert np.isnan(F.cross_entropy(ag.zeros(*shape), np.zeros(0, np.int64)).item())
+    if torch is not None:
+        expected = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor([0, 1, 2, 1]), reduction="none")
+        np.testing.assert_array_equal(np.isnan(expected.numpy()), np.isnan(losses))
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
