@@ -35,6 +35,19 @@ except ImportError:
 requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed: parity check skipped")
 
 
+def torch_function(name: str) -> Callable[..., Any]:
+    """PyTorch's function ``name`` (e.g. "linalg.inv"), looked up when called: a test can name it
+    as ``check_op``'s reference where PyTorch is not installed (the parity half is skipped then)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        function = torch
+        for part in name.split("."):
+            function = getattr(function, part)
+        return function(*args, **kwargs)
+
+    return call
+
+
 def one_blas_thread() -> Any:
     """A context limiting BLAS to one thread (when threadpoolctl is installed)."""
     return threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext()
@@ -110,7 +123,10 @@ def compare_with_torch(
     grad_rtol: float = GRAD_RTOL,
     grad_atol: float = GRAD_ATOL,
 ) -> None:
-    """Same inputs through both engines: outputs and gradients must agree."""
+    """Same inputs through both engines: outputs and gradients must agree (skipped, with the reason,
+    where PyTorch is not installed: what the test checked before this call has run)."""
+    if torch is None:
+        pytest.skip("PyTorch is not installed: parity check skipped")
     ours = [leaf(np.array(a), d) for a, d in zip(arrays, differentiable)]
     theirs = [torch.tensor(np.array(a), requires_grad=bool(d)) for a, d in zip(arrays, differentiable)]
     out_ours = op(*ours)

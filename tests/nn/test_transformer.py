@@ -45,7 +45,9 @@ def _sequence(length: int, batch_first: bool, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape)
 
 
-ACTIVATIONS = {"relu": ("relu", "relu"), "gelu": ("gelu", "gelu"), "callable": (F.tanh, torch.tanh)}
+ACTIVATIONS = {  # torch may be None: the tests that use it are marked requires_torch
+    "relu": ("relu", "relu"), "gelu": ("gelu", "gelu"), "callable": (F.tanh, None if torch is None else torch.tanh)
+}
 CAUSAL = np.triu(np.full((S, S), -np.inf), 1)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch
+from tests.helpers import check_op, compare_with_torch, float_arrays, requires_torch, shapes, torch, torch_function
 
 SHAPE_PAIRS = [
     ((3,), (3,)),  # dot product -> 0-d
@@ -223,10 +223,10 @@ BATCHED_SQUARE = st.tuples(st.lists(st.integers(1, 2), max_size=2), st.integers(
 @given(shape=BATCHED_SQUARE, data=st.data())
 def test_inv_det_and_their_second_derivatives(shape, data):
     a = data.draw(well_conditioned(shape))
-    check_op(ag.inv, [a], torch.linalg.inv)
+    check_op(ag.inv, [a], torch_function("linalg.inv"))
     check_op(lambda x: x.inverse(), [a], lambda x: x.inverse())
-    check_op(ag.det, [a], torch.det)
-    check_op(ag.linalg.det, [a], torch.linalg.det)
+    check_op(ag.det, [a], torch_function("det"))
+    check_op(ag.linalg.det, [a], torch_function("linalg.det"))
 
 
 @settings(max_examples=10)
@@ -234,7 +234,7 @@ def test_inv_det_and_their_second_derivatives(shape, data):
 def test_solve_for_matrices_and_vectors(shape, k, vector, data):
     a = data.draw(well_conditioned(shape))
     b = data.draw(float_arrays(shape[:-1] if vector else shape[:-1] + (k,)))
-    check_op(ag.linalg.solve, [a, b], torch.linalg.solve)
+    check_op(ag.linalg.solve, [a, b], torch_function("linalg.solve"))
     if not vector:
         right = data.draw(float_arrays(shape[:-2] + (k, shape[-1])))
         check_op(lambda x, y: ag.linalg.solve(x, y, left=False), [a, right],
@@ -285,8 +285,8 @@ def test_cross_and_pdist(pair, data):
     a, b = data.draw(float_arrays(pair[0])), data.draw(float_arrays(pair[1]))
     check_op(ag.cross, [a, b], lambda x, y: torch.cross(x, y, dim=[i for i, s in enumerate(x.shape) if s == 3][0]))
     if a.shape[-1] == 3:
-        check_op(lambda x, y: ag.linalg.cross(x, y), [a, b], torch.linalg.cross)
-    check_op(ag.pdist, [data.draw(float_arrays((4, 2)))], torch.pdist, gradgrad=False)
+        check_op(lambda x, y: ag.linalg.cross(x, y), [a, b], torch_function("linalg.cross"))
+    check_op(ag.pdist, [data.draw(float_arrays((4, 2)))], torch_function("pdist"), gradgrad=False)
 
 
 @settings(max_examples=10)
@@ -297,8 +297,10 @@ def test_slogdet_and_logdet(shape, data):
     check_op(lambda x: x.logdet(), [a], lambda x: x.logdet())
     flipped = a.copy()
     flipped[..., 0, :] *= -1  # a negative determinant: logdet is NaN, as PyTorch
-    ours, theirs = ag.slogdet(ag.tensor(flipped)), torch.slogdet(torch.tensor(flipped))
-    np.testing.assert_allclose(ours.sign.numpy(), theirs.sign.numpy())
+    ours = ag.slogdet(ag.tensor(flipped))
+    np.testing.assert_allclose(ours.sign.numpy(), np.linalg.slogdet(flipped)[0])
+    if torch is not None:
+        np.testing.assert_allclose(ours.sign.numpy(), torch.slogdet(torch.tensor(flipped)).sign.numpy())
     assert np.isnan(ag.logdet(ag.tensor(flipped)).numpy()).all()
 
 
