@@ -95,6 +95,11 @@ def exp_float32(values: np.ndarray) -> None:
 @exp_float32.twin
 def _exp_float32_numpy(values: np.ndarray) -> None:
     """``exp_float32`` in whole-array float32 steps, the kernel's operations in its order."""
+    if not values.flags.c_contiguous:  # reshape would copy, and the exps would land in the copy
+        raise ValueError(
+            f"exp_float32 works in place on a C-contiguous array, got a strided {values.shape} view; "
+            "pass a contiguous array (or use exp_float32_value's twin, which returns a new one)."
+        )
     _exp_in_place(values.reshape(values.size))
 
 

@@ -92,6 +92,12 @@ def test_add_by_blocks_twin_is_bit_identical(data, rows, width, column_major, in
         _run_both(recurrent.add_by_blocks, np.empty_like(first), first, second)
 
 
+def test_exp_float32_twin_refuses_a_strided_view_whose_exps_would_be_lost():
+    values = np.zeros((3, 4), np.float32)
+    with pytest.raises(ValueError, match=r"in place on a C-contiguous array, got a strided \(3, 2\) view"):
+        recurrent.exp_float32.numpy(values[:, ::2])
+
+
 def test_exp_float32_twin_refuses_float64():
     with pytest.raises(TypeError, match="float32"):
         recurrent.exp_float32.numpy(np.zeros(3))
