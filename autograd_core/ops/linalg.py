@@ -366,7 +366,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
         )
     keep_a = [d for d in range(a.ndim) if d not in dims_a]
     keep_b = [d for d in range(b.ndim) if d not in dims_b]
-    inner = int(np.prod([a.shape[d] for d in dims_a]))
+    inner = math.prod([a.shape[d] for d in dims_a])
     left = a.permute(*keep_a, *dims_a).reshape(-1, inner)
     right = b.permute(*dims_b, *keep_b).reshape(inner, -1)
     return (left @ right).reshape([a.shape[d] for d in keep_a] + [b.shape[d] for d in keep_b])

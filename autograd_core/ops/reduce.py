@@ -87,7 +87,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx: Function, a: Tensor, dims: tuple, keepdim: bool) -> np.ndarray:
         ctx.input_shape, ctx.dims = a.shape, dims
-        ctx.count = int(np.prod([a.shape[d] for d in dims]))
+        ctx.count = math.prod([a.shape[d] for d in dims])
         if ctx.count == 0:  # NaN, the mean of no elements, as in PyTorch
             with np.errstate(invalid="ignore"):
                 return np.sum(a.array, axis=dims, keepdims=keepdim) / a.dtype.type(0)
@@ -127,7 +127,7 @@ def _first(array: np.ndarray, dims: tuple) -> np.ndarray:
 
 def _divisor(op: str, dims: tuple, shape: tuple, correction: int) -> int:
     """``n - correction``, 0 when nothing is left: the result is then NaN or inf, with PyTorch's warning."""
-    count = int(np.prod([shape[d] for d in dims]))
+    count = math.prod([shape[d] for d in dims])
     if count - correction <= 0:
         warnings.warn(
             f"{op}(): degrees of freedom is <= 0 ({count} element(s) over dims {dims} with correction="

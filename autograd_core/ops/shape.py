@@ -7,6 +7,8 @@ counter with their input, as in PyTorch.
 from __future__ import annotations
 
 import builtins
+import itertools
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -60,7 +62,7 @@ class Reshape(Function):
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (one size may be -1: inferred)."""
     shape = _sizes("reshape", shape)
-    known = int(np.prod([size for size in shape if size != -1]))
+    known = math.prod([size for size in shape if size != -1])
     inferred = shape.count(-1)
     fits = known == a.array.size if inferred == 0 else (known != 0 and a.array.size % known == 0)
     if inferred > 1 or builtins.any(size < -1 for size in shape) or not fits:
@@ -83,7 +85,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     end = normalize_dim("flatten", end_dim, a.ndim, a.shape)
     if start > end:
         raise DimError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim})")
-    merged = int(np.prod(a.shape[start : end + 1]))
+    merged = math.prod(a.shape[start : end + 1])
     return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
 
 
@@ -338,7 +340,7 @@ class Cat(Function):
     def forward(ctx: Function, *tensors_and_dim: Any) -> np.ndarray:
         *tensors, dim = tensors_and_dim
         ctx.dim = dim
-        ctx.bounds = np.cumsum([0] + [t.shape[dim] for t in tensors]).tolist()
+        ctx.bounds = list(itertools.accumulate((t.shape[dim] for t in tensors), initial=0))
         return np.concatenate([t.array for t in tensors], axis=dim)
 
     @staticmethod
@@ -407,7 +409,7 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
             raise ShapeError(f"split: section sizes must be non-negative ints, got {sizes}")
         if builtins.sum(sizes) != length:
             raise ShapeError(f"split: sizes {sizes} sum to {builtins.sum(sizes)}, but dim {dim} has size {length}")
-    bounds = np.cumsum([0] + sizes).tolist()
+    bounds = list(itertools.accumulate((int(size) for size in sizes), initial=0))
     prefix = (slice(None),) * dim
     return tuple(a[prefix + (slice(start, stop),)] for start, stop in zip(bounds[:-1], bounds[1:]))
 
