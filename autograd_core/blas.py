@@ -16,12 +16,18 @@ product                         OpenBLAS  MKL packed
 (32, 2048) @ (2048, 512)         842 us     504 us
 ==============================  ========  ==========
 
+On an AMD EPYC (Zen 5, AVX-512; 2026-12-06) MKL takes a generic path and loses to OpenBLAS,
+whose kernels there are AVX-512 (SkylakeX): (32, 128) @ (128, 512) 45 us packed against 27 us,
+(32, 2048) @ (2048, 512) 700 us against 406 us, and the LSTM training step of ``bench_rnn.py`` ran at
+1.24x PyTorch's time with MKL against 0.93x without. So MKL serves only where it was measured to win.
+
 MKL is optional: ``pip install "autograd-core[mkl]"`` (Linux and Windows on x86-64; about 1 GB
 installed, with its threading libraries). It is found through the installed ``mkl`` package (or
 a ``mkl_rt`` library in the environment's ``lib`` folder) the first time a product is packed;
-importing this module loads nothing. ``AUTOGRAD_CORE_BLAS=numpy`` keeps every product on NumPy's
-BLAS even where MKL is installed (``auto``, or unset: MKL where installed; another value is an
-error). MKL's results differ from OpenBLAS's in the last bits (another order of summation); each
+importing this module loads nothing. ``AUTOGRAD_CORE_BLAS`` chooses: ``auto`` (or unset) MKL's
+packed products where MKL is installed and the processor is Intel's (or its vendor unknown);
+``mkl`` MKL wherever it is installed; ``numpy`` every product on NumPy's BLAS; another value is an
+error. MKL's results differ from OpenBLAS's in the last bits (another order of summation); each
 is deterministic on one machine.
 
 Threads: inside ``calling_thread_only()`` MKL's products run on the calling thread alone
@@ -87,18 +93,42 @@ class _MKL:
 
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {}
+_SETTINGS = ("auto", "mkl", "numpy")
 
 
-def _mkl() -> _MKL | None:
-    """MKL's bindings, loaded on the first call; None where it is not installed or switched off."""
-    setting = os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower()
-    if setting == "numpy":
-        return None
-    if setting not in ("", "auto"):
+def _setting() -> str:
+    """``AUTOGRAD_CORE_BLAS``, checked: auto (also when unset or empty), mkl or numpy."""
+    setting = os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() or "auto"
+    if setting not in _SETTINGS:
         raise ValueError(
             f"{ENVIRONMENT_VARIABLE}={os.environ[ENVIRONMENT_VARIABLE]!r} is not a BLAS setting; set it to numpy "
-            "(NumPy's BLAS for every product) or auto, or leave it unset (MKL's packed products where installed)."
+            "(NumPy's BLAS for every product), mkl (MKL's packed products wherever MKL is installed) or auto, "
+            "or leave it unset (MKL's packed products where installed, on Intel processors)."
         )
+    return setting
+
+
+def _cpu_vendor() -> str:
+    """The processor's vendor as the CPU reports it (``GenuineIntel``, ``AuthenticAMD``, ...), or ""
+    where it cannot be read without a subprocess (Linux's ``/proc/cpuinfo``, else ``platform.processor()``)."""
+    if "vendor" not in _loaded:
+        vendor = ""
+        try:
+            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+                for line in cpuinfo:
+                    if line.startswith("vendor_id"):
+                        vendor = line.partition(":")[2].strip()
+                        break
+        except OSError:  # not Linux: Windows names the vendor in platform.processor()
+            import platform
+
+            vendor = next((name for name in ("GenuineIntel", "AuthenticAMD") if name in platform.processor()), "")
+        _loaded["vendor"] = vendor
+    return _loaded["vendor"]
+
+
+def _library() -> _MKL | None:
+    """MKL's bindings, loaded on the first call; None where MKL is not installed or cannot be loaded."""
     with _lock:
         if "mkl" not in _loaded:
             _loaded["mkl"] = None
@@ -111,8 +141,17 @@ def _mkl() -> _MKL | None:
         return _loaded["mkl"]
 
 
+def _mkl() -> _MKL | None:
+    """MKL's bindings where they serve the products: installed, and asked for (``mkl``) or on an
+    Intel processor (``auto``: on others MKL runs a generic path, slower than OpenBLAS's, see above)."""
+    setting = _setting()
+    if setting == "numpy" or (setting == "auto" and _cpu_vendor() not in ("GenuineIntel", "")):
+        return None
+    return _library()
+
+
 def mkl_available() -> bool:
-    """Whether products by a packed matrix run on MKL (installed, loadable, not switched off)."""
+    """Whether products by a packed matrix run on MKL (installed, loadable, and chosen: see ``_mkl``)."""
     return _mkl() is not None
 
 
@@ -134,8 +173,8 @@ class PackedMatrix:
         mkl = _mkl()
         if mkl is None:
             raise RuntimeError(
-                "PackedMatrix needs MKL: install it with pip install 'autograd-core[mkl]' "
-                f"(and leave {ENVIRONMENT_VARIABLE} unset), or multiply with np.matmul."
+                "PackedMatrix needs MKL: install it with pip install 'autograd-core[mkl]' (and leave "
+                f"{ENVIRONMENT_VARIABLE} unset on an Intel processor, or set it to mkl), or multiply with np.matmul."
             )
         if matrix.ndim != 2 or matrix.dtype not in mkl.pack:
             raise TypeError(
