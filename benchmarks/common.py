@@ -177,9 +177,32 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 1e-9:8.1f} ns"
 
 
+def numpy_blas() -> str:
+    """NumPy's BLAS as it runs here: library, version and the kernels it chose (threadpoolctl), and
+    whether ``OPENBLAS_CORETYPE`` pinned them (a pinned older core can halve the products' speed:
+    on a Zen 5 EPYC, Haswell's AVX2 kernels ran at 0.55x of the SkylakeX ones OpenBLAS picks itself)."""
+    try:
+        import numpy  # noqa: F401 - loads NumPy's BLAS
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "NumPy's BLAS: unknown (threadpoolctl is not installed)"
+    blases = [info for info in threadpool_info() if info.get("user_api") == "blas" and "numpy" in info["filepath"]]
+    if not blases:
+        blases = [info for info in threadpool_info() if info.get("user_api") == "blas"][:1]
+    if not blases:
+        return "NumPy's BLAS: unknown"
+    info = blases[0]
+    text = f"NumPy's BLAS: {info['internal_api']} {info.get('version')}, {info.get('architecture')} kernels"
+    pinned = os.environ.get("OPENBLAS_CORETYPE")
+    if pinned and info["internal_api"] == "openblas":
+        text += f" (pinned by OPENBLAS_CORETYPE={pinned}: unset it, and OPENBLAS_L2_SIZE, to let OpenBLAS choose)"
+    return text
+
+
 def report(title: str, rows: list[dict], path: str | None = None, baseline: str = "PyTorch") -> None:
-    """Print ``rows`` (name, ours, theirs, target) as a table with ratios; save JSON."""
-    print(f"\n{title}")
+    """Print ``rows`` (name, ours, theirs, target) as a table with ratios and the BLAS line; save JSON."""
+    blas = numpy_blas()
+    print(f"\n{title}\n{blas}")
     print(f"{'case':48s} {'autograd-core':>13s} {baseline:>13s} {'ratio':>7s} {'target':>7s}  per-round ratio q1-q3")
     for row in rows:
         theirs = row.get("theirs")
@@ -196,5 +219,5 @@ def report(title: str, rows: list[dict], path: str | None = None, baseline: str 
     if path:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as handle:
-            machine = {"machine": platform.platform(), "cpus": os.cpu_count()}
+            machine = {"machine": platform.platform(), "cpus": os.cpu_count(), "blas": blas}
             json.dump({"title": title, "baseline": baseline, **machine, "rows": rows}, handle, indent=2)
