@@ -174,10 +174,11 @@ class Traversal:
     the graph is ordered by exactly one piece of code.
     """
 
-    __slots__ = ("children", "dependencies", "parents", "buffers", "ready")
+    __slots__ = ("children", "dependencies", "parents", "buffers", "ready", "owned")
 
     def __init__(
-        self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False
+        self, roots: Sequence[Any], root_grads: Sequence[Any], children: Any, track_parents: bool = False,
+        track_owned: bool = False,
     ) -> None:
         self.children = children
         dependencies: dict[Any, int] = {}
@@ -204,6 +205,9 @@ class Traversal:
         for root, gradient in zip(roots, root_grads):
             self.buffers[root] = self.buffers[root] + gradient if root in self.buffers else gradient
         self.ready = [root for root in unique_roots if root not in dependencies]
+        #: (``track_owned``) the entries whose buffered gradient is an array only the traversal refers
+        #: to: a sum it made, or a node's ``fresh_gradients``; None: not tracked
+        self.owned: set | None = set() if track_owned else None
 
     def pop(self) -> tuple[Any, Any] | None:
         if not self.ready:
@@ -212,14 +216,21 @@ class Traversal:
         return entry, self.buffers.pop(entry, None)
 
     def push(self, entry: Any, child_grads: Sequence[Any] | None) -> None:
-        buffers, dependencies, ready = self.buffers, self.dependencies, self.ready
+        buffers, dependencies, ready, owned = self.buffers, self.dependencies, self.ready, self.owned
         for position, child in enumerate(self.children(entry)):
             if child is None:
                 continue
             if child_grads is not None:
                 gradient = child_grads[position]
                 if gradient is not None:
-                    buffers[child] = buffers[child] + gradient if child in buffers else gradient
+                    if child in buffers:
+                        buffers[child] = buffers[child] + gradient
+                        if owned is not None:
+                            owned.add(child)
+                    else:
+                        buffers[child] = gradient
+                        if owned is not None and position in entry.fresh_gradients:
+                            owned.add(child)
             remaining = dependencies[child] - 1
             dependencies[child] = remaining
             if remaining == 0:
@@ -252,7 +263,10 @@ def _run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool, 
     arrays = not create_graph  # a backward that records nothing passes ndarrays between its steps
     if arrays:
         root_grads = [gradient.array for gradient in root_grads]
-    traversal = Traversal(roots, root_grads, tensor_children, track_parents=targets is not None)
+    # a leaf's first .grad may take an array only the traversal refers to (a plain backward into .grad)
+    traversal = Traversal(
+        roots, root_grads, tensor_children, track_parents=targets is not None, track_owned=arrays and targets is None
+    )
     needed = traversal.ancestors(targets) if targets is not None else None
     pop = traversal.pop
     # inf/nan in gradients are the user's to see (or detect_anomaly's to name), not NumPy warnings
@@ -299,10 +313,11 @@ def backward_step(
     """
     if not isinstance(entry, Function):  # a leaf tensor
         if gradient is not None:
-            if entry._hooks:
-                gradient = _call_hooks(entry._hooks, gradient, arrays)
+            owned = traversal.owned is not None and entry in traversal.owned
+            if entry._hooks:  # a hook may keep the array it was shown
+                gradient, owned = _call_hooks(entry._hooks, gradient, arrays), False
             if targets is None:
-                _accumulate(entry, gradient, create_graph)
+                _accumulate(entry, gradient, create_graph, owned)
             else:
                 targets[entry] = gradient
         return gradient, None
@@ -430,18 +445,23 @@ def _call_hooks(hooks: list | None, gradient: Any, arrays: bool = False) -> Any:
     return gradient
 
 
-def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool) -> None:
+def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool, owned: bool = False) -> None:
     """Add ``gradient`` into ``tensor.grad``.
 
     The first gradient is stored as a fresh array (a copy, or a differentiable clone
     under ``create_graph``), so ``.grad`` never aliases a user's tensor or another
-    leaf's gradient; later ones are added in place unless the graph is being recorded.
+    leaf's gradient; an ``owned`` array (one only the engine refers to: ``Traversal.owned``)
+    is that already and is taken as it is. Later ones are added in place unless the graph
+    is being recorded.
     """
     if create_graph:
         tensor.grad = gradient.to(tensor.dtype).clone() if tensor.grad is None else tensor.grad + gradient
         return
     data = gradient.array if isinstance(gradient, Tensor) else gradient  # a plain backward's array
     if tensor.grad is None:
+        if owned and type(data) is np.ndarray and data.dtype == tensor.array.dtype and data.flags.writeable:
+            tensor.grad = Tensor._make(data, False, None)
+            return
         tensor.grad = Tensor._make(np.array(data, dtype=tensor.array.dtype), False, None)
     elif tensor.grad.requires_grad or not tensor.grad.array.flags.writeable:
         tensor.grad = Tensor._make(tensor.grad.array + data, False, None)

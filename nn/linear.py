@@ -26,6 +26,8 @@ class LinearFunction(Function):
     """``x @ weight.T + bias`` as one graph node (x: (*, in), weight: (out, in), bias: (out,), or
     any shape that broadcasts to the output's (*, out), as PyTorch allows)."""
 
+    fresh_gradients = (0, 1)  # products made for them (the bias's may be grad_output itself)
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, weight: Tensor, bias: Any) -> np.ndarray:
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, weight if ctx.needs_input_grad[0] else None)

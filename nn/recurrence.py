@@ -226,6 +226,7 @@ class _Sequence(Function):
     #: (the node's own buffers) then go to ``_spare`` for the next forward
     consumes_arrays: ClassVar[bool] = False
     spare_arrays: ClassVar[int] = 0
+    fresh_gradients = (0, 1, 2, 3, 4, 5, 6)  # products, sums and copies made by the backward
 
     @staticmethod
     def forward(

@@ -61,6 +61,8 @@ KEEP_COLUMNS_BYTES = 64 * 2**20
 class Conv2d(Function):
     """x (N, C_in, H, W) * weight (C_out, C_in/groups, kh, kw) [+ bias (C_out,)]."""
 
+    fresh_gradients = (0, 1, 2)  # each the output of an op of its own
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, weight: Tensor, bias: Any, geometry: Geometry, out_size: Pair) -> np.ndarray:
         need_x, need_weight = ctx.needs_input_grad[:2]

@@ -59,6 +59,72 @@ def test_leaf_gradient_keeps_the_leaf_dtype():
     np.testing.assert_array_equal(x.grad.array, [1.0, 3.0])
 
 
+
+def _fresh_gradient_cases():
+    """(name, a function of tensors, the tensors): ops whose class declares ``fresh_gradients``."""
+    import nn
+    import nn.functional as F
+
+    rng = np.random.default_rng(0)
+
+    def t(*shape):
+        return ag.tensor(rng.standard_normal(shape), requires_grad=True)
+
+    lstm = nn.LSTM(3, 4, dtype=ag.float64)
+    gru = nn.GRU(3, 4, dtype=ag.float64)
+    return [
+        ("linear, batch 1", lambda x, w, b: F.linear(x, w, b), (t(1, 5), t(4, 5), t(4))),
+        ("linear, batch 3", lambda x, w, b: F.linear(x, w, b), (t(3, 5), t(4, 5), t(4))),
+        ("linear, bias of rows", lambda x, w, b: F.linear(x, w, b), (t(3, 5), t(4, 5), t(3, 4))),
+        ("conv2d", lambda x, w, b: F.conv2d(x, w, b, padding=1), (t(2, 3, 5, 5), t(4, 3, 3, 3), t(4))),
+        ("lstm", lambda x, h, c: lstm(x, (h, c))[0], (t(5, 2, 3), t(1, 2, 4), t(1, 2, 4))),
+        ("gru", lambda x, h: gru(x, h)[0], (t(5, 2, 3), t(1, 2, 4))),
+    ]
+
+
+@pytest.mark.parametrize("case", _fresh_gradient_cases(), ids=lambda case: case[0])
+def test_declared_fresh_gradients_share_memory_with_nothing_else_the_backward_touches(case):
+    """``Function.fresh_gradients`` lets a leaf's first .grad take the array uncopied: the array must
+    be the backward's own, sharing memory with no other gradient, the upstream one or a saved value."""
+    from autograd_core import engine
+
+    _, function, tensors = case
+    out = function(*tensors)
+    node = out.grad_fn
+    while node.fresh_gradients == () and node._next:  # from a view of the op's output to the op
+        node = next(child for child in node._next if child is not None)
+    assert node.fresh_gradients, f"{node.name()} declares no fresh gradients"
+    upstream = np.random.default_rng(1).standard_normal(node._shape)
+    saved = [value.array for value in node.saved_tensors if isinstance(value, ag.Tensor)]
+    with ag.no_grad():
+        grads = engine.input_gradients(node, upstream, arrays=True)
+    for position in node.fresh_gradients:
+        grad = grads[position]
+        if grad is None:
+            continue
+        others = [upstream, *saved, *(g for p, g in enumerate(grads) if p != position and g is not None)]
+        assert not any(np.shares_memory(grad, other) for other in others), f"{node.name()} input {position}"
+
+
+def test_a_leafs_first_gradient_taken_uncopied_still_accumulates_and_leaves_hooks_their_copy():
+    import nn.functional as F
+
+    x, w = ag.tensor(np.ones((1, 3))), leaf(np.arange(6.0).reshape(2, 3))
+    seen = []
+    handle = w.register_hook(lambda grad: seen.append(grad))  # a hook sees the gradient: no taking it
+    F.linear(x, w).sum().backward()
+    F.linear(x, w).sum().backward()  # accumulates in place into w.grad
+    np.testing.assert_array_equal(w.grad.array, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(seen[0].array, np.ones((2, 3)))  # what the hook kept is unchanged
+    handle.remove()
+    w.grad = None
+    for _ in range(2):  # now taken uncopied, then added to
+        (F.linear(x, w) * 3).sum().backward()
+    np.testing.assert_array_equal(w.grad.array, np.full((2, 3), 6.0))
+    shared = leaf(np.ones((3, 3)))  # one weight in two nodes: their sum is the engine's own array
+    (F.linear(x, shared) + F.linear(2 * x, shared)).sum().backward()
+    np.testing.assert_array_equal(shared.grad.array, np.full((3, 3), 3.0))
+
 # -- complete gradients before propagation ---------------------------------------------------
 def test_a_shared_node_propagates_once_with_its_full_gradient():
     """``shared`` feeds a long path and three short ones; its hook (run when the node
