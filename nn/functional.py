@@ -342,6 +342,9 @@ class CrossEntropy(Function):
         if reduction == "none":
             scale = None
             out = losses
+        elif weight is None and keep is None and rows:  # picked_weight sums to the row count: no 1/0 to silence
+            scale = 1.0 / z.dtype.type(rows) if reduction == "mean" else 1.0
+            out = losses.sum() * scale
         else:
             with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: NaN, as in PyTorch
                 scale = 1.0 / picked_weight.sum() if reduction == "mean" else 1.0
@@ -438,13 +441,17 @@ def cross_entropy(
     if logits.ndim > 2:  # (N, C, d...) -> (N*d..., C)
         logits = logits.permute(0, *range(2, logits.ndim), 1).reshape(-1, classes)
     labels = labels.reshape(-1)
-    keep = labels != ignore_index
-    if keep.all():
-        keep, kept = None, labels
+    if labels.size and ignore_index < 0 and labels.min() >= 0:  # nothing ignored: only the top to check
+        keep, kept, out_of_range = None, labels, labels.max() >= classes
     else:
-        kept = labels[keep]
-        labels = np.where(keep, labels, 0)
-    if kept.size and (kept.min() < 0 or kept.max() >= classes):
+        keep = labels != ignore_index
+        if keep.all():
+            keep, kept = None, labels
+        else:
+            kept = labels[keep]
+            labels = np.where(keep, labels, 0)
+        out_of_range = kept.size and (kept.min() < 0 or kept.max() >= classes)
+    if out_of_range:
         bad = kept[(kept < 0) | (kept >= classes)]
         raise ValueError(
             f"cross_entropy: target {int(bad[0])} is out of range for {classes} classes; targets must "

@@ -102,6 +102,21 @@ def test_cross_entropy_of_rows_with_nan_inf_or_no_rows_is_what_pytorch_gives():
             ValueError,
             r"target 4 is out of range for 4 classes",
         ),
+        (  # a negative target other than ignore_index, and one too large with an index ignored
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0, -1, 1])),
+            ValueError,
+            r"target -1 is out of range for 4 classes",
+        ),
+        (
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([-100, 5, 1])),
+            ValueError,
+            r"target 5 is out of range for 4 classes",
+        ),
+        (
+            lambda: F.cross_entropy(ag.zeros(3, 4), np.array([2, 0, 4]), ignore_index=2),
+            ValueError,
+            r"target 4 is out of range for 4 classes",
+        ),
         (
             lambda: F.cross_entropy(ag.zeros(3, 4), np.array([0.0, 1.0, 1.0])),
             ag.ShapeError,
