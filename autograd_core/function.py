@@ -27,6 +27,12 @@ that records nothing (``create_graph=False``, the usual ``loss.backward()``), co
 ndarrays and returned as ndarrays, so the chain rule costs a NumPy call per input instead of a
 Tensor op each (the Tensor ops of ``backward`` were most of a small graph's backward). The
 engine uses it where it is defined and ``backward`` everywhere else.
+
+``fresh_gradients`` names the inputs whose gradient that plain backward returns as an array of its
+own (made for it, shared with nothing). A leaf's first ``.grad`` is then that array itself rather
+than a copy; ops that pass ``grad_output`` through (an add, a view) must not list it. A test walks
+the ops that declare it and checks that the arrays share memory with nothing else
+(``tests/autograd_core/test_engine.py``).
 """
 from __future__ import annotations
 
