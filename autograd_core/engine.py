@@ -459,8 +459,9 @@ def _accumulate(tensor: Tensor, gradient: Tensor, create_graph: bool, owned: boo
         return
     data = gradient.array if isinstance(gradient, Tensor) else gradient  # a plain backward's array
     if tensor.grad is None:
-        if owned and type(data) is np.ndarray and data.dtype == tensor.array.dtype and data.flags.writeable:
-            tensor.grad = Tensor._make(data, False, None)
+        flags = data.flags if owned and type(data) is np.ndarray else None
+        if flags is not None and flags.c_contiguous and flags.writeable and data.dtype == tensor.array.dtype:
+            tensor.grad = Tensor._make(data, False, None)  # C-contiguous, as a copy would be
             return
         tensor.grad = Tensor._make(np.array(data, dtype=tensor.array.dtype), False, None)
     elif tensor.grad.requires_grad or not tensor.grad.array.flags.writeable:

@@ -121,6 +121,9 @@ def test_a_leafs_first_gradient_taken_uncopied_still_accumulates_and_leaves_hook
     for _ in range(2):  # now taken uncopied, then added to
         (F.linear(x, w) * 3).sum().backward()
     np.testing.assert_array_equal(w.grad.array, np.full((2, 3), 6.0))
+    conv_weight = leaf(np.ones((4, 3, 3, 3)))  # taken or copied, a first .grad is C-contiguous
+    F.conv2d(ag.tensor(np.ones((2, 3, 5, 5))), conv_weight).sum().backward()
+    assert conv_weight.grad.array.flags.c_contiguous and w.grad.array.flags.c_contiguous
     shared = leaf(np.ones((3, 3)))  # one weight in two nodes: their sum is the engine's own array
     (F.linear(x, shared) + F.linear(2 * x, shared)).sum().backward()
     np.testing.assert_array_equal(shared.grad.array, np.full((3, 3), 3.0))
