@@ -186,9 +186,9 @@ def numpy_blas() -> str:
         from threadpoolctl import threadpool_info
     except ImportError:
         return "NumPy's BLAS: unknown (threadpoolctl is not installed)"
-    blases = [info for info in threadpool_info() if info.get("user_api") == "blas" and "numpy" in info["filepath"]]
-    if not blases:
-        blases = [info for info in threadpool_info() if info.get("user_api") == "blas"][:1]
+    blases = [info for info in threadpool_info() if info.get("user_api") == "blas"]
+    # NumPy's own (its wheel's folder names it) before any other loaded BLAS (torch's MKL, say)
+    blases.sort(key=lambda info: "numpy" not in info["filepath"])
     if not blases:
         return "NumPy's BLAS: unknown"
     info = blases[0]

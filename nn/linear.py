@@ -69,10 +69,9 @@ class LinearFunction(Function):
 
 def _outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a[:, None] * b[None, :]``: (M,), (N,) -> (M, N), by the outer-product kernel for float32/float64."""
-    dtype = np.result_type(a, b)
-    if a.dtype != b.dtype or dtype not in (np.float32, np.float64) or a.size == 0 or b.size == 0:
+    if a.dtype != b.dtype or a.dtype not in (np.float32, np.float64) or a.size == 0 or b.size == 0:
         return np.multiply(a[:, None], b[None, :])
-    out = np.empty((a.shape[0], b.shape[0]), dtype)
+    out = np.empty((a.shape[0], b.shape[0]), a.dtype)
     outer_product(a, b, out)
     return out
 
