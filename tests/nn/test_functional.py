@@ -40,17 +40,21 @@ def test_cross_entropy_with_class_indices(logits, seed, case):
     dtype=st.sampled_from([np.float32, np.float64]), reduction=st.sampled_from(["mean", "sum"]),
 )
 def test_cross_entropys_everyday_backward_gives_the_general_paths_bits(rows, classes, seed, dtype, reduction):
-    """Without class weights, ignored rows or smoothing the backward takes a short path (p - onehot) *
-    upstream; with weights of ones the general path runs, and the two must agree to the bit."""
+    """Without class weights, ignored rows or smoothing the loss and its backward take a short path
+    (-log p at the labels; (p - onehot) * upstream); with weights of ones the general path runs, and
+    the two must agree to the bit."""
     rng = np.random.default_rng(seed)
     logits = (rng.standard_normal((rows, classes)) * 10.0 ** rng.integers(-2, 3)).astype(dtype)
     labels = rng.integers(0, classes, rows)
-    grads = []
+    losses, grads = [], []
     for weight in (None, np.ones(classes)):
         z = ag.tensor(logits, requires_grad=True)
-        (F.cross_entropy(z, labels, weight=weight, reduction=reduction) * 3.0).backward()
+        loss = F.cross_entropy(z, labels, weight=weight, reduction=reduction)
+        (loss * 3.0).backward()
+        losses.append(loss.array)
         grads.append(z.grad.array)
     assert grads[0].dtype == dtype
+    np.testing.assert_array_equal(losses[0], losses[1])
     np.testing.assert_array_equal(grads[0], grads[1])
 
 @requires_torch
