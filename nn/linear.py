@@ -43,28 +43,33 @@ class LinearFunction(Function):
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        if not ag.is_grad_enabled():  # called directly, recording nothing: as the engine's plain backward
+            return LinearFunction.backward_arrays(ctx, grad_output.array)
+        # under create_graph the same three products as Tensor ops, so they are differentiable
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        if not ag.is_grad_enabled():  # a plain backward records nothing: NumPy arrays directly
-            grad = grad_output.array
-            flat = grad.reshape(_rows(grad.shape))
-            grad_weight = None
-            if need_weight:
-                inputs = x.array.reshape(_rows(x.shape))
-                # one row: an outer product, which NumPy's matmul does not send to BLAS (kernels/outer.py)
-                grad_weight = _outer(flat[0], inputs[0]) if len(flat) == 1 else flat.T @ inputs
-            return (
-                (flat @ weight.array).reshape(*grad.shape[:-1], weight.shape[1]) if need_x else None,
-                grad_weight,
-                _bias_gradient(ctx, grad, flat) if need_bias else None,
-            )
-        # under create_graph the same three products as Tensor ops, so they are differentiable
         flat_grad = grad_output.reshape(_rows(grad_output.shape))
         # d/dx = G W ; d/dW = G^T x ; d/db = sum of G over all but the last dim
         grad_x = grad_output @ weight if need_x else None
         grad_weight = flat_grad.T @ x.reshape(_rows(x.shape)) if need_weight else None
         grad_bias = _bias_gradient(ctx, grad_output, flat_grad) if need_bias else None
         return grad_x, grad_weight, grad_bias
+
+    @staticmethod
+    def backward_arrays(ctx: Function, grad: np.ndarray) -> tuple:
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        flat = grad if grad.ndim == 2 else grad.reshape(_rows(grad.shape))  # (rows, out)
+        grad_x = grad_weight = None
+        if need_weight:
+            inputs = x.array if x.ndim == 2 else x.array.reshape(_rows(x.shape))
+            # one row: an outer product, which NumPy's matmul does not send to BLAS (kernels/outer.py)
+            grad_weight = _outer(flat[0], inputs[0]) if len(flat) == 1 else flat.T @ inputs
+        if need_x:
+            grad_x = flat @ weight.array
+            if grad.ndim != 2:
+                grad_x = grad_x.reshape(*grad.shape[:-1], weight.shape[1])
+        return grad_x, grad_weight, _bias_gradient(ctx, grad, flat) if need_bias else None
 
 
 def _outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -92,25 +97,28 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None, *, name: s
     op = name or "linear"
     require_tensor(op, input)
     require_tensor(op, weight, "weight")
-    if weight.ndim != 2:
-        raise ShapeError(f"{op}: weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+    data, weights = input.array, weight.array  # the checks below read the arrays: a property each costs
+    if weights.ndim != 2:
+        raise ShapeError(f"{op}: weight must be 2-D (out_features, in_features), got shape {weights.shape}")
+    if data.ndim == 0 or data.shape[-1] != weights.shape[1]:
         raise ShapeError(
-            f"{op}: input of shape {tuple(input.shape)} does not fit weight of shape {tuple(weight.shape)}: "
-            f"expected input of shape (*, {weight.shape[1]}), in_features last (weight is (out_features, "
+            f"{op}: input of shape {data.shape} does not fit weight of shape {weights.shape}: "
+            f"expected input of shape (*, {weights.shape[1]}), in_features last (weight is (out_features, "
             "in_features)). Flatten or reshape the input, or build the layer with the input's last dim."
         )
-    require_float(op, weight, "weight")
-    require_same_dtype(op, input, weight)
+    if data.dtype != weights.dtype or weights.dtype.char not in "fd":
+        require_float(op, weight, "weight")
+        require_same_dtype(op, input, weight)
     if bias is not None:
         require_tensor(op, bias, "bias")
-        output_shape = (*input.shape[:-1], weight.shape[0])
-        if tuple(bias.shape) != (weight.shape[0],) and not _broadcasts_to(tuple(bias.shape), output_shape):
+        shape = bias.array.shape
+        if shape != (weights.shape[0],) and not _broadcasts_to(shape, (*data.shape[:-1], weights.shape[0])):
             raise ShapeError(
-                f"{op}: bias must have shape ({weight.shape[0]},), one per output (or a shape that broadcasts to "
-                f"the output's {output_shape}), got {tuple(bias.shape)}"
+                f"{op}: bias must have shape ({weights.shape[0]},), one per output (or a shape that broadcasts to "
+                f"the output's {(*data.shape[:-1], weights.shape[0])}), got {shape}"
             )
-        require_same_dtype(op, bias, weight, "bias")
+        if bias.array.dtype != weights.dtype:
+            require_same_dtype(op, bias, weight, "bias")
     return LinearFunction.apply(input, weight, bias)
 
 
