@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels.sgd import sgd_update
+from autograd_core.kernels.sgd import sgd_step, sgd_update
 
 from .checks import check_flag, check_number
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative
@@ -74,6 +74,11 @@ class SGD(Optimizer):
     def _update_fused(param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: ParamGroup) -> None:
         """The whole update in one pass over memory (a Numba kernel), for contiguous arrays."""
         momentum = group["momentum"]
+        number = param.dtype.type  # scalars in the parameter's precision, as PyTorch computes
+        if momentum == 0 and group["weight_decay"] == 0:  # plain SGD: the kernel of three arguments
+            lr = number(group["lr"])
+            sgd_step(param.reshape(-1), grad.reshape(-1), lr if group["maximize"] else -lr)
+            return
         buffer = param  # a placeholder the kernel does not touch without momentum
         first_step = False
         if momentum != 0:
@@ -81,7 +86,6 @@ class SGD(Optimizer):
             first_step = buffer is None
             if first_step:
                 buffer = state["momentum_buffer"] = np.empty_like(param)
-        number = param.dtype.type  # scalars in the parameter's precision, as PyTorch computes
         sgd_update(
             param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), number(group["lr"]), number(momentum),
             number(1 - group["dampening"]), number(group["weight_decay"]), bool(group["nesterov"]),
