@@ -191,8 +191,8 @@ class Traversal:
             for child in children(entry):
                 if child is None:
                     continue
-                if child in seen:
-                    dependencies[child] += 1
+                if child in seen:  # a root another root depends on has no count yet
+                    dependencies[child] = dependencies.get(child, 0) + 1
                 else:
                     dependencies[child] = 1
                     seen.add(child)

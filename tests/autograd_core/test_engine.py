@@ -199,6 +199,21 @@ def test_backward_of_several_outputs_matches_pytorch():
     np.testing.assert_allclose(x.grad.array, x_ref.grad.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("order", [0, 1])
+def test_an_output_that_another_output_depends_on_gets_both_gradients(order):
+    """backward([t, s]) with t computed from s: s's node waits for t's gradient and adds its own
+    (it was a KeyError in the dependency count); grad() too, with both roots' weights."""
+    values = np.array([0.5, -1.5])
+    x = leaf(values)
+    s = (x * 3.0).sum()
+    t = s * 2.0
+    ag.backward([t, s][::1 - 2 * order])
+    np.testing.assert_allclose(x.grad.array, [9.0, 9.0])  # 2 * 3 from t, 3 from s
+    s = (x * x).sum()
+    (gradient,) = ag.grad([s, s.exp()][::1 - 2 * order], x, grad_outputs=[ag.tensor(2.0, dtype=ag.float64)] * 2)
+    np.testing.assert_allclose(gradient.array, 2 * 2 * values * (1 + np.exp((values * values).sum())))
+
+
 # -- deep graphs ------------------------------------------------------------------------
 class ScaleByConstant(ag.Function):
     """``factor * x`` with a one-line backward, so that a million nodes stay cheap: the
