@@ -195,13 +195,34 @@ class _StepProduct:
             self._packed.release()
 
 
-def _recurrent_weight_grad(grad_pre: np.ndarray, states: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
-    """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM over the steps whose
-    previous state is in ``states`` (a view, no (T, N, H) copy) plus the step that started from ``first``."""
-    if reverse:  # step t started from states[t + 1]; the last position from ``first``
-        inner, previous, start = grad_pre[:-1], states[1:], grad_pre[-1]
+def _output_beside_h0(h0: np.ndarray, steps: int, rows: int, reverse: bool, dtype: Any) -> tuple[np.ndarray, Any]:
+    """A recurrent node's output (rows, N, H) (rows = T, or T + 1 for the LSTM's c_T), in one buffer with
+    h0 in the row before the first step processed: then every step's previous state lies in one array
+    and dL/dW_hh is one GEMM (not one over T - 1 steps plus one for the first: ~50 us for the LSTM
+    at H = 128). Returns (output, previous), previous (T, N, H) the state step t started from, or None
+    where h0 cannot sit beside the output (reverse with a row after the steps: the LSTM's c_T)."""
+    if reverse and rows > steps:
+        return np.empty((rows,) + h0.shape, dtype=dtype), None
+    states = np.empty((rows + 1,) + h0.shape, dtype=dtype)
+    if reverse:  # step t starts from states[t + 1]; the last position from h0
+        states[steps] = h0
+        return states[:steps], states[1:]
+    states[0] = h0
+    return states[1:], states[:steps]
+
+
+def _recurrent_weight_grad(
+    grad_pre: np.ndarray, previous: Any, output: np.ndarray, first: np.ndarray, reverse: bool
+) -> np.ndarray:
+    """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM with ``previous`` from
+    ``_output_beside_h0``; where that is None, one over the steps whose previous state is in ``output``
+    (a view, no (T, N, H) copy) plus one for the step that started from ``first``."""
+    if previous is not None:
+        return _flat(grad_pre).T @ _flat(previous)
+    if reverse:  # step t started from output[t + 1]; the last position from ``first``
+        inner, previous, start = grad_pre[:-1], output[1 : len(grad_pre)], grad_pre[-1]
     else:
-        inner, previous, start = grad_pre[1:], states[:-1], grad_pre[0]
+        inner, previous, start = grad_pre[1:], output[: len(grad_pre) - 1], grad_pre[0]
     return _flat(inner).T @ _flat(previous) + start.T @ first
 
 
@@ -314,7 +335,7 @@ class RNNTanhSequence(_Sequence):
     def run_forward(
         cls, pre: np.ndarray, h0: np.ndarray, c0: Any, weight_hh: np.ndarray, bias_hh: Any, reverse: bool
     ) -> tuple:
-        hidden = np.empty(pre.shape[:2] + h0.shape[-1:], dtype=pre.dtype)
+        hidden, previous = _output_beside_h0(h0, pre.shape[0], pre.shape[0], reverse, pre.dtype)
         state, product = np.ascontiguousarray(h0), np.empty(h0.shape, dtype=pre.dtype)
         if bias_hh is not None:
             pre += bias_hh
@@ -323,7 +344,7 @@ class RNNTanhSequence(_Sequence):
                 multiply(state, product)
                 product += pre[t]
                 state = cls.activate(product, hidden[t])
-        return hidden, None
+        return hidden, (previous,)
 
     @staticmethod
     def activate(pre: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -345,7 +366,7 @@ class RNNTanhSequence(_Sequence):
                 # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
                 np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
                 multiply(grad_pre[t], grad_h)
-        grad_weight = _recurrent_weight_grad(grad_pre, hidden, h0, ctx.reverse)
+        grad_weight = _recurrent_weight_grad(grad_pre, ctx.arrays[0], hidden, h0, ctx.reverse)
         return grad_pre, grad_h, None, grad_weight, None
 
 
@@ -417,12 +438,7 @@ class LSTMSequence(_Sequence):
             product = np.empty(pre.shape[:0:-1], dtype=pre.dtype).T
         cells = _spare.take(pre.shape[:2] + (size,), pre.dtype)
         tanh_cells = _spare.take(cells.shape, pre.dtype)
-        # forwards, h0 is kept in the row before the output, so that every step's previous state lies in one
-        # array and dL/dW_hh is one GEMM (not one over T - 1 steps plus one for the first: ~50 us at H = 128)
-        states = np.empty((steps + 1 + (not reverse),) + cells.shape[1:], dtype=pre.dtype)
-        if not reverse:
-            states[0] = h0
-        output = states[(not reverse) :]
+        output, previous = _output_beside_h0(h0, steps, steps + 1, reverse, pre.dtype)  # the last row c_T
         c0 = np.array(c0, order="C")  # a copy: every step's arguments then have one type, resolved once
         bias = np.ascontiguousarray(bias_hh)
         step = lstm_step_pointwise(gates[0], product, bias, c0, cells[0], tanh_cells[0], output[0])
@@ -434,13 +450,13 @@ class LSTMSequence(_Sequence):
                 cell, hidden = cells[t], output[t]
                 step(gates[t], product, bias, cell_prev, cell, tanh_cells[t], hidden)
         output[steps] = cell
-        return output, (gates, cells, tanh_cells, c0, states)
+        return output, (gates, cells, tanh_cells, c0, previous)
 
     @staticmethod
     def run_backward(
         ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray
     ) -> tuple:
-        grad_pre, cells, tanh_cells, c0, states = ctx.arrays  # the gate activations, overwritten step by step
+        grad_pre, cells, tanh_cells, c0, previous = ctx.arrays  # the gate activations, overwritten step by step
         c0 = np.ascontiguousarray(c0)
         grad = np.ascontiguousarray(grad)
         # dL/dh_t from step t+1, the product dL/dpre_{t+1} W_hh: from H = 256 on column-major, which
@@ -462,10 +478,7 @@ class LSTMSequence(_Sequence):
                 step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
                 if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                     multiply(grad_pre[t], grad_h)
-        if ctx.reverse:
-            grad_weight = _recurrent_weight_grad(grad_pre, output[:-1], h0, True)
-        else:  # states[t] is the state step t started from, h0 first
-            grad_weight = _flat(grad_pre).T @ _flat(states[:steps])
+        grad_weight = _recurrent_weight_grad(grad_pre, previous, output, h0, ctx.reverse)
         return grad_pre, np.ascontiguousarray(grad_h) if need_h0 else None, grad_c, grad_weight, None
 
 
@@ -498,7 +511,7 @@ class GRUSequence(_Sequence):
         gates = pre  # x W_ih^T + b_ih, overwritten step by step with the activations r, z, n
         size = h0.shape[-1]
         hidden_n = _spare.take(pre.shape[:2] + (size,), pre.dtype)  # W_hn h + b_hn
-        output = np.empty(hidden_n.shape, dtype=pre.dtype)
+        output, previous = _output_beside_h0(h0, pre.shape[0], pre.shape[0], reverse, pre.dtype)
         product = np.empty(pre.shape[1:], dtype=pre.dtype)  # h W_hh^T, C-contiguous (MKL's packed product)
         bias = np.full(pre.shape[-1], -0.0, pre.dtype) if bias_hh is None else np.ascontiguousarray(bias_hh)
         hidden = np.array(h0, order="C")  # a copy: every step's arguments then have one type, resolved once
@@ -508,13 +521,13 @@ class GRUSequence(_Sequence):
                 multiply(hidden, product)
                 step(gates[t], product, bias, hidden, hidden_n[t], output[t])
                 hidden = output[t]
-        return output, (gates, hidden_n)
+        return output, (gates, hidden_n, previous)
 
     @staticmethod
     def run_backward(
         ctx: Function, grad: np.ndarray, output: np.ndarray, h0: np.ndarray, weight_hh: np.ndarray
     ) -> tuple:
-        grad_x, hidden_n = ctx.arrays  # the activations, overwritten step by step with dL/d(gates_x)
+        grad_x, hidden_n, previous = ctx.arrays  # the activations, overwritten step by step with dL/d(gates_x)
         h0, grad = np.array(h0, order="C"), np.ascontiguousarray(grad)  # h0 copied: typed as every output[t]
         grad_hidden = _spare.take(grad_x.shape, grad_x.dtype)  # dL/d(h W_hh^T + b_hh) of every step
         # dL/dh_t from step t+1 = carry (dL/dh_{t+1} z_{t+1}) + product (grad_hidden[t+1] W_hh)
@@ -532,7 +545,7 @@ class GRUSequence(_Sequence):
                 if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                     multiply(grad_hidden[t], product)
         grad_h0 = carry + product if need_h0 else None
-        grad_weight = _recurrent_weight_grad(grad_hidden, output, h0, ctx.reverse)
+        grad_weight = _recurrent_weight_grad(grad_hidden, previous, output, h0, ctx.reverse)
         grad_bias = grad_hidden.sum((0, 1))
         _spare.give([grad_hidden])
         return grad_x, grad_h0, None, grad_weight, grad_bias
