@@ -360,8 +360,8 @@ class CrossEntropy(Function):
                 out = losses.sum() * scale
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(logits)
-            ctx.exps, ctx.sums, ctx.at_labels, ctx.picked_weight, ctx.scale = exps, sums, at_labels, picked_weight, scale
-            ctx.weight, ctx.keep, ctx.smoothing = weight, keep, smoothing
+            ctx.exps, ctx.sums, ctx.at_labels, ctx.scale = exps, sums, at_labels, scale
+            ctx.picked_weight, ctx.weight, ctx.keep, ctx.smoothing = picked_weight, weight, keep, smoothing
         return np.asarray(out, dtype=z.dtype)
 
     @staticmethod
@@ -384,7 +384,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward_arrays(ctx: Function, grad_output: np.ndarray) -> tuple:
-        ctx.saved_tensors  # noqa: B018  (raises if a backward without retain_graph freed them)
+        ctx.saved_tensors  # raises if a backward without retain_graph freed them
         exps, at_labels = ctx.exps, ctx.at_labels
         rows, classes = exps.shape
         dtype = exps.dtype
@@ -401,7 +401,8 @@ class CrossEntropy(Function):
         upstream = grad_output if scale is None else grad_output * scale  # () or (M,)
         upstream = np.broadcast_to(upstream, (rows,))
         grad = exps * (coef * upstream / ctx.sums)[:, None]  # p = exps / sums
-        grad.reshape(-1)[at_labels] -= ((1 - eps) * CrossEntropy._picked_weight(ctx, rows, dtype) * upstream).astype(dtype)
+        picked = CrossEntropy._picked_weight(ctx, rows, dtype)
+        grad.reshape(-1)[at_labels] -= ((1 - eps) * picked * upstream).astype(dtype)
         if eps:
             grad -= (eps / classes * (1 if weight is None else weight) * np.reshape(keep * upstream, (-1, 1)))
         return grad.astype(dtype, copy=False), None, None, None, None, None
