@@ -191,8 +191,11 @@ class Traversal:
             for child in children(entry):
                 if child is None:
                     continue
-                if child in seen:  # a root another root depends on has no count yet
-                    dependencies[child] = dependencies.get(child, 0) + 1
+                if child in seen:
+                    try:
+                        dependencies[child] += 1
+                    except KeyError:  # a root that another root depends on: its first edge
+                        dependencies[child] = 1
                 else:
                     dependencies[child] = 1
                     seen.add(child)
