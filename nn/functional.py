@@ -325,7 +325,7 @@ class CrossEntropy(Function):
         # row i starts at i * classes of the flattened logits: gathers by flat index are 2-3x faster
         # than z[every_row, columns]
         starts = np.arange(0, rows * classes, classes or 1)
-        at_labels = starts + labels
+        at_labels = starts + labels.astype(np.intp, copy=False)  # (int64 + uint64 would be float64)
         # each row's max, NaN where the row has one, as z.max(axis=1): argmax and a gather take half its time
         maxima = z.reshape(-1)[starts + z.argmax(axis=1)] if rows else np.zeros(0, z.dtype)  # (0, 0): no argmax
         shifted = z - maxima[:, None]

@@ -57,6 +57,20 @@ def test_cross_entropys_everyday_backward_gives_the_general_paths_bits(rows, cla
     np.testing.assert_array_equal(losses[0], losses[1])
     np.testing.assert_array_equal(grads[0], grads[1])
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32, np.uint64])
+def test_cross_entropy_takes_class_indices_of_every_integer_dtype(dtype):
+    """Any integer dtype gives int64's loss and gradient (uint64 + int64 offsets is float64 in NumPy)."""
+    logits = np.random.default_rng(0).standard_normal((3, 4))
+    results = []
+    for labels in (np.array([0, 1, 3]), np.array([0, 1, 3], dtype)):
+        z = ag.tensor(logits, requires_grad=True)
+        loss = F.cross_entropy(z, labels, label_smoothing=0.1 if dtype == np.uint8 else 0.0)
+        loss.backward()
+        results.append((loss.array, z.grad.array))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
 @requires_torch
 def test_cross_entropy_over_extra_dims_and_probability_targets():
     rng = np.random.default_rng(0)
