@@ -211,19 +211,14 @@ def _output_beside_h0(h0: np.ndarray, steps: int, rows: int, reverse: bool, dtyp
     return states[1:], states[:steps]
 
 
-def _recurrent_weight_grad(
-    grad_pre: np.ndarray, previous: Any, output: np.ndarray, first: np.ndarray, reverse: bool
-) -> np.ndarray:
+def _recurrent_weight_grad(grad_pre: np.ndarray, previous: Any, output: np.ndarray, first: np.ndarray) -> np.ndarray:
     """dL/dW_hh = sum over steps of grad_pre[t]^T h_prev(t): one GEMM with ``previous`` from
-    ``_output_beside_h0``; where that is None, one over the steps whose previous state is in ``output``
-    (a view, no (T, N, H) copy) plus one for the step that started from ``first``."""
+    ``_output_beside_h0``; where that is None (the reverse LSTM), one over the steps whose previous
+    state is in ``output`` (step t started from output[t + 1]: a view, no (T, N, H) copy) plus one for
+    the last position, which started from ``first``."""
     if previous is not None:
         return _flat(grad_pre).T @ _flat(previous)
-    if reverse:  # step t started from output[t + 1]; the last position from ``first``
-        inner, previous, start = grad_pre[:-1], output[1 : len(grad_pre)], grad_pre[-1]
-    else:
-        inner, previous, start = grad_pre[1:], output[: len(grad_pre) - 1], grad_pre[0]
-    return _flat(inner).T @ _flat(previous) + start.T @ first
+    return _flat(grad_pre[:-1]).T @ _flat(output[1 : len(grad_pre)]) + grad_pre[-1].T @ first
 
 
 class _Sequence(Function):
@@ -366,7 +361,8 @@ class RNNTanhSequence(_Sequence):
                 # dL/dpre_t = (dL/dh_t from the output + from step t+1) * act'(pre_t); dL/dh_{t-1} = dL/dpre_t W_hh
                 np.multiply(grad[t] + grad_h, local[t], out=grad_pre[t])
                 multiply(grad_pre[t], grad_h)
-        grad_weight = _recurrent_weight_grad(grad_pre, ctx.arrays[0], hidden, h0, ctx.reverse)
+        (previous,) = ctx.arrays  # each step's previous state (a view of the output's buffer, h0 beside it)
+        grad_weight = _recurrent_weight_grad(grad_pre, previous, hidden, h0)
         return grad_pre, grad_h, None, grad_weight, None
 
 
@@ -478,7 +474,7 @@ class LSTMSequence(_Sequence):
                 step_backward(grad[t], grad_h, grad_c, grad_pre[t], cell_prev, tanh_cells[t], grad_hidden)
                 if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                     multiply(grad_pre[t], grad_h)
-        grad_weight = _recurrent_weight_grad(grad_pre, previous, output, h0, ctx.reverse)
+        grad_weight = _recurrent_weight_grad(grad_pre, previous, output, h0)
         return grad_pre, np.ascontiguousarray(grad_h) if need_h0 else None, grad_c, grad_weight, None
 
 
@@ -545,7 +541,7 @@ class GRUSequence(_Sequence):
                 if need_h0 or t != (steps - 1 if ctx.reverse else 0):  # dL/dh0 is the last product
                     multiply(grad_hidden[t], product)
         grad_h0 = carry + product if need_h0 else None
-        grad_weight = _recurrent_weight_grad(grad_hidden, previous, output, h0, ctx.reverse)
+        grad_weight = _recurrent_weight_grad(grad_hidden, previous, output, h0)
         grad_bias = grad_hidden.sum((0, 1))
         _spare.give([grad_hidden])
         return grad_x, grad_h0, None, grad_weight, grad_bias
