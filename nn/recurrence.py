@@ -542,7 +542,8 @@ class GRUSequence(_Sequence):
                     multiply(grad_hidden[t], product)
         grad_h0 = carry + product if need_h0 else None
         grad_weight = _recurrent_weight_grad(grad_hidden, previous, output, h0)
-        grad_bias = grad_hidden.sum((0, 1))
+        flat_hidden = _flat(grad_hidden)
+        grad_bias = np.ones(len(flat_hidden), flat_hidden.dtype) @ flat_hidden  # the sum over steps and batch, by BLAS
         _spare.give([grad_hidden])
         return grad_x, grad_h0, None, grad_weight, grad_bias
 
