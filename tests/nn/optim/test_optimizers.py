@@ -21,6 +21,7 @@ OPTIMIZERS.update({"Rprop": Rprop, "ASGD": ASGD})
 # every option of every optimiser, alone and combined
 CASES = [
     ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, maximize=True)),  # plain SGD's own kernel (sgd_step), ascending
     ("SGD", dict(lr=0.1, momentum=0.9)),
     ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.5)),
     ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
